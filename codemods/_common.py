@@ -1,0 +1,69 @@
+"""Building blocks the rules share: operator tables, parenthesising, rendering nodes."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+AUGMENTED_TO_BINARY: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide, cst.FloorDivideAssign: cst.FloorDivide,
+    cst.ModuloAssign: cst.Modulo, cst.PowerAssign: cst.Power,
+    cst.MatrixMultiplyAssign: cst.MatrixMultiply, cst.LeftShiftAssign: cst.LeftShift,
+    cst.RightShiftAssign: cst.RightShift, cst.BitAndAssign: cst.BitAnd,
+    cst.BitOrAssign: cst.BitOr, cst.BitXorAssign: cst.BitXor,
+}
+
+# Python's binding strength, weakest first (the language reference's precedence table).
+BINARY_PRECEDENCE: dict[type[cst.BaseBinaryOp], int] = {
+    cst.BitOr: 6, cst.BitXor: 7, cst.BitAnd: 8, cst.LeftShift: 9, cst.RightShift: 9,
+    cst.Add: 10, cst.Subtract: 10, cst.Multiply: 11, cst.Divide: 11, cst.FloorDivide: 11,
+    cst.Modulo: 11, cst.MatrixMultiply: 11, cst.Power: 13,
+}
+UNARY = 12
+ATOM = 15
+
+
+def precedence(expr: cst.BaseExpression) -> int:
+    """How tightly `expr` binds; parenthesised expressions are atoms."""
+    if expr.lpar:
+        return ATOM
+    if isinstance(expr, cst.BinaryOperation):
+        return BINARY_PRECEDENCE[type(expr.operator)]
+    if isinstance(expr, cst.UnaryOperation):
+        return 4 if isinstance(expr.operator, cst.Not) else UNARY
+    if isinstance(expr, cst.Comparison):
+        return 5
+    if isinstance(expr, cst.BooleanOperation):
+        return 3 if isinstance(expr.operator, cst.And) else 2
+    if isinstance(expr, cst.Await):
+        return 14
+    if isinstance(expr, (cst.IfExp, cst.Lambda, cst.NamedExpr, cst.Yield)):
+        return 0
+    return ATOM
+
+
+def right_operand(expr: cst.BaseExpression, operator: cst.BaseBinaryOp) -> cst.BaseExpression:
+    """`expr` as the right operand of `operator`, parenthesised when it would bind differently.
+
+    An operand of equal strength is parenthesised too: `x -= a - b` means `x - (a - b)`, and even
+    `x += a + b` keeps `x + (a + b)`, since float addition is not associative.
+    """
+    strength = BINARY_PRECEDENCE[type(operator)]
+    needed = precedence(expr) < UNARY if isinstance(operator, cst.Power) else precedence(expr) <= strength
+    return parenthesize(expr) if needed else expr
+
+
+def parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
+    return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def code(node: cst.CSTNode) -> str:
+    """The source of a node on its own."""
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def is_assignable(expr: cst.BaseExpression) -> bool:
+    """A plain name or an attribute chain on a name: something `x = ...` can rebind."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return isinstance(expr, cst.Name) and not expr.lpar

@@ -1,0 +1,89 @@
+"""IP101 augmented-assignment: `x += y` on a tensor writes it in place."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+import libcst.matchers as m
+
+from codemods._common import AUGMENTED_TO_BINARY, code, right_operand
+from fixer.analysis.tensors import Kind
+from fixer.codemod import Codemod
+from fixer.types import Safety
+
+DTYPE_CHANGE = m.Call(
+    func=m.Attribute(attr=m.Name(value=m.MatchIfTrue(lambda v: v in {
+        "to", "type", "double", "float", "half", "bfloat16", "long", "int", "short", "bool"})))
+) | m.Arg(keyword=m.Name("dtype"))
+
+
+class AugmentedAssignment(Codemod):
+    """
+    ## What it does
+    Finds augmented assignments (`+=`, `-=`, `*=`, `/=`, `//=`, `%=`, `**=`, `@=`, `&=`, `|=`,
+    `^=`, `<<=`, `>>=`) whose target is a tensor, and rewrites `x += y` as `x = x + y`.
+
+    ## Why is this risky
+    On a tensor, `x += y` is `x.add_(y)`: it overwrites `x` in place. When autograd saved `x`
+    for backward (`x` is the output of `sigmoid`, `exp`, `tanh`, `softmax`, or an input of
+    `mul`, `matmul`, `pow`, ...), backward raises "one of the variables needed for gradient
+    computation has been modified by an inplace operation".
+
+    ## Example
+    ```python
+    h = torch.sigmoid(self.fc(x))
+    h += 1  # sigmoid saved h for backward
+    ```
+
+    ## Use instead
+    ```python
+    h = torch.sigmoid(self.fc(x))
+    h = h + 1
+    ```
+
+    ## Fix safety
+    The fix is safe when the target is a local name that nothing else refers to: no other name,
+    container, attribute or view shares its tensor. It is unsafe otherwise: in
+    `v = x.view(-1); x += 1`, the in-place form also changes `v` and the rewrite does not. It is
+    unsafe when the right-hand side changes dtype (`x += y.double()`): in place, the result is
+    cast back to `x`'s dtype; out of place it is promoted. Targets that are parameters of the
+    function or attributes (`self.h += 1`) are always unsafe, since a caller may hold them.
+
+    ## Limitations
+    Only names and attributes are handled; subscripts (`t[i] += v`) are index writes.
+    Targets the analysis cannot prove to be tensors are left alone.
+    """
+
+    ID = "IP101"
+    NAME = "augmented-assignment"
+    FIX_TITLE = "Rewrite as an out-of-place assignment"
+    PREFILTER = re.compile(r"(?:\+|-|\*\*?|//?|%|@|&|\||\^|<<|>>)=(?!=)")
+    AST_NODES = (ast.AugAssign,)
+
+    @classmethod
+    def prefilter(cls, text: str) -> bool:
+        return ("torch" in text or "Tensor" in text) and super().prefilter(text)
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        return isinstance(node, ast.AugAssign) and isinstance(node.target, (ast.Name, ast.Attribute))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        target = node.target
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            return
+        if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
+            return
+        operator = AUGMENTED_TO_BINARY[type(node.operator)]()
+        value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
+        safety = self.fix_safety(target, node)
+        if m.findall(node.value, DTYPE_CHANGE):
+            safety = Safety.UNSAFE
+        self.report(
+            node,
+            f"`{code(target)} {code(node.operator).strip()}` writes the tensor `{code(target)}` in place",
+            replacement=cst.Assign(targets=[cst.AssignTarget(target=target)], value=value),
+            safety=safety,
+        )

@@ -1,0 +1,158 @@
+"""The cheap pass: find candidate nodes with `ast` and the smallest source regions LibCST must see.
+
+Parsing with LibCST costs about ten times `ast.parse`, so the engine gives LibCST only the
+outermost function around each candidate, dedented, and the whole module only when a candidate
+sits outside any function.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+ImportMap = dict[str, str]  # local name -> qualified name ("F" -> "torch.nn.functional")
+
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+CONTAINERS = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
+if hasattr(ast, "TryStar"):
+    CONTAINERS += (ast.TryStar,)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Lines `first`..`last` (1-based, inclusive) of a file, all indented by `prefix`."""
+
+    first: int
+    last: int
+    prefix: str
+    class_bases: tuple[str, ...] = ()  # qualified bases of the class holding this function
+
+    @property
+    def whole_module(self) -> bool:
+        return self.first == 0
+
+
+WHOLE_MODULE = Region(first=0, last=0, prefix="")
+
+
+def collect_imports(tree: ast.Module) -> ImportMap:
+    """Every import in the file, as local name -> qualified name (function-level ones too)."""
+    names: ImportMap = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    names[head] = head
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def qualify(dotted: str | None, imports: ImportMap) -> str | None:
+    """Resolve the head of a dotted name through the file's imports."""
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    base = imports.get(head)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+def find_regions(
+    tree: ast.Module,
+    lines: list[str],
+    is_candidate: Callable[[ast.AST], bool],
+    imports: ImportMap,
+) -> list[Region]:
+    """The regions holding candidates, in file order; [WHOLE_MODULE] when one is outside a def."""
+    regions: list[Region] = []
+    for node, bases in _outermost_functions(tree.body, (), imports):
+        if node is None:
+            if any(is_candidate(n) for n in ast.walk(bases)):  # type: ignore[arg-type]
+                return [WHOLE_MODULE]
+            continue
+        if any(is_candidate(n) for n in ast.walk(node)):
+            region = _region_of(node, lines, bases)
+            if region is None:
+                return [WHOLE_MODULE]
+            regions.append(region)
+    return regions
+
+
+def _outermost_functions(
+    body: list[ast.stmt], bases: tuple[str, ...], imports: ImportMap
+) -> Iterator[tuple[ast.AST | None, object]]:
+    """Yield (def, class bases) for each outermost def, and (None, stmt) for code outside defs."""
+    for stmt in body:
+        if isinstance(stmt, FUNCTIONS):
+            yield stmt, bases
+        elif isinstance(stmt, ast.ClassDef):
+            own = tuple(q for b in stmt.bases if (q := qualify(dotted_name(b), imports)))
+            yield None, ast.Module(body=list(stmt.decorator_list) + stmt.bases, type_ignores=[])
+            yield from _outermost_functions(stmt.body, own, imports)
+        elif isinstance(stmt, CONTAINERS):
+            yield None, _header_only(stmt)
+            for child in _child_bodies(stmt):
+                yield from _outermost_functions(child, bases, imports)
+        else:
+            yield None, stmt
+
+
+def _header_only(stmt: ast.stmt) -> ast.AST:
+    """The parts of a compound statement that are not nested statement bodies."""
+    parts = [
+        value
+        for name, value in ast.iter_fields(stmt)
+        if name not in ("body", "orelse", "finalbody", "handlers") and isinstance(value, ast.AST)
+    ]
+    parts += [item for item in getattr(stmt, "items", [])]
+    return ast.Module(body=[ast.Expr(p) if isinstance(p, ast.expr) else p for p in parts], type_ignores=[])
+
+
+def _child_bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        yield getattr(stmt, name, [])
+    for handler in getattr(stmt, "handlers", []):
+        yield handler.body
+
+
+def _region_of(node: ast.AST, lines: list[str], bases: object) -> Region | None:
+    """The def's lines, decorators included, when they all share its indentation; else None."""
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])  # type: ignore[attr-defined]
+    last = node.end_lineno  # type: ignore[attr-defined]
+    head = lines[first - 1]
+    prefix = head[: len(head) - len(head.lstrip(" \t"))]
+    blank_with_spaces = False
+    for line in lines[first - 1 : last]:
+        body = line.rstrip("\r\n")
+        if body.strip() and not body.startswith(prefix):
+            return None  # a continuation or string line left of the def: dedenting would change it
+        blank_with_spaces |= bool(body) and not body.strip()
+    if blank_with_spaces and _has_multiline_string(node):
+        return None  # re-indenting a fix could not tell such a line's spaces from the prefix
+    return Region(first=first, last=last, prefix=prefix, class_bases=bases)  # type: ignore[arg-type]
+
+
+def _has_multiline_string(node: ast.AST) -> bool:
+    return any(
+        isinstance(n, (ast.Constant, ast.JoinedStr)) and n.end_lineno != n.lineno  # type: ignore[attr-defined]
+        for n in ast.walk(node)
+    )

@@ -1,0 +1,271 @@
+"""Per-function facts over a LibCST tree: what each name is bound to, aliases, and grad mode.
+
+One pass records, for every function (and the module), its parameters, the values bound to each
+name, the names whose tensor escapes into another name or container, and which statements run
+with autograd off. `tensors.py` turns these facts into tri-state tensor kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from fixer.analysis.regions import ImportMap
+
+GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                      "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
+GRAD_ON = frozenset({"torch.enable_grad", "torch.autograd.enable_grad"})
+SET_GRAD = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled"})
+OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
+# Calls whose result shares storage with the receiver: writing either one writes both.
+VIEW_METHODS = frozenset({
+    "view", "view_as", "reshape", "reshape_as", "transpose", "t", "permute", "expand", "expand_as",
+    "narrow", "select", "squeeze", "unsqueeze", "flatten", "unflatten", "unfold", "diagonal",
+    "detach", "as_strided", "chunk", "split", "unbind", "tensor_split", "movedim", "swapaxes",
+    "swapdims", "real", "imag", "view_as_real", "view_as_complex", "contiguous", "to", "type",
+    "float", "double", "half", "bfloat16", "long", "int", "bool", "cpu", "cuda", "data", "T", "mT",
+    "H", "mH", "split_with_sizes", "hsplit", "vsplit", "dsplit", "indices", "values",
+})
+CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "put"})
+
+
+@dataclass(slots=True)
+class FunctionFacts:
+    """What one function (or the module, `node` None) binds, and which names escape."""
+
+    node: cst.CSTNode | None
+    parent: FunctionFacts | None
+    class_bases: tuple[str, ...] = ()
+    params: dict[str, cst.Param] = field(default_factory=dict)
+    bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+    loop_iters: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    outer_names: set[str] = field(default_factory=set)  # declared global / nonlocal
+    aliased: set[str] = field(default_factory=set)  # tensor may be reachable through another name
+
+    @property
+    def is_forward(self) -> bool:
+        return isinstance(self.node, cst.FunctionDef) and self.node.name.value == "forward"
+
+    def is_local(self, name: str) -> bool:
+        return name not in self.outer_names and name not in self.params and name in self.bindings
+
+
+@dataclass(slots=True)
+class RegionFacts:
+    """The facts of every function in a region, looked up by the nodes inside them."""
+
+    imports: ImportMap
+    scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
+    grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
+
+    def scope(self, node: cst.CSTNode) -> FunctionFacts:
+        return self.scope_of[id(node)]
+
+    def in_no_grad(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.grad_off
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def qualified(node: cst.BaseExpression, imports: ImportMap) -> str | None:
+    """The qualified name of `node` through the file's imports (`F.relu` -> `torch.nn.functional.relu`)."""
+    name = dotted(node)
+    if name is None:
+        return None
+    head, _, rest = name.partition(".")
+    base = imports.get(head)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+class FactsCollector(cst.CSTVisitor):
+    """Fills a RegionFacts in one traversal of a region."""
+
+    def __init__(self, imports: ImportMap, class_bases: tuple[str, ...]) -> None:
+        self.facts = RegionFacts(imports=imports)
+        self.current = FunctionFacts(node=None, parent=None, class_bases=class_bases)
+        self.class_bases = [class_bases]
+        self.grad_enabled = [True]
+
+    # scopes -------------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = (qualified(a.value, self.facts.imports) for a in node.bases)
+        self.class_bases.append(tuple(b for b in bases if b))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.class_bases.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.current = FunctionFacts(node=node, parent=self.current, class_bases=self.class_bases[-1])
+        for param in _all_params(node.params):
+            self.current.params[param.name.value] = param
+        self.grad_enabled.append(self.grad_enabled[-1] and not self._grad_off_function(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        assert self.current.parent is not None
+        self.current = self.current.parent
+        self.grad_enabled.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.current = FunctionFacts(node=node, parent=self.current)
+        for param in _all_params(node.params):
+            self.current.params[param.name.value] = param
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        assert self.current.parent is not None
+        self.current = self.current.parent
+
+    def _grad_off_function(self, node: cst.FunctionDef) -> bool:
+        for decorator in node.decorators:
+            target = decorator.decorator
+            target = target.func if isinstance(target, cst.Call) else target
+            if qualified(target, self.facts.imports) in GRAD_OFF:
+                return True
+        is_step = node.name.value == "step"
+        return is_step and any(b in OPTIMIZER_BASES for b in self.class_bases[-1])
+
+    # grad mode ----------------------------------------------------------------------------
+    def visit_With(self, node: cst.With) -> None:
+        enabled = self.grad_enabled[-1]
+        for item in node.items:
+            enabled = self._grad_after(item.item, enabled)
+        self.grad_enabled.append(enabled)
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self.grad_enabled.pop()
+
+    def _grad_after(self, expr: cst.BaseExpression, enabled: bool) -> bool:
+        call = expr if isinstance(expr, cst.Call) else None
+        name = qualified(call.func if call else expr, self.facts.imports)
+        if name in GRAD_OFF:
+            return False
+        if name in GRAD_ON:
+            return True
+        if name in SET_GRAD and call and call.args:
+            value = call.args[0].value
+            if isinstance(value, cst.Name) and value.value in ("False", "True"):
+                return value.value == "True"
+        return enabled
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.facts.scope_of[id(node)] = self.current
+        if not self.grad_enabled[-1]:
+            self.facts.grad_off.add(id(node))
+        return super().on_visit(node)
+
+    # bindings and aliases -----------------------------------------------------------------
+    def visit_Global(self, node: cst.Global) -> None:
+        self.current.outer_names.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.current.outer_names.update(n.name.value for n in node.names)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+        self._alias_targets([t.target for t in node.targets], node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target, node.value)
+        if node.value is not None:
+            self._alias_targets([node.target], node.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target, node.value)
+        self._alias_targets([node.target], node.value)
+
+    def _alias_targets(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        """`y = x` or `v = x.view(-1)`: both names now reach one tensor, so neither is private."""
+        if self._alias_from(value):
+            self.current.aliased.update(n for t in targets for n in _names_in(t))
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _names_in(node.target):
+            self.current.loop_iters.setdefault(name, []).append(node.iter)
+            self.current.bindings.setdefault(name, []).append(None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind(node.asname.name, None)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        for name in _names_in(node.target):
+            self.current.bindings.setdefault(name, []).append(None)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
+            for arg in node.args:
+                self._alias_from(arg.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression):
+            self._alias_from(node.value)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name):
+            self.current.bindings.setdefault(target.value, []).append(value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:  # unpacking: the values are unknown
+                self._bind(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, None)
+
+    def _alias_from(self, value: cst.BaseExpression) -> bool:
+        """Mark the names whose tensor `value` hands out (bare names or views); True if any."""
+        while True:
+            if isinstance(value, cst.Name):
+                self.current.aliased.add(value.value)
+                return True
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+                if value.func.attr.value not in VIEW_METHODS:
+                    return False
+                value = value.func.value
+            elif isinstance(value, cst.Attribute) and value.attr.value in VIEW_METHODS:
+                value = value.value
+            elif isinstance(value, cst.Subscript):
+                value = value.value  # basic indexing returns a view
+            elif isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+                return any([self._alias_from(e.value) for e in value.elements])
+            elif isinstance(value, cst.Dict):
+                return any([self._alias_from(e.value) for e in value.elements if isinstance(e, cst.DictElement)])
+            else:
+                return False
+
+
+def _all_params(params: cst.Parameters) -> Sequence[cst.Param]:
+    out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.append(star)
+    return out
+
+
+def _names_in(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _names_in(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names_in(target.value)
+    return []
+
+
+def collect_facts(module: cst.Module, imports: ImportMap, class_bases: tuple[str, ...]) -> RegionFacts:
+    """Run the one pass over a parsed region."""
+    collector = FactsCollector(imports, class_bases)
+    module.visit(collector)
+    return collector.facts

@@ -1,0 +1,200 @@
+"""Tri-state tensor inference: is this expression a tensor, surely not one, or unknown?"""
+
+from __future__ import annotations
+
+import enum
+
+import libcst as cst
+
+from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
+
+
+class Kind(enum.Enum):
+    TENSOR = "tensor"
+    NOT_TENSOR = "not a tensor"
+    UNKNOWN = "unknown"
+
+
+TENSOR_ANNOTATIONS = frozenset({"torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter",
+                                "torch.FloatTensor", "torch.LongTensor"})
+PLAIN_ANNOTATIONS = frozenset({"int", "float", "str", "bool", "list", "dict", "tuple", "set", "bytes",
+                               "complex", "List", "Dict", "Tuple", "Set", "Sequence", "Mapping"})
+# Builtins whose result is never a tensor.
+PLAIN_BUILTINS = frozenset({"len", "range", "int", "float", "str", "bool", "list", "dict", "tuple",
+                            "set", "enumerate", "zip", "isinstance", "round", "repr", "sorted",
+                            "reversed", "hash", "id", "type", "frozenset", "bytes", "ord", "chr"})
+# Tensor methods and attributes whose result is a Python value, not a tensor.
+PLAIN_MEMBERS = frozenset({"item", "tolist", "numpy", "size", "dim", "numel", "shape", "ndim",
+                           "dtype", "device", "is_cuda", "requires_grad", "is_leaf", "stride",
+                           "data_ptr", "element_size", "nelement", "ndimension", "storage_offset",
+                           "is_contiguous", "is_floating_point", "get_device", "untyped_storage",
+                           "names", "layout", "grad_fn", "__len__", "is_complex", "nbytes",
+                           "itemsize", "equal", "all_close", "allclose"})
+# torch functions that are not tensor factories or ops.
+TORCH_PLAIN = ("torch.nn.", "torch.optim.", "torch.utils.", "torch.cuda.", "torch.distributed.",
+               "torch.backends.", "torch.jit.", "torch.autograd.grad_mode", "torch.device",
+               "torch.dtype", "torch.Size", "torch.Generator", "torch.is_", "torch.get_",
+               "torch.set_", "torch.manual_seed", "torch.no_grad", "torch.enable_grad",
+               "torch.inference_mode", "torch.compile", "torch.save", "torch.load", "torch.numel",
+               "torch.finfo", "torch.iinfo", "torch.typename", "torch.use_deterministic")
+TORCH_TENSOR_MODULES = ("torch.nn.functional.", "torch.linalg.", "torch.fft.", "torch.special.",
+                        "torch.nn.init.")
+NON_TORCH_ROOTS = ("numpy", "math", "random", "pandas", "scipy", "jax", "tensorflow")
+
+
+class TensorKinds:
+    """Answers `kind(expr, at=node)` from a region's facts, memoising names per function."""
+
+    def __init__(self, facts: RegionFacts) -> None:
+        self.facts = facts
+        self._names: dict[tuple[int, str], Kind] = {}
+
+    def kind(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Kind:
+        if isinstance(expr, cst.Name):
+            return self.name_kind(expr.value, scope)
+        if isinstance(expr, (cst.BaseNumber, cst.BaseString, cst.List, cst.Tuple, cst.Dict,
+                             cst.Set, cst.ListComp, cst.DictComp, cst.SetComp, cst.Comparison,
+                             cst.BooleanOperation, cst.Lambda)):
+            return Kind.TENSOR if self._comparison_of_tensor(expr, scope) else Kind.NOT_TENSOR
+        if isinstance(expr, cst.Call):
+            return self._call_kind(expr, scope)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute_kind(expr, scope)
+        if isinstance(expr, cst.BinaryOperation):
+            return _combine_any(self.kind(expr.left, scope), self.kind(expr.right, scope))
+        if isinstance(expr, cst.UnaryOperation):
+            return self.kind(expr.expression, scope)
+        if isinstance(expr, cst.Subscript):
+            return Kind.TENSOR if self.kind(expr.value, scope) is Kind.TENSOR else Kind.UNKNOWN
+        if isinstance(expr, cst.IfExp):
+            return _combine_all([self.kind(expr.body, scope), self.kind(expr.orelse, scope)])
+        return Kind.UNKNOWN
+
+    def name_kind(self, name: str, scope: FunctionFacts) -> Kind:
+        key = (id(scope), name)
+        if key not in self._names:
+            self._names[key] = Kind.UNKNOWN  # breaks cycles such as `x = x + 1`
+            self._names[key] = self._resolve_name(name, scope)
+        return self._names[key]
+
+    def _resolve_name(self, name: str, scope: FunctionFacts) -> Kind:
+        if name in scope.params:
+            return self._param_kind(scope.params[name], scope)
+        if name in self.facts.imports or name in ("True", "False", "None"):
+            return Kind.NOT_TENSOR
+        if name in scope.outer_names or name not in scope.bindings:
+            parent = scope.parent
+            return self.name_kind(name, parent) if parent is not None else Kind.UNKNOWN
+        kinds = [self._loop_kind(it, scope) for it in scope.loop_iters.get(name, [])]
+        kinds += [self.kind(v, scope) if v is not None else Kind.UNKNOWN
+                  for v in scope.bindings[name] if v is not None or name not in scope.loop_iters]
+        return _combine_all(kinds)
+
+    def _param_kind(self, param: cst.Param, scope: FunctionFacts) -> Kind:
+        if param.annotation is None:
+            is_self = scope.node is not None and param is _first_param(scope)
+            return Kind.NOT_TENSOR if is_self and param.name.value in ("self", "cls") else Kind.UNKNOWN
+        annotation = param.annotation.annotation
+        name = qualified(annotation, self.facts.imports)
+        if name in TENSOR_ANNOTATIONS or (isinstance(annotation, cst.Name) and annotation.value == "Tensor"):
+            return Kind.TENSOR
+        head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+        if isinstance(head, cst.Name) and head.value in PLAIN_ANNOTATIONS:
+            return Kind.NOT_TENSOR
+        return Kind.UNKNOWN
+
+    def _loop_kind(self, iterable: cst.BaseExpression, scope: FunctionFacts) -> Kind:
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name):
+            if iterable.func.value == "range" and "range" not in scope.bindings:
+                return Kind.NOT_TENSOR
+        return Kind.UNKNOWN
+
+    def _call_kind(self, call: cst.Call, scope: FunctionFacts) -> Kind:
+        func = call.func
+        name = qualified(func, self.facts.imports)
+        if name is not None:
+            return _qualified_call_kind(name, call)
+        if isinstance(func, cst.Name):
+            return Kind.NOT_TENSOR if func.value in PLAIN_BUILTINS and func.value not in scope.bindings else Kind.UNKNOWN
+        if isinstance(func, cst.Attribute):
+            if func.attr.value in PLAIN_MEMBERS:
+                return Kind.NOT_TENSOR
+            receiver = self.kind(func.value, scope)
+            if receiver is Kind.TENSOR:
+                return Kind.TENSOR
+            if scope.is_forward and _is_self_attribute(func):
+                return Kind.TENSOR  # a submodule called in forward: self.conv(x)
+        if scope.is_forward and _is_self_attribute(func):
+            return Kind.TENSOR
+        return Kind.UNKNOWN
+
+    def _attribute_kind(self, attr: cst.Attribute, scope: FunctionFacts) -> Kind:
+        if attr.attr.value in PLAIN_MEMBERS:
+            return Kind.NOT_TENSOR
+        name = qualified(attr, self.facts.imports)
+        if name is not None:
+            return Kind.NOT_TENSOR if not name.startswith("torch.") or name.count(".") == 1 else Kind.UNKNOWN
+        if attr.attr.value in ("T", "mT", "H", "mH", "data", "grad", "real", "imag"):
+            return self.kind(attr.value, scope)
+        return Kind.UNKNOWN
+
+    def _comparison_of_tensor(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        if not isinstance(expr, cst.Comparison):
+            return False
+        return self.kind(expr.left, scope) is Kind.TENSOR
+
+
+def _qualified_call_kind(name: str, call: cst.Call) -> Kind:
+    root = name.split(".")[0]
+    if root in NON_TORCH_ROOTS:
+        return Kind.NOT_TENSOR
+    if root != "torch":
+        return Kind.UNKNOWN
+    if name.startswith(TORCH_TENSOR_MODULES):
+        return Kind.TENSOR
+    if name.startswith(TORCH_PLAIN):
+        return Kind.NOT_TENSOR
+    last = name.rsplit(".", 1)[-1]
+    if last[:1].isupper() and last not in ("Tensor",) and not last.endswith("Tensor"):
+        return Kind.NOT_TENSOR  # a class: a module, a dtype, a distribution ...
+    return Kind.TENSOR
+
+
+def _combine_any(left: Kind, right: Kind) -> Kind:
+    """Arithmetic: a tensor on either side makes a tensor."""
+    if Kind.TENSOR in (left, right):
+        return Kind.TENSOR
+    if left is right is Kind.NOT_TENSOR:
+        return Kind.NOT_TENSOR
+    return Kind.UNKNOWN
+
+
+def _combine_all(kinds: list[Kind]) -> Kind:
+    """A name bound several times is only known when every binding agrees."""
+    if not kinds:
+        return Kind.UNKNOWN
+    first = kinds[0]
+    return first if all(k is first for k in kinds) else Kind.UNKNOWN
+
+
+def _first_param(scope: FunctionFacts) -> cst.Param | None:
+    node = scope.node
+    if not isinstance(node, cst.FunctionDef):
+        return None
+    params = list(node.params.posonly_params) + list(node.params.params)
+    return params[0] if params else None
+
+
+def _is_self_attribute(func: cst.BaseExpression) -> bool:
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
+
+
+def never_requires_grad(expr: cst.BaseExpression) -> bool:
+    """`p.grad`, `x.detach()`, `x.grad.data`: tensors autograd never tracks, so writes are fine."""
+    while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "grad"
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return expr.func.attr.value == "detach"
+    return False

@@ -1,0 +1,120 @@
+"""The base class of every rule: a LibCST visitor that reports findings with their fixes."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Union
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from fixer.analysis.scope import FunctionFacts, RegionFacts
+from fixer.analysis.tables import TorchTables
+from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.types import Safety, Severity
+
+Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A finding as a rule sees it: CST nodes, turned into a `Finding` by the engine."""
+
+    node: cst.CSTNode
+    message: str
+    severity: Severity
+    safety: Safety
+    replacement: Replacement
+    imports: tuple[str, ...] = ()  # modules the replacement names, imported when missing
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may consult about the region it visits."""
+
+    facts: RegionFacts
+    kinds: TensorKinds
+    tables: TorchTables
+    torch_name: str  # how the file spells the `torch` module ("torch", "T", ...)
+
+
+class Codemod(cst.BatchableCSTVisitor):
+    """Subclasses set the class attributes and report from `visit_*` methods."""
+
+    ID: ClassVar[str]
+    NAME: ClassVar[str]
+    FIX_TITLE: ClassVar[str]
+    PREFILTER: ClassVar[re.Pattern[str]]  # a file that does not match cannot hold a finding
+    AST_NODES: ClassVar[tuple[type[ast.AST], ...]]  # node types the cheap pass looks at
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__()
+        self.context = context
+        self.reports: list[Report] = []
+
+    @classmethod
+    def prefilter(cls, text: str) -> bool:
+        """Whether the file's text may hold a finding of this rule (no parsing)."""
+        return cls.PREFILTER.search(text) is not None
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        """Whether an `ast` node of one of AST_NODES may be a finding (cheap, no context)."""
+        return True
+
+    @classmethod
+    def why(cls) -> str:
+        """The first paragraph of the docstring's 'Why is this risky' section."""
+        return doc_section(cls.__doc__ or "", "Why is this risky").split("\n\n")[0].replace("\n", " ")
+
+    # helpers shared by rules ------------------------------------------------------------------
+    def scope(self, node: cst.CSTNode) -> FunctionFacts:
+        return self.context.facts.scope(node)
+
+    def kind(self, expr: cst.BaseExpression, node: cst.CSTNode) -> Kind:
+        return self.context.kinds.kind(expr, self.scope(node))
+
+    def grad_may_flow(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """False where autograd cannot see the write: no-grad code, `.grad`, `.detach()`."""
+        return not self.context.facts.in_no_grad(node) and not never_requires_grad(target)
+
+    def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
+        """Safe only for a local tensor name that nothing else can see (no alias, view, caller)."""
+        scope = self.scope(node)
+        if not isinstance(target, cst.Name) or self.kind(target, node) is not Kind.TENSOR:
+            return Safety.UNSAFE
+        name = target.value
+        return Safety.SAFE if scope.is_local(name) and name not in scope.aliased else Safety.UNSAFE
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        replacement: Replacement,
+        safety: Safety,
+        severity: Severity = Severity.WARNING,
+        imports: tuple[str, ...] = (),
+    ) -> None:
+        if replacement is None and safety is not Safety.DISPLAY_ONLY:
+            safety = Safety.DISPLAY_ONLY
+        self.reports.append(Report(node, message, severity, safety, replacement, imports))
+
+
+SECTION = re.compile(r"^## (?P<title>.+)$", re.MULTILINE)
+
+
+def doc_section(doc: str, title: str) -> str:
+    """The text under `## title` in a rule docstring, dedented and stripped."""
+    import inspect
+
+    text = inspect.cleandoc(doc)
+    parts = SECTION.split(text)
+    for i in range(1, len(parts) - 1, 2):
+        if parts[i].strip() == title:
+            return parts[i + 1].strip()
+    return ""

@@ -1,0 +1,239 @@
+"""The pure core: source text in, findings and fixed text out. No I/O, no printing."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fixer.analysis.regions import WHOLE_MODULE, ImportMap, Region, collect_imports, find_regions
+from fixer.analysis.scope import collect_facts
+from fixer.analysis.tables import torch_tables
+from fixer.analysis.tensors import TensorKinds
+from fixer.codemod import Codemod, Report, RuleContext
+from fixer.sourcefile import newline_of, split_lines
+from fixer.suppress import skips_file, suppressed
+from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Span
+
+Rules = Sequence[type[Codemod]]
+MAX_PASSES = 4
+
+
+class FixBrokeSyntax(Exception):
+    """Applying fixes produced text that does not parse."""
+
+
+def plan(text: str, path: str, rules: Rules) -> FileResult:
+    """Every finding in `text`, nothing applied."""
+    rules = [r for r in rules if r.prefilter(text)]
+    if not rules or skips_file(text):
+        return FileResult(path, FileStatus.SKIPPED)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        return _failed(path, ErrorKind.PARSE, error.msg, error.lineno)
+    except ValueError as error:  # null bytes
+        return _failed(path, ErrorKind.PARSE, str(error))
+    lines = split_lines(text)
+    try:
+        findings = _findings(text, tree, lines, path, rules)
+    except cst.ParserSyntaxError as error:
+        return _failed(path, ErrorKind.PARSE, error.message, error.raw_line)
+    findings = [f for f in findings if not suppressed(f, lines)]
+    return FileResult(path, FileStatus.FINDINGS if findings else FileStatus.CLEAN, tuple(findings))
+
+
+def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool]) -> FileResult:
+    """Apply every accepted fix, re-planning until no accepted fix is left."""
+    current, applied = text, []
+    for passes in range(MAX_PASSES + 1):
+        result = plan(current, path, rules)
+        if result.error is not None:
+            if current is text:
+                return result
+            return _failed(path, ErrorKind.FIX_BROKE_SYNTAX, f"fixed code failed to parse again: {result.error.message}")
+        keys = {f.key for f in result.findings if f.fixable and accept(f)}
+        if not keys or passes == MAX_PASSES:
+            break  # the last pass only re-plans, so `result` describes `current`
+        try:
+            current, done = apply_fixes(current, result.findings, keys)
+        except FixBrokeSyntax as error:
+            return _failed(path, ErrorKind.FIX_BROKE_SYNTAX, str(error))
+        applied += [f for f in result.findings if f.key in done]
+    if current == text:
+        return result
+    findings = tuple(applied) + result.findings
+    return FileResult(path, FileStatus.CHANGED, findings, tuple(f.key for f in applied), current)
+
+
+def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -> tuple[str, tuple[str, ...]]:
+    """Apply the fixes of `keys` that do not overlap an earlier one; raise if the result won't parse."""
+    chosen: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col)):
+        if finding.key in keys and finding.fixable and not (chosen and _overlaps(chosen[-1], finding)):
+            chosen.append(finding)
+    if not chosen:
+        return text, ()
+    offsets = _line_offsets(text)
+    new = text
+    for finding in reversed(chosen):
+        start = offsets[finding.span.start_line - 1] + finding.span.start_col
+        end = offsets[finding.span.end_line - 1] + finding.span.end_col
+        new = new[:start] + (finding.replacement or "") + new[end:]
+    new = _add_imports(new, {m for f in chosen for m in f.imports})
+    try:
+        ast.parse(new)
+    except (SyntaxError, ValueError) as error:
+        raise FixBrokeSyntax(f"the fixed code does not parse ({error}); the file was left unchanged")
+    return new, tuple(f.key for f in chosen)
+
+
+# planning ---------------------------------------------------------------------------------------
+def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: Rules) -> list[Finding]:
+    by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
+    for rule in rules:
+        for node_type in rule.AST_NODES:
+            by_type.setdefault(node_type, []).append(rule)
+
+    def is_candidate(node: ast.AST) -> bool:
+        return any(rule.is_candidate(node) for rule in by_type.get(type(node), ()))
+
+    imports = collect_imports(tree)
+    findings: list[Finding] = []
+    for region in find_regions(tree, lines, is_candidate, imports):
+        findings += _region_findings(text, lines, region, imports, path, rules)
+    return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
+
+
+def _region_findings(
+    text: str, lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules
+) -> list[Finding]:
+    source = _region_source(lines, region)
+    module = cst.parse_module(source)
+    facts = collect_facts(module, imports, region.class_bases)
+    torch_name = next((k for k, v in imports.items() if v == "torch"), "torch")
+    context = RuleContext(facts, TensorKinds(facts), torch_tables(), torch_name)
+    visitors = [rule(context) for rule in rules]
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.visit_batched(visitors)
+    positions = wrapper.resolve(PositionProvider)
+    return [
+        _to_finding(report, rule, module, positions[report.node], lines, region, path)
+        for rule in visitors
+        for report in rule.reports
+    ]
+
+
+def _region_source(lines: list[str], region: Region) -> str:
+    """The region's lines, dedented by its prefix, with "\\n" newlines."""
+    chosen = lines if region.whole_module else lines[region.first - 1 : region.last]
+    width = len(region.prefix)
+    return "".join(line.rstrip("\r\n")[width:] + "\n" for line in chosen)
+
+
+def _to_finding(
+    report: Report, rule: Codemod, module: cst.Module, where: object, lines: list[str],
+    region: Region, path: str,
+) -> Finding:
+    first = 0 if region.whole_module else region.first - 1
+    width = len(region.prefix)
+    start, end = where.start, where.end  # type: ignore[attr-defined]
+    span = Span(start.line + first, start.column + width, end.line + first, end.column + width)
+    original = _slice(lines, span)
+    replacement = None
+    if report.replacement is not None:
+        replacement = _render(report.replacement, module, lines, span, region.prefix)
+    return Finding(
+        rule_id=rule.ID, rule_name=rule.NAME, path=path, span=span, severity=report.severity,
+        message=report.message, why=rule.why(), fix_title=rule.FIX_TITLE if replacement else None,
+        safety=report.safety, replacement=replacement, original=original, imports=report.imports,
+    )
+
+
+def _render(replacement: object, module: cst.Module, lines: list[str], span: Span, prefix: str) -> str:
+    """Code for the replacement, re-indented into the file at `span`."""
+    line = lines[span.start_line - 1]
+    newline = newline_of(line) if line.endswith(("\n", "\r")) else newline_of("".join(lines))
+    block = line[len(prefix) : len(line) - len(line.lstrip(" \t"))]  # the statement's indentation in the region
+    pieces = [replacement] if isinstance(replacement, cst.CSTNode) else list(replacement)  # type: ignore[arg-type]
+    codes = [_indent(_code_in_block(p, module, block), newline + prefix, newline) for p in pieces]
+    before = line[: span.start_col]
+    after = lines[span.end_line - 1][span.end_col :].strip()
+    standalone = not before.strip() and (not after or after.startswith("#"))
+    return (newline + before if standalone else "; ").join(codes)
+
+
+def _code_in_block(node: cst.CSTNode, module: cst.Module, block: str) -> str:
+    """Like `module.code_for_node`, but inside a block indented by `block`, as the node sits.
+
+    Continuation lines in parentheses are stored relative to the enclosing block's indentation,
+    so rendering a statement out of its block would shift them left.
+    """
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.increase_indent(block)
+    node._codegen(state)  # LibCST's own code_for_node does this, minus the indentation
+    return "".join(state.tokens)
+
+
+def _indent(code: str, newline_and_prefix: str, newline: str) -> str:
+    out = code.split("\n")
+    return out[0] + "".join((newline_and_prefix if rest else newline) + rest for rest in out[1:])
+
+
+def _slice(lines: list[str], span: Span) -> str:
+    if span.start_line == span.end_line:
+        return lines[span.start_line - 1][span.start_col : span.end_col]
+    middle = lines[span.start_line : span.end_line - 1]
+    return "".join([lines[span.start_line - 1][span.start_col :], *middle, lines[span.end_line - 1][: span.end_col]])
+
+
+# applying ---------------------------------------------------------------------------------------
+def _overlaps(a: Finding, b: Finding) -> bool:
+    return (b.span.start_line, b.span.start_col) < (a.span.end_line, a.span.end_col)
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets, total = [], 0
+    for line in split_lines(text) or [""]:
+        offsets.append(total)
+        total += len(line)
+    offsets.append(total)
+    return offsets
+
+
+def _add_imports(text: str, modules: set[str]) -> str:
+    """Add `import m` after the module's leading imports for each module not imported as itself."""
+    if not modules:
+        return text
+    tree = ast.parse(text)
+    bound = collect_imports(tree)
+    missing = sorted(m for m in modules if bound.get(m) != m)
+    if not missing:
+        return text
+    lines = split_lines(text)
+    after = _import_anchor(tree)
+    newline = newline_of(text)
+    if after and not lines[after - 1].endswith(("\n", "\r")):
+        lines[after - 1] += newline
+    lines[after:after] = [f"import {m}{newline}" for m in missing]
+    return "".join(lines)
+
+
+def _import_anchor(tree: ast.Module) -> int:
+    """The line after which new imports go: the last leading import, docstring or __future__."""
+    anchor = 0
+    for i, stmt in enumerate(tree.body):
+        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or docstring:
+            anchor = stmt.end_lineno or anchor
+        else:
+            break
+    return anchor
+
+
+def _failed(path: str, kind: ErrorKind, message: str, line: int | None = None) -> FileResult:
+    return FileResult(path, FileStatus.FAILED, error=FileError(kind, message, line))

@@ -1,0 +1,161 @@
+"""The data that crosses every boundary of outplace: plain, frozen, picklable, JSON-able.
+
+Coordinates are documented once, here: lines are 1-based, columns are 0-based and count
+characters (not bytes) of the decoded source, as `ast` and LibCST report them.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How sure we are that the write breaks autograd."""
+
+    ERROR = "error"  # proved to raise: a saved value or a leaf is written
+    WARNING = "warning"  # may require grad and cannot be proved safe
+
+
+class Safety(str, enum.Enum):
+    """What applying the fix can do to behaviour (Ruff's applicability levels)."""
+
+    SAFE = "safe"  # keeps behaviour
+    UNSAFE = "unsafe"  # an alias, view, attribute or caller could observe the change
+    DISPLAY_ONLY = "display-only"  # shown, never applied
+
+    @property
+    def label(self) -> str:
+        return "none" if self is Safety.DISPLAY_ONLY else self.value
+
+
+class FileStatus(str, enum.Enum):
+    CLEAN = "clean"  # parsed, nothing to report
+    FINDINGS = "findings"  # findings reported, text unchanged
+    CHANGED = "changed"  # fixes applied (findings may remain)
+    SKIPPED = "skipped"  # not parsed: the pre-filter or a skip-file marker ruled it out
+    FAILED = "failed"  # could not be processed; see `error`
+
+
+class ErrorKind(str, enum.Enum):
+    PARSE = "parse"  # the input is not valid Python
+    DECODE = "decode"  # the bytes are not text in the declared encoding
+    IO = "io"  # reading or writing failed
+    FIX_BROKE_SYNTAX = "fix-broke-syntax"  # a fix produced code that does not parse; reverted
+    CRASH = "crash"  # a bug in outplace; the file is left alone
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of source: 1-based lines, 0-based columns, end exclusive."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One risky in-place write, with the fix that replaces `span` by `replacement`."""
+
+    rule_id: str
+    rule_name: str
+    path: str
+    span: Span
+    severity: Severity
+    message: str
+    why: str
+    fix_title: str | None
+    safety: Safety
+    replacement: str | None  # new text for `span`; None when there is no fix
+    original: str  # the text `span` covers now
+    imports: tuple[str, ...] = ()  # modules `replacement` names, imported by the fix when missing
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", finding_key(self))
+
+    @property
+    def fixable(self) -> bool:
+        return self.replacement is not None and self.safety is not Safety.DISPLAY_ONLY
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["safety"] = self.safety.value
+        data["fixable"] = self.fixable
+        return data
+
+
+def finding_key(finding: Finding) -> str:
+    """Stable across processes and runs on the same text: rule, place and the code itself."""
+    s = finding.span
+    raw = f"{finding.rule_id}:{s.start_line}:{s.start_col}:{s.end_line}:{s.end_col}:{finding.original}"
+    return f"{finding.rule_id}-{hashlib.sha1(raw.encode()).hexdigest()[:10]}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    kind: ErrorKind
+    message: str  # one line, without the path
+    line: int | None = None
+
+    def describe(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        return f"{where}: {self.kind.value} error: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What happened to one file; `new_text` is None when the text is unchanged."""
+
+    path: str
+    status: FileStatus
+    findings: tuple[Finding, ...] = ()
+    applied: tuple[str, ...] = ()  # keys of the findings whose fix is in `new_text`
+    new_text: str | None = None
+    error: FileError | None = None
+
+    @property
+    def remaining(self) -> tuple[Finding, ...]:
+        """Findings not fixed by `new_text`."""
+        done = set(self.applied)
+        return tuple(f for f in self.findings if f.key not in done)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counts over a run, and the exit code they imply."""
+
+    files: Counter[str] = field(default_factory=Counter)  # per FileStatus value
+    findings: Counter[str] = field(default_factory=Counter)  # per rule id
+    fixed: Counter[str] = field(default_factory=Counter)  # per rule id
+    unfixed: Counter[str] = field(default_factory=Counter)  # per (rule id, safety label)
+    errors: int = 0
+
+    def add(self, result: FileResult) -> None:
+        self.files[result.status.value] += 1
+        if result.error is not None:
+            self.errors += 1
+        applied = set(result.applied)
+        for f in result.findings:
+            self.findings[f.rule_id] += 1
+            if f.key in applied:
+                self.fixed[f.rule_id] += 1
+            else:
+                self.unfixed[f"{f.rule_id} ({f.safety.label} fix)"] += 1
+
+    @property
+    def remaining(self) -> int:
+        return sum(self.unfixed.values())
+
+    def exit_code(self, *, findings_fail: bool = True) -> int:
+        """2 when a file could not be processed, else 1 when findings remain, else 0."""
+        if self.errors:
+            return 2
+        return 1 if findings_fail and self.remaining else 0
