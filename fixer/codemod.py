@@ -38,7 +38,7 @@ class RuleContext:
     facts: RegionFacts
     kinds: TensorKinds
     tables: TorchTables
-    torch_name: str  # how the file spells the `torch` module ("torch", "T", ...)
+    torch_name: str | None  # how the file spells the `torch` module ("torch", "T"); None: not imported
 
 
 class Codemod(cst.BatchableCSTVisitor):
@@ -83,12 +83,13 @@ class Codemod(cst.BatchableCSTVisitor):
         return not self.context.facts.in_no_grad(node) and not never_requires_grad(target)
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
-        """Safe only for a local tensor name that nothing else can see (no alias, view, caller)."""
+        """Safe only for a local tensor name that nothing but the statement `node` shares."""
         scope = self.scope(node)
         if not isinstance(target, cst.Name) or self.kind(target, node) is not Kind.TENSOR:
             return Safety.UNSAFE
         name = target.value
-        return Safety.SAFE if scope.is_local(name) and name not in scope.aliased else Safety.UNSAFE
+        private = scope.is_local(name) and not scope.shared(name, besides=node)
+        return Safety.SAFE if private else Safety.UNSAFE
 
     def report(
         self,

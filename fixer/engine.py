@@ -115,7 +115,7 @@ def _region_findings(
     source = _region_source(lines, region)
     module = cst.parse_module(source)
     facts = collect_facts(module, imports, region.class_bases)
-    torch_name = next((k for k, v in imports.items() if v == "torch"), "torch")
+    torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts, TensorKinds(facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)

@@ -42,7 +42,7 @@ class FunctionFacts:
     bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
     loop_iters: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     outer_names: set[str] = field(default_factory=set)  # declared global / nonlocal
-    aliased: set[str] = field(default_factory=set)  # tensor may be reachable through another name
+    aliased: dict[str, set[int]] = field(default_factory=dict)  # name -> ids of the aliasing nodes
 
     @property
     def is_forward(self) -> bool:
@@ -50,6 +50,10 @@ class FunctionFacts:
 
     def is_local(self, name: str) -> bool:
         return name not in self.outer_names and name not in self.params and name in self.bindings
+
+    def shared(self, name: str, *, besides: cst.CSTNode) -> bool:
+        """Whether some node other than `besides` lets another name or container reach the tensor."""
+        return bool(self.aliased.get(name, set()) - {id(besides)})
 
 
 @dataclass(slots=True)
@@ -176,21 +180,27 @@ class FactsCollector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, node.value)
-        self._alias_targets([t.target for t in node.targets], node.value)
+        self._alias_targets(node, [t.target for t in node.targets], node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind(node.target, node.value)
         if node.value is not None:
-            self._alias_targets([node.target], node.value)
+            self._alias_targets(node, [node.target], node.value)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind(node.target, node.value)
-        self._alias_targets([node.target], node.value)
+        self._alias_targets(node, [node.target], node.value)
 
-    def _alias_targets(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
-        """`y = x` or `v = x.view(-1)`: both names now reach one tensor, so neither is private."""
-        if self._alias_from(value):
-            self.current.aliased.update(n for t in targets for n in _names_in(t))
+    def _alias_targets(self, node: cst.CSTNode, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        """`y = x` or `v = x.view(-1)`: both names reach one tensor (`x = x.view(-1)` drops the old one)."""
+        sources = _handed_out(value)
+        names = {n for t in targets for n in _names_in(t)}
+        if sources - names or any(not isinstance(t, cst.Name) for t in targets) and sources:
+            self._alias(node, sources | names)
+
+    def _alias(self, node: cst.CSTNode, names: set[str]) -> None:
+        for name in names:
+            self.current.aliased.setdefault(name, set()).add(id(node))
 
     def visit_For(self, node: cst.For) -> None:
         for name in _names_in(node.target):
@@ -209,11 +219,11 @@ class FactsCollector(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
-                self._alias_from(arg.value)
+                self._alias(node, _handed_out(arg.value))
 
     def visit_Yield(self, node: cst.Yield) -> None:
         if isinstance(node.value, cst.BaseExpression):
-            self._alias_from(node.value)
+            self._alias(node, _handed_out(node.value))
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Name):
@@ -224,26 +234,31 @@ class FactsCollector(cst.CSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, None)
 
-    def _alias_from(self, value: cst.BaseExpression) -> bool:
-        """Mark the names whose tensor `value` hands out (bare names or views); True if any."""
-        while True:
-            if isinstance(value, cst.Name):
-                self.current.aliased.add(value.value)
-                return True
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
-                if value.func.attr.value not in VIEW_METHODS:
-                    return False
-                value = value.func.value
-            elif isinstance(value, cst.Attribute) and value.attr.value in VIEW_METHODS:
-                value = value.value
-            elif isinstance(value, cst.Subscript):
-                value = value.value  # basic indexing returns a view
-            elif isinstance(value, (cst.Tuple, cst.List, cst.Set)):
-                return any([self._alias_from(e.value) for e in value.elements])
-            elif isinstance(value, cst.Dict):
-                return any([self._alias_from(e.value) for e in value.elements if isinstance(e, cst.DictElement)])
-            else:
-                return False
+def _handed_out(value: cst.BaseExpression) -> set[str]:
+    """The names whose tensor `value` evaluates to: bare names, views of them, containers of them."""
+    while True:
+        if isinstance(value, cst.Name):
+            return {value.value}
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            method = value.func.attr.value
+            if method not in VIEW_METHODS and not _returns_receiver(method):
+                return set()
+            value = value.func.value
+        elif isinstance(value, cst.Attribute) and value.attr.value in VIEW_METHODS:
+            value = value.value
+        elif isinstance(value, cst.Subscript):
+            value = value.value  # basic indexing returns a view
+        elif isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+            return {n for e in value.elements for n in _handed_out(e.value)}
+        elif isinstance(value, cst.Dict):
+            return {n for e in value.elements if isinstance(e, cst.DictElement) for n in _handed_out(e.value)}
+        else:
+            return set()
+
+
+def _returns_receiver(method: str) -> bool:
+    """In-place methods (`x.relu_()`) return the tensor they wrote."""
+    return method.endswith("_") and not method.startswith("_")
 
 
 def _all_params(params: cst.Parameters) -> Sequence[cst.Param]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 import libcst as cst
+import libcst.matchers as m
 
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 
@@ -74,10 +75,12 @@ class TensorKinds:
         key = (id(scope), name)
         if key not in self._names:
             self._names[key] = Kind.UNKNOWN  # breaks cycles such as `x = x + 1`
-            self._names[key] = self._resolve_name(name, scope)
+            self._names[key] = self._resolve_name(name, scope, provisional=True)
+            self._names[key] = self._resolve_name(name, scope, provisional=False)
         return self._names[key]
 
-    def _resolve_name(self, name: str, scope: FunctionFacts) -> Kind:
+    def _resolve_name(self, name: str, scope: FunctionFacts, *, provisional: bool) -> Kind:
+        """The kind every binding agrees on; the provisional pass skips self-references."""
         if name in scope.params:
             return self._param_kind(scope.params[name], scope)
         if name in self.facts.imports or name in ("True", "False", "None"):
@@ -86,8 +89,11 @@ class TensorKinds:
             parent = scope.parent
             return self.name_kind(name, parent) if parent is not None else Kind.UNKNOWN
         kinds = [self._loop_kind(it, scope) for it in scope.loop_iters.get(name, [])]
-        kinds += [self.kind(v, scope) if v is not None else Kind.UNKNOWN
-                  for v in scope.bindings[name] if v is not None or name not in scope.loop_iters]
+        for value in scope.bindings[name]:
+            if value is None:
+                kinds += [] if name in scope.loop_iters else [Kind.UNKNOWN]
+            elif not (provisional and m.findall(value, m.Name(name))):
+                kinds.append(self.kind(value, scope))
         return _combine_all(kinds)
 
     def _param_kind(self, param: cst.Param, scope: FunctionFacts) -> Kind:

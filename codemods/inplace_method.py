@@ -1,0 +1,222 @@
+"""IP102 inplace-method: `x.add_(y)` and every other Tensor method that writes its receiver."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
+from fixer.analysis.tables import InplaceMethod as Entry
+from fixer.analysis.tables import torch_tables
+from fixer.analysis.tensors import Kind
+from fixer.codemod import Codemod, RuleContext
+from fixer.types import Safety
+
+Link = tuple[cst.Call, Entry]
+
+
+class InplaceMethod(Codemod):
+    """
+    ## What it does
+    Finds calls of in-place Tensor methods (`add_`, `mul_`, `relu_`, `clamp_`, `zero_`, ... every
+    method in the generated table) and rewrites `x.add_(y)` as `x = x.add(y)`. When the call's
+    value is used (`y = x.relu_()`), `x` is rebound first and the use reads `x`; chains such as
+    `x.mul_(a).add_(b)` fold into `x = x.mul(a).add(b)`. Methods whose out-of-place twin has
+    another name come from the table: `x.zero_()` becomes `x = torch.zeros_like(x)`.
+
+    ## Why is this risky
+    An in-place method overwrites the tensor's storage and bumps its version counter. When
+    autograd saved that tensor for backward (the output of `sigmoid`, `exp`, `tanh`, `softmax`,
+    or an input of `mul`, `matmul`, `pow`, ...), backward raises "one of the variables needed for
+    gradient computation has been modified by an inplace operation".
+
+    ## Example
+    ```python
+    h = torch.sigmoid(z)
+    h.mul_(2)  # sigmoid saved h for backward
+    ```
+
+    ## Use instead
+    ```python
+    h = torch.sigmoid(z)
+    h = h.mul(2)
+    ```
+
+    ## Fix safety
+    Safe when the receiver is a local name that no other name, container, attribute or view
+    shares. Unsafe otherwise: after `v = x.view(-1); x.add_(1)`, `v` sees the new values, and
+    after the rewrite it does not; a parameter or attribute receiver (`self.h.add_(1)`) is seen
+    by callers. Unsafe when the value is used in a statement that reads the receiver elsewhere
+    (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
+    fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
+    faithful twin: they are reported and never rewritten.
+
+    ## Limitations
+    Receivers must be names or attributes: `t[i].add_(1)` is an index write, and a call's
+    result (`f(x).add_(1)`) is left alone. A call inside a lambda, comprehension, conditional
+    expression, `and`/`or`, or a compound statement's header is reported without a fix.
+    """
+
+    ID = "IP102"
+    NAME = "inplace-method"
+    FIX_TITLE = "Rebind the receiver to the out-of-place result"
+    PREFILTER = re.compile(r"[A-Za-z0-9]_\s*\(")
+    AST_NODES = (ast.Call,)
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        func = node.func  # type: ignore[attr-defined]
+        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._done: set[int] = set()  # calls already reported as part of a chain
+        self._statements: list[cst.BaseSmallStatement] = []
+        self._opaque = 0  # depth inside code that may not run, or runs more than once
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._statements.append(node)
+
+    def leave_Assign(self, original_node: cst.CSTNode) -> None:
+        self._statements.pop()
+
+    def enter_opaque(self, node: cst.CSTNode) -> None:
+        self._opaque += 1
+
+    def leave_opaque(self, original_node: cst.CSTNode) -> None:
+        self._opaque -= 1
+
+    visit_AnnAssign = visit_AugAssign = visit_Return = visit_Assign  # type: ignore[assignment]
+    leave_AnnAssign = leave_AugAssign = leave_Return = leave_Expr = leave_Assign
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = enter_opaque
+    visit_GeneratorExp = visit_IfExp = visit_BooleanOperation = enter_opaque
+    leave_Lambda = leave_ListComp = leave_SetComp = leave_DictComp = leave_opaque
+    leave_GeneratorExp = leave_IfExp = leave_BooleanOperation = leave_opaque
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self._statements.append(node)
+        if isinstance(node.value, cst.Call):
+            self._check(node.value, node, bare=True)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        statement = self._statements[-1] if self._statements and not self._opaque else None
+        self._check(node, statement, bare=False)
+
+    def _check(self, call: cst.Call, statement: cst.BaseSmallStatement | None, *, bare: bool) -> None:
+        if id(call) in self._done or not self.is_candidate_cst(call):
+            return
+        root, links = self._chain(call)
+        self._done.update(id(c) for c, _ in links)
+        if not is_assignable(root) or _is_data(root) or not self.grad_may_flow(root, call):
+            return
+        kind = self.kind(root, call)
+        if kind is Kind.NOT_TENSOR:
+            return
+        names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
+        message = f"{names} writes `{code(root)}` in place"
+        blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
+        fixes = None if blocked else self._rebind(root, links)
+        if fixes is None or statement is None:
+            reason = blocked or "no out-of-place form here"
+            self.report(call, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
+            return
+        safety = self.fix_safety(root, statement)
+        if bare:
+            self.report(statement, message, replacement=fixes, safety=safety, imports=self._imports(links))
+            return
+        if _mentions(statement, root, exclude=call):
+            safety = Safety.UNSAFE
+        rest = [] if _rebinds(statement, root, call) else [statement.deep_replace(call, root)]
+        self.report(statement, message, replacement=fixes + rest, safety=safety, imports=self._imports(links))
+
+    def is_candidate_cst(self, call: cst.Call) -> bool:
+        func = call.func
+        return isinstance(func, cst.Attribute) and func.attr.value in self.context.tables.inplace_methods
+
+    def _chain(self, call: cst.Call) -> tuple[cst.BaseExpression, list[Link]]:
+        """The receiver at the bottom of `x.a_().b_()` and the links, innermost first."""
+        links: list[Link] = []
+        node: cst.BaseExpression = call
+        table = self.context.tables.inplace_methods
+        while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in table:
+            links.append((node, table[node.func.attr.value]))
+            node = node.func.value
+        return node, links[::-1]
+
+    def _rebind(self, root: cst.BaseExpression, links: list[Link]) -> list[cst.Assign] | None:
+        """`root = <out-of-place chain>` statements; a special twin starts a new statement."""
+        statements: list[cst.Assign] = []
+        value: cst.BaseExpression = root
+        for call, entry in links:
+            if entry.kind == "special" and value is not root:
+                statements.append(_assign(root, value))
+                value = root
+            twin = self._twin(value, call, entry)
+            if twin is None:
+                return None
+            value = twin
+        return statements + [_assign(root, value)]
+
+    def _twin(self, receiver: cst.BaseExpression, call: cst.Call, entry: Entry) -> cst.BaseExpression | None:
+        if entry.kind == "same":
+            func = call.func.with_changes(value=receiver, attr=cst.Name(entry.twin))  # type: ignore[attr-defined]
+            return call.with_changes(func=func)
+        values = _bind(call, entry)
+        if values is None or entry.template is None:
+            return None
+        values["self"] = _atom(receiver)
+        source = entry.template.format(**values)
+        source = re.sub(r"\btorch\.", f"{self.context.torch_name or 'torch'}.", source)
+        return cst.parse_expression(source)
+
+    def _imports(self, links: list[Link]) -> tuple[str, ...]:
+        """`torch` when a special twin names it and the file never imports it."""
+        spelled = any(e.kind == "special" and "torch." in (e.template or "") for _, e in links)
+        return ("torch",) if spelled and self.context.torch_name is None else ()
+
+
+def _bind(call: cst.Call, entry: Entry) -> dict[str, str] | None:
+    """Argument source per template parameter, or None when the call can't be matched."""
+    values = dict(entry.defaults)
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args) or len(positional) > len(entry.params):
+        return None
+    for param, arg in zip(entry.params, positional):
+        values[param] = _atom(arg.value)
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value not in entry.params:
+                return None
+            values[arg.keyword.value] = _atom(arg.value)
+    return values if all(p in values for p in entry.params) else None
+
+
+def _atom(expr: cst.BaseExpression) -> str:
+    return code(expr if precedence(expr) == ATOM else parenthesize(expr))
+
+
+def _assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
+    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
+
+
+def _is_data(expr: cst.BaseExpression) -> bool:
+    """`p.data`: writes through it bypass autograd (IP109's concern)."""
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "data"
+
+
+def _mentions(statement: cst.BaseSmallStatement, root: cst.BaseExpression, *, exclude: cst.CSTNode) -> bool:
+    """Whether the statement reads `root` anywhere but in the chain `exclude`."""
+    read = [statement.value] if isinstance(statement.value, cst.BaseExpression) else []  # type: ignore[attr-defined]
+    if isinstance(statement, cst.AugAssign):
+        read.append(statement.target)
+    pattern = re.compile(rf"(?<![\w.]){re.escape(code(root))}(?!\w)")
+    return any(pattern.search(code(part.deep_replace(exclude, cst.Name("_")))) for part in read)
+
+
+def _rebinds(statement: cst.CSTNode, root: cst.BaseExpression, call: cst.Call) -> bool:
+    """`x = x.relu_()`: the statement already rebinds the receiver to the call's value."""
+    if not isinstance(statement, cst.Assign) or statement.value is not call or len(statement.targets) != 1:
+        return False
+    return code(statement.targets[0].target) == code(root)
