@@ -1,0 +1,76 @@
+"""The torch facts outplace needs, loaded from the table that scripts/gen_torch_tables.py generates."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Literal
+
+InplaceKind = Literal["same", "special", "display_only"]
+
+
+@dataclass(frozen=True, slots=True)
+class InplaceMethod:
+    """How to rewrite one in-place Tensor method out of place."""
+
+    kind: InplaceKind
+    twin: str | None = None  # "same": the Tensor method taking the same arguments
+    params: tuple[str, ...] = ()  # "special": argument names the template may use, in call order
+    template: str | None = None  # "special": str.format source with {self} and each param
+    defaults: Mapping[str, str] = field(default_factory=dict)  # "special": source of omitted params
+    reason: str | None = None  # "display_only": why no rewrite is offered
+
+
+@dataclass(frozen=True, slots=True)
+class Saves:
+    """What an op's backward formula saves: its result and which tensor inputs."""
+
+    result: bool
+    inputs: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TorchTables:
+    """Every generated torch table, read-only."""
+
+    torch_version: str
+    inplace_methods: Mapping[str, InplaceMethod]
+    non_writes: frozenset[str]
+    inplace_functions: Mapping[str, str]
+    init_functions: frozenset[str]
+    inplace_params: Mapping[str, int]
+    saves: Mapping[str, Saves]
+    tensor_method_ops: Mapping[str, str]
+
+
+def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
+    """Build one InplaceMethod from its JSON object."""
+    return InplaceMethod(
+        kind=raw["kind"],
+        twin=raw.get("twin"),
+        params=tuple(raw.get("params", ())),
+        template=raw.get("template"),
+        defaults=MappingProxyType(raw.get("defaults", {})),
+        reason=raw.get("reason"),
+    )
+
+
+@functools.cache
+def torch_tables() -> TorchTables:
+    """Load the generated table once."""
+    text = resources.files("fixer").joinpath("data/torch_tables.json").read_text(encoding="utf-8")
+    raw = json.loads(text)
+    return TorchTables(
+        torch_version=raw["torch_version"],
+        inplace_methods=MappingProxyType({k: _inplace_method(v) for k, v in raw["inplace_methods"].items()}),
+        non_writes=frozenset(raw["non_writes"]),
+        inplace_functions=MappingProxyType(raw["inplace_functions"]),
+        init_functions=frozenset(raw["init_functions"]),
+        inplace_params=MappingProxyType(raw["inplace_params"]),
+        saves=MappingProxyType({k: Saves(v["result"], frozenset(v["inputs"])) for k, v in raw["saves"].items()}),
+        tensor_method_ops=MappingProxyType(raw["tensor_method_ops"]),
+    )

@@ -1,0 +1,199 @@
+"""Check the generated torch tables against the installed torch and their own loader."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from fixer.analysis.tables import InplaceMethod, torch_tables  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BENCH = pathlib.Path("/work/shared/bench/perf_inplace_methods.txt")
+RANDOM_FILLS = ["normal_", "uniform_", "bernoulli_", "exponential_", "geometric_", "cauchy_", "log_normal_", "random_"]
+DTYPES = [torch.float32, torch.float64, torch.int64]
+TABLES = torch_tables()
+
+
+def load_generator() -> Any:
+    """Import scripts/gen_torch_tables.py as a module."""
+    spec = importlib.util.spec_from_file_location("gen_torch_tables", ROOT / "scripts" / "gen_torch_tables.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_exact(actual: Any, expected: Any) -> None:
+    """Assert equal values (NaN equal to NaN), dtype and shape."""
+    torch.testing.assert_close(actual, expected, rtol=0, atol=0, equal_nan=True)
+
+
+def out_of_place(entry: InplaceMethod, x: Any, **args: Any) -> Any:
+    """Evaluate a special template with self bound to ``x`` and omitted params at their defaults."""
+    assert entry.template is not None
+    names = {p: (p if p in args else entry.defaults[p]) for p in entry.params}
+    return eval(entry.template.format(self="self", **names), {"torch": torch}, {"self": x, **args})
+
+
+def in_place(name: str, x: Any, **args: Any) -> Any:
+    """Run the in-place method on a clone of ``x``, passing ``args`` positionally, and return the clone."""
+    y = x.clone()
+    getattr(y, name)(*args.values())  # copy_'s Python binding calls its first argument "other", not "src"
+    return y
+
+
+def sample(dtype: Any, shape: tuple[int, ...] = (4, 3)) -> Any:
+    """Build a random tensor of ``dtype`` with some negative values."""
+    if dtype.is_floating_point:
+        return torch.randn(shape, dtype=dtype)
+    return torch.randint(-5, 5, shape, dtype=dtype)
+
+
+def test_committed_file_matches_installed_torch() -> None:
+    generator = load_generator()
+    committed = (ROOT / "fixer" / "data" / "torch_tables.json").read_text(encoding="utf-8")
+    assert generator.render() == committed
+    assert generator.main(["--check"]) == 0
+
+
+def test_every_public_inplace_method_is_classified() -> None:
+    bench = {line.split("\t")[0] for line in BENCH.read_text().splitlines() if line and not line.startswith("#")}
+    public = {n for n in dir(torch.Tensor) if n.endswith("_") and not n.startswith("_")}
+    classified = set(TABLES.inplace_methods) | (TABLES.non_writes & public)
+    assert public == bench == classified
+    assert not set(TABLES.inplace_methods) & TABLES.non_writes
+
+
+def test_hand_checked_facts() -> None:
+    assert TABLES.inplace_methods["zero_"].twin is None
+    assert all(m.twin != "zero" for m in TABLES.inplace_methods.values())
+    assert "requires_grad_" in TABLES.non_writes and "requires_grad_" not in TABLES.inplace_methods
+    assert all(TABLES.inplace_methods[n].kind == "display_only" for n in RANDOM_FILLS)
+    assert TABLES.inplace_params["torch.nn.LeakyReLU"] == 1
+    assert TABLES.inplace_params["torch.nn.functional.dropout"] == 3
+    assert TABLES.inplace_functions["torch.nn.functional.relu_"] == "torch.nn.functional.relu"
+    assert "torch.nn.init.xavier_uniform_" in TABLES.init_functions
+    assert TABLES.saves["relu"].result and not TABLES.saves["relu"].inputs
+    assert TABLES.saves["mul"].inputs == {"self", "other"} and not TABLES.saves["add"].inputs
+    assert TABLES.tensor_method_ops["softmax"] == "_softmax"
+
+
+def test_non_writes_leave_the_version_counter_alone() -> None:
+    x = torch.randn(3, requires_grad=True) * 1
+    before = x._version
+    x.retain_grad()
+    x.detach_()
+    x.requires_grad_(True)
+    x.share_memory_()
+    assert x._version == before
+    assert {"requires_grad_", "detach_", "share_memory_", "retain_grad"} <= TABLES.non_writes
+
+
+# Argument tuples tried on every same-kind method of a (4, 3) float tensor with values in [0.5, 1.5).
+SAME_KIND_ARGUMENTS = [(), (torch.rand(4, 3) + 0.5,), (torch.rand(3) + 0.5,), (0,), (0, 1), (2,)]
+
+
+@pytest.mark.filterwarnings("ignore:This overload of:UserWarning")
+@pytest.mark.parametrize("name", sorted(n for n, m in TABLES.inplace_methods.items() if m.kind == "same"))
+def test_same_twin_gives_what_inplace_leaves(name: str) -> None:
+    twin = TABLES.inplace_methods[name].twin
+    x = torch.rand(4, 3) + 0.5
+    tried = 0
+    for args in SAME_KIND_ARGUMENTS:
+        y = x.clone()
+        try:
+            getattr(y, name)(*args)
+        except (RuntimeError, TypeError, IndexError, ValueError):
+            continue
+        tried += 1
+        assert_exact(getattr(x, twin)(*args), y)
+    if name in {"add_", "mul_", "sigmoid_", "relu_", "unsqueeze_", "t_", "transpose_", "clamp_min_"}:
+        assert tried, f"{name} was never exercised"
+
+
+def test_same_twins_with_structured_arguments() -> None:
+    x = torch.randn(4, 3)
+    mask = x > 0
+    index = torch.tensor([[0, 1, 2], [3, 0, 1]])
+    cases = {
+        "masked_fill_": (mask, 1.5),
+        "index_put_": ((torch.tensor([0, 2]),), torch.ones(3)),
+        "scatter_": (0, index, torch.ones(2, 3)),
+        "scatter_add_": (0, index, torch.ones(2, 3)),
+        "index_add_": (0, torch.tensor([1, 3]), torch.ones(2, 3)),
+        "clamp_": (-0.5, 0.5),
+        "lerp_": (torch.zeros(4, 3), 0.25),
+        "addcmul_": (x, x),
+    }
+    for name, args in cases.items():
+        twin = TABLES.inplace_methods[name].twin
+        y = x.clone()
+        getattr(y, name)(*args)
+        assert_exact(getattr(x, twin)(*args), y)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_zero_template(dtype: Any) -> None:
+    x = sample(dtype)
+    assert_exact(out_of_place(TABLES.inplace_methods["zero_"], x), in_place("zero_", x))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "value", [2.5, 3, -2.7, True, torch.tensor(1.5), torch.tensor(-4), torch.tensor(2.5, dtype=torch.float64)]
+)
+def test_fill_template(dtype: Any, value: Any) -> None:
+    x = sample(dtype)
+    assert_exact(out_of_place(TABLES.inplace_methods["fill_"], x, value=value), in_place("fill_", x, value=value))
+
+
+def test_fill_template_keeps_the_gradient_of_a_tensor_value() -> None:
+    value = torch.tensor(2.0, requires_grad=True)
+    out_of_place(TABLES.inplace_methods["fill_"], torch.zeros(4, 3), value=value).sum().backward()
+    assert value.grad == 12
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("src_dtype", DTYPES)
+@pytest.mark.parametrize("src_shape", [(4, 3), (1, 3), (3,), (4, 1), ()])
+@pytest.mark.parametrize("non_blocking", [None, False, True])
+def test_copy_template(dtype: Any, src_dtype: Any, src_shape: tuple[int, ...], non_blocking: Any) -> None:
+    x, src = sample(dtype), sample(src_dtype, src_shape)
+    args = {"src": src} if non_blocking is None else {"src": src, "non_blocking": non_blocking}
+    result = out_of_place(TABLES.inplace_methods["copy_"], x, **args)
+    assert_exact(result, in_place("copy_", x, **args))
+    assert result.data_ptr() != src.data_ptr()
+
+
+BOOL_RESULT = sorted(
+    n for n, m in TABLES.inplace_methods.items() if m.kind == "special" and m.template.endswith(".to({self}.dtype)")
+)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", BOOL_RESULT)
+def test_bool_result_templates(name: str, dtype: Any) -> None:
+    entry = TABLES.inplace_methods[name]
+    x = sample(dtype)
+    others = [sample(dtype), sample(dtype, (3,))] + ([] if name.startswith("logical_") else [0, 1.5])
+    for other in others:
+        args = {"other": other} if entry.params else {}
+        assert_exact(out_of_place(entry, x, **args), in_place(name, x, **args))
+
+
+def test_every_special_template_is_exercised() -> None:
+    specials = {n for n, m in TABLES.inplace_methods.items() if m.kind == "special"}
+    assert specials == {"zero_", "fill_", "copy_", *BOOL_RESULT}
+
+
+def test_every_function_twin_exists() -> None:
+    generator = load_generator()
+    for inplace, twin in TABLES.inplace_functions.items():
+        assert callable(generator.resolve(inplace)) and callable(generator.resolve(twin))
+    x = torch.randn(3)
+    assert_exact(torch.zeros_like(x), torch.zero_(x.clone()))
