@@ -1,0 +1,165 @@
+"""The pure engine: planning, applying subsets by key, regions, suppressions, failures."""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import textwrap
+
+import libcst as cst
+
+from fixer import engine, registry
+from fixer.analysis.regions import WHOLE_MODULE, collect_imports, find_regions
+from fixer.codemod import Codemod
+from fixer.sourcefile import split_lines
+from fixer.types import ErrorKind, FileStatus, Safety
+
+RULES = registry.all_rules()
+
+
+def safe(finding):
+    return finding.safety is Safety.SAFE
+
+
+def anything(finding):
+    return True
+
+
+def fix(source: str, accept=safe) -> str:
+    result = engine.fix(textwrap.dedent(source), "t.py", RULES, accept)
+    assert result.error is None, result.error
+    return result.new_text if result.new_text is not None else textwrap.dedent(source)
+
+
+def test_fix_rewrites_both_rules_and_keeps_the_rest_byte_identical():
+    source = "import torch\n\n\ndef f(z):  # untouched\n    h = torch.sigmoid(z)\n    h += 1\n    h.mul_(2)\n    return h\n"
+    assert fix(source) == source.replace("h += 1", "h = h + 1").replace("h.mul_(2)", "h = h.mul(2)")
+
+
+def test_any_subset_of_findings_can_be_applied_by_key():
+    source = "import torch\n\ndef f(z):\n    h = torch.exp(z)\n    h += 1\n    h.mul_(2)\n    return h\n"
+    findings = engine.plan(source, "t.py", RULES).findings
+    assert [f.rule_id for f in findings] == ["IP101", "IP102"]
+    only_second, applied = engine.apply_fixes(source, findings, {findings[1].key})
+    assert applied == (findings[1].key,)
+    assert "h += 1" in only_second and "h = h.mul(2)" in only_second
+
+
+def test_findings_are_picklable_and_keys_stable_across_runs():
+    source = "import torch\n\ndef f(z):\n    h = torch.exp(z)\n    h += 1\n    return h\n"
+    first = engine.plan(source, "t.py", RULES).findings
+    again = pickle.loads(pickle.dumps(engine.plan(source, "t.py", RULES))).findings
+    assert [f.key for f in first] == [f.key for f in again]
+
+
+def test_two_writes_in_one_statement_converge_over_passes():
+    source = "import torch\n\ndef f(x, y):\n    a = torch.exp(x)\n    b = torch.exp(y)\n    z = a.add_(1) + b.mul_(2)\n    return z\n"
+    out = fix(source)
+    assert "a = a.add(1)\n    b = b.mul(2)\n    z = a + b\n" in out
+    assert fix(out) == out
+
+
+def test_syntax_error_is_reported_with_its_line_and_nothing_else():
+    result = engine.plan("import torch\nx = torch.ones(1)\nx += (\n", "bad.py", RULES)
+    assert result.status is FileStatus.FAILED
+    assert result.error.kind is ErrorKind.PARSE and result.error.line == 3
+
+
+def test_null_bytes_are_a_parse_error_not_a_crash():
+    result = engine.plan("import torch\nx = torch.ones(1)\x00\nx += 1\n", "nul.py", RULES)
+    assert result.error is not None and result.error.kind is ErrorKind.PARSE
+
+
+class BrokenRule(Codemod):
+    """A rule whose fix does not parse, to prove such fixes are refused."""
+
+    ID = "IP999"
+    NAME = "broken"
+    FIX_TITLE = "break it"
+    PREFILTER = RULES[0].PREFILTER
+    AST_NODES = (ast.AugAssign,)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.report(node, "broken", replacement=cst.Expr(cst.Name("lambda")), safety=Safety.SAFE)
+
+
+def test_a_fix_whose_output_does_not_parse_is_reverted_and_reported():
+    source = "import torch\nx = torch.ones(1)\nx += 1\n"
+    result = engine.fix(source, "t.py", [BrokenRule], anything)
+    assert result.status is FileStatus.FAILED and result.new_text is None
+    assert result.error.kind is ErrorKind.FIX_BROKE_SYNTAX
+
+
+def test_suppression_comments():
+    source = """\
+        import torch
+
+        def f(z):
+            h = torch.exp(z)
+            h += 1  # noqa
+            h += 2  # noqa: IP101
+            h += 3  # outplace: ignore[IP101]
+            h += 4  # noqa: IP102
+            h.mul_(2)  # outplace: ignore[IP101]
+            return h
+        """
+    findings = engine.plan(textwrap.dedent(source), "t.py", RULES).findings
+    assert [(f.rule_id, f.span.start_line) for f in findings] == [("IP101", 8), ("IP102", 9)]
+    assert engine.plan("# outplace: skip-file\n" + textwrap.dedent(source), "t.py", RULES).status is FileStatus.SKIPPED
+
+
+def test_crlf_and_cr_newlines_are_kept_in_inserted_lines():
+    source = "import torch\r\ndef f(z):\r\n    h = torch.exp(z)\r\n    y = h.relu_()\r\n    return y\r\n"
+    assert fix(source) == source.replace("y = h.relu_()", "h = h.relu()\r\n    y = h")
+    cr = source.replace("\r\n", "\r")
+    assert fix(cr) == cr.replace("y = h.relu_()", "h = h.relu()\r    y = h")
+
+
+def test_tab_indented_methods_are_fixed_in_place():
+    source = "import torch\nclass M(torch.nn.Module):\n\tdef forward(self, x):\n\t\th = torch.tanh(x)\n\t\th.add_(1)\n\t\treturn h\n"
+    assert fix(source) == source.replace("h.add_(1)", "h = h.add(1)")
+
+
+def test_continuation_lines_keep_their_columns():
+    source = """\
+        import torch
+        class M(torch.nn.Module):
+            def forward(self, x):
+                h = torch.tanh(x)
+                if x.numel(): h += (1 +
+                                    2)  # aligned
+                return h
+        """
+    out = fix(source)
+    assert "if x.numel(): h = h + (1 +\n                            2)  # aligned\n" in out
+
+
+def test_function_with_string_left_of_its_indentation_falls_back_to_the_whole_module():
+    source = 'import torch\nclass M:\n    def f(self, z):\n        doc = """\nflush left\n"""\n        h = torch.exp(z)\n        h += 1\n        return h, doc\n'
+    tree = ast.parse(source)
+    regions = find_regions(tree, split_lines(source), lambda n: isinstance(n, ast.AugAssign), collect_imports(tree))
+    assert regions == [WHOLE_MODULE]
+    assert fix(source) == source.replace("h += 1", "h = h + 1")
+
+
+def test_only_functions_holding_candidates_become_regions():
+    source = "import torch\n\ndef a(x):\n    return x\n\nclass B:\n    def c(self, z):\n        z += 1\n"
+    tree = ast.parse(source)
+    regions = find_regions(tree, split_lines(source), lambda n: isinstance(n, ast.AugAssign), collect_imports(tree))
+    assert [(r.first, r.last, r.prefix) for r in regions] == [(7, 8, "    ")]
+
+
+def test_torch_import_is_added_when_a_twin_needs_it_and_the_file_lacks_it():
+    source = '"""Doc."""\nfrom torch import nn\n\n\ndef f(w: nn.Parameter):\n    w.zero_()\n'
+    out = fix(source, anything)
+    assert out == '"""Doc."""\nfrom torch import nn\nimport torch\n\n\ndef f(w: nn.Parameter):\n    w = torch.zeros_like(w)\n'
+
+
+def test_torch_alias_is_reused_in_templates():
+    source = "import torch as T\n\ndef f(z):\n    w = T.exp(z)\n    w.zero_()\n    return w\n"
+    assert fix(source) == source.replace("w.zero_()", "w = T.zeros_like(w)")
+
+
+def test_files_without_torch_or_candidates_are_skipped_before_parsing():
+    assert engine.plan("x = 1\nx += 1\n", "t.py", RULES).status is FileStatus.SKIPPED
+    assert engine.plan("import torch\nprint(1)\n", "t.py", RULES).status is FileStatus.SKIPPED
