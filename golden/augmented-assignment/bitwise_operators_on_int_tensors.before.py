@@ -1,0 +1,15 @@
+import torch
+
+
+def make_inputs():
+    return (torch.arange(12).reshape(3, 4),)
+
+
+def run(m: torch.Tensor):
+    b = m * 3
+    b &= 13
+    b |= 16
+    b ^= 5
+    b <<= 2
+    b >>= 1
+    return b.sum()

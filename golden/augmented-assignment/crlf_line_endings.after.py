@@ -1,0 +1,12 @@
+import torch
+
+
+def make_inputs():
+    return (torch.randn(5, requires_grad=True),)
+
+
+def run(z: torch.Tensor):
+    h = torch.sigmoid(z)
+    h = h + 1  # CRLF line
+    h = h * 3
+    return h.sum()

@@ -1,0 +1,24 @@
+import torch
+
+
+def make_inputs():
+    a = torch.rand(4, requires_grad=True)
+    b = torch.rand(4, requires_grad=True)
+    return torch.rand(4, requires_grad=True), a, b, True
+
+
+def run(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, c: bool):
+    h = x + 2
+    h *= a + b
+    h -= a - b
+    h **= -1
+    h /= a + 1 if c else b + 1
+    h += -a
+    h -= -b
+    return h.sum()
+
+
+def reference(x, a, b, c):
+    h = 1 / ((x + 2) * (a + b) - a + b)
+    h = h / (a + 1)
+    return (h - a + b).sum()
