@@ -82,18 +82,19 @@ class InplaceMethod(Codemod):
     def leave_Assign(self, original_node: cst.CSTNode) -> None:
         self._statements.pop()
 
-    def enter_opaque(self, node: cst.CSTNode) -> None:
+    def visit_IfExp(self, node: cst.CSTNode) -> None:
         self._opaque += 1
 
-    def leave_opaque(self, original_node: cst.CSTNode) -> None:
+    def leave_IfExp(self, original_node: cst.CSTNode) -> None:
         self._opaque -= 1
 
+    # LibCST finds visitors by their function's __name__, so aliases must share a real name.
     visit_AnnAssign = visit_AugAssign = visit_Return = visit_Assign  # type: ignore[assignment]
     leave_AnnAssign = leave_AugAssign = leave_Return = leave_Expr = leave_Assign
-    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = enter_opaque
-    visit_GeneratorExp = visit_IfExp = visit_BooleanOperation = enter_opaque
-    leave_Lambda = leave_ListComp = leave_SetComp = leave_DictComp = leave_opaque
-    leave_GeneratorExp = leave_IfExp = leave_BooleanOperation = leave_opaque
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_IfExp
+    visit_GeneratorExp = visit_BooleanOperation = visit_IfExp
+    leave_Lambda = leave_ListComp = leave_SetComp = leave_DictComp = leave_IfExp
+    leave_GeneratorExp = leave_BooleanOperation = leave_IfExp
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self._statements.append(node)

@@ -163,3 +163,10 @@ def test_torch_alias_is_reused_in_templates():
 def test_files_without_torch_or_candidates_are_skipped_before_parsing():
     assert engine.plan("x = 1\nx += 1\n", "t.py", RULES).status is FileStatus.SKIPPED
     assert engine.plan("import torch\nprint(1)\n", "t.py", RULES).status is FileStatus.SKIPPED
+
+
+def test_a_write_in_a_branch_of_a_conditional_expression_is_not_hoisted():
+    source = "import torch\n\ndef f(x: torch.Tensor, inplace: bool):\n    return x.sigmoid_() if inplace else x.sigmoid()\n"
+    findings = engine.plan(source, "t.py", RULES).findings
+    assert [(f.rule_id, f.safety) for f in findings] == [("IP102", Safety.DISPLAY_ONLY)]
+    assert fix(source, anything) == source
