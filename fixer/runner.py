@@ -1,0 +1,177 @@
+"""Running the engine over files: reading, planning or fixing, writing, in parallel. No printing.
+
+`_guarded` is the one place where a file's failure is caught: whatever goes wrong becomes a
+FAILED `FileResult`, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pathspec import GitIgnoreSpec
+
+from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, write_atomic
+from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
+from fixer.walk import discover
+
+if TYPE_CHECKING:
+    from fixer.codemod import Codemod
+
+# Below this many files a process pool costs more to start than it saves.
+MIN_FILES_FOR_POOL = 8
+
+
+class Mode(enum.Enum):
+    """What a run does with the fixes: report them, show them as a diff, or write them."""
+
+    CHECK = "check"
+    DIFF = "diff"
+    FIX = "fix"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Everything a run needs, built once from the flags and the configuration; picklable."""
+
+    mode: Mode = Mode.CHECK
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
+    root: str | None = None  # the folder per-file-ignore globs are relative to
+    jobs: int | None = None  # None: one per CPU
+
+    def accept(self, finding: Finding) -> bool:
+        """Whether the fix of `finding` may be applied in this run."""
+        return finding.safety is Safety.SAFE or (self.unsafe_fixes and finding.safety is Safety.UNSAFE)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A file's result, plus its unified diff (bytes in the file's encoding) in DIFF mode."""
+
+    result: FileResult
+    diff: bytes = b""
+    encoding: str = "utf-8"
+
+
+def process_file(path: str, options: Options) -> Outcome:
+    """Read, plan or fix, and (in FIX mode) write one file; never raises."""
+    return _guarded(path, lambda: _process_file(path, options))
+
+
+def process_stdin(data: bytes, filename: str, options: Options) -> Outcome:
+    """Plan or fix the bytes read from standard input as the file `filename`; never raises."""
+    def work() -> Outcome:
+        text, encoding = decode_source(data)
+        return process_text(text, filename, options, encoding)
+
+    return _guarded(filename, work)
+
+
+def _guarded(path: str, work: Callable[[], Outcome]) -> Outcome:
+    """`work()`, or a FAILED outcome for `path` when it raises."""
+    try:
+        return work()
+    except SourceError as error:
+        return Outcome(FileResult(path, FileStatus.FAILED, error=error.error))
+    except Exception as error:  # noqa: BLE001 -- the one per-file boundary: a bug must not stop the run
+        return Outcome(crashed(path, error))
+
+
+def _process_file(path: str, options: Options) -> Outcome:
+    source = read_source(Path(path))
+    outcome = process_text(source.text, path, options, source.encoding)
+    new_text = outcome.result.new_text
+    if options.mode is Mode.FIX and new_text is not None:
+        write_atomic(Path(path), encode_source(new_text, source.encoding), source.mode)
+    return outcome
+
+
+def process_text(text: str, path: str, options: Options, encoding: str = "utf-8") -> Outcome:
+    """Plan or fix `text` as the file `path` (which is not read nor written); may raise."""
+    from fixer import diff, engine  # the engine pulls in libcst: keep `--help` fast
+
+    rules = rules_for(path, options)
+    if options.mode is Mode.CHECK:
+        return Outcome(engine.plan(text, path, rules), encoding=encoding)
+    result = engine.fix(text, path, rules, options.accept)
+    if options.mode is Mode.DIFF and result.new_text is not None:
+        return Outcome(result, diff.diff_bytes(path, text, result.new_text, encoding), encoding)
+    return Outcome(result, encoding=encoding)
+
+
+def crashed(path: str, error: Exception) -> FileResult:
+    """The result for a file on which outplace itself failed."""
+    first_line = (str(error).splitlines() or [""])[0]
+    message = f"internal error: {type(error).__name__}: {first_line}".rstrip(": ")
+    return FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.CRASH, message))
+
+
+def rules_for(path: str, options: Options) -> tuple[type[Codemod], ...]:
+    """The rules selected for `path`: --select minus --ignore minus its per-file ignores."""
+    from fixer.registry import select_rules
+
+    ignored = options.ignore + ignored_codes(path, options)
+    return select_rules(options.select, ignored)
+
+
+def ignored_codes(path: str, options: Options) -> tuple[str, ...]:
+    """The codes the per-file-ignores of `options` silence for `path`."""
+    if not options.per_file_ignores:
+        return ()
+    relative = _relative_to_root(path, options.root)
+    return tuple(
+        code
+        for glob, codes in options.per_file_ignores
+        if _glob_spec(glob).match_file(relative)
+        for code in codes
+    )
+
+
+@functools.cache
+def _glob_spec(glob: str) -> GitIgnoreSpec:
+    return GitIgnoreSpec.from_lines([glob])
+
+
+def _relative_to_root(path: str, root: str | None) -> str:
+    """`path` relative to the configuration's folder when it is inside it, else as given."""
+    if root is not None:
+        try:
+            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+        except ValueError:
+            pass
+    return Path(path).as_posix().removeprefix("./")
+
+
+def run(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
+    """The outcome of every file under `paths`, in path order; walk errors are FAILED results."""
+    items = discover([Path(p) for p in paths], options.exclude)
+    files = [str(item.path) for item in items if item.error is None]
+    processed = _process_all(files, options)
+    for item in items:
+        if item.error is not None:
+            yield Outcome(FileResult(str(item.path), FileStatus.FAILED, error=item.error))
+        else:
+            yield next(processed)
+
+
+def _process_all(files: list[str], options: Options) -> Iterator[Outcome]:
+    """`process_file` over `files`, in order, in a process pool when it pays off."""
+    jobs = options.jobs or os.cpu_count() or 1
+    work = functools.partial(process_file, options=options)
+    if jobs <= 1 or len(files) < MIN_FILES_FOR_POOL:
+        yield from map(work, files)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(jobs, len(files))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(work, files, chunksize=max(1, len(files) // (workers * 4)))
