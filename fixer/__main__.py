@@ -1,0 +1,5 @@
+"""`python -m fixer` runs the `outplace` command line."""
+
+from fixer.cli import main
+
+main()

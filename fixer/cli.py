@@ -1,0 +1,241 @@
+"""The command line: thin commands over `config`, `runner` and `report`.
+
+Exit codes: 0 nothing to report, 1 findings (check, fix) or a non-empty diff (diff), 2 a usage
+or configuration error, or a file that could not be processed (the others are still reported).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Annotated, NoReturn, Optional, TextIO, TypeVar
+
+import typer
+
+from fixer.runner import Mode, Options, Outcome
+
+app = typer.Typer(
+    name="outplace",
+    help="Find in-place PyTorch tensor operations that break autograd and rewrite them out of place.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+Paths = Annotated[list[str], typer.Argument(help="Files or folders; `-` reads standard input.", show_default=False)]
+Select = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated).")]
+Ignore = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to skip (comma-separated or repeated).")]
+Exclude = Annotated[Optional[list[str]], typer.Option(help="Gitignore-style pattern of paths to skip (repeatable).")]
+Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU].")]
+Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
+StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
+Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """The options every processing command shares."""
+
+    select: list[str] | None
+    ignore: list[str] | None
+    exclude: list[str] | None
+    jobs: int | None
+    unsafe_fixes: bool | None
+    stdin_filename: str | None
+
+
+@app.command()
+def check(
+    paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
+    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
+) -> None:
+    """Report in-place writes that can break autograd; exit 1 when there are any."""
+    from fixer import report
+
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
+    if output_format is OutputFormat.json:
+        sys.stdout.write(report.check_json(results))
+    else:
+        _print(report.error_lines(results), sys.stderr)
+        _print(report.check_text(results), sys.stdout)
+    raise typer.Exit(report.summarize(results).exit_code())
+
+
+@app.command()
+def diff(
+    paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
+    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None,
+) -> None:
+    """Print the fixes as a unified diff for `git apply` / `patch -p1`; write nothing. Exit 1 when non-empty."""
+    from fixer import report
+
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
+    for outcome in outcomes:
+        _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
+    results = [outcome.result for outcome in outcomes]
+    _print(report.error_lines(results) + report.diff_summary(results), sys.stderr)
+    code = 2 if any(r.error for r in results) else int(any(o.diff for o in outcomes))
+    raise typer.Exit(code)
+
+
+@app.command()
+def fix(
+    paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
+    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None,
+) -> None:
+    """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically."""
+    from fixer import report
+
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    outcomes = _outcomes(Mode.FIX, paths, flags)
+    results = [outcome.result for outcome, _ in outcomes]
+    stream = sys.stdout
+    if paths == ["-"]:
+        (outcome, data), = outcomes
+        _write_bytes(_fixed_bytes(outcome, data))
+        stream = sys.stderr  # standard output holds the code
+    _print(report.error_lines(results), sys.stderr)
+    _print(report.fix_text(results), stream)
+    raise typer.Exit(report.summarize(results).exit_code())
+
+
+@app.command()
+def rules() -> None:
+    """List the rules: id, name and what their fix does."""
+    from fixer import report
+    from fixer.registry import all_rules
+
+    sys.stdout.write(report.rules_table(all_rules()))
+
+
+@app.command()
+def explain(code: Code) -> None:
+    """Print a rule's documentation: what it finds, why it is risky, its fix and its safety."""
+    from fixer import report
+    from fixer.registry import find_rule
+
+    rule = find_rule(code)
+    if rule is None:
+        _usage_error(f"unknown rule {code!r} (see `outplace rules`)")
+    sys.stdout.write(report.explain(rule))
+
+
+# helpers ----------------------------------------------------------------------------------------
+def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome, bytes]]:
+    """The outcome of every file (or of standard input), with stdin's bytes (b"" for files)."""
+    from fixer import runner
+
+    if "-" in paths and len(paths) > 1:
+        _usage_error("`-` (standard input) cannot be combined with other paths")
+    options = _options(mode, paths, flags)
+    if paths == ["-"]:
+        data = sys.stdin.buffer.read()
+        return [(runner.process_stdin(data, flags.stdin_filename or "-", options), data)]
+    return [(outcome, b"") for outcome in runner.run(paths, options)]
+
+
+def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
+    """Options from the flags, falling back on `[tool.outplace]`; exits 2 on a bad code or config."""
+    from fixer.config import ConfigError, load_config
+    from fixer.registry import unknown_codes
+
+    select, ignore = _codes(flags.select), _codes(flags.ignore)
+    bad = unknown_codes([*(select or ()), *(ignore or ())])
+    if bad:
+        _usage_error(f"unknown rule code {bad[0]!r} (see `outplace rules`)")
+    start = [flags.stdin_filename or "."] if paths == ["-"] else paths
+    try:
+        config = load_config(start, unknown_codes)
+    except ConfigError as error:
+        _usage_error(str(error))
+    return Options(
+        mode=mode,
+        select=_pick(select, config.select),
+        ignore=_pick(ignore, config.ignore),
+        unsafe_fixes=_pick(flags.unsafe_fixes, config.unsafe_fixes) or False,
+        exclude=_pick(tuple(flags.exclude) if flags.exclude else None, config.exclude),
+        per_file_ignores=config.per_file_ignores,
+        root=str(config.root) if config.root else None,
+        jobs=flags.jobs,
+    )
+
+
+T = TypeVar("T")
+
+
+def _pick(flag: T | None, configured: T | None) -> T | tuple[()]:
+    """The flag's value when given, else the configured one, else empty."""
+    if flag is not None:
+        return flag
+    return configured if configured is not None else ()
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...] | None:
+    """Codes from repeated and comma-separated values; ids upper-cased ("ip1" -> "IP1")."""
+    if not values:
+        return None
+    codes = [code.strip() for value in values for code in value.split(",") if code.strip()]
+    return tuple(code.upper() if re.fullmatch(r"[A-Za-z]+\d*", code) else code for code in codes)
+
+
+def _fixed_bytes(outcome: Outcome, data: bytes) -> bytes:
+    """What `fix -` prints: the fixed code in the input's encoding, or the input unchanged."""
+    from fixer.sourcefile import SourceError, encode_source
+
+    if outcome.result.new_text is None:
+        return data
+    try:
+        return encode_source(outcome.result.new_text, outcome.encoding)
+    except SourceError as error:
+        sys.stderr.write(error.error.describe(outcome.result.path) + "\n")
+        return data
+
+
+def _colour(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+def _print(text: str, stream: TextIO) -> None:
+    """Write `text`, coloured when `stream` is a terminal and NO_COLOR is not set."""
+    if not text:
+        return
+    if _colour(stream):
+        from rich.console import Console
+
+        from fixer.report import styled
+
+        Console(file=stream, highlight=False, soft_wrap=True).print(styled(text), end="")
+    else:
+        stream.write(text)
+
+
+def _write_bytes(data: bytes) -> None:
+    if data:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _usage_error(message: str) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(2)
+
+
+def main() -> None:
+    """The `outplace` console script."""
+    for stream in (sys.stdout, sys.stderr):  # a path or message the terminal cannot show is escaped
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    app()

@@ -1,0 +1,162 @@
+"""Rendering results as text or JSON. Returns strings; the CLI prints them.
+
+Columns are shown 1-based (`path:line:col:`, as Ruff, flake8 and compilers print them), while
+`Span` and the JSON output keep LibCST's 0-based columns.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from fixer.types import FileResult, FileStatus, Finding, RunSummary, Safety
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from fixer.codemod import Codemod
+
+# Why a finding was left unfixed, by the safety label `RunSummary.unfixed` groups it under.
+UNFIXED_REASONS = {
+    "safe": "overlapped another fix; run `outplace fix` again",
+    "unsafe": "run with --unsafe-fixes",
+    "none": "display-only: no automatic fix",
+}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def finding_line(finding: Finding) -> str:
+    """`path:line:col: IP101 [warning] message (fix: safe)`, with a 1-based column."""
+    span = finding.span
+    return (
+        f"{finding.path}:{span.start_line}:{span.start_col + 1}: {finding.rule_id} "
+        f"[{finding.severity.value}] {finding.message} (fix: {finding.safety.label})"
+    )
+
+
+def error_lines(results: Sequence[FileResult]) -> str:
+    """One line per file that could not be processed: `path:line: parse error: reason`."""
+    return "".join(r.error.describe(r.path) + "\n" for r in results if r.error is not None)
+
+
+def summarize(results: Sequence[FileResult]) -> RunSummary:
+    summary = RunSummary()
+    for result in results:
+        summary.add(result)
+    return summary
+
+
+def check_text(results: Sequence[FileResult]) -> str:
+    """The findings, one per line, and a summary line."""
+    findings = [f for r in results for f in r.findings]
+    lines = [finding_line(f) + "\n" for f in findings]
+    return "".join(lines) + check_summary(results) + "\n"
+
+
+def check_summary(results: Sequence[FileResult]) -> str:
+    """`Found 3 findings in 2 files (2 fixable with `outplace fix`, 1 with --unsafe-fixes).`"""
+    checked = sum(r.status is not FileStatus.FAILED for r in results)
+    failed = len(results) - checked
+    findings = [f for r in results for f in r.findings]
+    not_done = f" {plural(failed, 'file')} could not be processed." if failed else ""
+    if not findings:
+        lead = "All checked" if not failed else "Checked"
+        return f"{lead}: no findings in {plural(checked, 'file')}.{not_done}"
+    safety = Counter(f.safety for f in findings if f.fixable)
+    fixable = []
+    if safety[Safety.SAFE]:
+        fixable.append(f"{safety[Safety.SAFE]} fixable with `outplace fix`")
+    if safety[Safety.UNSAFE]:
+        fixable.append(f"{safety[Safety.UNSAFE]} with --unsafe-fixes")
+    files = sum(bool(r.findings) for r in results)
+    detail = f" ({', '.join(fixable)})" if fixable else ""
+    return f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')}{detail}.{not_done}"
+
+
+def check_json(results: Sequence[FileResult]) -> str:
+    """`{"findings": [...], "errors": [...], "summary": {...}}`, columns 0-based as in `Span`."""
+    summary = summarize(results)
+    findings = [f for r in results for f in r.findings]
+    errors = [
+        {"path": r.path, "kind": r.error.kind.value, "message": r.error.message, "line": r.error.line}
+        for r in results
+        if r.error is not None
+    ]
+    data = {
+        "findings": [f.to_json() for f in findings],
+        "errors": errors,
+        "summary": {
+            "files": sum(r.status is not FileStatus.FAILED for r in results),
+            "files_with_findings": sum(bool(r.findings) for r in results),
+            "findings": len(findings),
+            "fixable": sum(f.fixable and f.safety is Safety.SAFE for f in findings),
+            "unsafe_fixable": sum(f.fixable and f.safety is Safety.UNSAFE for f in findings),
+            "by_rule": dict(sorted(summary.findings.items())),
+            "errors": len(errors),
+            "exit_code": summary.exit_code(),
+        },
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def fix_text(results: Sequence[FileResult]) -> str:
+    """`fixed N in path` per file, the fixes per rule, and what was left unfixed and why."""
+    summary = summarize(results)
+    names = {f.rule_id: f.rule_name for r in results for f in r.findings}
+    lines = [f"fixed {len(r.applied)} in {r.path}" for r in results if r.applied]
+    fixed_files = len(lines)
+    if summary.fixed:
+        lines.append(f"Fixed {plural(sum(summary.fixed.values()), 'finding')} in {plural(fixed_files, 'file')}:")
+        lines += [f"  {rule} {names[rule]}: {count}" for rule, count in sorted(summary.fixed.items())]
+    else:
+        checked = sum(r.status is not FileStatus.FAILED for r in results)
+        lines.append(f"Nothing fixed in {plural(checked, 'file')}.")
+    if summary.unfixed:
+        lines.append(f"Left unfixed: {summary.remaining}")
+        for group, count in sorted(summary.unfixed.items()):
+            label = group.split("(")[1].split()[0]
+            lines.append(f"  {group}: {count} \N{EM DASH} {UNFIXED_REASONS[label]}")
+    if summary.errors:
+        lines.append(f"{plural(summary.errors, 'file')} could not be processed.")
+    return "".join(line + "\n" for line in lines)
+
+
+def diff_summary(results: Sequence[FileResult]) -> str:
+    """What `outplace fix` would do, for the end of `outplace diff` (printed on stderr)."""
+    would = sum(len(r.applied) for r in results)
+    files = sum(bool(r.applied) for r in results)
+    lead = f"Would fix {plural(would, 'finding')} in {plural(files, 'file')}." if would else "No changes."
+    left = summarize(results).remaining
+    return lead + (f" {plural(left, 'finding')} would be left." if left else "") + "\n"
+
+
+def rules_table(rules: Sequence[type[Codemod]]) -> str:
+    """One row per rule: id, name, fix title."""
+    rows = [("ID", "NAME", "FIX")] + [(r.ID, r.NAME, r.FIX_TITLE) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    return "".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() + "\n" for a, b, c in rows)
+
+
+def explain(rule: type[Codemod]) -> str:
+    """The rule's documentation: its id and name, then its docstring."""
+    return f"{rule.ID} {rule.NAME}\n\n{inspect.cleandoc(rule.__doc__ or '')}\n"
+
+
+def styled(text: str) -> Text:
+    """`text` with rule ids, severities and paths coloured, for a terminal."""
+    from rich.text import Text
+
+    out = Text(text)
+    out.highlight_regex(re.compile(r"^[^\s:][^:\n]*:\d+(:\d+)?:", re.MULTILINE), "bold")
+    out.highlight_regex(r"\bIP\d{3}\b", "bold red")
+    out.highlight_regex(r"\[error\]", "red")
+    out.highlight_regex(r"\[warning\]", "yellow")
+    out.highlight_regex(r"\(fix: safe\)", "green")
+    return out
