@@ -46,7 +46,7 @@ from golden_support import (  # tests/ is on sys.path: pytest prepends a test fi
     write_text,
 )
 
-UPDATE = os.environ.get("OUTPLACE_UPDATE_GOLDEN") == "1"
+UPDATE = os.environ.get("OUTPLACE_UPDATE_GOLDEN") == "1"  # never for KNOWN_BUGS: they hold the intent
 INPLACE_ERROR = "modified by an inplace operation"
 
 # Cases that show a bug in a rule or the engine: `<rule-name>/<case>` -> what goes wrong.
@@ -58,6 +58,10 @@ KNOWN_BUGS: dict[str, str] = {
     ),
     "augmented-assignment/saved_output_is_an_error": (
         "IP101 reports a write to sigmoid's saved output as a warning with a generic message; "
+        "DESIGN section 4 wants severity error and a message naming the op and line that saved it"
+    ),
+    "inplace-method/saved_output_is_an_error": (
+        "IP102 reports `h.mul_(2)` on sigmoid's saved output as a warning with a generic message; "
         "DESIGN section 4 wants severity error and a message naming the op and line that saved it"
     ),
 }
@@ -79,6 +83,7 @@ def test_golden(case: Case) -> None:
     unsafe = "unsafe-fixes" in case.flags or case.noop and "safe-fixes-only" not in case.flags
     path = f"golden/{case.id}.py"
     output = run_fix(text, path, rule, unsafe=unsafe)
+    update = UPDATE and case.id not in KNOWN_BUGS
 
     if case.noop:
         assert output == text, "a noop case changed"
@@ -86,7 +91,7 @@ def test_golden(case: Case) -> None:
             assert format_findings(run_plan(text, path, rule).findings) == ""
     else:
         assert case.expected is not None
-        if UPDATE:
+        if update:
             write_text(case.expected, output)
         assert output != text, "nothing was fixed: name the case `.noop.py` if that is right"
         assert output == read_text(case.expected)
@@ -97,7 +102,7 @@ def test_golden(case: Case) -> None:
 
     if case.findings.exists():
         snapshot = format_findings(run_plan(text, path, rule).findings)
-        if UPDATE:
+        if update:
             write_text(case.findings, snapshot)
         assert snapshot == read_text(case.findings)
 

@@ -1,0 +1,21 @@
+import torch
+
+
+def make_inputs():
+    return (torch.randn(5, requires_grad=True),)
+
+
+def activate(z: torch.Tensor):
+    h = z - 0.5
+    h = h.relu()
+    return h
+
+
+def run(z: torch.Tensor):
+    h = torch.tanh(activate(z)) * 2
+    h = h.exp()
+    return h.sum()
+
+
+def reference(z):
+    return torch.exp(torch.tanh(torch.relu(z - 0.5)) * 2).sum()

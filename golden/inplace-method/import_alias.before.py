@@ -1,0 +1,13 @@
+import torch as T
+
+
+def make_inputs():
+    return (T.randn(3, requires_grad=True),)
+
+
+def run(z: T.Tensor):
+    h = T.tanh(z)
+    g = h * 3
+    g.zero_()
+    h.div_(2)
+    return (g + h).sum()

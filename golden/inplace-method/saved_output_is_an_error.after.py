@@ -1,0 +1,12 @@
+# outplace-golden: before-fails
+import torch
+
+
+def make_inputs():
+    return (torch.randn(4, requires_grad=True),)
+
+
+def run(z: torch.Tensor):
+    h = torch.sigmoid(z)
+    h = h.mul(2)
+    return h.sum()

@@ -1,0 +1,16 @@
+import torch
+
+
+def make_inputs():
+    return (torch.randn(2, 3, requires_grad=True),)
+
+
+def run(z: torch.Tensor):
+    h = torch.sigmoid(z)
+    acc = h * 2
+    acc.zero_()
+    return (acc + h).sum()
+
+
+def reference(z):
+    return torch.sigmoid(z).sum()
