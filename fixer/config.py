@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+CodeCheck = Callable[[Iterable[str]], list[str]]  # the codes that name no rule
 KEYS = ("select", "ignore", "exclude", "per-file-ignores", "unsafe-fixes")
 
 
@@ -51,16 +52,16 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(paths: Sequence[str], known: Any = None) -> Config:
-    """The configuration for a run over `paths`; `known(codes)` returns the unknown codes."""
+def load_config(paths: Sequence[str], unknown_codes: CodeCheck | None = None) -> Config:
+    """The configuration for a run over `paths`; `unknown_codes`, when given, validates rule codes."""
     start = next((Path(p) for p in paths if p != "-"), Path.cwd())
     pyproject = find_config(start)
     if pyproject is None:
         return Config()
-    return parse_config(_read(pyproject)["tool"]["outplace"], pyproject, known)
+    return parse_config(_read(pyproject)["tool"]["outplace"], pyproject, unknown_codes)
 
 
-def parse_config(table: Any, path: Path, unknown_codes: Any = None) -> Config:
+def parse_config(table: Any, path: Path, unknown_codes: CodeCheck | None = None) -> Config:
     """Validate one `[tool.outplace]` table; raise ConfigError on the first problem."""
     where = f"{path}: [tool.outplace]"
     if not isinstance(table, dict):

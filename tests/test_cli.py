@@ -246,6 +246,22 @@ def test_fix_leaves_unsafe_fixes_and_says_why(cli: Cli, tmp_path: Path) -> None:
     assert path.read_text() == PARAMETER.replace("x += 1", "x = x + 1")
 
 
+def test_display_only_findings_are_reported_never_fixed(cli: Cli, tmp_path: Path) -> None:
+    source = SIGMOID.replace("h += 1", "h.normal_()")  # a random fill has no out-of-place twin
+    path = write(tmp_path, "model.py", source)
+    check = cli("check", ".")
+    assert check.lines[0].endswith("(fix: none)")
+    assert check.lines[-1] == "Found 1 finding in 1 file."
+    result = cli("fix", "--unsafe-fixes", ".")
+    assert result.code == 1
+    assert result.lines == [
+        "Nothing fixed in 1 file.",
+        "Left unfixed: 1",
+        "  IP102 (none fix): 1 \N{EM DASH} display-only: no automatic fix",
+    ]
+    assert path.read_text() == source
+
+
 # rule selection, configuration --------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("flags", "rules"),
