@@ -171,7 +171,16 @@ def _process_all(files: list[str], options: Options) -> Iterator[Outcome]:
         yield from map(work, files)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     workers = min(jobs, len(files))
+    done = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(work, files, chunksize=max(1, len(files) // (workers * 4)))
+        try:
+            for outcome in pool.map(work, files, chunksize=max(1, len(files) // (workers * 4))):
+                done += 1
+                yield outcome
+        except BrokenProcessPool:  # a worker died (a native crash, out of memory): not one file's error
+            message = "internal error: a worker process died; the file was not processed"
+            for path in files[done:]:
+                yield Outcome(FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.CRASH, message)))

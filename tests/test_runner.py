@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
 from pathlib import Path
 
@@ -114,6 +116,27 @@ def test_pool_and_serial_runs_agree(tmp_path: Path) -> None:
     parallel = list(run([str(tmp_path)], Options(Mode.DIFF, jobs=3)))
     assert serial == parallel
     assert len(serial) == 12
+
+
+def test_a_dead_worker_fails_the_files_left_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patched function reaches the workers only when they are forked")
+    real = runner.process_text
+
+    def die_on_m05(text: str, path: str, options: Options, encoding: str = "utf-8") -> Outcome:
+        if path.endswith("m05.py"):
+            os._exit(1)  # as a segfault in a native parser would
+        return real(text, path, options, encoding)
+
+    monkeypatch.setattr(runner, "process_text", die_on_m05)  # inherited by forked workers
+    for i in range(10):
+        write(tmp_path, f"m{i:02}.py", SIGMOID)
+    results = [o.result for o in run([str(tmp_path)], Options(jobs=2))]
+    assert len(results) == 10
+    assert results[0].status is FileStatus.FINDINGS
+    failed = [Path(r.path).name for r in results if r.status is FileStatus.FAILED]
+    assert "m05.py" in failed
+    assert all(r.error is not None and r.error.kind is ErrorKind.CRASH for r in results if r.status is FileStatus.FAILED)
 
 
 def test_options_and_outcomes_are_picklable(tmp_path: Path) -> None:
