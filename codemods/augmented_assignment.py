@@ -71,9 +71,11 @@ class AugmentedAssignment(Codemod):
         return isinstance(node, ast.AugAssign) and isinstance(node.target, (ast.Name, ast.Attribute))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, (cst.Name, cst.Attribute)):
+            self.later(self.check, node)
+
+    def check(self, node: cst.AugAssign) -> None:
         target = node.target
-        if not isinstance(target, (cst.Name, cst.Attribute)):
-            return
         if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
             return
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()

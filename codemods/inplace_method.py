@@ -110,10 +110,14 @@ class InplaceMethod(Codemod):
             return
         root, links = self._chain(call)
         self._done.update(id(c) for c, _ in links)
-        if not is_assignable(root) or _is_data(root) or not self.grad_may_flow(root, call):
-            return
-        kind = self.kind(root, call)
-        if kind is Kind.NOT_TENSOR:
+        if is_assignable(root) and not _is_data(root):
+            self.later(self._decide, call, root, links, statement, bare)
+
+    def _decide(
+        self, call: cst.Call, root: cst.BaseExpression, links: list[Link],
+        statement: cst.BaseSmallStatement | None, bare: bool,
+    ) -> None:
+        if not self.grad_may_flow(root, call) or self.kind(root, call) is Kind.NOT_TENSOR:
             return
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"

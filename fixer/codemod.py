@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Union
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
@@ -49,12 +48,20 @@ class Codemod(cst.BatchableCSTVisitor):
     FIX_TITLE: ClassVar[str]
     PREFILTER: ClassVar[re.Pattern[str]]  # a file that does not match cannot hold a finding
     AST_NODES: ClassVar[tuple[type[ast.AST], ...]]  # node types the cheap pass looks at
-    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()
         self.context = context
         self.reports: list[Report] = []
+        self._pending: list[tuple[Callable[..., None], tuple[object, ...]]] = []
+
+    def later(self, check: Callable[..., None], *args: object) -> None:
+        """Run `check(*args)` once the whole region is visited and every binding is known."""
+        self._pending.append((check, args))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for check, args in self._pending:
+            check(*args)
 
     @classmethod
     def prefilter(cls, text: str) -> bool:

@@ -10,8 +10,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from fixer.analysis.regions import WHOLE_MODULE, ImportMap, Region, collect_imports, find_regions
-from fixer.analysis.scope import collect_facts
+from fixer.analysis.regions import ImportMap, Region, collect_imports, find_regions, scan
+from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
 from fixer.codemod import Codemod, Report, RuleContext
@@ -102,9 +102,9 @@ def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: R
     def is_candidate(node: ast.AST) -> bool:
         return any(rule.is_candidate(node) for rule in by_type.get(type(node), ()))
 
-    imports = collect_imports(tree)
+    imports, candidate_lines = scan(tree, is_candidate)
     findings: list[Finding] = []
-    for region in find_regions(tree, lines, is_candidate, imports):
+    for region in find_regions(tree, lines, candidate_lines, imports):
         findings += _region_findings(text, lines, region, imports, path, rules)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
@@ -112,15 +112,15 @@ def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: R
 def _region_findings(
     text: str, lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules
 ) -> list[Finding]:
-    source = _region_source(lines, region)
-    module = cst.parse_module(source)
-    facts = collect_facts(module, imports, region.class_bases)
+    module = cst.parse_module(_region_source(lines, region))
+    facts = FactsCollector(imports, region.class_bases)
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
-    context = RuleContext(facts, TensorKinds(facts), torch_tables(), torch_name)
+    context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.visit_batched(visitors)
-    positions = wrapper.resolve(PositionProvider)
+    cst.visit_batched(module, [facts, *visitors])  # one traversal: facts first, then every rule
+    if not any(rule.reports for rule in visitors):
+        return []
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return [
         _to_finding(report, rule, module, positions[report.node], lines, region, path)
         for rule in visitors

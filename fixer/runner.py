@@ -69,6 +69,7 @@ def process_file(path: str, options: Options) -> Outcome:
 
 def process_stdin(data: bytes, filename: str, options: Options) -> Outcome:
     """Plan or fix the bytes read from standard input as the file `filename`; never raises."""
+
     def work() -> Outcome:
         text, encoding = decode_source(data)
         return process_text(text, filename, options, encoding)

@@ -36,21 +36,34 @@ class Region:
 WHOLE_MODULE = Region(first=0, last=0, prefix="")
 
 
+def scan(tree: ast.Module, is_candidate: Callable[[ast.AST], bool]) -> tuple[ImportMap, list[int]]:
+    """One walk of the tree: the file's imports and the lines of candidate nodes."""
+    imports: ImportMap = {}
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            _add_import(node, imports)
+        elif is_candidate(node):
+            lines.append(node.lineno)  # type: ignore[attr-defined]
+    return imports, sorted(lines)
+
+
 def collect_imports(tree: ast.Module) -> ImportMap:
     """Every import in the file, as local name -> qualified name (function-level ones too)."""
-    names: ImportMap = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".")[0]
-                    names[head] = head
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
+    return scan(tree, lambda node: False)[0]
+
+
+def _add_import(node: ast.Import | ast.ImportFrom, names: ImportMap) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                names[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".")[0]
+                names[head] = head
+    elif node.module and not node.level:
+        for alias in node.names:
+            names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 def dotted_name(node: ast.expr) -> str | None:
@@ -77,67 +90,57 @@ def qualify(dotted: str | None, imports: ImportMap) -> str | None:
 
 
 def find_regions(
-    tree: ast.Module,
-    lines: list[str],
-    is_candidate: Callable[[ast.AST], bool],
-    imports: ImportMap,
+    tree: ast.Module, lines: list[str], candidate_lines: list[int], imports: ImportMap
 ) -> list[Region]:
-    """The regions holding candidates, in file order; [WHOLE_MODULE] when one is outside a def."""
+    """The regions holding candidate lines, in file order; [WHOLE_MODULE] when one is outside a def."""
     regions: list[Region] = []
+    pending = iter(candidate_lines)
+    line = next(pending, None)
     for node, bases in _outermost_functions(tree.body, (), imports):
-        if node is None:
-            if any(is_candidate(n) for n in ast.walk(bases)):  # type: ignore[arg-type]
-                return [WHOLE_MODULE]
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        if line is not None and line < first:
+            return [WHOLE_MODULE]
+        if line is None or line > node.end_lineno:  # type: ignore[operator]
             continue
-        if any(is_candidate(n) for n in ast.walk(node)):
-            region = _region_of(node, lines, bases)
-            if region is None:
-                return [WHOLE_MODULE]
-            regions.append(region)
-    return regions
+        while line is not None and line <= node.end_lineno:  # type: ignore[operator]
+            line = next(pending, None)
+        region = _region_of(node, lines, bases)
+        if region is None:
+            return [WHOLE_MODULE]
+        regions.append(region)
+    return regions if line is None else [WHOLE_MODULE]
 
 
 def _outermost_functions(
     body: list[ast.stmt], bases: tuple[str, ...], imports: ImportMap
-) -> Iterator[tuple[ast.AST | None, object]]:
-    """Yield (def, class bases) for each outermost def, and (None, stmt) for code outside defs."""
+) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]:
+    """Each def not nested in another def, in file order, with the bases of its class."""
     for stmt in body:
         if isinstance(stmt, FUNCTIONS):
             yield stmt, bases
         elif isinstance(stmt, ast.ClassDef):
             own = tuple(q for b in stmt.bases if (q := qualify(dotted_name(b), imports)))
-            yield None, ast.Module(body=list(stmt.decorator_list) + stmt.bases, type_ignores=[])
             yield from _outermost_functions(stmt.body, own, imports)
         elif isinstance(stmt, CONTAINERS):
-            yield None, _header_only(stmt)
             for child in _child_bodies(stmt):
                 yield from _outermost_functions(child, bases, imports)
-        else:
-            yield None, stmt
-
-
-def _header_only(stmt: ast.stmt) -> ast.AST:
-    """The parts of a compound statement that are not nested statement bodies."""
-    parts = [
-        value
-        for name, value in ast.iter_fields(stmt)
-        if name not in ("body", "orelse", "finalbody", "handlers") and isinstance(value, ast.AST)
-    ]
-    parts += [item for item in getattr(stmt, "items", [])]
-    return ast.Module(body=[ast.Expr(p) if isinstance(p, ast.expr) else p for p in parts], type_ignores=[])
 
 
 def _child_bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
-    for name in ("body", "orelse", "finalbody"):
-        yield getattr(stmt, name, [])
+    """The statement lists inside a compound statement, in file order."""
+    yield getattr(stmt, "body", [])
     for handler in getattr(stmt, "handlers", []):
         yield handler.body
+    yield getattr(stmt, "orelse", [])
+    yield getattr(stmt, "finalbody", [])
 
 
-def _region_of(node: ast.AST, lines: list[str], bases: object) -> Region | None:
+def _region_of(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], bases: tuple[str, ...]
+) -> Region | None:
     """The def's lines, decorators included, when they all share its indentation; else None."""
-    first = min([node.lineno] + [d.lineno for d in node.decorator_list])  # type: ignore[attr-defined]
-    last = node.end_lineno  # type: ignore[attr-defined]
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    last = node.end_lineno or node.lineno
     head = lines[first - 1]
     prefix = head[: len(head) - len(head.lstrip(" \t"))]
     blank_with_spaces = False
@@ -148,7 +151,7 @@ def _region_of(node: ast.AST, lines: list[str], bases: object) -> Region | None:
         blank_with_spaces |= bool(body) and not body.strip()
     if blank_with_spaces and _has_multiline_string(node):
         return None  # re-indenting a fix could not tell such a line's spaces from the prefix
-    return Region(first=first, last=last, prefix=prefix, class_bases=bases)  # type: ignore[arg-type]
+    return Region(first=first, last=last, prefix=prefix, class_bases=bases)
 
 
 def _has_multiline_string(node: ast.AST) -> bool:

@@ -95,8 +95,12 @@ def qualified(node: cst.BaseExpression, imports: ImportMap) -> str | None:
     return f"{base}.{rest}" if rest else base
 
 
-class FactsCollector(cst.CSTVisitor):
-    """Fills a RegionFacts in one traversal of a region."""
+class FactsCollector(cst.BatchableCSTVisitor):
+    """Fills a RegionFacts while the rules visit the region: it runs first in the same batch.
+
+    Rules read the facts of their nodes only after the traversal (see `Codemod.later`), when
+    every binding of every name is known.
+    """
 
     def __init__(self, imports: ImportMap, class_bases: tuple[str, ...]) -> None:
         self.facts = RegionFacts(imports=imports)
@@ -164,11 +168,17 @@ class FactsCollector(cst.CSTVisitor):
                 return value.value == "True"
         return enabled
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def mark(self, node: cst.CSTNode) -> None:
+        """Remember the function and grad mode of a node a rule may ask about."""
         self.facts.scope_of[id(node)] = self.current
         if not self.grad_enabled[-1]:
             self.facts.grad_off.add(id(node))
-        return super().on_visit(node)
+
+    def visit_AugAssign(self, node: cst.CSTNode) -> None:
+        self.mark(node)
+
+    # LibCST collects batched visitors by the function's __name__: aliases keep a visit_ name.
+    visit_Expr = visit_Return = visit_AugAssign
 
     # bindings and aliases -----------------------------------------------------------------
     def visit_Global(self, node: cst.Global) -> None:
@@ -178,11 +188,13 @@ class FactsCollector(cst.CSTVisitor):
         self.current.outer_names.update(n.name.value for n in node.names)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self.mark(node)
         for target in node.targets:
             self._bind(target.target, node.value)
         self._alias_targets(node, [t.target for t in node.targets], node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.mark(node)
         self._bind(node.target, node.value)
         if node.value is not None:
             self._alias_targets(node, [node.target], node.value)
@@ -216,6 +228,7 @@ class FactsCollector(cst.CSTVisitor):
             self.current.bindings.setdefault(name, []).append(None)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.mark(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
@@ -277,10 +290,3 @@ def _names_in(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.StarredElement):
         return _names_in(target.value)
     return []
-
-
-def collect_facts(module: cst.Module, imports: ImportMap, class_bases: tuple[str, ...]) -> RegionFacts:
-    """Run the one pass over a parsed region."""
-    collector = FactsCollector(imports, class_bases)
-    module.visit(collector)
-    return collector.facts
