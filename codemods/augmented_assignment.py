@@ -6,17 +6,21 @@ import ast
 import re
 
 import libcst as cst
-import libcst.matchers as m
 
 from codemods._common import AUGMENTED_TO_BINARY, code, right_operand
+from fixer.analysis.scope import contains
 from fixer.analysis.tensors import Kind
 from fixer.codemod import Codemod
 from fixer.types import Safety
 
-DTYPE_CHANGE = m.Call(
-    func=m.Attribute(attr=m.Name(value=m.MatchIfTrue(lambda v: v in {
-        "to", "type", "double", "float", "half", "bfloat16", "long", "int", "short", "bool"})))
-) | m.Arg(keyword=m.Name("dtype"))
+CASTS = frozenset({"to", "type", "double", "float", "half", "bfloat16", "long", "int", "short", "bool"})
+
+
+def changes_dtype(node: cst.CSTNode) -> bool:
+    """`.to(...)`, `.double()`, ... or a `dtype=` argument: the result may not be the target's dtype."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.attr.value in CASTS
+    return isinstance(node, cst.Arg) and node.keyword is not None and node.keyword.value == "dtype"
 
 
 class AugmentedAssignment(Codemod):
@@ -81,7 +85,7 @@ class AugmentedAssignment(Codemod):
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
         safety = self.fix_safety(target, node)
-        if m.findall(node.value, DTYPE_CHANGE):
+        if contains(node.value, changes_dtype):
             safety = Safety.UNSAFE
         self.report(
             node,

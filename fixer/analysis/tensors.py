@@ -5,9 +5,8 @@ from __future__ import annotations
 import enum
 
 import libcst as cst
-import libcst.matchers as m
 
-from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
+from fixer.analysis.scope import FunctionFacts, RegionFacts, contains, qualified
 
 
 class Kind(enum.Enum):
@@ -92,7 +91,7 @@ class TensorKinds:
         for value in scope.bindings[name]:
             if value is None:
                 kinds += [] if name in scope.loop_iters else [Kind.UNKNOWN]
-            elif not (provisional and m.findall(value, m.Name(name))):
+            elif not (provisional and contains(value, lambda n: isinstance(n, cst.Name) and n.value == name)):
                 kinds.append(self.kind(value, scope))
         return _combine_all(kinds)
 
