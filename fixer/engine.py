@@ -114,6 +114,7 @@ def _region_findings(
 ) -> list[Finding]:
     module = cst.parse_module(_region_source(lines, region))
     facts = FactsCollector(imports, region.class_bases)
+    facts.facts.class_parameters = region.class_parameters
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]

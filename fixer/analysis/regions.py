@@ -8,6 +8,7 @@ sits outside any function.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ class Region:
     last: int
     prefix: str
     class_bases: tuple[str, ...] = ()  # qualified bases of the class holding this function
+    class_parameters: frozenset[str] = frozenset()  # `self.X` attributes the class makes nn.Parameters
 
     @property
     def whole_module(self) -> bool:
@@ -96,7 +98,7 @@ def find_regions(
     regions: list[Region] = []
     pending = iter(candidate_lines)
     line = next(pending, None)
-    for node, bases in _outermost_functions(tree.body, (), imports):
+    for node, bases, parameters in _outermost_functions(tree.body, (), frozenset(), imports):
         first = min([node.lineno] + [d.lineno for d in node.decorator_list])
         if line is not None and line < first:
             return [WHOLE_MODULE]
@@ -107,23 +109,41 @@ def find_regions(
         region = _region_of(node, lines, bases)
         if region is None:
             return [WHOLE_MODULE]
-        regions.append(region)
+        regions.append(dataclasses.replace(region, class_parameters=parameters) if parameters else region)
     return regions if line is None else [WHOLE_MODULE]
 
 
 def _outermost_functions(
-    body: list[ast.stmt], bases: tuple[str, ...], imports: ImportMap
-) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...]]]:
-    """Each def not nested in another def, in file order, with the bases of its class."""
+    body: list[ast.stmt], bases: tuple[str, ...], parameters: frozenset[str], imports: ImportMap
+) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...], frozenset[str]]]:
+    """Each def not nested in another def, in file order, with its class's bases and parameters."""
     for stmt in body:
         if isinstance(stmt, FUNCTIONS):
-            yield stmt, bases
+            yield stmt, bases, parameters
         elif isinstance(stmt, ast.ClassDef):
             own = tuple(q for b in stmt.bases if (q := qualify(dotted_name(b), imports)))
-            yield from _outermost_functions(stmt.body, own, imports)
+            yield from _outermost_functions(stmt.body, own, _class_parameters(stmt, imports), imports)
         elif isinstance(stmt, CONTAINERS):
             for child in _child_bodies(stmt):
-                yield from _outermost_functions(child, bases, imports)
+                yield from _outermost_functions(child, bases, parameters, imports)
+
+
+PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
+
+
+def _class_parameters(node: ast.ClassDef, imports: ImportMap) -> frozenset[str]:
+    """`X` for each `self.X = nn.Parameter(...)` or `self.register_parameter("X", ...)` in the class."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call):
+            if qualify(dotted_name(sub.value.func), imports) in PARAMETER_CLASSES:
+                found.update(t.attr for t in sub.targets if isinstance(t, ast.Attribute)
+                             and isinstance(t.value, ast.Name) and t.value.id == "self")
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.args:
+            first = sub.args[0]
+            if sub.func.attr == "register_parameter" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value)
+    return frozenset(found)
 
 
 def _child_bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:

@@ -63,6 +63,7 @@ class RegionFacts:
     imports: ImportMap
     scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
     grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
+    class_parameters: frozenset[str] = frozenset()  # `self.X` names the enclosing class makes Parameters
 
     def scope(self, node: cst.CSTNode) -> FunctionFacts:
         return self.scope_of[id(node)]
