@@ -40,6 +40,7 @@ Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixe
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
+Interactive = Annotated[bool, typer.Option("--interactive", "-i", help="Review each change and answer y/n/a/d/r/A/e/?/q (needs a terminal).")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,14 @@ def diff(
 @app.command()
 def fix(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
-    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None,
+    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
 ) -> None:
     """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically."""
     from fixer import report
 
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    if interactive:
+        raise typer.Exit(_review(paths, flags))
     outcomes = _outcomes(Mode.FIX, paths, flags)
     results = [outcome.result for outcome, _ in outcomes]
     stream = sys.stdout
@@ -133,6 +136,17 @@ def explain(code: Code) -> None:
 
 
 # helpers ----------------------------------------------------------------------------------------
+def _review(paths: list[str], flags: Flags) -> int:
+    """`fix -i`: the interactive review, which reads its answers from the terminal."""
+    if "-" in paths:
+        _usage_error("--interactive cannot review standard input (`-`); use `outplace diff -` or `outplace fix -`")
+    if not sys.stdin.isatty():
+        _usage_error("--interactive needs a terminal on standard input; use `outplace diff` to review or `outplace fix` to apply")
+    from fixer import interactive
+
+    return interactive.review(paths, _options(Mode.PLAN, paths, flags))
+
+
 def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome, bytes]]:
     """The outcome of every file (or of standard input), with stdin's bytes (b"" for files)."""
     from fixer import runner

@@ -33,6 +33,7 @@ class Mode(enum.Enum):
     CHECK = "check"
     DIFF = "diff"
     FIX = "fix"
+    PLAN = "plan"  # findings plus the text they were found in, for a front end that decides
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class Outcome:
     result: FileResult
     diff: bytes = b""
     encoding: str = "utf-8"
+    text: str | None = None  # the text that was planned, in PLAN mode
 
 
 def process_file(path: str, options: Options) -> Outcome:
@@ -103,6 +105,8 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
     rules = rules_for(path, options)
     if options.mode is Mode.CHECK:
         return Outcome(engine.plan(text, path, rules), encoding=encoding)
+    if options.mode is Mode.PLAN:
+        return Outcome(engine.plan(text, path, rules), encoding=encoding, text=text)
     result = engine.fix(text, path, rules, options.accept)
     if options.mode is Mode.DIFF and result.new_text is not None:
         return Outcome(result, diff.diff_bytes(path, text, result.new_text, encoding), encoding)
@@ -152,9 +156,16 @@ def _relative_to_root(path: str, root: str | None) -> str:
     return Path(path).as_posix().removeprefix("./")
 
 
-def run(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
-    """The outcome of every file under `paths`, in path order; walk errors are FAILED results."""
+def run(
+    paths: Sequence[str], options: Options, on_total: Callable[[int], None] | None = None
+) -> Iterator[Outcome]:
+    """The outcome of every file under `paths`, in path order; walk errors are FAILED results.
+
+    `on_total`, when given, is told how many outcomes will follow once discovery is done.
+    """
     items = discover([Path(p) for p in paths], options.exclude)
+    if on_total is not None:
+        on_total(len(items))
     files = [str(item.path) for item in items if item.error is None]
     processed = _process_all(files, options)
     for item in items:
