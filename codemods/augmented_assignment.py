@@ -82,6 +82,8 @@ class AugmentedAssignment(Codemod):
         target = node.target
         if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
             return
+        if self.updates_grad_leaf(target, [node.value], node):
+            return  # IP108: a parameter update belongs in `torch.no_grad()`, not out of place
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
         safety = self.fix_safety(target, node)

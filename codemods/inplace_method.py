@@ -119,6 +119,8 @@ class InplaceMethod(Codemod):
     ) -> None:
         if not self.grad_may_flow(root, call) or self.kind(root, call) is Kind.NOT_TENSOR:
             return
+        if self.updates_grad_leaf(root, [a.value for c, _ in links for a in c.args], call):
+            return  # IP108: a parameter update belongs in `torch.no_grad()`, not out of place
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)

@@ -10,6 +10,7 @@ from typing import ClassVar, Union
 
 import libcst as cst
 
+from fixer.analysis.leaves import carries_grad, is_grad_leaf
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
@@ -88,6 +89,14 @@ class Codemod(cst.BatchableCSTVisitor):
     def grad_may_flow(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
         """False where autograd cannot see the write: no-grad code, `.grad`, `.detach()`."""
         return not self.context.facts.in_no_grad(node) and not never_requires_grad(target)
+
+    def updates_grad_leaf(self, target: cst.BaseExpression, values: Sequence[cst.BaseExpression],
+                          node: cst.CSTNode) -> bool:
+        """A parameter update IP108 owns: a leaf that requires grad, written in grad mode with values
+        that carry no gradient (`w -= lr * w.grad`). Out-of-place rules must leave it alone."""
+        scope, facts = self.scope(node), self.context.facts
+        return (not facts.in_no_grad(node) and is_grad_leaf(target, scope, facts)
+                and not any(carries_grad(v, scope, self.context.kinds) for v in values))
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
         """Safe only for a local tensor name that nothing but the statement `node` shares."""
