@@ -298,15 +298,19 @@ def differentiability_infos() -> Iterable[Any]:
 
 
 def saves() -> dict[str, dict[str, Any]]:
-    """Tell, per op (overloads and dispatch keys merged by union), what backward saves."""
+    """Tell, per op (overloads and dispatch keys merged by union), what backward saves, and the
+    tensor arguments of its overloads in schema order (to match positional arguments)."""
     found: dict[str, dict[str, Any]] = {}
     for info in differentiability_infos():
-        tensors = {a.name for a in info.func.func.arguments.flat_all if a.type.is_tensor_like()}
-        inputs = {s.nctype.name for s in info.all_saved_inputs} & tensors
-        result = any(TENSOR_TYPE.search(str(s.nctype.type)) for s in info.all_saved_outputs)
-        entry = found.setdefault(info.name, {"result": False, "inputs": []})
+        args = [a.name for a in info.func.func.arguments.flat_all if a.type.is_tensor_like()]
+        inputs = {s.nctype.name for s in info.all_saved_inputs} & set(args)
+        # Only output 0 counts: batch_norm's saved mean and max_pool's indices leave the result free.
+        first = {"result", "result0", info.func.func.returns[0].name}
+        result = any(s.nctype.name in first and TENSOR_TYPE.search(str(s.nctype.type)) for s in info.all_saved_outputs)
+        entry = found.setdefault(info.name, {"result": False, "inputs": [], "args": []})
         entry["result"] = entry["result"] or result
         entry["inputs"] = sorted({*entry["inputs"], *inputs})
+        entry["args"] += [a for a in args if a not in entry["args"]]
     return found
 
 

@@ -79,6 +79,8 @@ def test_hand_checked_facts() -> None:
     assert TABLES.inplace_functions["torch.nn.functional.relu_"] == "torch.nn.functional.relu"
     assert "torch.nn.init.xavier_uniform_" in TABLES.init_functions
     assert TABLES.saves["relu"].result and not TABLES.saves["relu"].inputs
+    assert not TABLES.saves["native_batch_norm"].result  # only the saved mean and invstd
+    assert TABLES.saves["addmm"].args == ("self", "mat1", "mat2")
     assert TABLES.saves["mul"].inputs == {"self", "other"} and not TABLES.saves["add"].inputs
     assert TABLES.tensor_method_ops["softmax"] == "_softmax"
 

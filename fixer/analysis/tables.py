@@ -27,10 +27,11 @@ class InplaceMethod:
 
 @dataclass(frozen=True, slots=True)
 class Saves:
-    """What an op's backward formula saves: its result and which tensor inputs."""
+    """What an op's backward formula saves: its result (output 0) and which tensor inputs."""
 
     result: bool
     inputs: frozenset[str]
+    args: tuple[str, ...] = ()  # the op's tensor arguments in schema order ("self" first for methods)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,8 @@ def torch_tables() -> TorchTables:
         inplace_functions=MappingProxyType(raw["inplace_functions"]),
         init_functions=frozenset(raw["init_functions"]),
         inplace_params=MappingProxyType(raw["inplace_params"]),
-        saves=MappingProxyType({k: Saves(v["result"], frozenset(v["inputs"])) for k, v in raw["saves"].items()}),
+        saves=MappingProxyType({
+            k: Saves(v["result"], frozenset(v["inputs"]), tuple(v["args"])) for k, v in raw["saves"].items()
+        }),
         tensor_method_ops=MappingProxyType(raw["tensor_method_ops"]),
     )
