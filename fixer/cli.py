@@ -135,6 +135,49 @@ def explain(code: Code) -> None:
     sys.stdout.write(report.explain(rule))
 
 
+@app.command()
+def bot(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders, relative to the repository root.", show_default=False)] = None,
+    base: Annotated[Optional[str], typer.Option(help="Branch to fix and target (default: the repository's default branch).")] = None,
+    branch: Annotated[str, typer.Option(help="The bot's branch.")] = "outplace/fix-inplace",
+    title: Annotated[Optional[str], typer.Option(help="Pull request title.")] = None,
+    label: Annotated[Optional[list[str]], typer.Option(help="Label to add (repeatable).")] = None,
+    reviewer: Annotated[Optional[list[str]], typer.Option(help="Reviewer login, or org/team (repeatable).")] = None,
+    draft: Annotated[bool, typer.Option(help="Open the pull request as a draft.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Push nothing, write nothing on GitHub; print what would be done.")] = False,
+    close_stale: Annotated[bool, typer.Option("--close-stale/--keep-stale", help="Close the bot's pull request once nothing is left to fix.")] = True,
+    repo: Annotated[Optional[str], typer.Option(help="owner/name (default: $GITHUB_REPOSITORY, else the remote's URL).")] = None,
+    api_url: Annotated[Optional[str], typer.Option(help="REST API root; GitHub Enterprise: https://HOST/api/v3 (default: $GITHUB_API_URL or api.github.com).")] = None,
+    remote: Annotated[str, typer.Option(help="Git remote to fetch from and push to.")] = "origin",
+    author: Annotated[str, typer.Option(help="Commit identity, `Name <email>`.")] = "outplace-bot <outplace-bot@users.noreply.github.com>",
+    select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None, unsafe_fixes: Unsafe = None,
+) -> None:
+    """Commit the fixes to a branch (one commit per rule) and open or update one pull request.
+
+    The token comes from $OUTPLACE_TOKEN or $GITHUB_TOKEN. Exit 0 when done, 1 when the branch holds
+    someone else's commits (left alone), 2 on an error.
+    """
+    from fixer.bot import BotOptions, entry
+    from fixer.bot.body import DEFAULT_TITLE
+    from fixer.bot.git import Identity
+
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, None)
+    paths = paths or ["."]
+    try:
+        identity = Identity.parse(author)
+    except ValueError as error:
+        _usage_error(f"--author: {error}")
+    shown = [*(["--unsafe-fixes"] if unsafe_fixes else []), *(f"--select={c}" for c in _codes(select) or ()),
+             *(f"--ignore={c}" for c in _codes(ignore) or ())]
+    options = BotOptions(
+        paths=tuple(paths), repo=repo, api_url=api_url, base=base, branch=branch, title=title or DEFAULT_TITLE,
+        labels=tuple(label or ()), reviewers=tuple(reviewer or ()), draft=draft, dry_run=dry_run,
+        close_stale=close_stale, remote=remote, identity=identity,
+        reproduce=entry.reproduce_command(paths, shown),
+    )
+    raise typer.Exit(entry.main(options, lambda found: _options(Mode.FIX, found, flags), out=sys.stdout, err=sys.stderr))
+
+
 # helpers ----------------------------------------------------------------------------------------
 def _review(paths: list[str], flags: Flags) -> int:
     """`fix -i`: the interactive review, which reads its answers from the terminal."""
