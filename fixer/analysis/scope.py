@@ -31,6 +31,17 @@ VIEW_METHODS = frozenset({
 CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "put"})
 
 
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One binding of a name, in the order the function runs its statements."""
+
+    order: int  # larger binds later in the source; compared with `RegionFacts.order` of nodes
+    value: cst.BaseExpression | None  # None: unpacking, `with ... as`, a loop target
+    blocks: tuple[int, ...]  # ids of the enclosing blocks, outermost first
+    node: cst.CSTNode  # the statement (or loop) that binds
+    loop: cst.BaseExpression | None = None  # the iterable, for a loop target
+
+
 @dataclass(slots=True)
 class FunctionFacts:
     """What one function (or the module, `node` None) binds, and which names escape."""
@@ -43,6 +54,9 @@ class FunctionFacts:
     loop_iters: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     outer_names: set[str] = field(default_factory=set)  # declared global / nonlocal
     aliased: dict[str, set[int]] = field(default_factory=dict)  # name -> ids of the aliasing nodes
+    timeline: dict[str, list[Binding]] = field(default_factory=dict)  # name -> bindings in order
+    ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
+    writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
 
     @property
     def is_forward(self) -> bool:
@@ -64,6 +78,9 @@ class RegionFacts:
     scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
     grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
     class_parameters: frozenset[str] = frozenset()  # `self.X` names the enclosing class makes Parameters
+    order: dict[int, int] = field(default_factory=dict)  # id(node) -> position in source order
+    blocks: dict[int, tuple[int, ...]] = field(default_factory=dict)  # id(node) -> enclosing block ids
+    loop_bodies: set[int] = field(default_factory=set)  # ids of the blocks of `for` and `while` bodies
 
     def scope(self, node: cst.CSTNode) -> FunctionFacts:
         return self.scope_of[id(node)]
@@ -125,6 +142,8 @@ class FactsCollector(cst.BatchableCSTVisitor):
         self.current = FunctionFacts(node=None, parent=None, class_bases=class_bases)
         self.class_bases = [class_bases]
         self.grad_enabled = [True]
+        self.blocks: list[int] = []
+        self.counter = 0
 
     # scopes -------------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -187,16 +206,48 @@ class FactsCollector(cst.BatchableCSTVisitor):
         return enabled
 
     def mark(self, node: cst.CSTNode) -> None:
-        """Remember the function and grad mode of a node a rule may ask about."""
+        """Remember the function, grad mode, place in source order and blocks of a node."""
         self.facts.scope_of[id(node)] = self.current
+        self.counter += 1
+        self.facts.order[id(node)] = self.counter
+        self.facts.blocks[id(node)] = tuple(self.blocks)
         if not self.grad_enabled[-1]:
             self.facts.grad_off.add(id(node))
 
-    def visit_AugAssign(self, node: cst.CSTNode) -> None:
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.mark(node)
+        if isinstance(node.target, cst.Name):
+            self.current.writes.setdefault(node.target.value, []).append(node)
+
+    def visit_Expr(self, node: cst.CSTNode) -> None:
         self.mark(node)
 
-    # LibCST collects batched visitors by the function's __name__: aliases keep a visit_ name.
-    visit_Expr = visit_Return = visit_AugAssign
+    visit_Return = visit_Expr  # LibCST collects batched visitors by __name__: aliases keep one
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self.mark(node)
+        self.current.ops.append(node)
+
+    # blocks: a binding reaches a later statement for sure when its blocks enclose it ----------
+    def visit_IndentedBlock(self, node: cst.CSTNode) -> None:
+        self.blocks.append(id(node))
+
+    def leave_IndentedBlock(self, original_node: cst.CSTNode) -> None:
+        self.blocks.pop()
+
+    visit_SimpleStatementSuite = visit_IndentedBlock
+    leave_SimpleStatementSuite = leave_IndentedBlock
+
+    def visit_While(self, node: cst.While) -> None:
+        self.facts.loop_bodies.add(id(node.body))
+
+    def _record(self, target: cst.BaseExpression, value: cst.BaseExpression | None, node: cst.CSTNode,
+                blocks: tuple[int, ...], loop: cst.BaseExpression | None = None) -> None:
+        """Append ordered bindings: after the value is visited, so `x = x * w` saves the old `x`."""
+        self.counter += 1
+        for name in _names_in(target):
+            plain = value if isinstance(target, cst.Name) else None
+            self.current.timeline.setdefault(name, []).append(Binding(self.counter, plain, blocks, node, loop))
 
     # bindings and aliases -----------------------------------------------------------------
     def visit_Global(self, node: cst.Global) -> None:
@@ -209,7 +260,24 @@ class FactsCollector(cst.BatchableCSTVisitor):
         self.mark(node)
         for target in node.targets:
             self._bind(target.target, node.value)
+            if isinstance(target.target, cst.Subscript):
+                self._written(target.target.value, node)
         self._alias_targets(node, [t.target for t in node.targets], node.value)
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        for target in original_node.targets:
+            self._record(target.target, original_node.value, original_node, tuple(self.blocks))
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        if original_node.value is not None:
+            self._record(original_node.target, original_node.value, original_node, tuple(self.blocks))
+
+    def _written(self, target: cst.BaseExpression, node: cst.CSTNode) -> None:
+        """`t[i] = v` and `t[i][j] = v` write `t` in place."""
+        while isinstance(target, cst.Subscript):
+            target = target.value
+        if isinstance(target, cst.Name):
+            self.current.writes.setdefault(target.value, []).append(node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self.mark(node)
@@ -233,13 +301,16 @@ class FactsCollector(cst.BatchableCSTVisitor):
             self.current.aliased.setdefault(name, set()).add(id(node))
 
     def visit_For(self, node: cst.For) -> None:
+        self.facts.loop_bodies.add(id(node.body))
         for name in _names_in(node.target):
             self.current.loop_iters.setdefault(name, []).append(node.iter)
             self.current.bindings.setdefault(name, []).append(None)
+        self._record(node.target, None, node, (*self.blocks, id(node.body)), loop=node.iter)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind(node.asname.name, None)
+            self._record(node.asname.name, None, node, tuple(self.blocks))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         for name in _names_in(node.target):
@@ -247,7 +318,10 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         self.mark(node)
+        self.current.ops.append(node)
         func = node.func
+        if isinstance(func, cst.Attribute) and _returns_receiver(func.attr.value):
+            self._written(func.value, node)
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
                 self._alias(node, _handed_out(arg.value))
