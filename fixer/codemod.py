@@ -11,6 +11,7 @@ from typing import ClassVar, Union
 import libcst as cst
 
 from fixer.analysis.leaves import carries_grad, is_grad_leaf
+from fixer.analysis.risk import LineOf, Message, Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
@@ -24,7 +25,7 @@ class Report:
     """A finding as a rule sees it: CST nodes, turned into a `Finding` by the engine."""
 
     node: cst.CSTNode
-    message: str
+    message: Message  # text, with `LineOf(node)` standing for line numbers the engine fills in
     severity: Severity
     safety: Safety
     replacement: Replacement
@@ -39,6 +40,11 @@ class RuleContext:
     kinds: TensorKinds
     tables: TorchTables
     torch_name: str | None  # how the file spells the `torch` module ("torch", "T"); None: not imported
+    risks: RiskAnalysis | None = None  # built from facts, kinds and tables when not given
+
+    def __post_init__(self) -> None:
+        if self.risks is None:
+            object.__setattr__(self, "risks", RiskAnalysis(self.facts, self.kinds, self.tables))
 
 
 class Codemod(cst.BatchableCSTVisitor):
@@ -98,6 +104,21 @@ class Codemod(cst.BatchableCSTVisitor):
         return (not facts.in_no_grad(node) and is_grad_leaf(target, scope, facts)
                 and not any(carries_grad(v, scope, self.context.kinds) for v in values))
 
+    def risk(self, target: cst.BaseExpression, node: cst.CSTNode,
+             values: Sequence[cst.BaseExpression] = ()) -> Risk | None:
+        """Whether writing `target` in place at `node` needs a finding: None when the write is
+        intentional or harmless, else its severity, a reason naming the op and line that saved the
+        value, and the fix safety with why. `values` are what the write stores."""
+        assert self.context.risks is not None
+        return self.context.risks.assess(target, node, values)
+
+    def report_risk(self, node: cst.CSTNode, risk: Risk, what: str, *, replacement: Replacement,
+                    safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:
+        """Report with the risk's severity and message; `safety` may only lower the risk's."""
+        chosen = risk.safety if safety is None else _lower(risk.safety, safety)
+        self.report(node, risk.message(what), replacement=replacement, safety=chosen,
+                    severity=risk.severity, imports=imports)
+
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
         """Safe only for a local tensor name that nothing but the statement `node` shares."""
         scope = self.scope(node)
@@ -110,7 +131,7 @@ class Codemod(cst.BatchableCSTVisitor):
     def report(
         self,
         node: cst.CSTNode,
-        message: str,
+        message: str | Message,
         *,
         replacement: Replacement,
         safety: Safety,
@@ -119,7 +140,16 @@ class Codemod(cst.BatchableCSTVisitor):
     ) -> None:
         if replacement is None and safety is not Safety.DISPLAY_ONLY:
             safety = Safety.DISPLAY_ONLY
-        self.reports.append(Report(node, message, severity, safety, replacement, imports))
+        parts = (message,) if isinstance(message, str) else tuple(message)
+        self.reports.append(Report(node, parts, severity, safety, replacement, imports))
+
+
+SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)
+
+
+def _lower(a: Safety, b: Safety) -> Safety:
+    """The less safe of two safeties."""
+    return max(a, b, key=SAFETY_ORDER.index)
 
 
 SECTION = re.compile(r"^## (?P<title>.+)$", re.MULTILINE)

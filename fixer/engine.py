@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -123,7 +123,7 @@ def _region_findings(
         return []
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return [
-        _to_finding(report, rule, module, positions[report.node], lines, region, path)
+        _to_finding(report, rule, module, positions, lines, region, path)
         for rule in visitors
         for report in rule.reports
     ]
@@ -137,12 +137,17 @@ def _region_source(lines: list[str], region: Region) -> str:
 
 
 def _to_finding(
-    report: Report, rule: Codemod, module: cst.Module, where: object, lines: list[str],
-    region: Region, path: str,
+    report: Report, rule: Codemod, module: cst.Module, positions: Mapping[cst.CSTNode, object],
+    lines: list[str], region: Region, path: str,
 ) -> Finding:
     first = 0 if region.whole_module else region.first - 1
     width = len(region.prefix)
+    where = positions[report.node]
     start, end = where.start, where.end  # type: ignore[attr-defined]
+    message = "".join(
+        part if isinstance(part, str) else str(positions[part.node].start.line + first)  # type: ignore[attr-defined]
+        for part in report.message
+    )
     span = Span(start.line + first, start.column + width, end.line + first, end.column + width)
     original = _slice(lines, span)
     replacement = None
@@ -150,7 +155,7 @@ def _to_finding(
         replacement = _render(report.replacement, module, lines, span, region.prefix)
     return Finding(
         rule_id=rule.ID, rule_name=rule.NAME, path=path, span=span, severity=report.severity,
-        message=report.message, why=rule.why(), fix_title=rule.FIX_TITLE if replacement else None,
+        message=message, why=rule.why(), fix_title=rule.FIX_TITLE if replacement else None,
         safety=report.safety, replacement=replacement, original=original, imports=report.imports,
     )
 

@@ -57,6 +57,7 @@ class FunctionFacts:
     timeline: dict[str, list[Binding]] = field(default_factory=dict)  # name -> bindings in order
     ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
+    attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
 
     @property
     def is_forward(self) -> bool:
@@ -262,6 +263,8 @@ class FactsCollector(cst.BatchableCSTVisitor):
             self._bind(target.target, node.value)
             if isinstance(target.target, cst.Subscript):
                 self._written(target.target.value, node)
+            elif isinstance(target.target, cst.Attribute) and (spelled := dotted(target.target)):
+                self.current.attribute_stores.add(spelled)
         self._alias_targets(node, [t.target for t in node.targets], node.value)
 
     def leave_Assign(self, original_node: cst.Assign) -> None:

@@ -1,0 +1,411 @@
+"""Risk of one in-place write: does it break autograd (and how sure are we), and may the fix rebind?
+
+Three questions, answered from the region's facts after the traversal:
+- saved for backward: is the written tensor (or a view of its storage) the output of an op that
+  saves its result, or an input an op saved, between its binding and the write? Then backward
+  raises, and the finding is an `error` naming that op and line.
+- grad: does the tensor never require grad (a fresh factory result fed only grad-free values, a
+  `.detach()`, a `.grad`, a bool or integer result)? Then autograd never sees the write: no finding.
+- aliasing: is the target a local name bound from an expression that builds a new tensor, with
+  no other name, container or view holding it? Only then may a rewrite rebind it safely.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from fixer.analysis.leaves import is_grad_leaf
+from fixer.analysis.scope import (
+    VIEW_METHODS,
+    Binding,
+    FunctionFacts,
+    RegionFacts,
+    _handed_out,
+    _returns_receiver,
+    dotted,
+    qualified,
+)
+from fixer.analysis.tables import Saves, TorchTables
+from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.types import Safety, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class LineOf:
+    """Stands in a message for the line `node` starts on (known once positions are resolved)."""
+
+    node: cst.CSTNode
+
+
+Message = tuple[str | LineOf, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """Whether to report a write, how sure, why, and whether its rewrite keeps behaviour."""
+
+    severity: Severity
+    reason: Message  # one sentence; empty for a plain warning (the rule says what is written)
+    safety: Safety
+    unsafe_because: Message = ()  # why the fix may change behaviour, when it may
+    saved_by: cst.CSTNode | None = None  # the op whose saved value the write changes
+
+    def message(self, what: str) -> Message:
+        """The finding's message: the reason (or `what`), then why the fix is unsafe, if it is."""
+        head: Message = self.reason or (what,)
+        return head + (("; fix unsafe: ", *self.unsafe_because) if self.unsafe_because else ())
+
+
+class Grad(enum.Enum):
+    NO = "never requires grad"
+    MAYBE = "may require grad"
+
+
+# Python spellings whose derivatives.yaml op has another name.
+OP_ALIASES = {
+    "conv1d": "convolution", "conv2d": "convolution", "conv3d": "convolution",
+    "conv_transpose1d": "convolution", "conv_transpose2d": "convolution", "conv_transpose3d": "convolution",
+    "layer_norm": "native_layer_norm", "batch_norm": "native_batch_norm", "group_norm": "native_group_norm",
+    "max_pool2d": "max_pool2d_with_indices", "max_pool3d": "max_pool3d_with_indices",
+}
+# Ops whose backward for one operand needs only the others: an operand is saved only when
+# another one requires grad (autograd's codegen skips saves nobody needs).
+BILINEAR = frozenset({"mul", "div", "matmul", "mm", "bmm", "convolution", "linear", "addmm", "baddbmm",
+                      "addbmm", "addmv", "addr", "dot", "mv", "outer", "einsum", "bilinear"})
+BINARY_OPS = {cst.Multiply: "mul", cst.Divide: "div", cst.MatrixMultiply: "matmul", cst.Power: "pow"}
+FACTORIES = frozenset({"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
+                       "rand", "randn", "randint", "randperm", "tensor", "zeros_like", "ones_like",
+                       "empty_like", "full_like", "rand_like", "randn_like", "randint_like", "tril_indices",
+                       "triu_indices", "empty_strided", "bernoulli", "multinomial", "normal", "poisson"})
+NEW_METHODS = frozenset({"new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"})
+# Results that are integer or bool: never require grad.
+DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", "argmin", "argsort",
+                      "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
+                      "isfinite", "logical_and", "logical_or", "logical_not", "logical_xor", "sign",
+                      "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
+# torch functions that hand back (a view of) their argument rather than a new tensor.
+ALIASING_FUNCTIONS = frozenset({"as_tensor", "asarray", "from_numpy", "broadcast_to", "atleast_1d",
+                                "atleast_2d", "atleast_3d", "dropout", "dropout1d", "dropout2d",
+                                "dropout3d", "alpha_dropout", "feature_alpha_dropout", "identity",
+                                "broadcast_tensors", "meshgrid"} | VIEW_METHODS)
+
+
+class RiskAnalysis:
+    """Answers `assess(target, node)` for the rules of one region, after its traversal."""
+
+    def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables) -> None:
+        self.facts, self.kinds, self.tables = facts, kinds, tables
+        self._grad: dict[tuple[int, str], Grad] = {}
+
+    # the verdict ------------------------------------------------------------------------------
+    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = ()) -> Risk | None:
+        """None when the write is intentional or harmless; else the severity, reason and fix safety."""
+        scope = self.facts.scope(node)
+        safety, because = self.fix_safety(target, node)
+        if isinstance(target, cst.Name):
+            saved = self.saved(target.value, node, scope)
+            if saved is not None:
+                return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
+        if self.facts.in_no_grad(node) or never_requires_grad(target):
+            return None
+        if is_grad_leaf(target, scope, self.facts):
+            where = f"`{_code(target)}` is a leaf tensor that requires grad"
+            reason = (where, "; writing it in place at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
+            return Risk(Severity.ERROR, reason, safety, because)
+        if isinstance(target, cst.Name) and self.grad(target, scope, node) is Grad.NO:
+            return None
+        if self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
+            return None
+        return Risk(Severity.WARNING, (), safety, because)
+
+    # saved for backward -----------------------------------------------------------------------
+    def saved(self, name: str, node: cst.CSTNode, scope: FunctionFacts, depth: int = 0) -> tuple[cst.CSTNode, Message] | None:
+        """The op that saved the tensor `name` holds at `node`, and the sentence that says so."""
+        write = self.facts.order.get(id(node), 0)
+        reaching = self.reaching(name, node, scope)
+        for binding in reaching:
+            if binding.value is None or id(binding.node) in self.facts.grad_off:
+                continue
+            op = self._result_saver(binding.value, scope)
+            if op is not None:
+                label, call = op
+                return call, (f"`{name}` is the output of `{label}` (line ", LineOf(call),
+                              "), which saves its result for backward; writing it in place at line ",
+                              LineOf(node), " makes backward fail")
+            source = _handed_out(binding.value)
+            if depth < 3 and len(source) == 1 and name not in source:  # a view or another name: same storage
+                found = self.saved(next(iter(source)), node, scope, depth + 1)
+                if found is not None:
+                    return found
+        start = min((b.order for b in reaching if b.order < write), default=0)
+        storage = {name} | self._views_of(name, scope, start, write)
+        loop = self._loop_of(node)
+        for op in scope.ops:
+            at = self.facts.order.get(id(op), 0)
+            in_loop = loop is not None and at > write and loop in self.facts.blocks.get(id(op), ())
+            if not (start < at < write or in_loop and start < self.facts.order.get(id(loop), 0)) or id(op) in self.facts.grad_off:
+                continue
+            label = self._saves_input(op, storage, scope)
+            if label is not None:
+                return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
+                            "), which saves it for backward; writing it in place at line ",
+                            LineOf(node), " makes backward fail")
+        return None
+
+    def reaching(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> list[Binding]:
+        """The bindings of `name` that may hold at `node`: back to the last one that surely does,
+        plus those later in the same loop body (they hold from the previous iteration)."""
+        write, blocks = self.facts.order.get(id(node), 0), self.facts.blocks.get(id(node), ())
+        timeline = scope.timeline.get(name, [])
+        found: list[Binding] = []
+        for binding in reversed([b for b in timeline if b.order < write]):
+            found.append(binding)
+            if blocks[: len(binding.blocks)] == binding.blocks:
+                break
+        loop = self._loop_of(node)
+        if loop is not None:
+            found += [b for b in timeline if b.order > write and loop in b.blocks]
+        return found
+
+    def _loop_of(self, node: cst.CSTNode) -> int | None:
+        blocks = self.facts.blocks.get(id(node), ())
+        return next((b for b in reversed(blocks) if b in self.facts.loop_bodies), None)
+
+    def _views_of(self, name: str, scope: FunctionFacts, start: int, write: int) -> set[str]:
+        """Names bound between `start` and `write` to `name` itself or a view of it."""
+        return {other for other, bindings in scope.timeline.items() if other != name
+                for b in bindings if start < b.order < write and b.value is not None and name in _handed_out(b.value)}
+
+    def _op(self, expr: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
+        """The derivatives.yaml op an expression runs, with its tensor operands by schema name."""
+        if isinstance(expr, cst.BinaryOperation):
+            op = BINARY_OPS.get(type(expr.operator))
+            if op is None:
+                return None
+            saves = self.tables.saves[op]
+            operands = [("self", expr.left), ("other" if op != "pow" else "exponent", expr.right)]
+            if op == "pow" and self._number(expr.right, scope):
+                saves = Saves(result=False, inputs=frozenset({"self"}), args=("self",))  # x ** 2
+            symbol = {"mul": "*", "div": "/", "matmul": "@", "pow": "**"}[op]
+            return symbol, op, saves, operands
+        if not isinstance(expr, cst.Call):
+            return None
+        func = expr.func
+        args = [a for a in expr.args if not a.star]
+        name = qualified(func, self.facts.imports)
+        if name is not None and name.startswith("torch."):
+            last = name.rsplit(".", 1)[-1]
+            label, receiver = name, []
+        elif isinstance(func, cst.Attribute) and self.kinds.kind(func.value, scope) is Kind.TENSOR:
+            last = func.attr.value
+            label, receiver = f".{last}()", [func.value]
+        else:
+            return None
+        op = OP_ALIASES.get(last) or self.tables.tensor_method_ops.get(last) or last
+        saves = self.tables.saves.get(op)
+        if saves is None:
+            return None
+        positional = receiver + [a.value for a in args if a.keyword is None]
+        operands = list(zip(saves.args, positional))
+        for arg in args:
+            if arg.keyword is not None:
+                key = "self" if arg.keyword.value == "input" and "self" in saves.args else arg.keyword.value
+                operands.append((key, arg.value))
+        return label.replace("torch.nn.functional.", "F."), op, saves, operands
+
+    def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
+        """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in VIEW_METHODS - {"detach", "data"}:
+            value = value.func.value
+        while isinstance(value, cst.Subscript):
+            value = value.value
+        op = self._op(value, scope)
+        if op is None or not op[2].result:
+            return None
+        if all(self._grad_of(e, scope) is Grad.NO for _, e in op[3]):
+            return None  # nothing requires grad: autograd records nothing
+        return op[0], value
+
+    def _saves_input(self, op_node: cst.BaseExpression, storage: set[str], scope: FunctionFacts) -> str | None:
+        op = self._op(op_node, scope)
+        if op is None or not op[2].inputs:
+            return None
+        label, name, saves, operands = op
+        grads = [self._grad_of(e, scope) for _, e in operands]
+        bilinear = name in BILINEAR
+        for i, (arg, expr) in enumerate(operands):
+            if arg not in saves.inputs or not (_storage_name(expr) in storage):
+                continue
+            others = [g for j, g in enumerate(grads) if j != i]
+            needed = others if bilinear else grads
+            if arg == "other" and name == "div":
+                needed = grads  # div saves the divisor for both gradients
+            if any(g is Grad.MAYBE for g in needed) and not self._number(expr, scope):
+                return label
+        return None
+
+    # grad ---------------------------------------------------------------------------------------
+    def grad(self, target: cst.Name, scope: FunctionFacts, node: cst.CSTNode) -> Grad:
+        return self._grad_of(target, scope)
+
+    def _grad_of(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Grad:
+        """NO for values autograd never tracks: numbers, bools, fresh factories fed no grad, `.grad`."""
+        if isinstance(expr, (cst.BaseNumber, cst.BaseString, cst.Comparison, cst.BooleanOperation)):
+            return Grad.NO
+        if never_requires_grad(expr):
+            return Grad.NO
+        if isinstance(expr, cst.Name):
+            return self._name_grad(expr.value, scope)
+        if isinstance(expr, (cst.Subscript,)):
+            return self._grad_of(expr.value, scope)
+        if isinstance(expr, cst.UnaryOperation):
+            return self._grad_of(expr.expression, scope)
+        if isinstance(expr, cst.BinaryOperation):
+            return _any_maybe([self._grad_of(expr.left, scope), self._grad_of(expr.right, scope)])
+        if isinstance(expr, cst.Attribute):
+            if self.kinds.kind(expr, scope) is Kind.NOT_TENSOR:
+                return Grad.NO
+            return self._grad_of(expr.value, scope) if expr.attr.value in ("T", "mT", "real", "imag") else Grad.MAYBE
+        if isinstance(expr, cst.Call):
+            return self._call_grad(expr, scope)
+        return Grad.MAYBE
+
+    def _call_grad(self, call: cst.Call, scope: FunctionFacts) -> Grad:
+        flag = next((a.value for a in call.args if a.keyword and a.keyword.value == "requires_grad"), None)
+        if flag is not None and not (isinstance(flag, cst.Name) and flag.value == "False"):
+            return Grad.MAYBE
+        func = call.func
+        name = qualified(func, self.facts.imports)
+        args = [a.value for a in call.args]
+        if name is not None:
+            last = name.rsplit(".", 1)[-1]
+            if not name.startswith("torch.") or last in ("Parameter",) or name.startswith("torch.nn.") and not name.startswith("torch.nn.functional."):
+                return Grad.NO if name.split(".")[0] in ("numpy", "math", "random") else Grad.MAYBE
+            if last in FACTORIES or last in DISCRETE:
+                return Grad.NO
+            return _any_maybe([self._grad_of(a, scope) for a in args])
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in NEW_METHODS or method in DISCRETE or self.kinds.kind(call, scope) is Kind.NOT_TENSOR:
+                return Grad.NO
+            if method == "requires_grad_" or self.kinds.kind(func.value, scope) is not Kind.TENSOR:
+                return Grad.MAYBE
+            return _any_maybe([self._grad_of(func.value, scope)] + [self._grad_of(a, scope) for a in args])
+        if isinstance(func, cst.Name) and self.kinds.kind(call, scope) is Kind.NOT_TENSOR:
+            return Grad.NO
+        return Grad.MAYBE
+
+    def _name_grad(self, name: str, scope: FunctionFacts) -> Grad:
+        key = (id(scope), name)
+        if key in self._grad:
+            return self._grad[key]
+        self._grad[key] = Grad.NO  # a cycle (`x = x * 2`) adds nothing new
+        result = self._resolve_name_grad(name, scope)
+        self._grad[key] = result
+        return result
+
+    def _resolve_name_grad(self, name: str, scope: FunctionFacts) -> Grad:
+        if self.kinds.name_kind(name, scope) is Kind.NOT_TENSOR:
+            return Grad.NO
+        if name in scope.params or name in scope.outer_names or name not in scope.timeline:
+            return Grad.MAYBE
+        if len(scope.timeline[name]) != len(scope.bindings.get(name, ())):
+            return Grad.MAYBE  # bound somewhere the timeline does not see (a comprehension, walrus)
+        values = [b.value for b in scope.timeline[name]]
+        if any(v is None for v in values) or any(self._grad_of(v, scope) is Grad.MAYBE for v in values if v is not None):
+            return Grad.MAYBE
+        for write in scope.writes.get(name, []):
+            if any(self._grad_of(v, scope) is Grad.MAYBE for v in _written_values(write)):
+                return Grad.MAYBE  # it received a value that may require grad
+        return Grad.NO
+
+    def _number(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        return self.kinds.kind(expr, scope) is Kind.NOT_TENSOR
+
+    # fix safety ---------------------------------------------------------------------------------
+    def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> tuple[Safety, Message]:
+        """SAFE only for a local name bound to a new tensor that no other name, container or view
+        holds; otherwise UNSAFE (or DISPLAY_ONLY for an attribute that may be a Parameter), with why."""
+        scope = self.facts.scope(node)
+        if isinstance(target, cst.Attribute):
+            if not self._assigned_here(target, scope):
+                return Safety.DISPLAY_ONLY, (f"`{_code(target)}` may be a module's Parameter, which refuses a plain tensor",)
+            return Safety.UNSAFE, (f"whoever holds `{_code(target.value)}` sees the attribute change",)
+        if not isinstance(target, cst.Name):
+            return Safety.UNSAFE, ("the target is not a name",)
+        name = target.value
+        if self.kinds.kind(target, scope) is not Kind.TENSOR:
+            return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
+        if name in scope.params:
+            return Safety.UNSAFE, (f"`{name}` is a parameter: the caller's tensor changes in place, not after the rewrite",)
+        if name in scope.outer_names or name not in scope.timeline:
+            return Safety.UNSAFE, (f"`{name}` belongs to an enclosing scope",)
+        for binding in self.reaching(name, node, scope):
+            why = self._aliasing(name, binding, scope)
+            if why:
+                return Safety.UNSAFE, why
+        if scope.shared(name, besides=node):
+            return Safety.UNSAFE, (f"another name, view or container also holds `{name}`'s tensor",)
+        return Safety.SAFE, ()
+
+    def _aliasing(self, name: str, binding: Binding, scope: FunctionFacts) -> Message:
+        """Why the tensor bound here may be one something else holds (empty when it is new)."""
+        where: Message = (" (line ", LineOf(binding.node), ")")
+        if binding.loop is not None:
+            return (f"`{name}` is an element of `{_code(binding.loop)}`", *where, ", which keeps the original")
+        value = binding.value
+        if value is None:
+            return (f"`{name}` is bound by unpacking or `with`", *where)
+        if self._builds_new(value, scope):
+            return ()
+        return (f"`{name}` is bound to `{_code(value)}`", *where, ", which may be a tensor held elsewhere")
+
+    def _builds_new(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
+            return True
+        if isinstance(value, cst.IfExp):
+            return self._builds_new(value.body, scope) and self._builds_new(value.orelse, scope)
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        name = qualified(func, self.facts.imports)
+        if name is not None:
+            last = name.rsplit(".", 1)[-1]
+            plain_op = name.startswith("torch.") and not name.startswith("torch.nn.") or name.startswith("torch.nn.functional.")
+            return plain_op and last not in ALIASING_FUNCTIONS and not last.endswith("_")
+        if isinstance(func, cst.Attribute) and self.kinds.kind(func.value, scope) is Kind.TENSOR:
+            method = func.attr.value
+            return method not in VIEW_METHODS and not _returns_receiver(method) and method not in ("to", "type")
+        return False
+
+    def _assigned_here(self, target: cst.Attribute, scope: FunctionFacts) -> bool:
+        """`self.h = ...` earlier in this function: the attribute holds a plain tensor we made."""
+        spelled = dotted(target)
+        return spelled is not None and spelled in scope.attribute_stores
+
+
+def _storage_name(expr: cst.BaseExpression) -> str | None:
+    names = _handed_out(expr)
+    return next(iter(names)) if len(names) == 1 else None
+
+
+def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
+    if isinstance(write, cst.AugAssign):
+        return [write.value]
+    if isinstance(write, cst.Assign):
+        return [write.value]
+    if isinstance(write, cst.Call):
+        return [a.value for a in write.args]
+    return []
+
+
+def _any_maybe(grads: list[Grad]) -> Grad:
+    return Grad.MAYBE if Grad.MAYBE in grads else Grad.NO
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
