@@ -36,9 +36,17 @@ def finding_line(finding: Finding) -> str:
     """`path:line:col: IP101 [warning] message (fix: safe)`, with a 1-based column."""
     span = finding.span
     return (
-        f"{finding.path}:{span.start_line}:{span.start_col + 1}: {finding.rule_id} "
+        f"{location(finding)}: {finding.rule_id} "
         f"[{finding.severity.value}] {finding.message} (fix: {finding.safety.label})"
     )
+
+
+def location(finding: Finding) -> str:
+    """`path:line:col`, or `notebook.ipynb:cell 3:line 2:col 5` for a notebook cell."""
+    span = finding.span
+    if finding.cell is not None:
+        return f"{finding.path}:cell {finding.cell}:line {span.start_line}:col {span.start_col + 1}"
+    return f"{finding.path}:{span.start_line}:{span.start_col + 1}"
 
 
 def error_lines(results: Sequence[FileResult]) -> str:
@@ -154,7 +162,7 @@ def styled(text: str) -> Text:
     from rich.text import Text
 
     out = Text(text)
-    out.highlight_regex(re.compile(r"^[^\s:][^:\n]*:\d+(:\d+)?:", re.MULTILINE), "bold")
+    out.highlight_regex(re.compile(r"^[^\s:][^:\n]*(:cell \d+:line \d+:col \d+|:\d+(:\d+)?):", re.MULTILINE), "bold")
     out.highlight_regex(r"\bIP\d{3}\b", "bold red")
     out.highlight_regex(r"\[error\]", "red")
     out.highlight_regex(r"\[warning\]", "yellow")

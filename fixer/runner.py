@@ -100,14 +100,19 @@ def _process_file(path: str, options: Options) -> Outcome:
 
 def process_text(text: str, path: str, options: Options, encoding: str = "utf-8") -> Outcome:
     """Plan or fix `text` as the file `path` (which is not read nor written); may raise."""
-    from fixer import diff, engine  # the engine pulls in libcst: keep `--help` fast
+    from fixer import diff, engine, notebook  # the engine pulls in libcst: keep `--help` fast
 
     rules = rules_for(path, options)
-    if options.mode is Mode.CHECK:
+    if notebook.is_notebook(path):  # cells joined into one module; PLAN gets no text to apply keys to
+        if options.mode in (Mode.CHECK, Mode.PLAN):
+            return Outcome(notebook.process(text, path, lambda code: engine.plan(code, path, rules)), encoding=encoding)
+        result = notebook.process(text, path, lambda code: engine.fix(code, path, rules, options.accept))
+    elif options.mode is Mode.CHECK:
         return Outcome(engine.plan(text, path, rules), encoding=encoding)
-    if options.mode is Mode.PLAN:
+    elif options.mode is Mode.PLAN:
         return Outcome(engine.plan(text, path, rules), encoding=encoding, text=text)
-    result = engine.fix(text, path, rules, options.accept)
+    else:
+        result = engine.fix(text, path, rules, options.accept)
     if options.mode is Mode.DIFF and result.new_text is not None:
         return Outcome(result, diff.diff_bytes(path, text, result.new_text, encoding), encoding)
     return Outcome(result, encoding=encoding)
@@ -163,7 +168,7 @@ def run(
 
     `on_total`, when given, is told how many outcomes will follow once discovery is done.
     """
-    items = discover([Path(p) for p in paths], options.exclude)
+    items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"))
     if on_total is not None:
         on_total(len(items))
     files = [str(item.path) for item in items if item.error is None]

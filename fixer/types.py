@@ -75,6 +75,7 @@ class Finding:
     original: str  # the text `span` covers now
     imports: tuple[str, ...] = ()  # modules `replacement` names, imported by the fix when missing
     key: str = ""
+    cell: int | None = None  # in a notebook: the 1-based cell, and `span` is relative to it
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -96,6 +97,8 @@ def finding_key(finding: Finding) -> str:
     """Stable across processes and runs on the same text: rule, place and the code itself."""
     s = finding.span
     raw = f"{finding.rule_id}:{s.start_line}:{s.start_col}:{s.end_line}:{s.end_col}:{finding.original}"
+    if finding.cell is not None:
+        raw = f"cell {finding.cell}:{raw}"
     return f"{finding.rule_id}-{hashlib.sha1(raw.encode()).hexdigest()[:10]}"
 
 
