@@ -1,0 +1,242 @@
+"""What IP103 (masked-assignment) and IP104 (index-assignment) share: finding `t[...] = v` and
+`t[...] op= v` on a tensor, telling masks from other indices, and the clone-then-write fallback."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+
+import libcst as cst
+
+from codemods._common import AUGMENTED_TO_BINARY, code, is_assignable, right_operand
+from fixer.analysis.scope import FunctionFacts, contains, qualified
+from fixer.analysis.tensors import Kind
+from fixer.codemod import Codemod, RuleContext
+from fixer.types import Safety
+
+# Tensor predicates: their result is a boolean tensor shaped like their (first) tensor argument.
+PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",
+                        "logical_not", "logical_and", "logical_or", "logical_xor", "eq", "ne", "gt",
+                        "lt", "ge", "le", "greater", "less", "greater_equal", "less_equal", "not_equal",
+                        "isclose", "isin", "bool"})
+BITWISE = (cst.BitAnd, cst.BitOr, cst.BitXor)
+# Torch calls that build a tensor autograd does not track unless asked (`requires_grad=True`).
+FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
+                       "arange", "linspace", "logspace", "eye", "tensor", "as_tensor", "tril", "triu",
+                       "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "bernoulli",
+                       "multinomial", "from_numpy", "tril_indices", "triu_indices"})
+Write = tuple[cst.BaseSmallStatement, cst.Subscript, cst.BaseExpression, cst.BaseAugOp | None]
+
+
+def subscript_target(node: ast.AST) -> ast.Subscript | None:
+    """The cheap pass: the subscript written by `t[...] = v` or `t[...] op= v`."""
+    if isinstance(node, ast.AugAssign):
+        target = node.target
+    else:
+        target = node.targets[0] if len(node.targets) == 1 else None  # type: ignore[attr-defined]
+    return target if isinstance(target, ast.Subscript) else None
+
+
+class IndexWrite(Codemod):
+    """Visits subscript writes on tensors; subclasses pick theirs with `owns` and fix them in `decide`."""
+
+    PREFILTER = re.compile(r"\]\s*(?:\*\*|//|<<|>>|[-+*/%@&|^])?=(?!=)")
+    AST_NODES = (ast.Assign, ast.AugAssign)
+
+    @classmethod
+    def prefilter(cls, text: str) -> bool:
+        return "torch" in text and super().prefilter(text)
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self.cloned_before: dict[int, str] = {}  # id of a statement -> the name `x = x.clone()` just before
+        self.handled: set[int] = set()  # writes already reported as part of a larger fix
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
+        previous: cst.BaseSmallStatement | None = None
+        for line in node.body:
+            for small in line.body if isinstance(line, cst.SimpleStatementLine) else [None]:
+                cloned = _cloned_name(previous)
+                if small is not None and cloned is not None:
+                    self.cloned_before[id(small)] = cloned
+                previous = small
+
+    visit_Module = visit_IndentedBlock  # type: ignore[assignment]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
+            self.later(self.check, (node, node.targets[0].target, node.value, None))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self.later(self.check, (node, node.target, node.value, node.operator))
+
+    def check(self, write: Write) -> None:
+        node, sub, value, _ = write
+        target = sub.value
+        if id(node) in self.handled or not is_assignable(target) or self.cloned_before.get(id(node)) == code(target):
+            return  # our own clone-then-write, or `a[0][1] = v` (a view of a view)
+        if isinstance(target, cst.Attribute) and target.attr.value == "data":
+            return  # IP109: writes through `.data` bypass autograd
+        if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
+            return
+        if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):
+            return
+        if self.grad_free(target, node) and self.grad_free(value, node):
+            return  # a fresh buffer filled with values autograd never tracks (a mask, a position table)
+        self.decide(write)
+
+    def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
+        raise NotImplementedError
+
+    def decide(self, write: Write) -> None:
+        raise NotImplementedError
+
+    # helpers --------------------------------------------------------------------------------
+    def written(self, write: Write) -> cst.BaseExpression:
+        """The value stored: `v`, or `t[i] op v` for an augmented write."""
+        _, sub, value, op = write
+        if op is None:
+            return value
+        operator = AUGMENTED_TO_BINARY[type(op)]()
+        return cst.BinaryOperation(left=sub, operator=operator, right=right_operand(value, operator))
+
+    def report_write(self, write: Write, what: str, fixed: cst.BaseExpression | None, *,
+                     safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:
+        """Report `t = <fixed>`, or the clone-then-write form when `fixed` is None."""
+        node, sub, _, op = write
+        target = sub.value
+        lines: Sequence[cst.BaseSmallStatement]
+        if fixed is None:
+            lines = [assign(target, cst.Call(func=cst.Attribute(value=target, attr=cst.Name("clone")))), node]
+        else:
+            lines = [assign(target, fixed)]
+        operator = code(op).strip() if op is not None else "="
+        message = f"`{code(sub)} {operator}` writes {what} of the tensor `{code(target)}` in place"
+        safety = safety or self.fix_safety(target, node)
+        self.report(node, message, replacement=lines, safety=safety, imports=imports)
+
+    def torch_imports(self) -> tuple[str, ...]:
+        return ("torch",) if self.context.torch_name is None else ()
+
+    def torch(self, name: str) -> cst.Attribute:
+        return cst.Attribute(value=cst.Name(self.context.torch_name or "torch"), attr=cst.Name(name))
+
+    def is_mask(self, expr: cst.BaseExpression, node: cst.CSTNode, depth: int = 0) -> bool:
+        """`x > 0`, `~m`, `a & b`, `torch.isnan(x)`, `x.bool()`, or a name every binding makes a mask."""
+        scope = self.scope(node)
+        if isinstance(expr, cst.Comparison):
+            parts = [expr.left] + [c.comparator for c in expr.comparisons]
+            return any(self.context.kinds.kind(p, scope) is Kind.TENSOR for p in parts)
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.BitInvert):
+            return self.is_mask(expr.expression, node, depth)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, BITWISE):
+            return self.is_mask(expr.left, node, depth) or self.is_mask(expr.right, node, depth)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            name = qualified(expr.func, self.context.facts.imports) or ""
+            if expr.func.attr.value in PREDICATES and (name.startswith("torch.") or
+                                                       self.context.kinds.kind(expr.func.value, scope) is Kind.TENSOR):
+                return True
+            return any(a.keyword is not None and a.keyword.value == "dtype" and code(a.value).endswith(".bool")
+                       for a in expr.args)
+        if isinstance(expr, cst.Name) and depth < 4:
+            values = scope.bindings.get(expr.value, [])
+            return bool(values) and expr.value not in scope.params and all(
+                v is not None and self.is_mask(v, node, depth + 1) for v in values)
+        return False
+
+    def grad_free(self, expr: cst.BaseExpression, node: cst.CSTNode, depth: int = 0) -> bool:
+        """Whether `expr` is provably a value autograd never tracks: constants, fresh factories, and
+        torch ops over those. (The analysis of issue 4 will generalise this.)"""
+        scope = self.scope(node)
+        kind = self.context.kinds.kind(expr, scope)
+        if kind is Kind.NOT_TENSOR or depth > 6:
+            return kind is Kind.NOT_TENSOR
+        if isinstance(expr, cst.Name):
+            return _name_grad_free(self, expr.value, scope, node, depth)
+        if isinstance(expr, cst.Call):
+            if any(a.keyword is not None and a.keyword.value == "requires_grad" for a in expr.args):
+                return False
+            name = qualified(expr.func, self.context.facts.imports) or ""
+            if name.startswith("torch.") and name.rsplit(".", 1)[-1] in FACTORIES:
+                return True
+            parts = [a.value for a in expr.args]
+            if isinstance(expr.func, cst.Attribute) and not name.startswith("torch."):
+                if not isinstance(expr.func.value, cst.Name) or expr.func.value.value == "self":
+                    return False
+                parts.append(expr.func.value)
+            elif not name.startswith("torch."):
+                return False
+            return all(self.grad_free(p, node, depth + 1) for p in parts)
+        parts = _operands(expr)
+        return bool(parts) and all(self.grad_free(p, node, depth + 1) for p in parts)
+
+
+def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst.CSTNode, depth: int) -> bool:
+    if name in scope.params or name in scope.outer_names or name not in scope.bindings:
+        return False
+    values = scope.bindings[name]
+    return all(v is not None and rule.grad_free(v, node, depth + 1) for v in values)
+
+
+def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(expr, cst.BinaryOperation):
+        return [expr.left, expr.right]
+    if isinstance(expr, cst.UnaryOperation):
+        return [expr.expression]
+    if isinstance(expr, cst.Comparison):
+        return [expr.left] + [c.comparator for c in expr.comparisons]
+    if isinstance(expr, cst.Subscript):
+        return [expr.value] + [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ("T", "mT"):
+        return [expr.value]
+    return []
+
+
+def _cloned_name(statement: cst.BaseSmallStatement | None) -> str | None:
+    """`x` for the statement `x = x.clone()`."""
+    if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+        return None
+    value, target = statement.value, statement.targets[0].target
+    if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute):
+        if value.func.attr.value == "clone" and code(value.func.value) == code(target):
+            return code(target)
+    return None
+
+
+def pure(expr: cst.CSTNode) -> bool:
+    """Safe to evaluate twice: no calls, walrus, await or yield."""
+    return not contains(expr, lambda n: isinstance(n, (cst.Call, cst.NamedExpr, cst.Await, cst.Yield)))
+
+
+def is_scalar(expr: cst.BaseExpression) -> bool:
+    """A Python number: literals, `-1`, `float("-inf")`, `torch.finfo(x.dtype).min`, `math.inf`."""
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        return is_scalar(expr.expression)
+    if isinstance(expr, cst.BinaryOperation):
+        return is_scalar(expr.left) and is_scalar(expr.right)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+        return expr.func.value in ("float", "int") and all(isinstance(a.value, cst.BaseString) for a in expr.args)
+    if isinstance(expr, cst.Attribute):
+        if isinstance(expr.value, cst.Name) and expr.value.value == "math":
+            return expr.attr.value in ("inf", "pi", "e", "nan")
+        inner = expr.value
+        return (expr.attr.value in ("min", "max", "eps", "tiny") and isinstance(inner, cst.Call)
+                and isinstance(inner.func, cst.Attribute) and inner.func.attr.value in ("finfo", "iinfo"))
+    return False
+
+
+def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
+    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
+
+
+def method(receiver: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=[cst.Arg(a) for a in args])
+
+
+def one_tuple(expr: cst.BaseExpression) -> cst.Tuple:
+    return cst.Tuple(elements=[cst.Element(expr, comma=cst.Comma())])
+

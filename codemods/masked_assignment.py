@@ -1,0 +1,105 @@
+"""IP103 masked-assignment: `t[m] = v` and `t[m] op= v` with a boolean mask write `t` in place."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from codemods._common import code
+from codemods._index_writes import IndexWrite, Write, is_scalar, method, one_tuple, pure, subscript_target
+from fixer.analysis.tensors import Kind
+
+
+class MaskedAssignment(IndexWrite):
+    """
+    ## What it does
+    Finds writes through a boolean mask, `t[m] = v` and `t[m] op= v`, where `t` is a tensor and
+    `m` is a mask (`x > 0`, `~m`, `a & b`, `torch.isnan(x)`, `x.bool()`, or a name bound to one),
+    and rewrites them out of place: `t = t.masked_fill(m, v)` for a number written through a mask
+    computed from `t` itself, and `t = t.index_put((m,), v)` otherwise, which also handles compact
+    values (`t[m] = vals`, one value per selected element) and masks with fewer dimensions than `t`.
+
+    ## Why is this risky
+    `t[m] = v` is `t.index_put_((m,), v)`: it overwrites `t`'s storage and bumps its version
+    counter. When autograd saved `t` for backward (the output of `sigmoid`, `exp`, `softmax`, or an
+    input of `mul`, `matmul`, ...), backward raises "one of the variables needed for gradient
+    computation has been modified by an inplace operation"; on a leaf that requires grad the write
+    raises at once.
+
+    ## Example
+    ```python
+    p = torch.softmax(scores, dim=-1)
+    p[p < 1e-3] = 0  # softmax saved p for backward
+    ```
+
+    ## Use instead
+    ```python
+    p = torch.softmax(scores, dim=-1)
+    p = p.masked_fill(p < 1e-3, 0)
+    ```
+
+    ## Fix safety
+    Values, dtype and shape are kept: `masked_fill` and `t.new_tensor(v)` cast a number to `t`'s
+    dtype as the in-place write does (`1.7` written into an integer tensor gives `1`), and
+    `index_put` takes a tensor value as the write does; gradients flow to `t` and to `v`.
+    `torch.where(m, v, t)` is not used: it promotes dtypes and broadcasts a mask of fewer
+    dimensions from the right, not the left. The fix is safe when `t` is a local name that no
+    other name, container or view shares; it is unsafe otherwise (`v = t.view(-1)` still sees the
+    in-place write, not the rebinding), and for parameters of the function and attributes.
+
+    ## Limitations
+    A value whose kind the analysis cannot tell (tensor or number) and a mask with side effects in
+    `t[m] op= v` get the exact but slower clone-then-write (`t = t.clone(); t[m] = v`). A mask
+    mixed with other indices (`t[m, 0] = v`) is IP104's. Writes into fresh buffers are left alone
+    only when every value written is provably untracked by autograd.
+    """
+
+    ID = "IP103"
+    NAME = "masked-assignment"
+    FIX_TITLE = "Rebind the tensor to an out-of-place masked write"
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        target = subscript_target(node)
+        index = target.slice if target is not None else None
+        return isinstance(index, (ast.Compare, ast.UnaryOp, ast.BinOp, ast.Name, ast.Call, ast.Attribute))
+
+    def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
+        element = sub.slice[0].slice if len(sub.slice) == 1 else None
+        return isinstance(element, cst.Index) and self.is_mask(element.value, node)
+
+    def decide(self, write: Write) -> None:
+        node, sub, value, op = write
+        target = sub.value
+        mask = sub.slice[0].slice.value  # type: ignore[attr-defined]
+        fixed: cst.BaseExpression | None = None
+        if op is None and is_scalar(value) and self.shaped_like(mask, target, node):
+            fixed = method(target, "masked_fill", mask, value)
+        elif op is None and self.kind(value, node) is Kind.NOT_TENSOR:
+            fixed = method(target, "index_put", one_tuple(mask), method(target, "new_tensor", value))
+        elif (op is None and self.kind(value, node) is Kind.TENSOR) or (op is not None and pure(mask)):
+            fixed = method(target, "index_put", one_tuple(mask), self.written(write))
+        self.report_write(write, "masked elements", fixed)
+
+    def shaped_like(self, mask: cst.BaseExpression, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """A mask computed elementwise from `target` alone (`t < 0`, `torch.isnan(t)`, `~(t > 1)`)."""
+        same = code(target)
+        if isinstance(mask, cst.Comparison):
+            parts = [mask.left] + [c.comparator for c in mask.comparisons]
+            return any(code(p) == same for p in parts) and all(code(p) == same or is_scalar(p) for p in parts)
+        if isinstance(mask, cst.UnaryOperation) and isinstance(mask.operator, cst.BitInvert):
+            return self.shaped_like(mask.expression, target, node)
+        if isinstance(mask, cst.BinaryOperation) and isinstance(mask.operator, (cst.BitAnd, cst.BitOr)):
+            return self.shaped_like(mask.left, target, node) and self.shaped_like(mask.right, target, node)
+        if isinstance(mask, cst.Call) and isinstance(mask.func, cst.Attribute) and len(mask.args) <= 1:
+            receiver = mask.func.value
+            subject = mask.args[0].value if code(receiver) == (self.context.torch_name or "torch") and mask.args else receiver
+            return mask.func.attr.value in ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit") and (
+                code(subject) == same and (subject is not receiver or not mask.args))
+        if isinstance(mask, cst.Name):
+            scope = self.scope(node)
+            values = scope.bindings.get(mask.value, [])
+            bound_once = len(scope.bindings.get(same, [None])) <= 1 and same not in scope.outer_names
+            return len(values) == 1 and values[0] is not None and bound_once and self.shaped_like(values[0], target, node)
+        return False
