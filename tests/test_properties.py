@@ -1,0 +1,73 @@
+"""Properties of the engine on generated programs (hypothesmith), a bounded run of `scripts/fuzz.py`.
+
+On every program: the engine never raises, it fails a file only when the input does not parse,
+every output parses, a second run changes nothing, and the unified diff applied to the input gives
+the output. The profile `outplace-bounded` (tests/fuzzing.py) keeps this to a few seconds.
+"""
+
+from __future__ import annotations
+
+import hypothesmith
+import pytest
+from hypothesis import example, given, settings
+
+from fixer import diff
+from tests.fuzzing import (
+    BOUNDED,
+    HEADER,
+    PropertyFailure,
+    apply_unified_diff,
+    check_program,
+    safe_only,
+    with_inplace_statements,
+)
+
+
+@BOUNDED
+@given(hypothesmith.from_grammar())
+def test_generated_programs_keep_every_property(text: str) -> None:
+    check_program(text)
+    check_program(HEADER + text)
+
+
+@BOUNDED
+@given(with_inplace_statements(hypothesmith.from_grammar()))
+@example(HEADER + "def f(x: torch.Tensor):\n    h = torch.sigmoid(x)\n    h += 1\n    h.mul_(2)\n    return h\n")
+def test_generated_code_with_inplace_writes_keeps_every_property(text: str) -> None:
+    check_program(text)
+    check_program(text, accept=safe_only)
+
+
+@settings(BOUNDED, max_examples=4)  # LibCST's generator is the slow one
+@given(with_inplace_statements(hypothesmith.from_node()))
+def test_libcst_generated_code_with_inplace_writes_keeps_every_property(text: str) -> None:
+    check_program(text)
+
+
+def test_the_inserted_writes_are_fixed_so_the_properties_are_not_vacuous() -> None:
+    text = HEADER + "def f(x: torch.Tensor):\n    h = torch.sigmoid(x)\n    h += 1\n    return h\n"
+    assert check_program(text) == text.replace("h += 1", "h = h + 1")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("a\nb\nc\n", "a\nB\nc\n"),
+        ("a\nb", "a\nb\nc"),  # no newline at the end, before and after
+        ("a\nb", "a\nB"),
+        ("a\r\nb\r\n", "a\r\nx = 1\r\nb\r\n"),
+        ("one\rtwo\n", "one\rTWO\n"),  # a lone \r stays inside a line, as git splits lines
+        ("".join(f"{i}\n" for i in range(40)), "".join(f"{i}\n" for i in range(40) if i not in (3, 30))),
+    ],
+)
+def test_the_independent_diff_applier_reproduces_known_changes(old: str, new: str) -> None:
+    assert apply_unified_diff(old, diff.unified_diff("t.py", old, new)) == new
+
+
+def test_a_broken_property_is_reported_by_name() -> None:
+    """The checker catches a wrong output: here, a diff that does not match the input."""
+    patch = diff.unified_diff("t.py", "a\nb\n", "a\nc\n")
+    with pytest.raises(AssertionError, match="context mismatch"):
+        apply_unified_diff("a\nX\n", patch)
+    with pytest.raises(PropertyFailure, match="engine raised"):
+        check_program(None)  # type: ignore[arg-type]
