@@ -29,15 +29,17 @@ class FixBrokeSyntax(Exception):
 
 def plan(text: str, path: str, rules: Rules) -> FileResult:
     """Every finding in `text`, nothing applied."""
-    rules = [r for r in rules if r.prefilter(text)]
-    if not rules or skips_file(text):
+    if skips_file(text):
         return FileResult(path, FileStatus.SKIPPED)
-    try:
+    rules = [r for r in rules if r.prefilter(text)]
+    try:  # even when no rule can match: a file that is not Python is reported (about 10% of a LibCST parse)
         tree = ast.parse(text)
     except SyntaxError as error:
         return _failed(path, ErrorKind.PARSE, error.msg, error.lineno)
     except ValueError as error:  # null bytes
         return _failed(path, ErrorKind.PARSE, str(error))
+    if not rules:
+        return FileResult(path, FileStatus.SKIPPED)
     lines = split_lines(text)
     try:
         findings = _findings(text, tree, lines, path, rules)
@@ -149,6 +151,8 @@ def _to_finding(
         for part in report.message
     )
     span = Span(start.line + first, start.column + width, end.line + first, end.column + width)
+    if isinstance(report.node, cst.BaseCompoundStatement):  # the comment ending its last line is its own
+        span = Span(span.start_line, span.start_col, span.end_line, len(lines[span.end_line - 1].rstrip("\r\n")))
     original = _slice(lines, span)
     replacement = None
     if report.replacement is not None:
@@ -166,11 +170,19 @@ def _render(replacement: object, module: cst.Module, lines: list[str], span: Spa
     newline = newline_of(line) if line.endswith(("\n", "\r")) else newline_of("".join(lines))
     block = line[len(prefix) : len(line) - len(line.lstrip(" \t"))]  # the statement's indentation in the region
     pieces = [replacement] if isinstance(replacement, cst.CSTNode) else list(replacement)  # type: ignore[arg-type]
-    codes = [_indent(_code_in_block(p, module, block), newline + prefix, newline) for p in pieces]
+    codes = [_indent(_statement_code(p, module, block), newline + prefix, newline) for p in pieces]
     before = line[: span.start_col]
     after = lines[span.end_line - 1][span.end_col :].strip()
     standalone = not before.strip() and (not after or after.startswith("#"))
     return (newline + before if standalone else "; ").join(codes)
+
+
+def _statement_code(node: cst.CSTNode, module: cst.Module, block: str) -> str:
+    """A piece's code; a whole statement (`for ...:`) without the indentation and newline around it."""
+    code = _code_in_block(node, module, block)
+    if isinstance(node, cst.BaseStatement):
+        code = code.lstrip(" \t").removesuffix("\n")
+    return code
 
 
 def _code_in_block(node: cst.CSTNode, module: cst.Module, block: str) -> str:
