@@ -1,0 +1,141 @@
+"""IP107 inplace-function: `torch.relu_(x)`, `F.relu_(x)` and every in-place function in the table."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from codemods._common import code, is_assignable
+from fixer.analysis.scope import qualified
+from fixer.codemod import Codemod, RuleContext
+from fixer.types import Safety
+
+Statement = cst.BaseSmallStatement
+
+
+class InplaceFunction(Codemod):
+    """
+    ## What it does
+    Finds calls of in-place functions of `torch` and `torch.nn.functional` (`torch.relu_(x)`,
+    `torch.sigmoid_(x)`, `F.relu_(x)`, `F.elu_(x)`, ... every one in the generated table) and
+    rewrites `torch.relu_(x)` as `x = torch.relu(x)`. When the call's value is used
+    (`y = F.relu_(x)`), `x` is rebound first and the use reads `x`. `nn.init` functions, which
+    fill parameters under `no_grad` by design, are never findings.
+
+    ## Why is this risky
+    `torch.relu_(x)` overwrites `x`. When autograd saved `x` for backward (the output of
+    `sigmoid`, `exp`, `tanh`, `softmax`, or an input of `mul`, `matmul`, `pow`, ...), backward
+    raises "one of the variables needed for gradient computation has been modified by an
+    inplace operation".
+
+    ## Example
+    ```python
+    h = torch.exp(z)
+    torch.relu_(h)  # exp saved h for backward
+    ```
+
+    ## Use instead
+    ```python
+    h = torch.exp(z)
+    h = torch.relu(h)
+    ```
+
+    ## Fix safety
+    Safe when the written tensor is a local name that no other name, container, attribute or view
+    shares. Unsafe otherwise: after `v = x.view(-1); torch.relu_(x)`, `v` sees the new values and
+    after the rewrite it does not; a function parameter or an attribute is seen by callers.
+    Unsafe when the value is used in a statement that reads the tensor elsewhere
+    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement.
+
+    ## Limitations
+    The written tensor must be a name or an attribute (`torch.relu_(t[0])` is reported without a
+    fix), and so must the call be outside lambdas, comprehensions, conditional expressions and
+    `and`/`or`. Functions imported by their bare name are rewritten through `torch.`.
+    """
+
+    ID = "IP107"
+    NAME = "inplace-function"
+    FIX_TITLE = "Rebind the tensor to the out-of-place result"
+    PREFILTER = re.compile(r"[a-z0-9]_\s*\(")
+    AST_NODES = (ast.Call,)
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        func = node.func  # type: ignore[attr-defined]
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name.endswith("_") and bool(node.args)  # type: ignore[attr-defined]
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._statements: list[Statement | None] = []  # None: code that may not run, or runs repeatedly
+
+    def visit_Assign(self, node: Statement) -> None:
+        self._statements.append(node)
+
+    def visit_IfExp(self, node: cst.CSTNode) -> None:
+        self._statements.append(None)
+
+    def leave_Assign(self, original_node: cst.CSTNode) -> None:
+        self._statements.pop()
+
+    # LibCST finds visitors by their function's __name__, so aliases must share a real name.
+    visit_AnnAssign = visit_AugAssign = visit_Return = visit_Expr = visit_Assign  # type: ignore[assignment]
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_IfExp
+    visit_BooleanOperation = visit_IfExp
+    leave_AnnAssign = leave_AugAssign = leave_Return = leave_Expr = leave_IfExp = leave_Lambda = leave_Assign
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_BooleanOperation = leave_Assign
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = qualified(node.func, self.context.facts.imports) or ""
+        twin = self.context.tables.inplace_functions.get(name)
+        if twin is None or name in self.context.tables.init_functions:
+            return
+        target = node.args[0].value if node.args and node.args[0].keyword is None else None
+        if target is not None and not node.args[0].star:
+            self.later(self._check, node, target, twin, self._statements[-1] if self._statements else None)
+
+    def _check(self, call: cst.Call, target: cst.BaseExpression, twin: str, statement: Statement | None) -> None:
+        if not self.grad_may_flow(target, call) or code(target).endswith(".data"):
+            return
+        message = f"`{code(call.func)}()` writes `{code(target)}` in place"
+        if statement is None or not is_assignable(target):
+            self.report(call, f"{message} (no out-of-place form here)", replacement=None, safety=Safety.DISPLAY_ONLY)
+            return
+        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(func=self._func(call, twin)))
+        safety = self._safety(target, statement)
+        if isinstance(statement, cst.Expr) and statement.value is call:
+            self.report(statement, message, replacement=rebind, safety=safety, imports=self._imports(call))
+            return
+        rest = statement.deep_replace(call, target)
+        if _reads(statement.deep_replace(call, cst.Name("_")), target):
+            safety = Safety.UNSAFE  # the statement reads the tensor elsewhere: the rebinding moves before it
+        keep = [] if code(rest) == f"{code(target)} = {code(target)}" else [rest]
+        self.report(statement, message, replacement=[rebind, *keep], safety=safety, imports=self._imports(call))
+
+    def _safety(self, target: cst.BaseExpression, statement: Statement) -> Safety:
+        """`fix_safety`, knowing the target is a tensor: torch functions take nothing else."""
+        scope = self.scope(statement)
+        if isinstance(target, cst.Name) and scope.is_local(target.value):
+            return Safety.UNSAFE if scope.shared(target.value, besides=statement) else Safety.SAFE
+        return Safety.UNSAFE
+
+    def _func(self, call: cst.Call, twin: str) -> cst.BaseExpression:
+        """The twin, spelled like the call (`F.relu_` -> `F.relu`), or through `torch.`."""
+        last = twin.rsplit(".", 1)[-1]
+        if isinstance(call.func, cst.Attribute):
+            return call.func.with_changes(attr=cst.Name(last))
+        return cst.parse_expression(re.sub(r"^torch\b", self.context.torch_name or "torch", twin))
+
+    def _imports(self, call: cst.Call) -> tuple[str, ...]:
+        return ("torch",) if isinstance(call.func, cst.Name) and self.context.torch_name is None else ()
+
+
+def _reads(statement: cst.CSTNode, target: cst.BaseExpression) -> bool:
+    """Whether the statement reads `target` (an assignment's own name target is no read)."""
+    parts = [getattr(statement, "value", None)]
+    if isinstance(statement, cst.AugAssign):
+        parts.append(statement.target)
+    pattern = re.compile(rf"(?<![\w.]){re.escape(code(target))}(?!\w)")
+    return any(isinstance(p, cst.CSTNode) and pattern.search(code(p)) for p in parts)

@@ -1,0 +1,16 @@
+# outplace-golden: before-fails
+import torch
+
+
+def make_inputs():
+    return (torch.randn(5, requires_grad=True),)
+
+
+def run(z):
+    k = torch.sigmoid(z)
+    k = torch.sigmoid_(k)  # the first sigmoid saved k
+    return k.sum()
+
+
+def reference(z):
+    return torch.sigmoid(torch.sigmoid(z)).sum()

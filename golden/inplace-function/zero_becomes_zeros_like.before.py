@@ -1,0 +1,17 @@
+# outplace-golden: before-fails
+import torch
+
+
+def make_inputs():
+    return (torch.randn(4, requires_grad=True),)
+
+
+def run(z):
+    q = torch.exp(z)
+    total = q.sum()
+    torch.zero_(q)  # exp saved q for backward
+    return total + (q + z).sum()
+
+
+def reference(z):
+    return torch.exp(z).sum() + z.sum()
