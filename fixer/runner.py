@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 
 from pathspec import GitIgnoreSpec
 
-from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, write_atomic
+from fixer.sourcefile import (
+    SourceError, decode_source, encode_source, read_source, remove_stale_temps, write_atomic,
+)
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
 from fixer.walk import discover
 
@@ -172,6 +174,9 @@ def run(
     if on_total is not None:
         on_total(len(items))
     files = [str(item.path) for item in items if item.error is None]
+    if options.mode is Mode.FIX:  # a fix killed before its rename left a temp file beside the original
+        for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
+            remove_stale_temps(folder)
     processed = _process_all(files, options)
     for item in items:
         if item.error is not None:

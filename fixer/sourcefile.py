@@ -22,6 +22,9 @@ _NEWLINE_BYTES = re.compile(rb"\r\n|\r|\n")
 # The coding-cookie pattern of PEP 263, as the tokenize module applies it to the first two lines.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _NEW_FILE_MODE = 0o644
+# Temp files of `write_atomic`: ".<name>.<pid>.<random>.outplace-tmp" beside the file they replace.
+TEMP_SUFFIX = ".outplace-tmp"
+_TEMP_NAME = re.compile(r"^\..+\.(?P<pid>\d+)\.[a-z0-9_]{8}\.outplace-tmp$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +175,9 @@ def _check_replaceable(target: Path) -> None:
     """Refuse targets that rename would silently replace: read-only files and directories."""
     if os.path.isdir(target):
         raise _fail(ErrorKind.IO, "is a directory")
-    # rename(2) needs only the folder to be writable, so a read-only file would be overwritten.
-    if os.path.exists(target) and not os.access(target, os.W_OK):
+    # rename(2) needs only the folder to be writable, so a read-only file would be overwritten;
+    # root passes os.access whatever the bits say, so a file with no write bit at all is read-only too.
+    if os.path.exists(target) and (not os.access(target, os.W_OK) or not os.stat(target).st_mode & 0o222):
         raise _fail(ErrorKind.IO, "read-only file")
 
 
@@ -189,9 +193,7 @@ def _fsync_folder(folder: Path) -> None:
 
 def _replace(target: Path, data: bytes, mode: int) -> None:
     """Write `data` to a temp file beside `target` and rename it over; remove it on failure."""
-    fd, temp = tempfile.mkstemp(
-        dir=target.parent, prefix="." + target.name + ".", suffix=".outplace-tmp"
-    )
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -204,6 +206,32 @@ def _replace(target: Path, data: bytes, mode: int) -> None:
             os.unlink(temp)
         raise
     _fsync_folder(target.parent)
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete the temp files that a killed `fix` left in `folder`; return how many were removed.
+
+    A temp file names the process that writes it; one whose process still runs is left alone.
+    """
+    removed = 0
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            match = _TEMP_NAME.match(entry.name) if entry.name.endswith(TEMP_SUFFIX) else None
+            if match and not _running(int(match["pid"])) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
