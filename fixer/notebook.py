@@ -87,10 +87,12 @@ def read_cells(text: str) -> tuple[list[str | None], str | None]:
 
     try:
         notebook = reader.reads(text)
-    except (ValueError, ValidationError, NBFormatError) as error:
-        raise NotebookError(f"not a readable Jupyter notebook: {str(error).splitlines()[0]}") from None
-    if notebook.nbformat != 4:
-        raise NotebookError(f"notebook format {notebook.nbformat} is not supported (only 4)")
+    except (ValueError, ValidationError, NBFormatError, AttributeError, KeyError, TypeError) as error:
+        reason = (str(error).splitlines() or [type(error).__name__])[0]  # nbformat's errors for bad shapes
+        raise NotebookError(f"not a readable Jupyter notebook: {reason}") from None
+    version = notebook.get("nbformat") if isinstance(notebook, dict) else None
+    if version != 4 or not isinstance(notebook.get("cells"), list):
+        raise NotebookError(f"not a Jupyter notebook of format 4 (format: {version})")
     metadata = notebook.get("metadata", {})
     language = metadata.get("language_info", {}).get("name") or metadata.get("kernelspec", {}).get("language")
     sources = [cell.source if cell.cell_type == "code" else None for cell in notebook.cells]
@@ -119,12 +121,13 @@ def _mask(lines: list[str], masked: list[str]) -> str | None:
     magic = re.match(r"%%(\w+)", lines[0]) if lines else None
     if magic and magic.group(1) not in PYTHON_CELL_MAGICS:
         return None
-    continued = False
+    continued, indent = False, ""
     for number, line in enumerate(lines):
         if continued or (magic and number == 0) or IPYTHON_LINE.match(line):
             body = line.rstrip("\r\n")
+            if not continued:  # a continuation line takes the indent of the line it continues
+                indent = body[: len(body) - len(body.lstrip(" \t"))]
             continued = body.endswith("\\")
-            indent = body[: len(body) - len(body.lstrip(" \t"))]
             out.append(f"{indent}pass  # outplace-ipython {len(masked)}{line[len(body):]}")
             masked.append(body)
         else:
