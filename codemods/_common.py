@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 AUGMENTED_TO_BINARY: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
@@ -97,3 +99,55 @@ def drop_flag(call: cst.Call, position: int) -> cst.Call:
 
 def is_true(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "True"
+
+
+Statement = cst.BaseSmallStatement
+
+
+class StatementStack:
+    """A rule mix-in: the small statement a node sits in, or None inside code that may not run, or
+    runs more than once (lambdas, comprehensions, conditional expressions, `and`/`or`)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self._statements: list[Statement | None] = []
+
+    def statement(self) -> Statement | None:
+        return self._statements[-1] if self._statements else None
+
+    def visit_Assign(self, node: Statement) -> None:
+        self._statements.append(node)
+
+    def visit_IfExp(self, node: cst.CSTNode) -> None:
+        self._statements.append(None)
+
+    def leave_Assign(self, original_node: cst.CSTNode) -> None:
+        self._statements.pop()
+
+    # LibCST finds visitors by their function's __name__, so aliases must share a real name.
+    visit_AnnAssign = visit_AugAssign = visit_Return = visit_Expr = visit_Assign  # type: ignore[assignment]
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_IfExp
+    visit_BooleanOperation = visit_IfExp
+    leave_AnnAssign = leave_AugAssign = leave_Return = leave_Expr = leave_IfExp = leave_Lambda = leave_Assign
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_BooleanOperation = leave_Assign
+
+
+def hoisted(statement: Statement, call: cst.Call, rebind: cst.Assign) -> tuple[list[Statement], bool]:
+    """`rebind` before `statement`, which then reads the rebound target instead of `call`.
+
+    Also says whether the rest of the statement reads the target: the rebinding then moves before
+    that read, which changes what it sees.
+    """
+    if isinstance(statement, cst.Expr) and statement.value is call:
+        return [rebind], False
+    target = rebind.targets[0].target
+    parts = [getattr(statement.deep_replace(call, cst.Name("_")), "value", None)]
+    if isinstance(statement, cst.AugAssign):
+        parts.append(statement.target)
+    names = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else [target]
+    pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(code(n))}(?!\w)" for n in names))
+    reads = any(isinstance(p, cst.CSTNode) and pattern.search(code(p)) for p in parts)
+    value = parenthesize(target) if isinstance(target, cst.Tuple) else target
+    rest = statement.deep_replace(call, value)
+    same = isinstance(rest, cst.Assign) and [code(t.target) for t in rest.targets] == [code(target)]
+    return ([rebind] if same and code(rest.value) == code(value) else [rebind, rest]), reads  # type: ignore[attr-defined]

@@ -7,15 +7,13 @@ import re
 
 import libcst as cst
 
-from codemods._common import code, is_assignable
+from codemods._common import Statement, StatementStack, code, hoisted, is_assignable
 from fixer.analysis.scope import qualified
-from fixer.codemod import Codemod, RuleContext
+from fixer.codemod import Codemod
 from fixer.types import Safety
 
-Statement = cst.BaseSmallStatement
 
-
-class InplaceFunction(Codemod):
+class InplaceFunction(StatementStack, Codemod):
     """
     ## What it does
     Finds calls of in-place functions of `torch` and `torch.nn.functional` (`torch.relu_(x)`,
@@ -67,26 +65,6 @@ class InplaceFunction(Codemod):
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         return name.endswith("_") and bool(node.args)  # type: ignore[attr-defined]
 
-    def __init__(self, context: RuleContext) -> None:
-        super().__init__(context)
-        self._statements: list[Statement | None] = []  # None: code that may not run, or runs repeatedly
-
-    def visit_Assign(self, node: Statement) -> None:
-        self._statements.append(node)
-
-    def visit_IfExp(self, node: cst.CSTNode) -> None:
-        self._statements.append(None)
-
-    def leave_Assign(self, original_node: cst.CSTNode) -> None:
-        self._statements.pop()
-
-    # LibCST finds visitors by their function's __name__, so aliases must share a real name.
-    visit_AnnAssign = visit_AugAssign = visit_Return = visit_Expr = visit_Assign  # type: ignore[assignment]
-    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_IfExp
-    visit_BooleanOperation = visit_IfExp
-    leave_AnnAssign = leave_AugAssign = leave_Return = leave_Expr = leave_IfExp = leave_Lambda = leave_Assign
-    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_BooleanOperation = leave_Assign
-
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified(node.func, self.context.facts.imports) or ""
         twin = self.context.tables.inplace_functions.get(name)
@@ -94,7 +72,7 @@ class InplaceFunction(Codemod):
             return
         target = node.args[0].value if node.args and node.args[0].keyword is None else None
         if target is not None and not node.args[0].star:
-            self.later(self._check, node, target, twin, self._statements[-1] if self._statements else None)
+            self.later(self._check, node, target, twin, self.statement())
 
     def _check(self, call: cst.Call, target: cst.BaseExpression, twin: str, statement: Statement | None) -> None:
         if not self.grad_may_flow(target, call) or code(target).endswith(".data"):
@@ -104,15 +82,9 @@ class InplaceFunction(Codemod):
             self.report(call, f"{message} (no out-of-place form here)", replacement=None, safety=Safety.DISPLAY_ONLY)
             return
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(func=self._func(call, twin)))
-        safety = self._safety(target, statement)
-        if isinstance(statement, cst.Expr) and statement.value is call:
-            self.report(statement, message, replacement=rebind, safety=safety, imports=self._imports(call))
-            return
-        rest = statement.deep_replace(call, target)
-        if _reads(statement.deep_replace(call, cst.Name("_")), target):
-            safety = Safety.UNSAFE  # the statement reads the tensor elsewhere: the rebinding moves before it
-        keep = [] if code(rest) == f"{code(target)} = {code(target)}" else [rest]
-        self.report(statement, message, replacement=[rebind, *keep], safety=safety, imports=self._imports(call))
+        statements, reads = hoisted(statement, call, rebind)
+        safety = Safety.UNSAFE if reads else self._safety(target, statement)  # reads move after the write
+        self.report(statement, message, replacement=statements, safety=safety, imports=self._imports(call))
 
     def _safety(self, target: cst.BaseExpression, statement: Statement) -> Safety:
         """`fix_safety`, knowing the target is a tensor: torch functions take nothing else."""
@@ -131,11 +103,3 @@ class InplaceFunction(Codemod):
     def _imports(self, call: cst.Call) -> tuple[str, ...]:
         return ("torch",) if isinstance(call.func, cst.Name) and self.context.torch_name is None else ()
 
-
-def _reads(statement: cst.CSTNode, target: cst.BaseExpression) -> bool:
-    """Whether the statement reads `target` (an assignment's own name target is no read)."""
-    parts = [getattr(statement, "value", None)]
-    if isinstance(statement, cst.AugAssign):
-        parts.append(statement.target)
-    pattern = re.compile(rf"(?<![\w.]){re.escape(code(target))}(?!\w)")
-    return any(isinstance(p, cst.CSTNode) and pattern.search(code(p)) for p in parts)
