@@ -135,6 +135,29 @@ def explain(code: Code) -> None:
     sys.stdout.write(report.explain(rule))
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def trace(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the static fixes at the reported lines, then run again.")] = False,
+) -> None:
+    """Run a program (`-- python train.py ARGS`, `-- -m module`, `-- pytest ...`) and name the lines
+    whose in-place writes broke autograd. Needs torch in the program's Python."""
+    from fixer.trace.command import TraceError, trace as run_trace
+
+    ask = _ask_each if fix and sys.stdin.isatty() else None
+    try:
+        code = run_trace(list(ctx.args), fix=fix, ask=ask, out=lambda line: print(line, file=sys.stderr))
+    except TraceError as error:
+        _usage_error(str(error))
+    raise typer.Exit(code)
+
+
+def _ask_each(finding: object) -> bool:
+    """In a terminal, `trace --fix` asks before each rewrite."""
+    answer = input(f"{finding.path}:{finding.span.start_line}: {finding.original!r} -> {finding.replacement!r}  apply? [y/n] ")  # type: ignore[attr-defined]
+    return answer.strip().lower().startswith("y")
+
+
 @app.command()
 def bot(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders, relative to the repository root.", show_default=False)] = None,

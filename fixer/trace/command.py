@@ -1,0 +1,96 @@
+"""`outplace trace [--fix] -- COMMAND`: run the program under the watcher and report (the parent side)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from fixer.trace.bootstrap import NO_TORCH
+from fixer.trace.report import TraceReport
+from fixer.types import Finding
+
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+
+
+class TraceError(Exception):
+    """A usage problem: the message is one line for the user."""
+
+
+def child_command(command: list[str], report: Path) -> list[str]:
+    """The interpreter to use and the bootstrap arguments for `python X.py`, `-m mod`, `pytest ...`."""
+    if not command:
+        raise TraceError("nothing to run: give the program after `--`, e.g. `outplace trace -- python train.py`")
+    head, rest = command[0], command[1:]
+    if head == "-m":
+        return [sys.executable, "-m", "fixer.trace.bootstrap", str(report), "--", "-m", *rest]
+    if Path(head).name.startswith("python"):
+        interpreter = shutil.which(head) or head
+        if not rest:
+            raise TraceError("give the script or `-m module` to run after the interpreter")
+        return [interpreter, "-m", "fixer.trace.bootstrap", str(report), "--", *rest]
+    if head.endswith(".py"):
+        return [sys.executable, "-m", "fixer.trace.bootstrap", str(report), "--", *command]
+    script = shutil.which(head)
+    if script is None:
+        raise TraceError(f"{head}: command not found")
+    return [_shebang_python(script), "-m", "fixer.trace.bootstrap", str(report), "--", script, *rest]
+
+
+def _shebang_python(script: str) -> str:
+    """The interpreter a console script (such as `pytest`) names on its first line."""
+    with open(script, "rb") as handle:
+        first = handle.readline().decode("utf-8", "replace").strip()
+    if first.startswith("#!") and "python" in first:
+        return first[2:].split()[0]
+    raise TraceError(f"{script}: not a Python console script; run `outplace trace -- python -m ...`")
+
+
+def run_traced(command: list[str]) -> tuple[int, TraceReport]:
+    """Run the program once under the watcher; its exit code and what the watcher saw."""
+    with tempfile.TemporaryDirectory(prefix="outplace-trace-") as folder:
+        report_path = Path(folder) / "report.json"
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")])))
+        code = subprocess.run(child_command(command, report_path), env=env).returncode
+        if code == NO_TORCH:
+            raise TraceError("outplace trace needs torch in the traced program's Python: pip install torch")
+        text = report_path.read_text(encoding="utf-8") if report_path.exists() else "[]"
+    return code, TraceReport.from_json(text)
+
+
+def render(report: TraceReport) -> list[str]:
+    """The lines printed after a traced run."""
+    if not report.violations:
+        return ["outplace trace: no in-place write broke autograd."]
+    lines = [f"outplace trace: {len(report.violations)} in-place write(s) break autograd:"]
+    lines += [f"  {v.describe()}" for v in report.violations]
+    return lines
+
+
+def trace(command: list[str], *, fix: bool, ask: Callable[[Finding], bool] | None, out: Callable[[str], None]) -> int:
+    """The whole command: run, report, and with `fix` apply the matching rewrites and rerun."""
+    from fixer.trace.fixes import apply, findings_for
+
+    code, report = run_traced(command)
+    for line in render(report):
+        out(line)
+    if not fix or not report.violations:
+        return code if code else (1 if report.violations else 0)
+    chosen = [f for f in findings_for(report.violations) if ask is None or ask(f)]
+    if not chosen:
+        out("outplace trace: no static fix matches the lines above; see `outplace check` for the findings there.")
+        return code or 1
+    for path, count in apply(chosen).items():
+        out(f"outplace trace: fixed {count} in {os.path.relpath(path)}")
+    out("outplace trace: running the program again to confirm ...")
+    code, report = run_traced(command)
+    if code == 0 and not report.violations:
+        out("outplace trace: the error is gone: the program ran without a harmful in-place write.")
+        return 0
+    for line in render(report):
+        out(line)
+    return code or 1

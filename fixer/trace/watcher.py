@@ -1,0 +1,228 @@
+"""The watcher: sees every mutating op and every tensor autograd saves, while the program runs.
+
+A `TorchDispatchMode` sees each aten op below autograd; `saved_tensors_hooks` see each tensor
+autograd saves for backward, right after the op that saves it. Saved-tensor hooks switch off
+autograd's own version check, so the unpack hook performs it instead and raises the same error,
+naming the line that did the write. This module imports torch; nothing else in outplace does.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import sys
+import traceback
+import weakref
+from collections.abc import Iterator
+from types import FrameType, TracebackType
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from fixer.trace.report import Location, TraceReport, Violation
+
+SKIPPED_DIRS = (os.path.dirname(torch.__file__), os.path.dirname(os.path.dirname(__file__)))
+MULTI_VIEW_OPS = frozenset({"split", "split_with_sizes", "unbind", "chunk", "tensor_split", "unsafe_split"})
+INPLACE_MESSAGE = "one of the variables needed for gradient computation has been modified by an inplace operation"
+
+
+def user_location(frame: FrameType | None) -> Location | None:
+    """The innermost frame outside torch and outplace: the user's line."""
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if not path.startswith(SKIPPED_DIRS) and not path.startswith("<frozen"):
+            return Location(path, frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+class Saved:
+    """A tensor autograd saved, as the watcher packed it (weakly referenced by the index)."""
+
+    __slots__ = ("tensor", "version", "op", "role", "where", "made_by", "__weakref__")
+
+    def __init__(self, tensor: torch.Tensor, op: str, role: str, where: Location | None) -> None:
+        self.tensor = tensor.detach()  # shares storage and version counter, no graph cycle
+        self.version = tensor._version
+        self.op, self.role, self.where = op, role, where  # a best guess, settled in backward
+        self.made_by = type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None
+
+    def settle(self) -> None:
+        """In backward, the node unpacking this tensor is the op that saved it."""
+        node = torch._C._current_autograd_node()
+        if node is None:
+            return
+        name = node.name()
+        self.role = "output" if name == self.made_by else "input"
+        self.op = name.removesuffix("Backward0").removesuffix("Backward1").lower()
+
+
+class Watcher(TorchDispatchMode):
+    """Records writes to storages that a live graph saved; see the module docstring."""
+
+    def __init__(self, report: TraceReport) -> None:
+        super().__init__()
+        self.report = report
+        self.last: tuple[str, tuple[object, ...], object] = ("", (), None)
+        self.saved: dict[int, list[weakref.ref[Saved]]] = {}
+        self.multi_views: dict[int, tuple[str, Location | None]] = {}
+        self.pending: dict[int, list[Violation]] = {}  # id(Saved) -> writes found against it
+        self.busy = False  # inside our own hooks: their ops are not the program's
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        kwargs = kwargs or {}
+        for index, argument in enumerate(func._schema.arguments):
+            info = argument.alias_info
+            if info is not None and info.is_write:
+                target = args[index] if index < len(args) else kwargs.get(argument.name)
+                if isinstance(target, torch.Tensor):
+                    self._check_write(func, target)
+        out = func(*args, **kwargs)
+        if self.busy:
+            return out
+        name = func.overloadpacket.__name__
+        self.last = (name, args, out)
+        if name in MULTI_VIEW_OPS:
+            self._remember_views(name, out)
+        return out
+
+    def _check_write(self, func: object, target: torch.Tensor) -> None:
+        for ref in self.saved.get(_storage(target), []):
+            saved = ref()
+            if saved is None or saved.version != target._version:
+                continue
+            write = user_location(sys._getframe(2))
+            if write is None:
+                continue
+            violation = Violation(
+                write=write, op=func.overloadpacket.__name__, kind="saved",  # type: ignore[attr-defined]
+                saved_op=saved.op.lstrip("_"), saved_role=saved.role, saved_at=saved.where,
+                versions=(saved.version, saved.version + 1),
+            )
+            self.pending.setdefault(id(saved), []).append(violation)
+
+    def _remember_views(self, name: str, out: object) -> None:
+        where = user_location(sys._getframe(2))
+        for tensor in out if isinstance(out, (list, tuple)) else [out]:
+            if isinstance(tensor, torch.Tensor):
+                self.multi_views[_storage(tensor)] = (name, where)
+
+    def pack(self, tensor: torch.Tensor) -> Saved:
+        name, _, out = self.last
+        outputs = out if isinstance(out, (list, tuple)) else (out,)
+        storage = _storage(tensor)
+        is_output = any(isinstance(o, torch.Tensor) and _storage(o) == storage for o in outputs)
+        self.busy = True
+        try:
+            saved = Saved(tensor, name or "an op", "output" if is_output else "input", user_location(sys._getframe(1)))
+        finally:
+            self.busy = False
+        self.saved.setdefault(storage, []).append(weakref.ref(saved))
+        return saved
+
+    def unpack(self, saved: Saved) -> torch.Tensor:
+        if saved.tensor._version == saved.version:
+            return saved.tensor
+        saved.settle()
+        writes = self.pending.get(id(saved), [])
+        for violation in writes:
+            self.report.add(_replace(violation, failed=True, saved_op=saved.op, saved_role=saved.role))
+        where = f" (written at {writes[0].write.show()})" if writes else ""
+        raise RuntimeError(
+            f"{INPLACE_MESSAGE}: the {saved.role} of {saved.op.lstrip('_')} saved at "
+            f"{saved.where.show() if saved.where else '?'} is at version {saved.tensor._version}; "
+            f"expected version {saved.version} instead{where}."
+        )
+
+    def finish(self) -> None:
+        """Keep the writes that have not (yet) failed a backward, for the report at exit."""
+        for writes in self.pending.values():
+            for violation in writes:
+                if not any(v.write == violation.write and v.failed for v in self.report.violations):
+                    self.report.add(violation)
+
+    def explain_exception(self, error: BaseException) -> None:
+        """Errors autograd raises in forward (leaf, multi-view): name the line from the traceback."""
+        message = str(error)
+        if "a leaf Variable that requires grad" in message:
+            kind = "leaf"
+        elif "returns multiple views" in message:
+            kind = "multi-view"
+        else:
+            return
+        frame, line = _innermost_user_frame(error.__traceback__)
+        if frame is None:
+            return
+        write = Location(frame.f_code.co_filename, line)
+        made = self._view_origin(frame, write) if kind == "multi-view" else None
+        self.report.add(Violation(
+            write=write, op=_written_method(write) or "", kind=kind,
+            saved_op=made[0] if made else "split/chunk/unbind", saved_at=made[1] if made else None, failed=True,
+        ))
+
+    def _view_origin(self, frame: FrameType, write: Location) -> tuple[str, Location | None] | None:
+        name = _written_name(write)
+        value = frame.f_locals.get(name) if name else None
+        return self.multi_views.get(_storage(value)) if isinstance(value, torch.Tensor) else None
+
+
+def _storage(tensor: torch.Tensor) -> int:
+    return tensor.untyped_storage().data_ptr()
+
+
+def _replace(violation: Violation, **changes: object) -> Violation:
+    from dataclasses import replace
+
+    return replace(violation, **changes)
+
+
+def _innermost_user_frame(tb: TracebackType | None) -> tuple[FrameType | None, int]:
+    found: tuple[FrameType | None, int] = (None, 0)
+    for frame, line in traceback.walk_tb(tb):
+        if not frame.f_code.co_filename.startswith(SKIPPED_DIRS):
+            found = (frame, line)
+    return found
+
+
+def _written_statement(write: Location) -> ast.stmt | None:
+    try:
+        tree = ast.parse(write.code())
+    except SyntaxError:
+        return None
+    return tree.body[0] if tree.body else None
+
+
+def _written_name(write: Location) -> str | None:
+    """The name whose tensor the line writes: `a` in `a.add_(1)`, `a[0] = 1`, `a += 1`."""
+    stmt = _written_statement(write)
+    node: ast.AST | None = None
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+        node = stmt.value.func.value
+    elif isinstance(stmt, (ast.Assign, ast.AugAssign)):
+        node = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _written_method(write: Location) -> str | None:
+    stmt = _written_statement(write)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+        return stmt.value.func.attr
+    return None
+
+
+@contextlib.contextmanager
+def watch() -> Iterator[TraceReport]:
+    """Watch the block: `with watch() as report: ...`, then `report.violations` / `report.findings`."""
+    report = TraceReport()
+    watcher = Watcher(report)
+    try:
+        with torch.autograd.graph.saved_tensors_hooks(watcher.pack, watcher.unpack), watcher:
+            yield report
+    except BaseException as error:
+        watcher.explain_exception(error)
+        raise
+    finally:
+        watcher.finish()
