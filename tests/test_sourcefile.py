@@ -181,7 +181,6 @@ def test_write_atomic_applies_an_explicit_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root may write read-only files, so os.access says writable")
 def test_write_atomic_refuses_a_read_only_file(tmp_path: Path) -> None:
     path = tmp_path / "a.py"
     path.write_bytes(b"old\n")
