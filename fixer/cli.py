@@ -29,6 +29,8 @@ app = typer.Typer(
 class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders; `-` reads standard input.", show_default=False)]
@@ -39,6 +41,7 @@ Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+Statistics = Annotated[bool, typer.Option("--statistics", help="Print the number of findings per rule instead of each finding.")]
 Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
 Interactive = Annotated[bool, typer.Option("--interactive", "-i", help="Review each change and answer y/n/a/d/r/A/e/?/q (needs a terminal).")]
 
@@ -59,13 +62,23 @@ class Flags:
 def check(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
+    statistics: Statistics = False,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when there are any."""
-    from fixer import report
+    from fixer import formats, report
+    from fixer.registry import all_rules
 
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
-    if output_format is OutputFormat.json:
+    if statistics:
+        _print(report.error_lines(results), sys.stderr)
+        sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json))
+    elif output_format is OutputFormat.sarif:
+        sys.stdout.write(formats.sarif(results, all_rules()))
+    elif output_format is OutputFormat.github:
+        sys.stdout.write(formats.github(results))
+        _print(report.check_summary(results) + "\n", sys.stderr)
+    elif output_format is OutputFormat.json:
         sys.stdout.write(report.check_json(results))
     else:
         _print(report.error_lines(results), sys.stderr)
