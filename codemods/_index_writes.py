@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods._common import AUGMENTED_TO_BINARY, code, is_assignable, right_operand
-from fixer.analysis.scope import FunctionFacts, contains, qualified
+from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, parenthesize, precedence, right_operand
+from fixer.analysis.regions import ImportMap
+from fixer.analysis.scope import FunctionFacts, contains, dotted, qualified
 from fixer.analysis.tensors import Kind
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety
@@ -26,6 +27,7 @@ FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_lik
                        "arange", "linspace", "logspace", "eye", "tensor", "as_tensor", "tril", "triu",
                        "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "bernoulli",
                        "multinomial", "from_numpy", "tril_indices", "triu_indices"})
+SIZED = frozenset({"zeros", "ones", "empty", "full", "arange", "rand", "randn", "eye", "linspace"})
 Write = tuple[cst.BaseSmallStatement, cst.Subscript, cst.BaseExpression, cst.BaseAugOp | None]
 
 
@@ -163,8 +165,8 @@ class IndexWrite(Codemod):
                 return True
             parts = [a.value for a in expr.args]
             if isinstance(expr.func, cst.Attribute) and not name.startswith("torch."):
-                if not isinstance(expr.func.value, cst.Name) or expr.func.value.value == "self":
-                    return False
+                if (dotted(expr.func) or "").startswith("self."):
+                    return False  # a submodule: its parameters require grad
                 parts.append(expr.func.value)
             elif not name.startswith("torch."):
                 return False
@@ -174,10 +176,21 @@ class IndexWrite(Codemod):
 
 
 def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst.CSTNode, depth: int) -> bool:
+    if scope.node is not None and contains(scope.node, lambda n: _sizes_with(n, name, rule.context.facts.imports)):
+        return True  # `torch.zeros(n, d)`, `torch.arange(0, d, 2)`: `d` is a size, an int
     if name in scope.params or name in scope.outer_names or name not in scope.bindings:
         return False
     values = scope.bindings[name]
     return all(v is not None and rule.grad_free(v, node, depth + 1) for v in values)
+
+
+def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
+    """A torch factory call taking `name` as a size argument."""
+    if not isinstance(node, cst.Call) or not (qualified(node.func, imports) or "").startswith("torch."):
+        return False
+    if node.func.attr.value not in SIZED:  # type: ignore[union-attr]
+        return False
+    return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None for a in node.args)
 
 
 def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -234,6 +247,7 @@ def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
 
 
 def method(receiver: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
+    receiver = receiver if precedence(receiver) == ATOM else parenthesize(receiver)
     return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=[cst.Arg(a) for a in args])
 
 

@@ -1,0 +1,150 @@
+"""IP104 index-assignment: `t[i] = v`, `t[:, 0] = v`, `t[a:b] += v` write `t` in place."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from codemods._loop_buffer import loop_fill, stacked
+from codemods._index_writes import IndexWrite, Write, is_scalar, method, one_tuple, pure, subscript_target
+from fixer.analysis.tensors import Kind
+from fixer.types import Safety
+
+
+class IndexAssignment(IndexWrite):
+    """
+    ## What it does
+    Finds writes through an index that is not a boolean mask (`t[i] = v`, `t[:, 0] = v`,
+    `t[a:b:s] = v`, `t[..., -1] = v`, `t[idx] = v`, and `op=` forms) on a tensor, and rewrites them
+    out of place: one integer index becomes `t = t.select_scatter(src, dim, i)`, one slice
+    `t = t.slice_scatter(src, dim, start, end, step)`, one index tensor
+    `t = t.index_put((idx,), v)`, where `src` is the value broadcast to the slice's shape
+    (`torch.full_like(t[:, 0], v)` for a number, `v.expand_as(t[:, 0])` for a tensor). Any other
+    index gets a clone followed by the write: `t = t.clone(); t[...] = v`.
+
+    ## Why is this risky
+    `t[:, 0] = v` copies `v` into a view of `t`: it overwrites `t`'s storage and bumps its version
+    counter. When autograd saved `t` or a view of it for backward, backward raises "one of the
+    variables needed for gradient computation has been modified by an inplace operation". The
+    classic case is a buffer filled step by step, each step computed from the previous slice.
+
+    ## Example
+    ```python
+    h = torch.tanh(x @ w)
+    h[:, 0] = 0  # tanh saved h for backward
+    ```
+
+    ## Use instead
+    ```python
+    h = torch.tanh(x @ w)
+    h = h.select_scatter(torch.full_like(h[:, 0], 0), 1, 0)
+    ```
+
+    ## Fix safety
+    Values, dtype and shape are kept: `select_scatter` and `slice_scatter` cast `src` to `t`'s
+    dtype as the in-place copy does (a float written into an integer tensor is truncated, a
+    float32 value into a half tensor rounded), and gradients flow to both `t` and `v`. The fix is
+    safe when `t` is a local name that no other name, container or view shares; it is unsafe
+    otherwise (after `row = t[0]`, `row` sees the in-place write but not the rebinding), and for
+    parameters of the function and attributes, which callers may hold.
+
+    ## Limitations
+    A value whose kind the analysis cannot tell, or an index with calls in it, gets the
+    clone-then-write form, exact but a full copy. A value with extra leading dimensions of size
+    one (`t[0] = v` with `v` of shape `(1, n)`) is accepted in place but not by `expand_as`: the
+    fixed code raises there. Writes into fresh buffers are left alone only when every value written
+    is provably untracked by autograd.
+    """
+
+    ID = "IP104"
+    NAME = "index-assignment"
+    FIX_TITLE = "Rebind the tensor to an out-of-place indexed write"
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        return subscript_target(node) is not None
+
+    def visit_For(self, node: cst.For) -> None:
+        self.later(self.check_loop, node)
+
+    def check_loop(self, loop: cst.For) -> None:
+        fill = loop_fill(loop, self.scope, self.context.facts.imports)
+        if fill is None or not self.grad_may_flow(cst.Name(fill.buffer), fill.write):
+            return
+        if self.grad_free(fill.write.value, fill.write):
+            return
+        self.handled.add(id(fill.write))
+        message = f"`{fill.buffer}` is filled in place step by step; each step reads the one before"
+        replacement = stacked(fill, self.context.torch_name or "torch")
+        self.report(loop, message, replacement=replacement, safety=Safety.UNSAFE, imports=self.torch_imports())
+
+    def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
+        element = sub.slice[0].slice if len(sub.slice) == 1 else None
+        return not (isinstance(element, cst.Index) and self.is_mask(element.value, node))
+
+    def decide(self, write: Write) -> None:
+        node, sub, value, op = write
+        target, elements = sub.value, [e.slice for e in sub.slice]
+        where = _one_index(elements)
+        fixed: cst.BaseExpression | None = None
+        if where is not None and pure(sub):
+            dim, index = where
+            fixed = self.scatter(write, dim, index)
+        self.report_write(write, "an indexed part", fixed, imports=self.torch_imports() if fixed is not None else ())
+
+    def scatter(self, write: Write, dim: int, index: cst.BaseSlice) -> cst.BaseExpression | None:
+        node, sub, value, op = write
+        target = sub.value
+        if isinstance(index, cst.Index) and self.kind(index.value, node) is Kind.TENSOR:
+            if dim != 0 or len(sub.slice) != 1:
+                return None
+            if op is None and self.kind(value, node) is not Kind.TENSOR:
+                new = method(target, "new_tensor", value)
+                return method(target, "index_put", one_tuple(index.value), new) if is_scalar(value) else None
+            return method(target, "index_put", one_tuple(index.value), self.written(write))
+        if isinstance(index, cst.Index) and self.kind(index.value, node) is not Kind.NOT_TENSOR:
+            return None  # `t[i]` with `i` maybe a tensor: advanced indexing, not a select
+        src = self.source(write)
+        if src is None:
+            return None
+        number = cst.Integer(str(dim)) if dim >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-dim)))
+        if isinstance(index, cst.Index):
+            return method(target, "select_scatter", src, number, index.value)
+        bounds = [index.lower or cst.Name("None"), index.upper or cst.Name("None")]
+        step = [index.step] if index.step is not None else []
+        return method(target, "slice_scatter", src, number, *bounds, *step)
+
+    def source(self, write: Write) -> cst.BaseExpression | None:
+        """The written value with the slice's shape: `full_like(t[i], v)`, `v.expand_as(t[i])`, `t[i] op v`."""
+        node, sub, value, op = write
+        if op is not None:
+            return self.written(write)
+        if is_scalar(value):
+            return cst.Call(func=self.torch("full_like"), args=[cst.Arg(sub), cst.Arg(value)])
+        if self.kind(value, node) is Kind.TENSOR:
+            return method(value, "expand_as", sub)
+        return None
+
+
+def _one_index(elements: list[cst.BaseSlice]) -> tuple[int, cst.BaseSlice] | None:
+    """(dim, index) when exactly one element is not `:` and the dim it indexes is known."""
+    def full(e: cst.BaseSlice) -> bool:
+        return isinstance(e, cst.Slice) and e.lower is None and e.upper is None and e.step is None
+
+    def ellipsis(e: cst.BaseSlice) -> bool:
+        return isinstance(e, cst.Index) and isinstance(e.value, cst.Ellipsis)
+
+    special = [i for i, e in enumerate(elements) if not full(e) and not ellipsis(e)]
+    dots = [i for i, e in enumerate(elements) if ellipsis(e)]
+    if len(special) != 1 or len(dots) > 1:
+        return None
+    position = special[0]
+    element = elements[position]
+    if isinstance(element, cst.Index) and isinstance(element.value, cst.Name) and element.value.value == "None":
+        return None
+    if isinstance(element, cst.Index) and element.star is not None:
+        return None
+    if dots and dots[0] < position:
+        return -(len(elements) - position), element
+    return position, element
