@@ -1,0 +1,20 @@
+# outplace-golden: unsafe-fixes
+import torch
+
+
+def make_inputs():
+    return (torch.randn(4, 3, requires_grad=True),)
+
+
+def run(x):
+    total = torch.empty(3)
+    torch.sum(
+        torch.exp(x),
+        dim=0,
+        out=total,
+    )
+    return total.sum()
+
+
+def reference(x):
+    return torch.exp(x).sum()
