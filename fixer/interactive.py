@@ -51,8 +51,8 @@ q - quit: write what was accepted so far, nothing else
 """
 PROMPT = "[y,n,a,d,r,A,e,?,q]"
 UNSAFE_NOTE = (
-    "UNSAFE fix: another name, a view, an attribute or the caller may see this tensor change; "
-    "read it before you accept."
+    "UNSAFE fix: it can change behaviour (an alias, a view, an attribute, a caller or a dtype may "
+    "see the difference); press ? for this rule's fix safety."
 )
 
 
