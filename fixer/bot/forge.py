@@ -72,6 +72,7 @@ class GitHub:
         max_retries: int = 3,
         max_wait: float = 900.0,
         timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,  # for a proxy, or a test that reads responses
     ) -> None:
         self.owner, _, self.name = repo.partition("/")
         self.redact = redact
@@ -86,7 +87,8 @@ class GitHub:
         }
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.Client(base_url=api_url.rstrip("/"), headers=headers, timeout=timeout)
+        self._client = httpx.Client(base_url=api_url.rstrip("/"), headers=headers, timeout=timeout,
+                                    transport=transport)
 
     def close(self) -> None:
         self._client.close()
