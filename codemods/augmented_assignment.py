@@ -80,18 +80,16 @@ class AugmentedAssignment(Codemod):
 
     def check(self, node: cst.AugAssign) -> None:
         target = node.target
-        if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
+        if self.kind(target, node) is not Kind.TENSOR or self.updates_grad_leaf(target, [node.value], node):
+            return  # not a tensor; or IP108's parameter update, which belongs in `torch.no_grad()`
+        risk = self.risk(target, node, [node.value])
+        if risk is None:
             return
-        if self.updates_grad_leaf(target, [node.value], node):
-            return  # IP108: a parameter update belongs in `torch.no_grad()`, not out of place
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
-        safety = self.fix_safety(target, node)
-        if contains(node.value, changes_dtype):
-            safety = Safety.UNSAFE
-        self.report(
-            node,
+        self.report_risk(
+            node, risk,
             f"`{code(target)} {code(node.operator).strip()}` writes the tensor `{code(target)}` in place",
             replacement=cst.Assign(targets=[cst.AssignTarget(target=target)], value=value),
-            safety=safety,
+            safety=Safety.UNSAFE if contains(node.value, changes_dtype) else None,
         )

@@ -117,26 +117,26 @@ class InplaceMethod(Codemod):
         self, call: cst.Call, root: cst.BaseExpression, links: list[Link],
         statement: cst.BaseSmallStatement | None, bare: bool,
     ) -> None:
-        if not self.grad_may_flow(root, call) or self.kind(root, call) is Kind.NOT_TENSOR:
+        values = [a.value for c, _ in links for a in c.args]
+        if self.kind(root, call) is Kind.NOT_TENSOR or self.updates_grad_leaf(root, values, call):
+            return  # not a tensor; or IP108's parameter update, which belongs in `torch.no_grad()`
+        risk = self.risk(root, call, values, statement)
+        if risk is None:
             return
-        if self.updates_grad_leaf(root, [a.value for c, _ in links for a in c.args], call):
-            return  # IP108: a parameter update belongs in `torch.no_grad()`, not out of place
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
         fixes = None if blocked else self._rebind(root, links)
         if fixes is None or statement is None:
             reason = blocked or "no out-of-place form here"
-            self.report(call, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
+            self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
             return
-        safety = self.fix_safety(root, statement)
         if bare:
-            self.report(statement, message, replacement=fixes, safety=safety, imports=self._imports(links))
+            self.report_risk(statement, risk, message, replacement=fixes, imports=self._imports(links))
             return
-        if _mentions(statement, root, exclude=call):
-            safety = Safety.UNSAFE
+        safety = Safety.UNSAFE if _mentions(statement, root, exclude=call) else None
         rest = [] if _rebinds(statement, root, call) else [statement.deep_replace(call, root)]
-        self.report(statement, message, replacement=fixes + rest, safety=safety, imports=self._imports(links))
+        self.report_risk(statement, risk, message, replacement=fixes + rest, safety=safety, imports=self._imports(links))
 
     def is_candidate_cst(self, call: cst.Call) -> bool:
         func = call.func

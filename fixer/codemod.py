@@ -105,18 +105,20 @@ class Codemod(cst.BatchableCSTVisitor):
                 and not any(carries_grad(v, scope, self.context.kinds) for v in values))
 
     def risk(self, target: cst.BaseExpression, node: cst.CSTNode,
-             values: Sequence[cst.BaseExpression] = ()) -> Risk | None:
+             values: Sequence[cst.BaseExpression] = (), statement: cst.CSTNode | None = None) -> Risk | None:
         """Whether writing `target` in place at `node` needs a finding: None when the write is
         intentional or harmless, else its severity, a reason naming the op and line that saved the
-        value, and the fix safety with why. `values` are what the write stores."""
+        value, and the fix safety with why. `values` are what the write stores; `statement` is the
+        statement the fix replaces when it is not `node`."""
         assert self.context.risks is not None
-        return self.context.risks.assess(target, node, values)
+        return self.context.risks.assess(target, node, values, statement)
 
     def report_risk(self, node: cst.CSTNode, risk: Risk, what: str, *, replacement: Replacement,
                     safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:
         """Report with the risk's severity and message; `safety` may only lower the risk's."""
         chosen = risk.safety if safety is None else _lower(risk.safety, safety)
-        self.report(node, risk.message(what), replacement=replacement, safety=chosen,
+        with_fix = replacement is not None and chosen is risk.safety
+        self.report(node, risk.message(what, with_fix=with_fix), replacement=replacement, safety=chosen,
                     severity=risk.severity, imports=imports)
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:

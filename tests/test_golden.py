@@ -51,20 +51,7 @@ INPLACE_ERROR = "modified by an inplace operation"
 
 # Cases that show a bug in a rule or the engine: `<rule-name>/<case>` -> what goes wrong.
 # Strict, so a fix makes the case pass and the entry must then be removed.
-KNOWN_BUGS: dict[str, str] = {
-    "augmented-assignment/fresh_tensor_without_grad": (
-        "IP101 reports `counts += 1` on `torch.zeros(3)` and `bits <<= 1` on `torch.randint(...)`: "
-        "fresh tensors that cannot require grad must give no finding (DESIGN section 4)"
-    ),
-    "augmented-assignment/saved_output_is_an_error": (
-        "IP101 reports a write to sigmoid's saved output as a warning with a generic message; "
-        "DESIGN section 4 wants severity error and a message naming the op and line that saved it"
-    ),
-    "inplace-method/saved_output_is_an_error": (
-        "IP102 reports `h.mul_(2)` on sigmoid's saved output as a warning with a generic message; "
-        "DESIGN section 4 wants severity error and a message naming the op and line that saved it"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _params() -> list[object]:

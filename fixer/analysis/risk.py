@@ -54,10 +54,11 @@ class Risk:
     unsafe_because: Message = ()  # why the fix may change behaviour, when it may
     saved_by: cst.CSTNode | None = None  # the op whose saved value the write changes
 
-    def message(self, what: str) -> Message:
+    def message(self, what: str, *, with_fix: bool = True) -> Message:
         """The finding's message: the reason (or `what`), then why the fix is unsafe, if it is."""
         head: Message = self.reason or (what,)
-        return head + (("; fix unsafe: ", *self.unsafe_because) if self.unsafe_because else ())
+        unsafe = with_fix and self.unsafe_because and self.safety is Safety.UNSAFE
+        return head + (("; fix unsafe: ", *self.unsafe_because) if unsafe else ())
 
 
 class Grad(enum.Enum):
@@ -102,16 +103,18 @@ class RiskAnalysis:
         self._grad: dict[tuple[int, str], Grad] = {}
 
     # the verdict ------------------------------------------------------------------------------
-    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = ()) -> Risk | None:
-        """None when the write is intentional or harmless; else the severity, reason and fix safety."""
+    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = (),
+               statement: cst.CSTNode | None = None) -> Risk | None:
+        """None when the write is intentional or harmless; else the severity, reason and fix safety.
+        `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too)."""
         scope = self.facts.scope(node)
-        safety, because = self.fix_safety(target, node)
+        if self.facts.in_no_grad(node) or never_requires_grad(target):
+            return None
+        safety, because = self.fix_safety(target, node, besides=statement or node)
         if isinstance(target, cst.Name):
             saved = self.saved(target.value, node, scope)
             if saved is not None:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
-        if self.facts.in_no_grad(node) or never_requires_grad(target):
-            return None
         if is_grad_leaf(target, scope, self.facts):
             where = f"`{_code(target)}` is a leaf tensor that requires grad"
             reason = (where, "; writing it in place at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
@@ -192,6 +195,8 @@ class RiskAnalysis:
                 saves = Saves(result=False, inputs=frozenset({"self"}), args=("self",))  # x ** 2
             symbol = {"mul": "*", "div": "/", "matmul": "@", "pow": "**"}[op]
             return symbol, op, saves, operands
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in VIEW_METHODS:
+            return None  # a view saves only sizes
         if not isinstance(expr, cst.Call):
             return None
         func = expr.func
@@ -327,7 +332,8 @@ class RiskAnalysis:
         return self.kinds.kind(expr, scope) is Kind.NOT_TENSOR
 
     # fix safety ---------------------------------------------------------------------------------
-    def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> tuple[Safety, Message]:
+    def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode,
+                   besides: cst.CSTNode | None = None) -> tuple[Safety, Message]:
         """SAFE only for a local name bound to a new tensor that no other name, container or view
         holds; otherwise UNSAFE (or DISPLAY_ONLY for an attribute that may be a Parameter), with why."""
         scope = self.facts.scope(node)
@@ -348,7 +354,7 @@ class RiskAnalysis:
             why = self._aliasing(name, binding, scope)
             if why:
                 return Safety.UNSAFE, why
-        if scope.shared(name, besides=node):
+        if scope.shared(name, besides=besides or node):
             return Safety.UNSAFE, (f"another name, view or container also holds `{name}`'s tensor",)
         return Safety.SAFE, ()
 
@@ -379,7 +385,9 @@ class RiskAnalysis:
             return plain_op and last not in ALIASING_FUNCTIONS and not last.endswith("_")
         if isinstance(func, cst.Attribute) and self.kinds.kind(func.value, scope) is Kind.TENSOR:
             method = func.attr.value
-            return method not in VIEW_METHODS and not _returns_receiver(method) and method not in ("to", "type")
+            if method in VIEW_METHODS or _returns_receiver(method) or method in ("to", "type"):
+                return self._builds_new(func.value, scope)  # `torch.ones(3).requires_grad_()`: still new
+            return True
         return False
 
     def _assigned_here(self, target: cst.Attribute, scope: FunctionFacts) -> bool:

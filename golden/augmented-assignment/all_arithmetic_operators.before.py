@@ -18,7 +18,7 @@ def run(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
     h @= w
     h %= 0.75
     q = y.detach() * 4
-    q //= 1.5
+    q //= 1.5  # detached: autograd never sees it, so it is left alone
     return h.sum() + q.sum()
 
 
