@@ -95,7 +95,7 @@ def run_bot(
     repo = options.repo or env.get("GITHUB_REPOSITORY") or repo_from_url(git.remote_url(options.remote))
     api_url = options.api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL
     forge = GitHub(api_url, repo, token, redact=redact, read_only=options.dry_run, sleep=sleep)
-    say = _Say(out, redact, options.dry_run)
+    say = _Say(out, redact)
     try:
         return _Run(options, git, forge, say, root, fixer_options).run()
     finally:
@@ -105,8 +105,8 @@ def run_bot(
 class _Say:
     """Prints one line per step; secrets scrubbed, dry runs marked."""
 
-    def __init__(self, out: TextIO, redact: Redactor, dry_run: bool) -> None:
-        self.out, self.redact, self.dry_run = out, redact, dry_run
+    def __init__(self, out: TextIO, redact: Redactor) -> None:
+        self.out, self.redact = out, redact
 
     def __call__(self, text: str) -> None:
         self.out.write(self.redact(text) + "\n")
