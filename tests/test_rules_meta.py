@@ -10,7 +10,8 @@ import pytest
 
 from fixer.codemod import Codemod, doc_section
 from fixer.registry import all_rules
-from golden_support import GOLDEN, discover, flags_of, run_fix, stray_files
+from fixer.types import Safety
+from golden_support import GOLDEN, discover, flags_of, run_fix, run_plan, stray_files
 
 SECTIONS = ("What it does", "Why is this risky", "Example", "Use instead", "Fix safety", "Limitations")
 MIN_CASES, MIN_EXECUTED, MIN_NOOP = 10, 4, 1
@@ -19,6 +20,11 @@ CODE_BLOCK = re.compile(r"```python\n(?P<code>.*?)```", re.DOTALL)
 EXAMPLE_PRELUDE = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
 RULES = all_rules()
+
+
+def _display_only(rule: type[Codemod]) -> bool:
+    """A rule that never rewrites (`SAFETY = Safety.DISPLAY_ONLY`): its cases are noops with findings."""
+    return getattr(rule, "SAFETY", None) is Safety.DISPLAY_ONLY
 
 
 def _by_rule(rule: type[Codemod]) -> list:
@@ -62,7 +68,8 @@ def test_docstring_sections(rule: type[Codemod]) -> None:
 def test_golden_cases(rule: type[Codemod]) -> None:
     assert (GOLDEN / rule.NAME).is_dir(), f"no golden/{rule.NAME}/ directory"
     cases = _by_rule(rule)
-    executed = [c for c in cases if c.executed and not c.noop]
+    # A display-only rule's executed cases run unchanged code that still reports findings.
+    executed = [c for c in cases if c.executed and (not c.noop or _display_only(rule) and c.findings.exists())]
     noops = [c for c in cases if c.noop]
     assert len(cases) >= MIN_CASES, f"{rule.ID}: {len(cases)} golden cases, want {MIN_CASES}"
     assert len(executed) >= MIN_EXECUTED, f"{rule.ID}: {len(executed)} executed fixes, want {MIN_EXECUTED}"
@@ -88,6 +95,12 @@ def test_golden_files_belong_to_cases() -> None:
 def test_docstring_example_fixes_to_use_instead(rule: type[Codemod]) -> None:
     example = EXAMPLE_PRELUDE + _code_block(rule, "Example")
     fixed = run_fix(example, f"{rule.NAME}-example.py", rule, unsafe=True)
+    if _display_only(rule):  # nothing to fix: the finding must suggest the 'Use instead' code
+        findings = run_plan(example, f"{rule.NAME}-example.py", rule).findings
+        assert fixed == example and findings, f"{rule.ID}: the Example gives no finding, or a fix"
+        suggested = _statements(_code_block(rule, "Use instead"))[-1]
+        assert any(suggested in f.message for f in findings), f"{rule.ID}: no finding suggests {suggested!r}"
+        return
     assert fixed != example, f"{rule.ID}: the Example has nothing to fix"
     produced = set(_statements(fixed))
     missing = [s for s in _statements(_code_block(rule, "Use instead")) if s not in produced]

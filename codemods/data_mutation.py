@@ -1,0 +1,122 @@
+"""IP109 data-mutation: `p.data.add_(u)`, `p.data[...] = v`: writes autograd never sees."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from codemods._common import code
+from fixer.analysis.leaves import is_grad_leaf
+from fixer.analysis.tables import torch_tables
+from fixer.analysis.tensors import Kind
+from fixer.codemod import Codemod
+from fixer.types import Safety
+
+INITIALISERS = re.compile(r"init|reset", re.IGNORECASE)  # functions that fill fresh parameters
+
+
+class DataMutation(Codemod):
+    """
+    ## What it does
+    Finds in-place writes through `.data`: `p.data.add_(u)`, `p.data.mul_(m)`,
+    `p.data.copy_(w)`, `p.data[...] = v`, `p.data += u`. It reports them and suggests
+    `with torch.no_grad(): p.add_(u)`; there is no automatic fix.
+
+    ## Why is this risky
+    `.data` is the same storage as `p` with autograd switched off, and writing it does not bump
+    `p`'s version counter. When a graph saved `p` for backward (a weight used by `matmul`, an
+    output of `sigmoid`), backward uses the new values without any error and the gradients are
+    silently wrong. Under `torch.no_grad()` the write is just as intentional, and autograd still
+    catches a saved value that changed.
+
+    ## Example
+    ```python
+    w = torch.nn.Parameter(torch.ones(3))
+    y = (w * w).sum()
+    w.data.add_(1)  # y's graph saved w: its gradient is now wrong, silently
+    ```
+
+    ## Use instead
+    ```python
+    w = torch.nn.Parameter(torch.ones(3))
+    y = (w * w).sum()
+    with torch.no_grad():
+        w.add_(1)
+    ```
+
+    ## Fix safety
+    Display-only. The suggested form raises where `.data` silently computed wrong gradients
+    (when a graph saved `p` and backward runs after the write), so applying it could turn a
+    quietly wrong training run into a failing one: that is the point, but a person must decide.
+
+    ## Limitations
+    Writes in `torch.no_grad()` code, optimizer `step()` bodies and functions whose name says
+    they initialise (`init_weights`, `reset_parameters`) are not reported; neither are writes
+    through `.grad.data`. Subscript and augmented writes need `p` to be known as a tensor.
+    """
+
+    ID = "IP109"
+    NAME = "data-mutation"
+    FIX_TITLE = "Write under torch.no_grad() instead"
+    SAFETY = Safety.DISPLAY_ONLY  # no fix: the suggested code may raise where this silently misleads
+    PREFILTER = re.compile(r"\.data\b")
+    AST_NODES = (ast.Call, ast.Assign, ast.AugAssign)
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        if isinstance(node, ast.Call):
+            func = node.func
+            return isinstance(func, ast.Attribute) and _is_data(func.value) and func.attr in torch_tables().inplace_methods
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        return any(_is_data(t.value if isinstance(t, ast.Subscript) else t) for t in targets)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self.context.tables.inplace_methods:
+            self.later(self._check, node, func.value, code(node.with_changes(func=func.with_changes(value=_owner(func.value)))))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Subscript):
+                plain = node.with_changes(targets=[cst.AssignTarget(_without_data(target.target))])
+                self.later(self._check, node, target.target.value, code(plain), True)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        written = node.target.value if isinstance(node.target, cst.Subscript) else node.target
+        self.later(self._check, node, written, code(node.with_changes(target=_without_data(node.target))), True)
+
+    def _check(self, node: cst.CSTNode, data: cst.BaseExpression, instead: str, needs_tensor: bool = False) -> None:
+        if not isinstance(data, cst.Attribute) or data.attr.value != "data" or self._intended(node):
+            return
+        owner = data.value
+        if isinstance(owner, cst.Name) and owner.value == "self" or ".grad." in f"{code(owner)}.":
+            return
+        kind = Kind.TENSOR if is_grad_leaf(owner, self.scope(node), self.context.facts) else self.kind(owner, node)
+        if kind is Kind.NOT_TENSOR or needs_tensor and kind is not Kind.TENSOR:
+            return
+        message = (f"`{code(owner)}.data` is written in place behind autograd's back: when a graph saved "
+                   f"`{code(owner)}`, backward silently gives wrong gradients; write "
+                   f"`with torch.no_grad(): {instead}` instead")
+        self.report(node, message, replacement=None, safety=Safety.DISPLAY_ONLY)
+
+    def _intended(self, node: cst.CSTNode) -> bool:
+        """In no-grad code (optimizer steps included) or in a function that initialises weights."""
+        function = self.scope(node).node
+        name = function.name.value if isinstance(function, cst.FunctionDef) else ""
+        return self.context.facts.in_no_grad(node) or bool(INITIALISERS.search(name))
+
+
+def _is_data(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "data"
+
+
+def _owner(data: cst.BaseExpression) -> cst.BaseExpression:
+    return data.value if isinstance(data, cst.Attribute) and data.attr.value == "data" else data
+
+
+def _without_data(target: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(target, cst.Subscript):
+        return target.with_changes(value=_owner(target.value))
+    return _owner(target)
