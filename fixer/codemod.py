@@ -30,6 +30,7 @@ class Report:
     safety: Safety
     replacement: Replacement
     imports: tuple[str, ...] = ()  # modules the replacement names, imported when missing
+    until: cst.CSTNode | None = None  # the span runs from `node` to the end of this later sibling
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +140,13 @@ class Codemod(cst.BatchableCSTVisitor):
         safety: Safety,
         severity: Severity = Severity.WARNING,
         imports: tuple[str, ...] = (),
+        until: cst.CSTNode | None = None,
     ) -> None:
+        """`until`: the finding covers `node` through that later statement of the same block."""
         if replacement is None and safety is not Safety.DISPLAY_ONLY:
             safety = Safety.DISPLAY_ONLY
         parts = (message,) if isinstance(message, str) else tuple(message)
-        self.reports.append(Report(node, parts, severity, safety, replacement, imports))
+        self.reports.append(Report(node, parts, severity, safety, replacement, imports, until))
 
 
 SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)

@@ -146,6 +146,8 @@ def _to_finding(
     width = len(region.prefix)
     where = positions[report.node]
     start, end = where.start, where.end  # type: ignore[attr-defined]
+    if report.until is not None:  # a run of statements: `node` through `until`
+        end = positions[report.until].end  # type: ignore[attr-defined]
     message = "".join(
         part if isinstance(part, str) else str(positions[part.node].start.line + first)  # type: ignore[attr-defined]
         for part in report.message
