@@ -12,7 +12,8 @@ and, when the input defines `make_inputs()` and `run(*inputs)`, for executing un
 - the output's value equals the input's (computed under `no_grad` if grad mode raises);
 - with `reference(*inputs)` in the input (an independent out-of-place formulation), the output's
   value and input gradients equal the reference's;
-- with the flag `before-fails`, the input's backward raises "modified by an inplace operation":
+- with the flag `before-fails`, the input's backward raises "modified by an inplace operation"
+  (or its forward "a leaf Variable that requires grad is being used in an in-place operation"):
   the case proves the bug it fixes.
 Flags and file kinds are described in `tests/golden_support.py`.
 
@@ -47,7 +48,8 @@ from golden_support import (  # tests/ is on sys.path: pytest prepends a test fi
 )
 
 UPDATE = os.environ.get("OUTPLACE_UPDATE_GOLDEN") == "1"  # never for KNOWN_BUGS: they hold the intent
-INPLACE_ERROR = "modified by an inplace operation"
+# The variable autograd saved was written; or a leaf that requires grad was (raised at once).
+INPLACE_ERROR = "modified by an inplace operation|a leaf Variable that requires grad is being used in an in-place"
 
 # Cases that show a bug in a rule or the engine: `<rule-name>/<case>` -> what goes wrong.
 # Strict, so a fix makes the case pass and the entry must then be removed.
