@@ -265,7 +265,7 @@ def test_a_persons_commit_on_the_bot_branch_stops_the_bot(repo, github):
     run = bot(repo, github)
 
     assert run.code == 1
-    assert f"stopped: {BRANCH} has 1 commit the bot did not make" in run.stdout
+    assert f"stopped: {BRANCH} has a commit the bot did not make" in run.stdout
     assert "by Ada Human <ada@example.com>" in run.stdout
     assert repo.branch_tip() == human_tip
     assert len(github.writes) == writes and github.violations == []
@@ -552,3 +552,42 @@ def test_the_table_counts_mixed_severities():
     body = render([RuleFixes("IP101", "augmented-assignment", "Why.", fixed, ("a.py", "b.py"))], "outplace diff .")
     assert "| `IP101` augmented-assignment | 3 | 2 | 2 warning, 1 error | safe |" in body
     assert "- `a.py`: IP101 ×2" in body and "- `b.py`: IP101 ×1" in body
+
+
+# shallow checkouts, leases, logs ----------------------------------------------------------------
+def test_works_in_a_shallow_checkout_like_actions_checkout_makes(repo, github, tmp_path):
+    assert bot(repo, github).code == 0
+    repo.push_main({"layer.py": LAYER})
+    shallow = tmp_path / "shallow"
+    git("clone", "--quiet", "--depth", "1", f"file://{repo.remote}", str(shallow), cwd=tmp_path)
+
+    run = bot(Repo(repo.remote, repo.person, shallow), github)
+
+    assert run.code == 0, run.stderr
+    assert "updated pull request #1" in run.stdout and len(github.pulls) == 1
+
+
+def test_a_lost_lease_pushes_nothing(repo, tmp_path):
+    from fixer.bot.flow import DEFAULT_IDENTITY
+    from fixer.bot.git import Git
+
+    client = Git(repo.checkout, token=None, redact=Redactor(), identity=DEFAULT_IDENTITY)
+    main = git("rev-parse", "HEAD", cwd=repo.checkout)
+    assert client.push("origin", main, BRANCH, None) is True
+    git("commit", "--quiet", "--allow-empty", "-m", "someone else's", cwd=repo.person)
+    git("push", "--quiet", "origin", f"HEAD:refs/heads/{BRANCH}", cwd=repo.person)
+    theirs = repo.branch_tip()
+
+    assert client.push("origin", main, BRANCH, main) is False  # expected main, found theirs
+    assert client.push("origin", main, BRANCH, None) is False  # expected no branch
+    assert repo.branch_tip() == theirs
+
+
+def test_the_token_is_not_in_debug_logs(repo, github, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    result, _ = run_in_process(repo, github, [])
+
+    assert result.operation is Operation.CREATED
+    assert caplog.records and TOKEN not in caplog.text

@@ -28,6 +28,7 @@ from fixer.runner import Mode, Options
 DEFAULT_BRANCH = "outplace/fix-inplace"
 DEFAULT_IDENTITY = Identity("outplace-bot", "outplace-bot@users.noreply.github.com")
 DEFAULT_API_URL = "https://api.github.com"
+MAX_BOT_COMMITS = 100  # one per rule: far more than there are rules
 CLOSE_COMMENT = (
     "outplace finds nothing left to fix on `{base}`: the in-place writes this pull request rewrote "
     "are gone. Closing it; the bot opens a new one if they come back."
@@ -131,7 +132,7 @@ class _Run:
         remote_tip = self.git.remote_head(o.remote, o.branch)
         self.git.fetch(o.remote, [base, o.branch] if remote_tip else [base])
         base_ref = f"refs/remotes/{o.remote}/{base}"
-        if remote_tip and (blocked := self._not_ours(base_ref, remote_tip)):
+        if remote_tip and (blocked := self._not_ours(base, remote_tip)):
             return blocked
         with _worktree(self.git, base_ref) as worktree:
             rules, remaining = self._commit_fixes(worktree)
@@ -158,18 +159,26 @@ class _Run:
             return self._open_or_update(result, base, body)
 
     # steps ------------------------------------------------------------------------------------
-    def _not_ours(self, base_ref: str, remote_tip: str) -> BotResult | None:
-        """A BLOCKED result when the bot branch holds commits the bot did not make."""
-        foreign = [c for c in self.git.commits_between(base_ref, remote_tip) if not c.by_bot(self.options.identity)]
-        if not foreign:
-            return None
-        listed = ", ".join(f"{c.sha[:12]} by {c.author}" for c in foreign[:3])
-        self.say(
-            f"stopped: {self.options.branch} has {plural(len(foreign), 'commit')} the bot did not make "
-            f"({listed}{', …' if len(foreign) > 3 else ''}); leaving the branch and its pull request "
-            "alone. Merge or close the pull request and delete the branch to let the bot start over."
-        )
-        return BotResult(Operation.BLOCKED, self.options.dry_run)
+    def _not_ours(self, base: str, remote_tip: str) -> BotResult | None:
+        """A BLOCKED result when the bot branch holds a commit the bot did not make.
+
+        The bot's commits sit in a row on top of a commit of the base branch: below the newest
+        commit that is not the bot's must lie the base's history, or someone else committed.
+        """
+        o = self.options
+        chain = self.git.first_parents(remote_tip, MAX_BOT_COMMITS + 1)
+        below = next((c for c in chain if not c.by_bot(o.identity)), None)
+        base_ref = f"refs/remotes/{o.remote}/{base}"
+        # A shallow clone (actions/checkout's default) may not reach that far yet: deepen it.
+        while below is not None and not self.git.is_ancestor(below.sha, base_ref):
+            if not self.git.deepen(o.remote, base):
+                self.say(
+                    f"stopped: {o.branch} has a commit the bot did not make ({below.sha[:12]} by "
+                    f"{below.author}); leaving the branch and its pull request alone. Merge or close "
+                    "the pull request and delete the branch to let the bot start over."
+                )
+                return BotResult(Operation.BLOCKED, o.dry_run)
+        return None
 
     def _commit_fixes(self, worktree: Path) -> tuple[list[RuleFixes], int]:
         """One commit per rule with fixes, in rule order; the rules and the findings left unfixed."""

@@ -116,15 +116,26 @@ class Git:
         specs = [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in branches]
         self.run("fetch", "--no-tags", "--quiet", remote, *specs, remote=True)
 
-    def commits_between(self, base: str, tip: str) -> list[Commit]:
-        """Commits reachable from `tip` and not from `base`, newest first."""
-        out = self.run("log", "--format=%H%x1f%an <%ae>%x1f%ce%x1f%B%x1e", f"{base}..{tip}")
+    def first_parents(self, tip: str, limit: int) -> list[Commit]:
+        """`tip` and its first parents, newest first, at most `limit` of them."""
+        out = self.run("log", "--first-parent", f"-{limit}", "--format=%H%x1f%an <%ae>%x1f%ce%x1f%B%x1e", tip)
         commits = []
         for record in out.split("\x1e"):
             if record.strip():
                 sha, author, committer, message = record.strip("\n").split("\x1f", 3)
                 commits.append(Commit(sha, author, committer, message))
         return commits
+
+    def is_ancestor(self, commit: str, of: str) -> bool:
+        return self._exec(("merge-base", "--is-ancestor", commit, of), remote=False, cwd=None).returncode == 0
+
+    def deepen(self, remote: str, branch: str, by: int = 256) -> bool:
+        """Fetch `by` more commits of `branch` in a shallow clone; False when the clone is complete."""
+        if self.run("rev-parse", "--is-shallow-repository").strip() != "true":
+            return False
+        spec = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
+        self.run("fetch", "--no-tags", "--quiet", f"--deepen={by}", remote, spec, remote=True)
+        return True
 
     def tree(self, rev: str) -> str:
         return self.run("rev-parse", f"{rev}^{{tree}}").strip()
