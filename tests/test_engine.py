@@ -178,3 +178,23 @@ def test_a_write_in_a_branch_of_a_conditional_expression_is_not_hoisted():
     findings = engine.plan(source, "t.py", RULES).findings
     assert [(f.rule_id, f.safety) for f in findings] == [("IP102", Safety.DISPLAY_ONLY)]
     assert fix(source, anything) == source
+
+
+def test_a_run_of_statements_is_replaced_by_one_compound_statement():
+    """`until` spans several lines; the `with` keeps the run's comments, indentation and newlines."""
+    rule = registry.find_rule("IP108")
+    source = (
+        "import torch\n\n\nclass Fit:\n    def step(self, lr):\n"
+        "        w = torch.ones(3, requires_grad=True)\r\n\r\n"
+        "        # the update\r\n        w -= lr * w.grad  # weight\r\n"
+        "        # then the decay\r\n        w.mul_(0.9)  # decay\r\n        return w\r\n"
+    )
+    expected = (
+        "import torch\n\n\nclass Fit:\n    def step(self, lr):\n"
+        "        w = torch.ones(3, requires_grad=True)\r\n\r\n"
+        "        # the update\r\n        with torch.no_grad():\r\n            w -= lr * w.grad  # weight\r\n"
+        "            # then the decay\r\n            w.mul_(0.9)  # decay\r\n        return w\r\n"
+    )
+    result = engine.fix(source, "t.py", [rule], safe)
+    assert result.new_text == expected
+    assert [f.span.start_line for f in result.findings] == [9] and result.findings[0].span.end_line == 11

@@ -1,0 +1,150 @@
+"""IP108 leaf-update-outside-no-grad: `w -= lr * w.grad` on a parameter, in grad mode."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from codemods._common import StatementStack, code
+from fixer.analysis.tables import torch_tables
+from fixer.codemod import Codemod, RuleContext
+from fixer.types import Safety, Severity
+
+Block = cst.IndentedBlock | cst.Module
+
+
+class LeafUpdate(StatementStack, Codemod):
+    """
+    ## What it does
+    Finds in-place updates (`w -= lr * w.grad`, `w.sub_(lr * w.grad)`, `p.mul_(0.9)`) of a leaf
+    that requires grad: an `nn.Parameter`, a tensor made with `requires_grad=True` or
+    `.requires_grad_()`, a name iterating `model.parameters()`, or `self.weight` when the class
+    makes it an `nn.Parameter`, outside `torch.no_grad()`. Wraps the update in
+    `with torch.no_grad():`: a loop whose whole body is such updates is wrapped as one, and so is
+    a run of consecutive updates.
+
+    ## Why is this risky
+    Autograd forbids writing a leaf that requires grad in grad mode: the write raises at once,
+    "a leaf Variable that requires grad is being used in an in-place operation". A hand-written
+    optimizer step means to change the parameter without recording the change, which is what
+    `torch.no_grad()` says. Rewriting it out of place (`w = w - lr * w.grad`) would be wrong: the
+    name is rebound to a new non-leaf tensor and the parameter itself never changes.
+
+    ## Example
+    ```python
+    w = torch.randn(3, requires_grad=True)
+    (w * w).sum().backward()
+    w -= 0.1 * w.grad
+    ```
+
+    ## Use instead
+    ```python
+    w = torch.randn(3, requires_grad=True)
+    (w * w).sum().backward()
+    with torch.no_grad():
+        w -= 0.1 * w.grad
+    ```
+
+    ## Fix safety
+    Safe: the update already means "change the parameter, record nothing", and the fix keeps
+    every tensor and alias as it was. Only updates whose values carry no gradient (`.grad`,
+    numbers, detached tensors) are this rule's; `w += x` with an `x` that requires grad is left to
+    the out-of-place rules, since there the intent may be to differentiate through the update.
+
+    ## Limitations
+    A statement sharing its line with others (`w -= g; b -= h`), or an update inside a lambda or
+    comprehension, is reported without a fix. Index writes (`w[0] = 1`) are not covered.
+    """
+
+    ID = "IP108"
+    NAME = "leaf-update-outside-no-grad"
+    FIX_TITLE = "Wrap the update in `with torch.no_grad():`"
+    PREFILTER = re.compile(r"requires_grad|[Pp]arameter")
+    AST_NODES = (ast.AugAssign, ast.Call)
+
+    @classmethod
+    def is_candidate(cls, node: ast.AST) -> bool:
+        if isinstance(node, ast.AugAssign):
+            return isinstance(node.target, (ast.Name, ast.Attribute))
+        func = node.func  # type: ignore[attr-defined]
+        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._place: dict[int, tuple[Block, int]] = {}  # statement line -> its block and index
+        self._loops: dict[int, cst.For] = {}  # loop body -> loop
+        self._line_of: dict[int, cst.SimpleStatementLine] = {}  # small statement -> its line
+        self._updates: dict[int, cst.BaseExpression] = {}  # line -> the leaf it writes
+
+    def visit_IndentedBlock(self, node: Block) -> None:
+        self._place.update((id(s), (node, i)) for i, s in enumerate(node.body))
+
+    visit_Module = visit_IndentedBlock  # type: ignore[assignment]
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops[id(node.body)] = node
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        for small in node.body:
+            self._line_of[id(small)] = node
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        super().visit_AugAssign(node)
+        self.later(self._check, node, node.target, [node.value], node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in self.context.tables.inplace_methods:
+            self.later(self._check, node, func.value, [a.value for a in node.args], self.statement())
+
+    def _check(self, node: cst.CSTNode, target: cst.BaseExpression, values: list, statement: object) -> None:
+        if not self.updates_grad_leaf(target, values, node):
+            return
+        line = self._line_of.get(id(statement))
+        if line is None or len(line.body) != 1 or id(line) not in self._place:
+            message = f"`{code(target)}` is a leaf that requires grad, written in place outside `torch.no_grad()`"
+            self.report(node, f"{message} (no fix: not a statement of its own)", replacement=None,
+                        safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
+            return
+        self._updates[id(line)] = target
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        super().leave_Module(original_node)
+        done: set[int] = set()
+        for line_id, target in self._updates.items():
+            if line_id not in done:
+                block, index = self._place[line_id]
+                done |= self._wrap(block, index)
+
+    def _wrap(self, block: Block, index: int) -> set[int]:
+        """Report the unit starting at `block.body[index]`; the ids of the lines it covers."""
+        body = list(block.body)
+        loop = self._loops.get(id(block))
+        if loop is not None and loop.orelse is None and all(id(s) in self._updates for s in body):
+            unit, covered = [loop], body  # a compound report's span takes its last line's comment
+        else:
+            end = index
+            while end + 1 < len(body) and id(body[end + 1]) in self._updates:
+                end += 1
+            unit = covered = body[index : end + 1]
+        names = ", ".join(dict.fromkeys(f"`{code(self._updates[id(s)])}`" for s in covered))
+        torch_name = self.context.torch_name or "torch"
+        wrapped = cst.With(
+            items=[cst.WithItem(cst.parse_expression(f"{torch_name}.no_grad()"))],
+            body=cst.IndentedBlock(body=_detached(unit)),
+        )
+        message = f"{names}: leaf that requires grad, updated in place outside `torch.no_grad()` (raises at once)"
+        self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE, severity=Severity.ERROR,
+                    until=unit[-1] if len(unit) > 1 else None, imports=() if self.context.torch_name else ("torch",))
+        return {id(s) for s in covered}
+
+
+def _detached(unit: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """`unit` without the first line's leading lines and a last simple line's trailing comment:
+    both stay in the file outside the replaced span."""
+    unit = [unit[0].with_changes(leading_lines=[]), *unit[1:]]
+    if isinstance(unit[-1], cst.SimpleStatementLine):
+        unit[-1] = unit[-1].with_changes(trailing_whitespace=cst.TrailingWhitespace())
+    return unit
