@@ -40,6 +40,7 @@ Exclude = Annotated[Optional[list[str]], typer.Option(help="Gitignore-style patt
 Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU].")]
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
+AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Fix files that have uncommitted changes in git too.")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 Statistics = Annotated[bool, typer.Option("--statistics", help="Print the number of findings per rule instead of each finding.")]
 Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
@@ -56,6 +57,7 @@ class Flags:
     jobs: int | None
     unsafe_fixes: bool | None
     stdin_filename: str | None
+    allow_dirty: bool = False
 
 
 @app.command()
@@ -108,11 +110,16 @@ def diff(
 def fix(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
+    allow_dirty: AllowDirty = False,
 ) -> None:
-    """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically."""
+    """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
+
+    In a git work tree, files with uncommitted changes (untracked ones too) are left alone unless
+    --allow-dirty, so that git can always undo the fix.
+    """
     from fixer import report
 
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty)
     if interactive:
         raise typer.Exit(_review(paths, flags))
     outcomes = _outcomes(Mode.FIX, paths, flags)
@@ -262,6 +269,7 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         per_file_ignores=config.per_file_ignores,
         root=str(config.root) if config.root else None,
         jobs=flags.jobs,
+        allow_dirty=flags.allow_dirty,
     )
 
 

@@ -6,6 +6,7 @@ FAILED `FileResult`, so one bad file never stops a run.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import os
@@ -50,6 +51,8 @@ class Options:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     root: str | None = None  # the folder per-file-ignore globs are relative to
     jobs: int | None = None  # None: one per CPU
+    allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
+    refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
@@ -96,6 +99,9 @@ def _process_file(path: str, options: Options) -> Outcome:
     outcome = process_text(source.text, path, options, source.encoding)
     new_text = outcome.result.new_text
     if options.mode is Mode.FIX and new_text is not None:
+        refusal = dict(options.refused).get(os.path.realpath(path)) if options.refused else None
+        if refusal is not None:
+            return Outcome(FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.VCS, refusal)))
         write_atomic(Path(path), encode_source(new_text, source.encoding), source.mode)
     return outcome
 
@@ -177,6 +183,10 @@ def run(
     if options.mode is Mode.FIX:  # a fix killed before its rename left a temp file beside the original
         for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
             remove_stale_temps(folder)
+    if options.mode is Mode.FIX and not options.allow_dirty:
+        from fixer.vcs import dirty_files
+
+        options = dataclasses.replace(options, refused=tuple(sorted(dirty_files(files).items())))
     processed = _process_all(files, options)
     for item in items:
         if item.error is not None:

@@ -159,7 +159,7 @@ def test_check_odd_folder(cli: Cli, odd_folder: Path) -> None:
 
 
 def test_fix_odd_folder_changes_only_the_fixed_lines(cli: Cli, odd_folder: Path) -> None:
-    result = cli("fix", ".", cwd=odd_folder)
+    result = cli("fix", "--allow-dirty", ".", cwd=odd_folder)  # a git work tree with nothing committed
     assert result.code == 2, result.stdout
     assert "broken.py:2: parse error" in result.stderr
     for name, data in ODD_FILES.items():
@@ -188,7 +188,7 @@ def test_diff_applies_with_git_and_patch_and_matches_fix(cli: Cli, odd_folder: P
     subprocess.run(["patch", "-p1", "--dry-run", "-i", str(patch_file)], cwd=by_patch, check=True, capture_output=True)
     subprocess.run(["patch", "-p1", "-i", str(patch_file)], cwd=by_patch, check=True, capture_output=True)
 
-    cli("fix", ".", cwd=odd_folder)
+    cli("fix", "--allow-dirty", ".", cwd=odd_folder)
     for name in ODD_FILES:
         fixed = (odd_folder / name).read_bytes()
         assert (by_git / name).read_bytes() == fixed, name
