@@ -591,3 +591,11 @@ def test_the_token_is_not_in_debug_logs(repo, github, caplog):
 
     assert result.operation is Operation.CREATED
     assert caplog.records and TOKEN not in caplog.text
+
+
+def test_the_bot_never_imports_libcst():
+    code = ("import sys, fixer.bot, fixer.bot.entry, fixer.bot.body, fixer.bot.forge, fixer.bot.git; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'codemods')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parent.parent)
+    assert done.stdout.strip() == "[]"

@@ -92,13 +92,13 @@ def run_bot(
     env = dict(os.environ if environ is None else environ)
     redact = Redactor(token)
     git = Git(cwd or Path.cwd(), token=token, redact=redact, identity=options.identity)
-    root = git.toplevel()
+    git.toplevel()  # fails unless `cwd` is in a git checkout
     repo = options.repo or env.get("GITHUB_REPOSITORY") or repo_from_url(git.remote_url(options.remote))
     api_url = options.api_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL
     forge = GitHub(api_url, repo, token, redact=redact, read_only=options.dry_run, sleep=sleep)
     say = _Say(out, redact)
     try:
-        return _Run(options, git, forge, say, root, fixer_options).run()
+        return _Run(options, git, forge, say, fixer_options).run()
     finally:
         forge.close()
 
@@ -123,7 +123,6 @@ class _Run:
     git: Git
     forge: GitHub
     say: _Say
-    root: Path
     fixer_options: Callable[[list[str]], Options]
 
     def run(self) -> BotResult:
