@@ -1,0 +1,81 @@
+"""bench/bench.py's plumbing on a tiny fake corpus: arguments, the table, results.md (no timing asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("outplace_bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["outplace_bench"] = module  # dataclasses resolve annotations through sys.modules
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_corpus(root: Path) -> Path:
+    files = {
+        "pkg-1.0/pkg/model.py": "import torch\n\ndef f(x):\n    h = torch.sigmoid(x)\n    h += 1\n    return h\n",
+        "pkg-1.0/pkg/clean.py": "def g(a):\n    return a + 1\n",
+        "pkg-1.0/pkg/broken.py": "def (:\n",
+    }
+    for name, text in files.items():
+        (root / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "src" / name).write_text(text)
+    (root / "files.txt").write_text("\n".join(sorted(files)) + "\n")
+    return root
+
+
+def test_arguments(bench):
+    args = bench.parse_args(["--quick", "--rounds", "2", "--no-torchfix"])
+    assert (args.quick, args.rounds, args.no_torchfix, args.label) == (True, 2, True, "quick")
+    assert bench.parse_args([]).label == "latest"
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--rounds", "0"])
+
+
+def test_table_ratios_and_spread(bench):
+    bare = bench.Task(bench.BARE, 10, samples=[bench.Sample(2.0, 10.0, 50), bench.Sample(2.2, 12.0, 60)])
+    check = bench.Task("outplace check -j1", 10, samples=[bench.Sample(1.0, 5.0, 70), bench.Sample(1.0, 3.0, 80)])
+    one = bench.Task("outplace check one file", 1, against="", samples=[bench.Sample(0.3, 0.2, 40)] * 2)
+    table = bench.render([bare, check, one])
+    assert "| outplace check -j1 | 10 | 1.00 (1.00-1.00) | 4.00 (3.00-5.00) | 80 | 0.38 (0.25-0.50) |" in table
+    assert "| outplace check one file | 1 |" in table and table.count("| - |") == 2  # no ratio for bare nor one file
+    assert "- one-file run: 0.30 (0.30-0.30) s wall" in table
+
+
+def test_results_sections_are_replaced_by_label(bench, tmp_path):
+    out = tmp_path / "results.md"
+    bench.write_results(out, "before", "old before")
+    bench.write_results(out, "after", "the after")
+    bench.write_results(out, "before", "new before")
+    text = out.read_text()
+    assert "new before" in text and "the after" in text and "old before" not in text
+    assert text.index("new before") < text.index("the after")
+
+
+def test_parse_yardstick_counts_failures(bench, tmp_path, capfd):
+    corpus = fake_corpus(tmp_path)
+    bench.parse_files(str(corpus / "files.txt"), str(corpus / "src"))
+    assert capfd.readouterr().out == "1 files failed to parse\n"
+
+
+def test_one_round_end_to_end(bench, tmp_path):
+    """One round without TorchFix on the fake corpus: every task runs, fix converges, results.md is written."""
+    corpus = fake_corpus(tmp_path / "corpus")
+    out = tmp_path / "results.md"
+    argv = ["--corpus", str(corpus), "--work", str(tmp_path / "work"), "--rounds", "1", "--no-torchfix",
+            "--output", str(out), "--label", "fake"]  # fmt: skip
+    bench.main(argv)
+    text = out.read_text()
+    for task in ("libcst parse", "outplace check -j1", "outplace diff", "outplace fix again (no-op)",
+                 "outplace check one file"):
+        assert f"| {task}" in text
+    assert "<!-- bench:fake -->" in text and "- machine:" in text and "libcst 1." in text
