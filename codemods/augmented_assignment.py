@@ -11,7 +11,7 @@ from codemods._common import AUGMENTED_TO_BINARY, code, right_operand
 from fixer.analysis.scope import contains
 from fixer.analysis.tensors import Kind
 from fixer.codemod import Codemod
-from fixer.types import Safety
+from fixer.types import Safety, Severity
 
 CASTS = frozenset({"to", "type", "double", "float", "half", "bfloat16", "long", "int", "short", "bool"})
 
@@ -80,11 +80,12 @@ class AugmentedAssignment(Codemod):
 
     def check(self, node: cst.AugAssign) -> None:
         target = node.target
-        if self.kind(target, node) is not Kind.TENSOR or self.updates_grad_leaf(target, [node.value], node):
+        kind = self.kind(target, node)
+        if kind is Kind.NOT_TENSOR or self.updates_grad_leaf(target, [node.value], node):
             return  # not a tensor; or IP108's parameter update, which belongs in `torch.no_grad()`
         risk = self.risk(target, node, [node.value])
-        if risk is None:
-            return
+        if risk is None or kind is Kind.UNKNOWN and risk.severity is not Severity.ERROR:
+            return  # an unknown target is reported only when a saved value proves it a tensor
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
         self.report_risk(

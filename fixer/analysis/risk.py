@@ -108,8 +108,8 @@ class RiskAnalysis:
         """None when the write is intentional or harmless; else the severity, reason and fix safety.
         `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too)."""
         scope = self.facts.scope(node)
-        if self.facts.in_no_grad(node) or never_requires_grad(target):
-            return None
+        if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
+            return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
         safety, because = self.fix_safety(target, node, besides=statement or node)
         if isinstance(target, cst.Name):
             saved = self.saved(target.value, node, scope)
@@ -205,7 +205,7 @@ class RiskAnalysis:
         if name is not None and name.startswith("torch."):
             last = name.rsplit(".", 1)[-1]
             label, receiver = name, []
-        elif isinstance(func, cst.Attribute) and self.kinds.kind(func.value, scope) is Kind.TENSOR:
+        elif isinstance(func, cst.Attribute) and self._tensor_method(expr, scope):
             last = func.attr.value
             label, receiver = f".{last}()", [func.value]
         else:
@@ -344,8 +344,6 @@ class RiskAnalysis:
         if not isinstance(target, cst.Name):
             return Safety.UNSAFE, ("the target is not a name",)
         name = target.value
-        if self.kinds.kind(target, scope) is not Kind.TENSOR:
-            return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
         if name in scope.params:
             return Safety.UNSAFE, (f"`{name}` is a parameter: the caller's tensor changes in place, not after the rewrite",)
         if name in scope.outer_names or name not in scope.timeline:
@@ -356,6 +354,8 @@ class RiskAnalysis:
                 return Safety.UNSAFE, why
         if scope.shared(name, besides=besides or node):
             return Safety.UNSAFE, (f"another name, view or container also holds `{name}`'s tensor",)
+        if self.kinds.kind(target, scope) is not Kind.TENSOR:
+            return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
         return Safety.SAFE, ()
 
     def _aliasing(self, name: str, binding: Binding, scope: FunctionFacts) -> Message:
@@ -383,12 +383,19 @@ class RiskAnalysis:
             last = name.rsplit(".", 1)[-1]
             plain_op = name.startswith("torch.") and not name.startswith("torch.nn.") or name.startswith("torch.nn.functional.")
             return plain_op and last not in ALIASING_FUNCTIONS and not last.endswith("_")
-        if isinstance(func, cst.Attribute) and self.kinds.kind(func.value, scope) is Kind.TENSOR:
+        if isinstance(func, cst.Attribute) and self._tensor_method(value, scope):
             method = func.attr.value
             if method in VIEW_METHODS or _returns_receiver(method) or method in ("to", "type"):
                 return self._builds_new(func.value, scope)  # `torch.ones(3).requires_grad_()`: still new
             return True
         return False
+
+    def _tensor_method(self, call: cst.Call, scope: FunctionFacts) -> bool:
+        """`x.sigmoid()` on a tensor (or on anything, for a method only tensors have)."""
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        receiver = self.kinds.kind(func.value, scope)
+        return receiver is Kind.TENSOR or receiver is Kind.UNKNOWN and self.kinds.kind(call, scope) is Kind.TENSOR
 
     def _assigned_here(self, target: cst.Attribute, scope: FunctionFacts) -> bool:
         """`self.h = ...` earlier in this function: the attribute holds a plain tensor we made."""

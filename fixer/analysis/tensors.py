@@ -7,6 +7,7 @@ import enum
 import libcst as cst
 
 from fixer.analysis.scope import FunctionFacts, RegionFacts, contains, qualified
+from fixer.analysis.tables import torch_tables
 
 
 class Kind(enum.Enum):
@@ -40,6 +41,16 @@ TORCH_PLAIN = ("torch.nn.", "torch.optim.", "torch.utils.", "torch.cuda.", "torc
 TORCH_TENSOR_MODULES = ("torch.nn.functional.", "torch.linalg.", "torch.fft.", "torch.special.",
                         "torch.nn.init.")
 NON_TORCH_ROOTS = ("numpy", "math", "random", "pandas", "scipy", "jax", "tensorflow")
+# Method names that numpy arrays, Python containers or numbers also have: no proof of a tensor.
+SHARED_METHODS = frozenset({
+    "all", "any", "argmax", "argmin", "argsort", "astype", "choose", "clip", "compress", "conj",
+    "conjugate", "copy", "cumprod", "cumsum", "diagonal", "dot", "fill", "flatten", "max", "mean", "min",
+    "nonzero", "prod", "put", "ravel", "repeat", "reshape", "resize", "round", "searchsorted", "sort",
+    "squeeze", "std", "sum", "swapaxes", "take", "trace", "transpose", "var", "view", "add", "index",
+    "count", "pop", "clear", "update", "split", "join", "replace", "sub", "div", "mul", "abs", "pow",
+    "log", "exp", "sqrt", "real", "imag", "item", "tolist", "expand", "to", "type", "float", "int",
+    "bool", "long", "half", "double", "apply", "where", "get", "lower", "upper", "strip", "format",
+})
 
 
 class TensorKinds:
@@ -127,6 +138,9 @@ class TensorKinds:
             receiver = self.kind(func.value, scope)
             if receiver is Kind.TENSOR:
                 return Kind.TENSOR
+            method = func.attr.value
+            if receiver is Kind.UNKNOWN and method in torch_tables().tensor_method_ops and method not in SHARED_METHODS:
+                return Kind.TENSOR  # `scores.softmax(-1)`: only a tensor has this method
             if scope.is_forward and _is_self_attribute(func):
                 return Kind.TENSOR  # a submodule called in forward: self.conv(x)
         if scope.is_forward and _is_self_attribute(func):
