@@ -549,9 +549,11 @@ def test_a_short_body_is_not_cut():
 
 def test_the_table_counts_mixed_severities():
     fixed = (finding("a.py", 1), finding("a.py", 2), replace(finding("b.py", 1), severity=Severity.ERROR))
-    body = render([RuleFixes("IP101", "augmented-assignment", "Why.", fixed, ("a.py", "b.py"))], "outplace diff .")
+    body = render([RuleFixes("IP101", "augmented-assignment", "Why.", fixed, ("a.py", "b.py"))], "outplace diff .",
+                  remaining=2)
     assert "| `IP101` augmented-assignment | 3 | 2 | 2 warning, 1 error | safe |" in body
     assert "- `a.py`: IP101 ×2" in body and "- `b.py`: IP101 ×1" in body
+    assert "Not fixed here: 2 findings whose fix is unsafe or display-only" in body
 
 
 # shallow checkouts, leases, logs ----------------------------------------------------------------

@@ -66,8 +66,8 @@ def render(rules: Sequence[RuleFixes], reproduce: str, remaining: int = 0, limit
         safety = _counts([f.safety.label for f in r.fixed])
         lines.append(f"| {_code(r.rule_id)} {r.rule_name} | {r.count} | {len(r.files)} | {severity} | {safety} |")
     if remaining:
-        lines += ["", f"{plural(remaining, 'other finding')} need a person or `--unsafe-fixes`: "
-                      "run `outplace check` to see them."]
+        lines += ["", f"Not fixed here: {plural(remaining, 'finding')} whose fix is unsafe or display-only "
+                      "(`outplace check` lists them)."]
     lines += ["", "### Reproduce locally", "", "```console", f"$ {reproduce}", "```", "", "### Why"]
     for r in rules:
         lines += ["", f"**{r.rule_id} {r.rule_name}.** {r.why}"]
