@@ -42,6 +42,8 @@ Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixe
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
 AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Fix files that have uncommitted changes in git too.")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and errors only: no summary, no progress bar.")]
+NoColor = Annotated[bool, typer.Option("--no-color", help="Never colour the output (as NO_COLOR=1 does).")]
 Statistics = Annotated[bool, typer.Option("--statistics", help="Print the number of findings per rule instead of each finding.")]
 Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
 Interactive = Annotated[bool, typer.Option("--interactive", "-i", help="Review each change and answer y/n/a/d/r/A/e/?/q (needs a terminal).")]
@@ -58,19 +60,21 @@ class Flags:
     unsafe_fixes: bool | None
     stdin_filename: str | None
     allow_dirty: bool = False
+    quiet: bool = False
 
 
 @app.command()
 def check(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
-    statistics: Statistics = False,
+    statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when there are any."""
     from fixer import formats, report
     from fixer.registry import all_rules
 
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    _set_colour(no_color)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
     if statistics:
         _print(report.error_lines(results), sys.stderr)
@@ -84,24 +88,26 @@ def check(
         sys.stdout.write(report.check_json(results))
     else:
         _print(report.error_lines(results), sys.stderr)
-        _print(report.check_text(results), sys.stdout)
+        lines = "".join(report.finding_line(f) + "\n" for r in results for f in r.findings)
+        _print(lines if quiet else report.check_text(results), sys.stdout)
     raise typer.Exit(report.summarize(results).exit_code())
 
 
 @app.command()
 def diff(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
-    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None,
+    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, quiet: Quiet = False, no_color: NoColor = False,
 ) -> None:
     """Print the fixes as a unified diff for `git apply` / `patch -p1`; write nothing. Exit 1 when non-empty."""
     from fixer import report
 
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename)
+    _set_colour(no_color)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet)
     outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
     for outcome in outcomes:
         _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
     results = [outcome.result for outcome in outcomes]
-    _print(report.error_lines(results) + report.diff_summary(results), sys.stderr)
+    _print(report.error_lines(results) + ("" if quiet else report.diff_summary(results)), sys.stderr)
     code = 2 if any(r.error for r in results) else int(any(o.diff for o in outcomes))
     raise typer.Exit(code)
 
@@ -110,7 +116,7 @@ def diff(
 def fix(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
-    allow_dirty: AllowDirty = False,
+    allow_dirty: AllowDirty = False, quiet: Quiet = False, no_color: NoColor = False,
 ) -> None:
     """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
 
@@ -119,7 +125,8 @@ def fix(
     """
     from fixer import report
 
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty)
+    _set_colour(no_color)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet)
     if interactive:
         raise typer.Exit(_review(paths, flags))
     outcomes = _outcomes(Mode.FIX, paths, flags)
@@ -130,7 +137,8 @@ def fix(
         _write_bytes(_fixed_bytes(outcome, data))
         stream = sys.stderr  # standard output holds the code
     _print(report.error_lines(results), sys.stderr)
-    _print(report.fix_text(results), stream)
+    if not quiet:
+        _print(report.fix_text(results), stream)
     raise typer.Exit(report.summarize(results).exit_code())
 
 
@@ -235,7 +243,7 @@ def _review(paths: list[str], flags: Flags) -> int:
 
 def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome, bytes]]:
     """The outcome of every file (or of standard input), with stdin's bytes (b"" for files)."""
-    from fixer import runner
+    from fixer import progress, runner
 
     if "-" in paths and len(paths) > 1:
         _usage_error("`-` (standard input) cannot be combined with other paths")
@@ -243,7 +251,9 @@ def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome,
     if paths == ["-"]:
         data = sys.stdin.buffer.read()
         return [(runner.process_stdin(data, flags.stdin_filename or "-", options), data)]
-    return [(outcome, b"") for outcome in runner.run(paths, options)]
+    if not progress.wants_bar(sys.stderr, flags.quiet):
+        return [(outcome, b"") for outcome in runner.run(paths, options)]
+    return [(outcome, b"") for outcome in progress.tracked(sys.stderr, lambda total: runner.run(paths, options, total))]
 
 
 def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
@@ -302,6 +312,12 @@ def _fixed_bytes(outcome: Outcome, data: bytes) -> bytes:
     except SourceError as error:
         sys.stderr.write(error.error.describe(outcome.result.path) + "\n")
         return data
+
+
+def _set_colour(no_color: bool) -> None:
+    """--no-color: the same as NO_COLOR=1, which `_colour` and rich both honour."""
+    if no_color:
+        os.environ["NO_COLOR"] = "1"
 
 
 def _colour(stream: object) -> bool:
