@@ -178,7 +178,7 @@ class Review:
                     continue  # decided before the text was rewritten
                 verdict, edited, file_policy = self.decide(path, base, queue, accepted, finding, file_policy)
                 if verdict is Verdict.STOP:
-                    self.tally.not_reviewed += len(queue) - index
+                    self.tally.not_reviewed += sum(not any(m.covers(f) for m in marks) for f in queue[index:])
                     break
                 self.tally.count(finding, verdict)
                 if verdict is Verdict.APPLY:

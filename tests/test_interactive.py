@@ -413,3 +413,15 @@ def test_nothing_to_review(tmp_path: Path) -> None:
     code, rest = finish(child)
     assert code == 0
     assert "Nothing to review in 1 file." in rest
+
+
+def test_file_changed_on_disk_during_the_review_is_not_written(two_files: Path) -> None:
+    child = spawn(two_files, ".")
+    answer(child, "yyy")
+    child.expect(PROMPT)
+    (two_files / "b.py").write_bytes(B.encode() + b"# edited meanwhile\n")
+    child.send("y")
+    code, rest = finish(child)
+    assert contents(two_files, "a.py", "b.py") == [A_BOTH.encode(), B.encode() + b"# edited meanwhile\n"]
+    assert "b.py: not written: the file changed on disk during the review" in rest
+    assert code == 2
