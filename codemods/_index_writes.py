@@ -27,6 +27,9 @@ FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_lik
                        "arange", "linspace", "logspace", "eye", "tensor", "as_tensor", "tril", "triu",
                        "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "bernoulli",
                        "multinomial", "from_numpy", "tril_indices", "triu_indices"})
+HARMLESS_READS = frozenset({"shape", "size", "dtype", "device", "dim", "ndim", "numel", "clone", "is_cuda",
+                            "requires_grad", "stride", "is_contiguous", "element_size"})
+MADE_BY_METHODS = frozenset({"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "clone"})
 SIZED = frozenset({"zeros", "ones", "empty", "full", "arange", "rand", "randn", "eye", "linspace"})
 Write = tuple[cst.BaseSmallStatement, cst.Subscript, cst.BaseExpression, cst.BaseAugOp | None]
 
@@ -54,6 +57,11 @@ class IndexWrite(Codemod):
         super().__init__(context)
         self.cloned_before: dict[int, str] = {}  # id of a statement -> the name `x = x.clone()` just before
         self.handled: set[int] = set()  # writes already reported as part of a larger fix
+        # Source order of reads, to tell a fresh buffer written before anything could save it.
+        self._order, self._loops, self._functions = 0, [0], [0]
+        self._not_reads: set[int] = set()  # names that are bound or written, not read
+        self._reads: dict[tuple[int, str], list[tuple[int, frozenset[int]]]] = {}
+        self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
         previous: cst.BaseSmallStatement | None = None
@@ -67,12 +75,69 @@ class IndexWrite(Codemod):
     visit_Module = visit_IndentedBlock  # type: ignore[assignment]
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._not_reads.update(_name_ids(target.target))
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
             self.later(self.check, (node, node.targets[0].target, node.value, None))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Subscript):
+            self._not_reads.update(_name_ids(node.target))
             self.later(self.check, (node, node.target, node.value, node.operator))
+
+    def leave_Assign(self, original_node: cst.Assign | cst.AugAssign) -> None:
+        self._order += 1
+        self._writes[id(original_node)] = (self._order, frozenset(self._loops[1:]), self._functions[-1])
+
+    leave_AugAssign = leave_Assign  # type: ignore[assignment]
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._not_reads:
+            self._order += 1
+            for function in self._functions:
+                self._reads.setdefault((function, node.value), []).append((self._order, frozenset(self._loops[1:])))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in HARMLESS_READS:  # `t.shape`, `t.clone()`: nothing saved, nothing held
+            base = node.value
+            while isinstance(base, cst.Subscript):
+                base = base.value
+            self._not_reads.add(id(base))
+
+    def visit_For(self, node: cst.For | cst.While) -> None:
+        self._loops.append(id(node))
+
+    def leave_For(self, original_node: cst.For | cst.While) -> None:
+        self._loops.pop()
+
+    visit_While, leave_While = visit_For, leave_For  # type: ignore[assignment]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(id(node))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
+
+    def unread_fresh(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """A buffer just made (`torch.zeros`, `x.new_zeros`, `x.clone()`) and not read before this
+        write, nor in a loop around it: no op can have saved it, so writing it is harmless."""
+        scope = self.scope(node)
+        if not isinstance(target, cst.Name) or target.value in scope.params:
+            return False
+        values = scope.bindings.get(target.value, [])
+        if not values or not all(v is not None and self._fresh(v, node) for v in values):
+            return False
+        order, loops, function = self._writes[id(node)]
+        reads = self._reads.get((function, target.value), [])
+        return all(at > order and not (around & loops) for at, around in reads)
+
+    def _fresh(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        if not isinstance(value, cst.Call):
+            return self.grad_free(value, node)
+        name = (qualified(value.func, self.context.facts.imports) or "").rsplit(".", 1)[-1]
+        func = value.func
+        made = isinstance(func, cst.Attribute) and func.attr.value in MADE_BY_METHODS
+        return made or name in FACTORIES or name.endswith("_like") or self.grad_free(value, node)
 
     def check(self, write: Write) -> None:
         node, sub, value, _ = write
@@ -87,6 +152,8 @@ class IndexWrite(Codemod):
             return
         if self.grad_free(target, node) and self.grad_free(value, node):
             return  # a fresh buffer filled with values autograd never tracks (a mask, a position table)
+        if self.unread_fresh(target, node):
+            return
         self.decide(write)
 
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
@@ -186,11 +253,18 @@ def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst
 
 def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
     """A torch factory call taking `name` as a size argument."""
-    if not isinstance(node, cst.Call) or not (qualified(node.func, imports) or "").startswith("torch."):
+    name = qualified(node.func, imports) if isinstance(node, cst.Call) else None
+    if name is None or not name.startswith("torch.") or name.rsplit(".", 1)[-1] not in SIZED:
         return False
-    if node.func.attr.value not in SIZED:  # type: ignore[union-attr]
-        return False
-    return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None for a in node.args)
+    return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None
+               for a in node.args)  # type: ignore[attr-defined]
+
+
+def _name_ids(target: cst.CSTNode) -> set[int]:
+    """Every name in a write's target: `t` in `t[i] = v` is written, not read."""
+    found: set[int] = set()
+    contains(target, lambda n: isinstance(n, cst.Name) and found.add(id(n)) is not None)
+    return found
 
 
 def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:

@@ -84,12 +84,13 @@ def _factory_sizes(values: list[cst.BaseExpression | None], imports: ImportMap) 
     if len(values) != 1 or not isinstance(values[0], cst.Call):
         return None
     call = values[0]
-    if qualified(call.func, imports) not in SIZED_FACTORIES:
+    factory = qualified(call.func, imports)
+    if factory not in SIZED_FACTORIES:
         return None
     if any(a.keyword is not None and a.keyword.value in ("requires_grad", "size", "out") for a in call.args):
         return None
     sizes = [a.value for a in call.args if a.keyword is None]
-    if call.func.attr.value == "full":  # type: ignore[attr-defined]
+    if factory == "torch.full":
         sizes = sizes[:1]
     if len(sizes) == 1 and isinstance(sizes[0], (cst.Tuple, cst.List)):
         return [e.value for e in sizes[0].elements]

@@ -66,6 +66,7 @@ class IndexAssignment(IndexWrite):
         return subscript_target(node) is not None
 
     def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
         self.later(self.check_loop, node)
 
     def check_loop(self, loop: cst.For) -> None:
