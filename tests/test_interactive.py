@@ -425,3 +425,13 @@ def test_file_changed_on_disk_during_the_review_is_not_written(two_files: Path) 
     assert contents(two_files, "a.py", "b.py") == [A_BOTH.encode(), B.encode() + b"# edited meanwhile\n"]
     assert "b.py: not written: the file changed on disk during the review" in rest
     assert code == 2
+
+
+def test_a_file_that_does_not_parse_is_reported_and_the_others_reviewed(tmp_path: Path) -> None:
+    write_files(tmp_path, {"a.py": A, "broken.py": "import torch\ndef f(:\n    pass\n"})
+    child = spawn(tmp_path, ".")
+    shown = answer(child, "A")
+    code, _ = finish(child)
+    assert re.search(r"broken\.py:2: parse error", shown[0])
+    assert contents(tmp_path, "a.py", "broken.py") == [A_BOTH.encode(), b"import torch\ndef f(:\n    pass\n"]
+    assert code == 2
