@@ -86,12 +86,15 @@ class InplaceArgument(Codemod):
             self.later(self._check, node, name, flag)
 
     def visit_List(self, node: cst.List) -> None:
-        self._sequence([e.value for e in node.elements if not isinstance(e, cst.StarredElement)])
+        layers = [e.value for e in node.elements if not isinstance(e, cst.StarredElement)]
+        if layers and all(isinstance(v, cst.Tuple) and len(v.elements) == 2 for v in layers):
+            layers = [v.elements[1].value for v in layers]  # type: ignore[attr-defined]  # OrderedDict pairs
+        self._sequence(layers)
     visit_Tuple = visit_List  # type: ignore[assignment]
 
     def _sequence(self, layers: list[cst.BaseExpression]) -> None:
         for before, layer in zip([None, *layers], layers):
-            self._before[id(layer)] = before
+            self._before.setdefault(id(layer), before)  # the outermost sequence knows the order
 
     def visit_Expr(self, node: cst.Expr) -> None:
         self._statement[id(node.value)] = node
