@@ -14,6 +14,7 @@ from fixer.analysis.regions import ImportMap, Region, collect_imports, find_regi
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
+from fixer.batched import visit_batched
 from fixer.codemod import Codemod, Report, RuleContext
 from fixer.sourcefile import newline_of, split_lines
 from fixer.suppress import skips_file, suppressed
@@ -120,7 +121,7 @@ def _region_findings(
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]
-    cst.visit_batched(module, [facts, *visitors])  # one traversal: facts first, then every rule
+    visit_batched(module, [facts, *visitors])  # one traversal: facts first, then every rule
     if not any(rule.reports for rule in visitors):
         return []
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
