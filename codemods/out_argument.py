@@ -41,7 +41,8 @@ class OutArgument(StatementStack, Codemod):
     ```
 
     ## Fix safety
-    Always unsafe. `out=` casts the result to the dtype of `c` (a float16 `c` given a float32
+    Always unsafe; no fix when the output is an attribute, a parameter or a name bound from a
+    container (`buf = state["buf"]`), since the write updates a tensor held elsewhere. `out=` casts the result to the dtype of `c` (a float16 `c` given a float32
     result keeps float16; `torch.add(i, j, out=f)` with integer inputs and a float `c` gives
     floats), while the rewrite keeps the op's own result dtype; and every view or alias of `c`
     sees the write, while the rewrite rebinds the name only. Review that `c` has the result's
@@ -79,8 +80,21 @@ class OutArgument(StatementStack, Codemod):
         if statement is None or not outputs or not all(is_assignable(o) for o in outputs):
             self.report(call, f"{message} (no out-of-place form here)", replacement=None, safety=Safety.DISPLAY_ONLY)
             return
+        held = next((o for o in outputs if self._held_elsewhere(o, call)), None)
+        if held is not None:
+            reason = f"`{code(held)}` is a tensor held elsewhere: rebinding the name would not update it"
+            self.report(call, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
+            return
         target = outputs[0] if len(outputs) == 1 else cst.Tuple([cst.Element(o) for o in outputs], lpar=[], rpar=[])
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=drop_flag(call, list(call.args).index(out)))
         statements, _ = hoisted(statement, call, rebind)
         self.report(statement, f"{message}; `out=` also casts to its dtype", replacement=statements,
                     safety=Safety.UNSAFE)
+
+    def _held_elsewhere(self, output: cst.BaseExpression, call: cst.Call) -> bool:
+        """An attribute, a parameter, or a name bound from a container (`buf = state["buf"]`)."""
+        if not isinstance(output, cst.Name):
+            return True
+        scope = self.scope(call)
+        values = scope.bindings.get(output.value, [])
+        return output.value in scope.params or any(isinstance(v, (cst.Subscript, cst.Attribute)) for v in values)
