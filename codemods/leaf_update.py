@@ -135,7 +135,8 @@ class LeafUpdate(StatementStack, Codemod):
             items=[cst.WithItem(cst.parse_expression(f"{torch_name}.no_grad()"))],
             body=cst.IndentedBlock(body=_detached(unit)),
         )
-        message = f"{names}: leaf that requires grad, updated in place outside `torch.no_grad()` (raises at once)"
+        what = "leaves that require grad" if ", " in names else "a leaf that requires grad"
+        message = f"{names}: {what}, updated in place outside `torch.no_grad()` (raises at once)"
         self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE, severity=Severity.ERROR,
                     until=unit[-1] if len(unit) > 1 else None, imports=() if self.context.torch_name else ("torch",))
         return {id(s) for s in covered}
