@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class FakeGitHub:
         self.drafts_supported = True
         self.hide_open_pulls = 0  # the next N list calls miss open pull requests (a race)
         self.default_branch = "main"
+        self.remote: Path | None = None  # the bare repository: head.sha is read from it
         self._lock = threading.Lock()
         self._next = 1
 
@@ -198,10 +200,18 @@ class FakeGitHub:
             draft=bool(body.get("draft")), labels=[], html_url=html,
             url=f"{self.url}/repos/{self.owner}/{self.name}/pulls/{number}",
         )
-        pull["head"].update(ref=body["head"], label=label)
+        pull["head"].update(ref=body["head"], label=label, sha=self._sha(body["head"]))
+        pull["merged_at"] = None
         pull["base"].update(ref=body["base"], label=f"{self.owner}:{body['base']}")
         self.pulls[number] = pull
         return _json(201, pull, {"Location": pull["url"]})
+
+    def _sha(self, branch: str) -> str:
+        if self.remote is None:
+            return "6dcb09b5b57875f334f61aebed695e2e4193db5e"  # GitHub's example
+        done = subprocess.run(["git", "rev-parse", f"refs/heads/{branch}"], cwd=self.remote,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.strip()
 
     def _label(self, name: str) -> dict[str, Any]:
         label = copy.deepcopy(self.examples["label-items"][0])

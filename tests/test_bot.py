@@ -601,3 +601,21 @@ def test_the_bot_never_imports_libcst():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).parent.parent)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_pull_request_a_person_closed_is_not_opened_again_until_the_fixes_change(repo, github):
+    github.remote = repo.remote
+    assert bot(repo, github).code == 0
+    github.pulls[1]["state"] = "closed"  # a person closed it without merging
+
+    again = bot(repo, github)
+
+    assert again.code == 0, again.stderr
+    assert "pull request #1 with these fixes was closed without merging" in again.stdout
+    assert github.open_pulls() == []
+    repo.push_main({"layer.py": LAYER})
+
+    changed = bot(repo, github)
+
+    assert "opened pull request #2" in changed.stdout and len(github.open_pulls()) == 1
+    assert github.violations == []

@@ -155,7 +155,7 @@ class _Run:
                 self.say(f"pushed {tip[:12]} to {o.branch}")
                 result.pushed = True
             body = render(rules, o.reproduce, remaining)
-            return self._open_or_update(result, base, body)
+            return self._open_or_update(result, base, body, remote_tip)
 
     # steps ------------------------------------------------------------------------------------
     def _not_ours(self, base: str, remote_tip: str) -> BotResult | None:
@@ -226,9 +226,14 @@ class _Run:
             self.say(f"closed pull request #{pull.number}: {pull.url}")
         return BotResult(Operation.CLOSED, o.dry_run, pull.number, pull.url)
 
-    def _open_or_update(self, result: BotResult, base: str, body: str) -> BotResult:
+    def _open_or_update(self, result: BotResult, base: str, body: str, remote_tip: str | None) -> BotResult:
         o = self.options
         pull = self.forge.open_pull(o.branch)
+        if pull is None and not result.pushed and remote_tip and (declined := self._declined(remote_tip)):
+            self.say(f"pull request #{declined.number} with these fixes was closed without merging: not "
+                     f"opening another until the fixes change ({declined.url})")
+            result.operation, result.number, result.url = Operation.NONE, declined.number, declined.url
+            return result
         if pull is None:
             if o.dry_run:
                 self.say.would(self._describe_new(base, body))
@@ -260,6 +265,11 @@ class _Run:
         self._decorate(pull, reviewers=False)
         self.say(f"updated pull request #{pull.number}: {pull.url}")
         return result
+
+    def _declined(self, tip: str) -> PullRequest | None:
+        """A pull request a person closed, unmerged, while the branch held exactly `tip`."""
+        closed = self.forge.pulls(self.options.branch, "closed")
+        return next((p for p in closed if not p.merged and p.head_sha == tip), None)
 
     def _create(self, base: str, body: str) -> PullRequest | None:
         """A new pull request; None when GitHub answers that one already exists."""

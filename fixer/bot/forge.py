@@ -46,6 +46,8 @@ class PullRequest:
     base: str
     head: str
     draft: bool
+    head_sha: str = ""
+    merged: bool = False
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PullRequest:
@@ -53,6 +55,7 @@ class PullRequest:
             number=data["number"], url=data.get("html_url") or data.get("url", ""),
             title=data.get("title") or "", body=data.get("body") or "",
             base=data["base"]["ref"], head=data["head"]["ref"], draft=bool(data.get("draft")),
+            head_sha=data["head"].get("sha", ""), merged=data.get("merged_at") is not None,
         )
 
 
@@ -99,11 +102,15 @@ class GitHub:
 
     def open_pull(self, branch: str) -> PullRequest | None:
         """The open pull request whose head is `branch` of this repository, if any."""
-        params = {"head": f"{self.owner}:{branch}", "state": "open", "per_page": 100}
+        found = self.pulls(branch, "open")
+        return found[0] if found else None
+
+    def pulls(self, branch: str, state: str) -> list[PullRequest]:
+        """The pull requests (newest first, up to 100) whose head is `branch` of this repository."""
+        params = {"head": f"{self.owner}:{branch}", "state": state, "per_page": 100}
         pulls = self._request("GET", self._repo_path("/pulls"), params=params)
         # Some GitHub-compatible forges ignore `head`: filter here too.
-        found = [PullRequest.from_json(p) for p in pulls if p["head"]["ref"] == branch]
-        return found[0] if found else None
+        return [PullRequest.from_json(p) for p in pulls if p["head"]["ref"] == branch]
 
     def create_pull(self, *, title: str, body: str, head: str, base: str, draft: bool) -> PullRequest:
         data: dict[str, Any] = {"title": title, "body": body, "head": head, "base": base}
