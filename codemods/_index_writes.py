@@ -62,6 +62,7 @@ class IndexWrite(Codemod):
         self._not_reads: set[int] = set()  # names that are bound or written, not read
         self._reads: dict[tuple[int, str], list[tuple[int, frozenset[int]]]] = {}
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
+        self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
         previous: cst.BaseSmallStatement | None = None
@@ -87,7 +88,12 @@ class IndexWrite(Codemod):
 
     def leave_Assign(self, original_node: cst.Assign | cst.AugAssign) -> None:
         self._order += 1
-        self._writes[id(original_node)] = (self._order, frozenset(self._loops[1:]), self._functions[-1])
+        loops = frozenset(self._loops[1:])
+        self._writes[id(original_node)] = (self._order, loops, self._functions[-1])
+        for target in getattr(original_node, "targets", []):
+            if isinstance(target.target, cst.Name):
+                key = (self._functions[-1], target.target.value)
+                self._binds.setdefault(key, []).append((self._order, original_node.value, loops))
 
     leave_AugAssign = leave_Assign  # type: ignore[assignment]
 
@@ -124,11 +130,16 @@ class IndexWrite(Codemod):
         scope = self.scope(node)
         if not isinstance(target, cst.Name) or target.value in scope.params:
             return False
-        values = scope.bindings.get(target.value, [])
-        if not values or not all(v is not None and self._fresh(v, node) for v in values):
-            return False
+        name = target.value
         order, loops, function = self._writes[id(node)]
-        reads = self._reads.get((function, target.value), [])
+        binds = self._binds.get((function, name), [])
+        if len(binds) != len(scope.bindings.get(name, [])):
+            return False  # also bound by unpacking, a loop, `with ... as`
+        # Bindings that may reach the write; `x = x.view(...)` before it reads `x`, so the reads decide.
+        reaching = [v for at, v, around in binds if at < order or around & loops]
+        if not reaching or not all(self._fresh(v, node) or _mentions(v, name) for v in reaching):
+            return False
+        reads = self._reads.get((function, name), [])
         return all(at > order and not (around & loops) for at, around in reads)
 
     def _fresh(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
@@ -258,6 +269,10 @@ def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
         return False
     return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None
                for a in node.args)  # type: ignore[attr-defined]
+
+
+def _mentions(expr: cst.CSTNode, name: str) -> bool:
+    return contains(expr, lambda n: isinstance(n, cst.Name) and n.value == name)
 
 
 def _name_ids(target: cst.CSTNode) -> set[int]:
