@@ -13,6 +13,7 @@ from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, par
 from fixer.analysis.regions import ImportMap
 from fixer.analysis.scope import FunctionFacts, contains, dotted, qualified
 from fixer.analysis.tensors import Kind
+from fixer.analysis.risk import Risk
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety
 
@@ -57,6 +58,7 @@ class IndexWrite(Codemod):
         super().__init__(context)
         self.cloned_before: dict[int, str] = {}  # id of a statement -> the name `x = x.clone()` just before
         self.handled: set[int] = set()  # writes already reported as part of a larger fix
+        self.risks: dict[int, Risk] = {}  # id of a write -> its risk (severity, reason, fix safety)
         # Source order of reads, to tell a fresh buffer written before anything could save it.
         self._order, self._loops, self._functions = 0, [0], [0]
         self._not_reads: set[int] = set()  # names that are bound or written, not read
@@ -165,6 +167,10 @@ class IndexWrite(Codemod):
             return  # a fresh buffer filled with values autograd never tracks (a mask, a position table)
         if self.unread_fresh(target, node):
             return
+        risk = self.risk(target, node, [value])
+        if risk is None:
+            return
+        self.risks[id(node)] = risk
         self.decide(write)
 
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
@@ -194,8 +200,7 @@ class IndexWrite(Codemod):
             lines = [assign(target, fixed)]
         operator = code(op).strip() if op is not None else "="
         message = f"`{code(sub)} {operator}` writes {what} of the tensor `{code(target)}` in place"
-        safety = safety or self.fix_safety(target, node)
-        self.report(node, message, replacement=lines, safety=safety, imports=imports)
+        self.report_risk(node, self.risks[id(node)], message, replacement=lines, safety=safety, imports=imports)
 
     def torch_imports(self) -> tuple[str, ...]:
         return ("torch",) if self.context.torch_name is None else ()

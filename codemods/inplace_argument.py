@@ -107,16 +107,19 @@ class InplaceArgument(Codemod):
             self._check_module(call, short, fixed)
             return
         target = call.args[0].value if call.args and call.args[0].keyword is None else None
-        if target is None or not self.grad_may_flow(target, call):
+        if target is None:
+            return
+        statement = self._statement.get(id(call))
+        risk = self.risk(target, call, [], statement, tensor=True)
+        if risk is None:
             return
         message = f"`{code(call.func)}(..., inplace=True)` overwrites `{code(target)}`; it fails when autograd saved it"
-        statement = self._statement.get(id(call))
-        safety = self.fix_safety(target, call)
+        safety = None
         if isinstance(statement, cst.Expr):  # the write was the point: keep it as a rebinding
             fixed, call = cst.Assign(targets=[cst.AssignTarget(target=target)], value=fixed), statement
         elif not isinstance(statement, cst.Return) and code(statement or call) != code(target) + " = " + code(call):
             safety = Safety.UNSAFE  # the caller, or a later line, may read the written tensor
-        self.report(call, message, replacement=fixed, safety=safety)
+        self.report_risk(call, risk, message, replacement=fixed, safety=safety)
 
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call) -> None:
         saver = self._saver(before := self._previous(call))

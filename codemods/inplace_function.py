@@ -75,23 +75,20 @@ class InplaceFunction(StatementStack, Codemod):
             self.later(self._check, node, target, twin, self.statement())
 
     def _check(self, call: cst.Call, target: cst.BaseExpression, twin: str, statement: Statement | None) -> None:
-        if not self.grad_may_flow(target, call) or code(target).endswith(".data"):
+        if code(target).endswith(".data"):
+            return
+        risk = self.risk(target, call, [], statement, tensor=True)  # torch functions take nothing else
+        if risk is None:
             return
         message = f"`{code(call.func)}()` writes `{code(target)}` in place"
         if statement is None or not is_assignable(target):
-            self.report(call, f"{message} (no out-of-place form here)", replacement=None, safety=Safety.DISPLAY_ONLY)
+            self.report_risk(call, risk, f"{message} (no out-of-place form here)", replacement=None,
+                             safety=Safety.DISPLAY_ONLY)
             return
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(func=self._func(call, twin)))
         statements, reads = hoisted(statement, call, rebind)
-        safety = Safety.UNSAFE if reads else self._safety(target, statement)  # reads move after the write
-        self.report(statement, message, replacement=statements, safety=safety, imports=self._imports(call))
-
-    def _safety(self, target: cst.BaseExpression, statement: Statement) -> Safety:
-        """`fix_safety`, knowing the target is a tensor: torch functions take nothing else."""
-        scope = self.scope(statement)
-        if isinstance(target, cst.Name) and scope.is_local(target.value):
-            return Safety.UNSAFE if scope.shared(target.value, besides=statement) else Safety.SAFE
-        return Safety.UNSAFE
+        safety = Safety.UNSAFE if reads else None  # reads move after the write
+        self.report_risk(statement, risk, message, replacement=statements, safety=safety, imports=self._imports(call))
 
     def _func(self, call: cst.Call, twin: str) -> cst.BaseExpression:
         """The twin, spelled like the call (`F.relu_` -> `F.relu`), or through `torch.`."""

@@ -106,13 +106,14 @@ class Codemod(cst.BatchableCSTVisitor):
                 and not any(carries_grad(v, scope, self.context.kinds) for v in values))
 
     def risk(self, target: cst.BaseExpression, node: cst.CSTNode,
-             values: Sequence[cst.BaseExpression] = (), statement: cst.CSTNode | None = None) -> Risk | None:
+             values: Sequence[cst.BaseExpression] = (), statement: cst.CSTNode | None = None,
+             *, tensor: bool = False) -> Risk | None:
         """Whether writing `target` in place at `node` needs a finding: None when the write is
         intentional or harmless, else its severity, a reason naming the op and line that saved the
         value, and the fix safety with why. `values` are what the write stores; `statement` is the
-        statement the fix replaces when it is not `node`."""
+        statement the fix replaces when it is not `node`; `tensor`: the target is surely a tensor."""
         assert self.context.risks is not None
-        return self.context.risks.assess(target, node, values, statement)
+        return self.context.risks.assess(target, node, values, statement, tensor=tensor)
 
     def report_risk(self, node: cst.CSTNode, risk: Risk, what: str, *, replacement: Replacement,
                     safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:

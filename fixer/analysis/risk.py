@@ -104,13 +104,14 @@ class RiskAnalysis:
 
     # the verdict ------------------------------------------------------------------------------
     def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = (),
-               statement: cst.CSTNode | None = None) -> Risk | None:
+               statement: cst.CSTNode | None = None, *, tensor: bool = False) -> Risk | None:
         """None when the write is intentional or harmless; else the severity, reason and fix safety.
-        `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too)."""
+        `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too);
+        `tensor`: the caller knows the target is a tensor (a torch function's argument)."""
         scope = self.facts.scope(node)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
             return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
-        safety, because = self.fix_safety(target, node, besides=statement or node)
+        safety, because = self.fix_safety(target, node, besides=statement or node, tensor=tensor)
         if isinstance(target, cst.Name):
             saved = self.saved(target.value, node, scope)
             if saved is not None:
@@ -121,7 +122,7 @@ class RiskAnalysis:
             return Risk(Severity.ERROR, reason, safety, because)
         if isinstance(target, cst.Name) and self.grad(target, scope, node) is Grad.NO:
             return None
-        if self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
+        if not tensor and self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
             return None
         return Risk(Severity.WARNING, (), safety, because)
 
@@ -333,7 +334,7 @@ class RiskAnalysis:
 
     # fix safety ---------------------------------------------------------------------------------
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode,
-                   besides: cst.CSTNode | None = None) -> tuple[Safety, Message]:
+                   besides: cst.CSTNode | None = None, *, tensor: bool = False) -> tuple[Safety, Message]:
         """SAFE only for a local name bound to a new tensor that no other name, container or view
         holds; otherwise UNSAFE (or DISPLAY_ONLY for an attribute that may be a Parameter), with why."""
         scope = self.facts.scope(node)
@@ -354,7 +355,7 @@ class RiskAnalysis:
                 return Safety.UNSAFE, why
         if scope.shared(name, besides=besides or node):
             return Safety.UNSAFE, (f"another name, view or container also holds `{name}`'s tensor",)
-        if self.kinds.kind(target, scope) is not Kind.TENSOR:
+        if not tensor and self.kinds.kind(target, scope) is not Kind.TENSOR:
             return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
         return Safety.SAFE, ()
 
