@@ -35,10 +35,13 @@ class Violation:
     saved_at: Location | None = None
     versions: tuple[int, int] | None = None  # (saved version, version after the write)
     failed: bool = False  # backward (or the forward op) really raised because of it
+    inside: str | None = None  # the torch module whose code did the write, e.g. "ReLU(inplace=True)"
 
     def describe(self) -> str:
         """`train.py:14  h.add_(1)  wrote to the output of sigmoid saved at train.py:12 ...`."""
         head = f"{self.write.show()}  {self.write.code()}  "
+        if self.inside:
+            head += f"(in {self.inside}) "
         if self.kind == "leaf":
             return head + "wrote in place to a leaf tensor that requires grad, outside torch.no_grad()"
         if self.kind == "multi-view":

@@ -46,16 +46,26 @@ class Saved:
         self.tensor = tensor.detach()  # shares storage and version counter, no graph cycle
         self.version = tensor._version
         self.op, self.role, self.where = op, role, where  # a best guess, settled in backward
-        self.made_by = type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None
+        self.made_by = _node_id(tensor.grad_fn) if tensor.grad_fn is not None else None
 
     def settle(self) -> None:
         """In backward, the node unpacking this tensor is the op that saved it."""
         node = torch._C._current_autograd_node()
         if node is None:
             return
-        name = node.name()
-        self.role = "output" if name == self.made_by else "input"
-        self.op = name.removesuffix("Backward0").removesuffix("Backward1").lower()
+        self.role = "output" if _node_id(node) == self.made_by else "input"
+        self.op = node.name().removesuffix("Backward0").removesuffix("Backward1").lower()
+
+
+_node_ids = iter(range(1, 1 << 62))
+
+
+def _node_id(node: object) -> int:
+    """A number stamped on an autograd node (nodes take no weak references, and ids are reused)."""
+    metadata = node.metadata  # type: ignore[attr-defined]
+    if "outplace" not in metadata:
+        metadata["outplace"] = next(_node_ids)
+    return metadata["outplace"]
 
 
 class Watcher(TorchDispatchMode):
@@ -98,7 +108,7 @@ class Watcher(TorchDispatchMode):
             violation = Violation(
                 write=write, op=func.overloadpacket.__name__, kind="saved",  # type: ignore[attr-defined]
                 saved_op=saved.op.lstrip("_"), saved_role=saved.role, saved_at=saved.where,
-                versions=(saved.version, saved.version + 1),
+                versions=(saved.version, saved.version + 1), inside=_module_doing(sys._getframe(2)),
             )
             self.pending.setdefault(id(saved), []).append(violation)
 
@@ -165,6 +175,16 @@ class Watcher(TorchDispatchMode):
         name = _written_name(write)
         value = frame.f_locals.get(name) if name else None
         return self.multi_views.get(_storage(value)) if isinstance(value, torch.Tensor) else None
+
+
+def _module_doing(frame: FrameType | None) -> str | None:
+    """The innermost torch.nn module running torch's own code at `frame`, such as `ReLU(inplace=True)`."""
+    while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_DIRS):
+        module = frame.f_locals.get("self")
+        if isinstance(module, torch.nn.Module):
+            return repr(module).split("\n")[0]
+        frame = frame.f_back
+    return None
 
 
 def _storage(tensor: torch.Tensor) -> int:
