@@ -28,6 +28,10 @@ class FixBrokeSyntax(Exception):
     """Applying fixes produced text that does not parse."""
 
 
+class RuleBuiltInvalidCode(Exception):
+    """A rule's template or replacement did not parse: a bug in the rule, reported as a crash."""
+
+
 def plan(text: str, path: str, rules: Rules) -> FileResult:
     """Every finding in `text`, nothing applied."""
     if skips_file(text):
@@ -121,7 +125,10 @@ def _region_findings(
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]
-    visit_batched(module, [facts, *visitors])  # one traversal: facts first, then every rule
+    try:
+        visit_batched(module, [facts, *visitors])  # one traversal: facts first, then every rule
+    except cst.ParserSyntaxError as error:  # a rule parsed code it built: outplace's bug, not the file's
+        raise RuleBuiltInvalidCode(f"a rule built code LibCST cannot parse: {error.message}") from error
     if not any(rule.reports for rule in visitors):
         return []
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)

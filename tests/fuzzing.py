@@ -117,10 +117,55 @@ def with_inplace_statements(draw: st.DrawFn, code: st.SearchStrategy[str] | None
     return "".join(lines)
 
 
+# Blocks that change what the rules must know: grad mode, loops, branches, nested scopes.
+COMPOUND = (
+    "if {v}:", "for i in range(3):", "while x.sum() > 0:", "with torch.no_grad():",
+    "with torch.enable_grad():", "try:", "def inner(x):", "class Inner:", "else_of_if",
+)  # fmt: skip
+
+
+def _block(statements: list[str]) -> list[str]:
+    return [f"    {line}" for statement in statements for line in statement.split("\n")]
+
+
+@st.composite
+def _compound(draw: st.DrawFn, children: st.SearchStrategy[list[str]]) -> list[str]:
+    head = draw(st.sampled_from(COMPOUND)).format(v=draw(st.sampled_from(("x", "mask", "True"))))
+    body = _block(draw(children))
+    if head == "try:":
+        return ["try:", *body, "except RuntimeError:", *_block(draw(children))]
+    if head == "else_of_if":
+        return ["if mask:", *body, "else:", *_block(draw(children))]
+    return [head, *body]
+
+
+def tensor_statements() -> st.SearchStrategy[list[str]]:
+    """Statement lists over tensors, nested in branches, loops, grad contexts and inner scopes."""
+    simple = st.lists(inplace_statement(), min_size=1, max_size=4)
+    return st.recursive(
+        simple,
+        lambda children: st.lists(st.one_of(inplace_statement().map(lambda s: [s]), _compound(children)), min_size=1, max_size=4).map(
+            lambda parts: [line for part in parts for line in part]
+        ),
+        max_leaves=12,
+    )
+
+
+@st.composite
+def tensor_functions(draw: st.DrawFn) -> str:
+    """A module of torch code written for the rules: fast to make, and dense with findings."""
+    body = "\n".join(_block(draw(tensor_statements())))
+    setup = "    h = torch.sigmoid(x)\n    t = torch.exp(y)\n    out = [x]\n"
+    function = f"def f(x: torch.Tensor, y: torch.Tensor, mask):\n{setup}{body}\n    return h\n"
+    if draw(st.booleans()):
+        function = "class M(torch.nn.Module):\n" + textwrap.indent(function.replace("(x:", "(self, x:"), "    ")
+    return HEADER + function
+
+
 def programs() -> st.SearchStrategy[str]:
     """What the fuzzer feeds the engine: generated code as is, with a torch import, or with writes."""
     plain = generated_code()
-    return st.one_of(plain, plain.map(lambda code: HEADER + code), with_inplace_statements(plain))
+    return st.one_of(plain, plain.map(lambda code: HEADER + code), with_inplace_statements(plain), tensor_functions())
 
 
 # the properties --------------------------------------------------------------------------------

@@ -7,11 +7,17 @@ the output. The profile `outplace-bounded` (tests/fuzzing.py) keeps this to a fe
 
 from __future__ import annotations
 
+import ast
+import re
+
 import hypothesmith
+import libcst as cst
 import pytest
 from hypothesis import example, given, settings
 
-from fixer import diff
+from fixer import diff, engine, runner
+from fixer.codemod import Codemod
+from fixer.types import ErrorKind
 from tests.fuzzing import (
     BOUNDED,
     HEADER,
@@ -71,3 +77,25 @@ def test_a_broken_property_is_reported_by_name() -> None:
         apply_unified_diff("a\nX\n", patch)
     with pytest.raises(PropertyFailure, match="engine raised"):
         check_program(None)  # type: ignore[arg-type]
+
+
+class _BrokenTemplate(Codemod):
+    """A rule whose template does not parse, as the fuzzer found one (`t.copy_(1)` -> `1.to(...)`)."""
+
+    ID, NAME, FIX_TITLE = "IP999", "broken-template", "never"
+    PREFILTER = re.compile(r"\+=")
+    AST_NODES = (ast.AugAssign,)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        cst.parse_expression("1.to(device=t.device)")
+
+
+def test_a_rule_building_code_that_does_not_parse_is_a_crash_not_a_parse_error_of_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = HEADER + "def f(x: torch.Tensor):\n    x += 1\n"
+    with pytest.raises(engine.RuleBuiltInvalidCode):
+        engine.plan(text, "t.py", [_BrokenTemplate])
+    monkeypatch.setattr(runner, "rules_for", lambda path, options: (_BrokenTemplate,))
+    outcome = runner.process_stdin(text.encode(), "t.py", runner.Options())
+    assert outcome.result.error is not None and outcome.result.error.kind is ErrorKind.CRASH
