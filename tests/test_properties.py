@@ -25,6 +25,7 @@ from tests.fuzzing import (
     apply_unified_diff,
     check_program,
     safe_only,
+    tensor_functions,
     with_inplace_statements,
 )
 
@@ -99,3 +100,10 @@ def test_a_rule_building_code_that_does_not_parse_is_a_crash_not_a_parse_error_o
     monkeypatch.setattr(runner, "rules_for", lambda path, options: (_BrokenTemplate,))
     outcome = runner.process_stdin(text.encode(), "t.py", runner.Options())
     assert outcome.result.error is not None and outcome.result.error.kind is ErrorKind.CRASH
+
+
+@BOUNDED
+@given(tensor_functions())
+def test_torch_code_written_for_the_rules_keeps_every_property(text: str) -> None:
+    check_program(text)
+    check_program(text, accept=safe_only)
