@@ -323,7 +323,8 @@ def review(paths: Sequence[str], options: Options) -> int:
         errors = report.error_lines([o.result for o in outcomes])
         sys.stderr.write(errors)
         session.tally.errors = errors.count("\n")
-        todo = [o for o in outcomes if o.result.findings and o.text is not None]
+        dirty = {} if options.allow_dirty else _dirty([o.result.path for o in outcomes if o.text is not None and o.result.findings])
+        todo = [o for o in outcomes if o.result.findings and _reviewable(session, o, dirty)]
         if not todo:
             term.show(f"Nothing to review in {report.plural(len(outcomes), 'file')}.")
             return 2 if session.tally.errors else 0
@@ -365,6 +366,27 @@ def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
             outcomes.append(outcome)
             bar.advance(task)
     return outcomes
+
+
+def _dirty(paths: list[str]) -> dict[str, str]:
+    """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/vcs.py)."""
+    from fixer.vcs import dirty_files
+
+    return dirty_files(paths) if paths else {}
+
+
+def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> bool:
+    """Whether the changes of `outcome` can be asked about and written; says why not when not."""
+    path, count = outcome.result.path, len(outcome.result.findings)
+    if outcome.text is None:
+        reason = "-i does not review notebooks; use `outplace diff` and `outplace fix`"
+    else:
+        reason = dirty.get(os.path.realpath(path), "")
+    if not reason:
+        return True
+    sys.stderr.write(f"{path}: not reviewed ({report.plural(count, 'change')}): {reason}\n")
+    session.tally.errors += 1
+    return False
 
 
 def _write(session: Review, outcome: Outcome, new: str) -> None:

@@ -435,3 +435,44 @@ def test_a_file_that_does_not_parse_is_reported_and_the_others_reviewed(tmp_path
     assert re.search(r"broken\.py:2: parse error", shown[0])
     assert contents(tmp_path, "a.py", "broken.py") == [A_BOTH.encode(), b"import torch\ndef f(:\n    pass\n"]
     assert code == 2
+
+
+def git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=folder, check=True, capture_output=True)
+
+
+def test_files_git_cannot_undo_are_not_reviewed_without_allow_dirty(two_files: Path) -> None:
+    git(two_files, "init", "-q")
+    git(two_files, "add", "a.py")
+    git(two_files, "commit", "-q", "-m", "a")  # b.py stays untracked
+    child = spawn(two_files, ".")
+    shown = answer(child, "yy")
+    code, _ = finish(child)
+    assert "b.py: not reviewed (2 changes): is untracked" in shown[0]
+    assert headers(shown) == [("a.py", 4, "IP101"), ("a.py", 5, "IP102")]
+    assert contents(two_files, "a.py", "b.py") == [A_BOTH.encode(), B.encode()]
+    assert code == 2
+
+
+def test_allow_dirty_reviews_untracked_files(two_files: Path) -> None:
+    git(two_files, "init", "-q")
+    child = spawn(two_files, "--allow-dirty", ".")
+    answer(child, "A")
+    code, _ = finish(child)
+    assert contents(two_files, "a.py", "b.py") == [A_BOTH.encode(), B_BOTH.encode()]
+    assert code == 0
+
+
+def test_notebooks_are_named_not_silently_skipped(tmp_path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(A)])
+    (tmp_path / "nb.ipynb").write_text(nbformat.writes(nb))
+    before = (tmp_path / "nb.ipynb").read_bytes()
+    child = spawn(tmp_path, ".")
+    code, rest = finish(child)
+    assert "nb.ipynb: not reviewed (2 changes): -i does not review notebooks" in rest
+    assert (tmp_path / "nb.ipynb").read_bytes() == before
+    assert code == 2
