@@ -27,14 +27,35 @@ MULTI_VIEW_OPS = frozenset({"split", "split_with_sizes", "unbind", "chunk", "ten
 INPLACE_MESSAGE = "one of the variables needed for gradient computation has been modified by an inplace operation"
 
 
+_is_library: dict[object, bool] = {}  # code object -> it belongs to torch or outplace
+
+
 def user_location(frame: FrameType | None) -> Location | None:
     """The innermost frame outside torch and outplace: the user's line."""
     while frame is not None:
-        path = frame.f_code.co_filename
-        if not path.startswith(SKIPPED_DIRS) and not path.startswith("<frozen"):
-            return Location(path, frame.f_lineno)
+        code = frame.f_code
+        library = _is_library.get(code)
+        if library is None:
+            path = code.co_filename
+            library = _is_library[code] = path.startswith(SKIPPED_DIRS) or path.startswith("<frozen")
+        if not library:
+            return Location(code.co_filename, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+_written_args: dict[object, tuple[tuple[int, str], ...]] = {}  # op overload -> arguments it writes
+
+
+def written_arguments(func: object) -> tuple[tuple[int, str], ...]:
+    """(position, name) of each argument an aten op writes, from its schema; cached per op."""
+    found = _written_args.get(func)
+    if found is None:
+        arguments = func._schema.arguments  # type: ignore[attr-defined]
+        found = _written_args[func] = tuple(
+            (i, a.name) for i, a in enumerate(arguments) if a.alias_info is not None and a.alias_info.is_write
+        )
+    return found
 
 
 class Saved:
@@ -78,19 +99,14 @@ class Watcher(TorchDispatchMode):
         self.saved: dict[int, list[weakref.ref[Saved]]] = {}
         self.multi_views: dict[int, tuple[str, Location | None]] = {}
         self.pending: dict[int, list[Violation]] = {}  # id(Saved) -> writes found against it
-        self.busy = False  # inside our own hooks: their ops are not the program's
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
         kwargs = kwargs or {}
-        for index, argument in enumerate(func._schema.arguments):
-            info = argument.alias_info
-            if info is not None and info.is_write:
-                target = args[index] if index < len(args) else kwargs.get(argument.name)
-                if isinstance(target, torch.Tensor):
-                    self._check_write(func, target)
+        for index, name in written_arguments(func):
+            target = args[index] if index < len(args) else kwargs.get(name)
+            if isinstance(target, torch.Tensor) and self.saved:
+                self._check_write(func, target)
         out = func(*args, **kwargs)
-        if self.busy:
-            return out
         name = func.overloadpacket.__name__
         self.last = (name, args, out)
         if name in MULTI_VIEW_OPS:
@@ -123,11 +139,8 @@ class Watcher(TorchDispatchMode):
         outputs = out if isinstance(out, (list, tuple)) else (out,)
         storage = _storage(tensor)
         is_output = any(isinstance(o, torch.Tensor) and _storage(o) == storage for o in outputs)
-        self.busy = True
-        try:
+        with torch._C._DisableTorchDispatch():  # our own detach() is not the program's op
             saved = Saved(tensor, name or "an op", "output" if is_output else "input", user_location(sys._getframe(1)))
-        finally:
-            self.busy = False
         self.saved.setdefault(storage, []).append(weakref.ref(saved))
         return saved
 
