@@ -246,6 +246,10 @@ class RiskAnalysis:
         for i, (arg, expr) in enumerate(operands):
             if arg not in saves.inputs or not (_storage_name(expr) in storage):
                 continue
+            if name in ("max", "min") and len(operands) == 1 and len(op_node.args) > 1:  # type: ignore[union-attr]
+                continue  # max(x, dim) saves only the indices
+            if isinstance(op_node, cst.BinaryOperation) and not self._tensor_operands(op_node, expr, scope):
+                continue  # `n * k` on Python numbers saves nothing
             others = [g for j, g in enumerate(grads) if j != i]
             needed = others if bilinear else grads
             if arg == "other" and name == "div":
@@ -262,7 +266,7 @@ class RiskAnalysis:
         """NO for values autograd never tracks: numbers, bools, fresh factories fed no grad, `.grad`."""
         if isinstance(expr, (cst.BaseNumber, cst.BaseString, cst.Comparison, cst.BooleanOperation)):
             return Grad.NO
-        if never_requires_grad(expr):
+        if never_requires_grad(expr) or isinstance(expr, cst.Attribute) and expr.attr.value == "data":
             return Grad.NO
         if isinstance(expr, cst.Name):
             return self._name_grad(expr.value, scope)
@@ -390,6 +394,14 @@ class RiskAnalysis:
                 return self._builds_new(func.value, scope)  # `torch.ones(3).requires_grad_()`: still new
             return True
         return False
+
+    def _tensor_operands(self, op: cst.BinaryOperation, saved: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        """An operator runs a tensor op: `@` unless an operand is surely not a tensor; `*`, `/`, `**`
+        only when an operand is proved a tensor (the saved one at least may be)."""
+        kinds = [self.kinds.kind(e, scope) for e in (op.left, op.right)]
+        if Kind.NOT_TENSOR in kinds and isinstance(op.operator, cst.MatrixMultiply) or self._number(saved, scope):
+            return False
+        return isinstance(op.operator, cst.MatrixMultiply) or Kind.TENSOR in kinds
 
     def _tensor_method(self, call: cst.Call, scope: FunctionFacts) -> bool:
         """`x.sigmoid()` on a tensor (or on anything, for a method only tensors have)."""

@@ -19,6 +19,12 @@ GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.n
 GRAD_ON = frozenset({"torch.enable_grad", "torch.autograd.enable_grad"})
 SET_GRAD = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled"})
 OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
+# autograd.Function's forward and backward run with autograd off.
+FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
+# Parameters only optimizer update functions take (`_single_tensor_adam(params, grads, exp_avgs, ...)`):
+# they run under the step's no_grad.
+OPTIMIZER_PARAMS = frozenset({"grads", "exp_avgs", "exp_avg_sqs", "state_steps", "momentum_buffer_list",
+                              "exp_avg", "exp_avg_sq", "momentum_buffer"})
 # Calls whose result shares storage with the receiver: writing either one writes both.
 VIEW_METHODS = frozenset({
     "view", "view_as", "reshape", "reshape_as", "transpose", "t", "permute", "expand", "expand_as",
@@ -180,8 +186,11 @@ class FactsCollector(cst.BatchableCSTVisitor):
             target = target.func if isinstance(target, cst.Call) else target
             if qualified(target, self.facts.imports) in GRAD_OFF:
                 return True
-        is_step = node.name.value == "step"
-        return is_step and any(b in OPTIMIZER_BASES for b in self.class_bases[-1])
+        bases = self.class_bases[-1]
+        is_step = node.name.value == "step" and any(b in OPTIMIZER_BASES for b in bases)
+        in_function = node.name.value in ("forward", "backward") and any(b in FUNCTION_BASES for b in bases)
+        updates = any(p.name.value in OPTIMIZER_PARAMS for p in _all_params(node.params))
+        return is_step or in_function or updates
 
     # grad mode ----------------------------------------------------------------------------
     def visit_With(self, node: cst.With) -> None:

@@ -8,7 +8,7 @@ def make_inputs():
     return (torch.randn(5, requires_grad=True), torch.randn(5, requires_grad=True))
 
 
-def run(a, x):
+def run(a: torch.Tensor, x: torch.Tensor):
     d = x.abs() + 1
     r = a / d
     d += 1  # <- error

@@ -8,7 +8,7 @@ def make_inputs():
     return (torch.randn(5, requires_grad=True), torch.randn(5, requires_grad=True))
 
 
-def run(x, g):
+def run(x: torch.Tensor, g: torch.Tensor):
     a = x + 1
     z = a * g
     a.mul_(2)  # <- error

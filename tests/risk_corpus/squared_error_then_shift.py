@@ -8,7 +8,7 @@ def make_inputs():
     return (torch.randn(6, requires_grad=True),)
 
 
-def run(x):
+def run(x: torch.Tensor):
     h = x * 3
     y = h ** 2
     h -= 1  # <- error
