@@ -30,6 +30,7 @@ FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_lik
                        "multinomial", "from_numpy", "tril_indices", "triu_indices"})
 HARMLESS_READS = frozenset({"shape", "size", "dtype", "device", "dim", "ndim", "numel", "clone", "is_cuda",
                             "requires_grad", "stride", "is_contiguous", "element_size"})
+INT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
 MADE_BY_METHODS = frozenset({"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "clone"})
 SIZED = frozenset({"zeros", "ones", "empty", "full", "arange", "rand", "randn", "eye", "linspace"})
 Write = tuple[cst.BaseSmallStatement, cst.Subscript, cst.BaseExpression, cst.BaseAugOp | None]
@@ -334,6 +335,32 @@ def is_scalar(expr: cst.BaseExpression) -> bool:
         return (expr.attr.value in ("min", "max", "eps", "tiny") and isinstance(inner, cst.Call)
                 and isinstance(inner.func, cst.Attribute) and inner.func.attr.value in ("finfo", "iinfo"))
     return False
+
+
+def is_int(expr: cst.BaseExpression, scope: FunctionFacts, depth: int = 0) -> bool:
+    """Provably a Python int: literals, `range` loop variables, `len(...)`, `x.shape[0]`, sums of those."""
+    if isinstance(expr, cst.Integer):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return is_int(expr.expression, scope, depth)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, INT_OPERATORS):
+        return is_int(expr.left, scope, depth) and is_int(expr.right, scope, depth)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("len", "int"):
+        return expr.func.value not in scope.bindings
+    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute):
+        return expr.value.attr.value == "shape"
+    if not isinstance(expr, cst.Name) or depth > 4:
+        return False
+    if expr.value in scope.params:
+        annotation = scope.params[expr.value].annotation
+        return annotation is not None and code(annotation.annotation) == "int"
+    ranges = [i for i in scope.loop_iters.get(expr.value, []) if isinstance(i, cst.Call)
+              and isinstance(i.func, cst.Name) and i.func.value == "range"]
+    values = scope.bindings.get(expr.value, [])
+    others = [v for v in values if v is not None]
+    if len(ranges) != len(scope.loop_iters.get(expr.value, [])) or len(values) - len(others) != len(ranges):
+        return False  # also bound by unpacking, `with`, or a loop over something else
+    return bool(values) and all(is_int(v, scope, depth + 1) for v in others)
 
 
 def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:

@@ -7,7 +7,7 @@ import ast
 import libcst as cst
 
 from codemods._loop_buffer import loop_fill, stacked
-from codemods._index_writes import IndexWrite, Write, is_scalar, method, one_tuple, pure, subscript_target
+from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, method, one_tuple, pure, subscript_target
 from fixer.analysis.tensors import Kind
 from fixer.types import Safety
 
@@ -104,8 +104,8 @@ class IndexAssignment(IndexWrite):
                 new = method(target, "new_tensor", value)
                 return method(target, "index_put", one_tuple(index.value), new) if is_scalar(value) else None
             return method(target, "index_put", one_tuple(index.value), self.written(write))
-        if isinstance(index, cst.Index) and self.kind(index.value, node) is not Kind.NOT_TENSOR:
-            return None  # `t[i]` with `i` maybe a tensor: advanced indexing, not a select
+        if isinstance(index, cst.Index) and not is_int(index.value, self.scope(node)):
+            return None  # `t[i]` with `i` maybe a tensor or a bool: advanced indexing, not a select
         src = self.source(write)
         if src is None:
             return None
