@@ -30,6 +30,7 @@ FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_lik
                        "multinomial", "from_numpy", "tril_indices", "triu_indices"})
 HARMLESS_READS = frozenset({"shape", "size", "dtype", "device", "dim", "ndim", "numel", "clone", "is_cuda",
                             "requires_grad", "stride", "is_contiguous", "element_size"})
+PLAIN_CALLS = frozenset({"max", "min", "abs", "int", "float", "round", "len"})
 INT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
 MADE_BY_METHODS = frozenset({"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "clone"})
 SIZED = frozenset({"zeros", "ones", "empty", "full", "arange", "rand", "randn", "eye", "linspace"})
@@ -63,7 +64,9 @@ class IndexWrite(Codemod):
         # Source order of reads, to tell a fresh buffer written before anything could save it.
         self._order, self._loops, self._functions = 0, [0], [0]
         self._not_reads: set[int] = set()  # names that are bound or written, not read
-        self._reads: dict[tuple[int, str], list[tuple[int, frozenset[int]]]] = {}
+        self._reads: dict[tuple[int, str], list[tuple[int, frozenset[int], cst.CSTNode | None]]] = {}
+        self._statements: list[cst.Assign | cst.AugAssign] = []
+        self._grad_free: dict[tuple[int, frozenset[str]], bool] = {}
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
 
@@ -79,17 +82,20 @@ class IndexWrite(Codemod):
     visit_Module = visit_IndentedBlock  # type: ignore[assignment]
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._statements.append(node)
         for target in node.targets:
             self._not_reads.update(_name_ids(target.target))
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
             self.later(self.check, (node, node.targets[0].target, node.value, None))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._statements.append(node)
         if isinstance(node.target, cst.Subscript):
             self._not_reads.update(_name_ids(node.target))
             self.later(self.check, (node, node.target, node.value, node.operator))
 
     def leave_Assign(self, original_node: cst.Assign | cst.AugAssign) -> None:
+        self._statements.pop()
         self._order += 1
         loops = frozenset(self._loops[1:])
         self._writes[id(original_node)] = (self._order, loops, self._functions[-1])
@@ -104,7 +110,9 @@ class IndexWrite(Codemod):
         if id(node) not in self._not_reads:
             self._order += 1
             for function in self._functions:
-                self._reads.setdefault((function, node.value), []).append((self._order, frozenset(self._loops[1:])))
+                statement = self._statements[-1] if self._statements else None
+                read = (self._order, frozenset(self._loops[1:]), statement)
+                self._reads.setdefault((function, node.value), []).append(read)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value in HARMLESS_READS:  # `t.shape`, `t.clone()`: nothing saved, nothing held
@@ -143,7 +151,12 @@ class IndexWrite(Codemod):
         if not reaching or not all(self._fresh(v, node) or _mentions(v, name) for v in reaching):
             return False
         reads = self._reads.get((function, name), [])
-        return all(at > order and not (around & loops) for at, around in reads)
+        return all(at > order and not (around & loops) or self._read_saves_nothing(statement, node)
+                   for at, around, statement in reads)
+
+    def _read_saves_nothing(self, statement: cst.CSTNode | None, node: cst.CSTNode) -> bool:
+        """A read in `y = <value autograd never tracks>`: no op there saves anything for backward."""
+        return isinstance(statement, (cst.Assign, cst.AugAssign)) and self.grad_free(statement.value, node)
 
     def _fresh(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
         if not isinstance(value, cst.Call):
@@ -164,10 +177,8 @@ class IndexWrite(Codemod):
             return
         if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):
             return
-        if self.grad_free(target, node) and self.grad_free(value, node):
-            return  # a fresh buffer filled with values autograd never tracks (a mask, a position table)
         if self.unread_fresh(target, node):
-            return
+            return  # a fresh buffer (a mask, a position table) that no op can have saved yet
         risk = self.risk(target, node, [value])
         if risk is None:
             return
@@ -232,15 +243,24 @@ class IndexWrite(Codemod):
                 v is not None and self.is_mask(v, node, depth + 1) for v in values)
         return False
 
-    def grad_free(self, expr: cst.BaseExpression, node: cst.CSTNode, depth: int = 0) -> bool:
+    def grad_free(self, expr: cst.BaseExpression, node: cst.CSTNode, depth: int = 0,
+                  assumed: frozenset[str] = frozenset()) -> bool:
         """Whether `expr` is provably a value autograd never tracks: constants, fresh factories, and
-        torch ops over those. (The analysis of issue 4 will generalise this.)"""
+        torch ops over those. `assumed`: names being proved (`t = t.permute(...)` keeps `t` free)."""
+        key = (id(expr), assumed)
+        if key not in self._grad_free:
+            self._grad_free[key] = self._prove_grad_free(expr, node, depth, assumed)
+        return self._grad_free[key]
+
+    def _prove_grad_free(self, expr: cst.BaseExpression, node: cst.CSTNode, depth: int,
+                         assumed: frozenset[str]) -> bool:
         scope = self.scope(node)
         kind = self.context.kinds.kind(expr, scope)
-        if kind is Kind.NOT_TENSOR or depth > 6:
+        if kind is Kind.NOT_TENSOR or depth > 40:
             return kind is Kind.NOT_TENSOR
         if isinstance(expr, cst.Name):
-            return _name_grad_free(self, expr.value, scope, node, depth)
+            return expr.value in assumed or _name_grad_free(self, expr.value, scope, node, depth, assumed)
+        free = lambda part: self.grad_free(part, node, depth + 1, assumed)  # noqa: E731
         if isinstance(expr, cst.Call):
             if any(a.keyword is not None and a.keyword.value == "requires_grad" for a in expr.args):
                 return False
@@ -252,26 +272,28 @@ class IndexWrite(Codemod):
                 if (dotted(expr.func) or "").startswith("self."):
                     return False  # a submodule: its parameters require grad
                 parts.append(expr.func.value)
-            elif not name.startswith("torch."):
+            elif not name.startswith("torch.") and not (isinstance(expr.func, cst.Name) and expr.func.value in
+                                                        PLAIN_CALLS and expr.func.value not in scope.bindings):
                 return False
-            return all(self.grad_free(p, node, depth + 1) for p in parts)
+            return all(free(p) for p in parts)
         parts = _operands(expr)
-        return bool(parts) and all(self.grad_free(p, node, depth + 1) for p in parts)
+        return bool(parts) and all(free(p) for p in parts)
 
 
-def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst.CSTNode, depth: int) -> bool:
+def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst.CSTNode, depth: int,
+                    assumed: frozenset[str]) -> bool:
     if scope.node is not None and contains(scope.node, lambda n: _sizes_with(n, name, rule.context.facts.imports)):
         return True  # `torch.zeros(n, d)`, `torch.arange(0, d, 2)`: `d` is a size, an int
     if name in scope.params or name in scope.outer_names or name not in scope.bindings:
         return False
     values = scope.bindings[name]
-    return all(v is not None and rule.grad_free(v, node, depth + 1) for v in values)
+    return all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values)
 
 
 def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
     """A torch factory call taking `name` as a size argument."""
-    name = qualified(node.func, imports) if isinstance(node, cst.Call) else None
-    if name is None or not name.startswith("torch.") or name.rsplit(".", 1)[-1] not in SIZED:
+    factory = qualified(node.func, imports) if isinstance(node, cst.Call) else None
+    if factory is None or not factory.startswith("torch.") or factory.rsplit(".", 1)[-1] not in SIZED:
         return False
     return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None
                for a in node.args)  # type: ignore[attr-defined]
@@ -297,6 +319,8 @@ def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
         return [expr.left] + [c.comparator for c in expr.comparisons]
     if isinstance(expr, cst.Subscript):
         return [expr.value] + [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return [e.value for e in expr.elements]
     if isinstance(expr, cst.Attribute) and expr.attr.value in ("T", "mT"):
         return [expr.value]
     return []
