@@ -22,6 +22,7 @@ from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.scope import (
     VIEW_METHODS,
     Binding,
+    contains,
     FunctionFacts,
     RegionFacts,
     _handed_out,
@@ -77,6 +78,10 @@ OP_ALIASES = {
 # another one requires grad (autograd's codegen skips saves nobody needs).
 BILINEAR = frozenset({"mul", "div", "matmul", "mm", "bmm", "convolution", "linear", "addmm", "baddbmm",
                       "addbmm", "addmv", "addr", "dot", "mv", "outer", "einsum", "bilinear"})
+# Methods whose result surely shares storage with the receiver (casts and `contiguous` may copy).
+TRUE_VIEWS = VIEW_METHODS - {"to", "type", "float", "double", "half", "bfloat16", "long", "int", "bool", "cpu",
+                             "cuda", "contiguous", "chunk", "split", "unbind", "tensor_split",
+                             "split_with_sizes", "hsplit", "vsplit", "dsplit"}
 BINARY_OPS = {cst.Multiply: "mul", cst.Divide: "div", cst.MatrixMultiply: "matmul", cst.Power: "pow"}
 FACTORIES = frozenset({"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
                        "rand", "randn", "randint", "randperm", "tensor", "zeros_like", "ones_like",
@@ -154,7 +159,7 @@ class RiskAnalysis:
             if not (start < at < write or in_loop and start < self.facts.order.get(id(loop), 0)) or id(op) in self.facts.grad_off:
                 continue
             label = self._saves_input(op, storage, scope)
-            if label is not None:
+            if label is not None and not contains(op, lambda n: n is node):  # `t.add_(1) / s` writes first
                 return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
                             "), which saves it for backward; writing it in place at line ",
                             LineOf(node), " makes backward fail")
@@ -246,7 +251,7 @@ class RiskAnalysis:
         for i, (arg, expr) in enumerate(operands):
             if arg not in saves.inputs or not (_storage_name(expr) in storage):
                 continue
-            if name in ("max", "min") and len(operands) == 1 and len(op_node.args) > 1:  # type: ignore[union-attr]
+            if name in ("max", "min") and len(getattr(op_node, "args", ())) > (0 if label.startswith(".") else 1):
                 continue  # max(x, dim) saves only the indices
             if isinstance(op_node, cst.BinaryOperation) and not self._tensor_operands(op_node, expr, scope):
                 continue  # `n * k` on Python numbers saves nothing
@@ -277,7 +282,7 @@ class RiskAnalysis:
         if isinstance(expr, cst.BinaryOperation):
             return _any_maybe([self._grad_of(expr.left, scope), self._grad_of(expr.right, scope)])
         if isinstance(expr, cst.Attribute):
-            if self.kinds.kind(expr, scope) is Kind.NOT_TENSOR:
+            if self.kinds.kind(expr, scope) is Kind.NOT_TENSOR or self._plain_self_attribute(expr, scope):
                 return Grad.NO
             return self._grad_of(expr.value, scope) if expr.attr.value in ("T", "mT", "real", "imag") else Grad.MAYBE
         if isinstance(expr, cst.Call):
@@ -332,6 +337,12 @@ class RiskAnalysis:
             if any(self._grad_of(v, scope) is Grad.MAYBE for v in _written_values(write)):
                 return Grad.MAYBE  # it received a value that may require grad
         return Grad.NO
+
+    def _plain_self_attribute(self, expr: cst.Attribute, scope: FunctionFacts) -> bool:
+        """`self.x` in a class whose known bases are none of torch.nn's (a data sampler, a scheduler)."""
+        bases = scope.class_bases
+        is_self = isinstance(expr.value, cst.Name) and expr.value.value == "self"
+        return is_self and bool(bases) and not any(b.startswith("torch.nn.") for b in bases)
 
     def _number(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
         return self.kinds.kind(expr, scope) is Kind.NOT_TENSOR
@@ -417,8 +428,16 @@ class RiskAnalysis:
 
 
 def _storage_name(expr: cst.BaseExpression) -> str | None:
-    names = _handed_out(expr)
-    return next(iter(names)) if len(names) == 1 else None
+    """The name whose storage `expr` surely is: the name or a view of it (a cast may copy)."""
+    while True:
+        if isinstance(expr, cst.Name):
+            return expr.value
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in TRUE_VIEWS:
+            expr = expr.func.value
+        elif isinstance(expr, cst.Subscript):
+            expr = expr.value
+        else:
+            return None
 
 
 def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
