@@ -59,7 +59,7 @@ class DataMutation(Codemod):
 
     ID = "IP109"
     NAME = "data-mutation"
-    FIX_TITLE = "Write under torch.no_grad() instead"
+    FIX_TITLE = "None (display-only): the message gives the torch.no_grad() form"
     SAFETY = Safety.DISPLAY_ONLY  # no fix: the suggested code may raise where this silently misleads
     PREFILTER = re.compile(r"\.data\b")
     AST_NODES = (ast.Call, ast.Assign, ast.AugAssign)
