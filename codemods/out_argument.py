@@ -10,7 +10,8 @@ import libcst as cst
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
 from fixer.analysis.scope import qualified
 from fixer.codemod import Codemod
-from fixer.types import Safety
+from fixer.analysis.risk import Risk
+from fixer.types import Safety, Severity
 
 
 class OutArgument(StatementStack, Codemod):
@@ -74,22 +75,25 @@ class OutArgument(StatementStack, Codemod):
         value = out.value
         outputs = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
         if not any(self.grad_may_flow(o, call) for o in outputs):
-            return
+            return  # a fresh `out` still fails when an input requires grad: the risk decides severity only
+        risks = [r for o in outputs if (r := self.risk(o, call, [], statement, tensor=True)) is not None]
+        risk = max(risks, key=lambda r: r.severity is Severity.ERROR, default=Risk(Severity.WARNING, (), Safety.UNSAFE))
         shown = ", ".join(code(o) for o in outputs)
         message = f"`{code(call.func)}(..., out=...)` writes its result into `{shown}` in place"
         if statement is None or not outputs or not all(is_assignable(o) for o in outputs):
-            self.report(call, f"{message} (no out-of-place form here)", replacement=None, safety=Safety.DISPLAY_ONLY)
+            self.report_risk(call, risk, f"{message} (no out-of-place form here)", replacement=None,
+                             safety=Safety.DISPLAY_ONLY)
             return
         held = next((o for o in outputs if self._held_elsewhere(o, call)), None)
         if held is not None:
             reason = f"`{code(held)}` is a tensor held elsewhere: rebinding the name would not update it"
-            self.report(call, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
+            self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
             return
         target = outputs[0] if len(outputs) == 1 else cst.Tuple([cst.Element(o) for o in outputs], lpar=[], rpar=[])
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=drop_flag(call, list(call.args).index(out)))
         statements, _ = hoisted(statement, call, rebind)
-        self.report(statement, f"{message}; `out=` also casts to its dtype", replacement=statements,
-                    safety=Safety.UNSAFE)
+        self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype", replacement=statements,
+                         safety=Safety.UNSAFE)
 
     def _held_elsewhere(self, output: cst.BaseExpression, call: cst.Call) -> bool:
         """An attribute, a parameter, or a name bound from a container (`buf = state["buf"]`)."""
