@@ -33,7 +33,7 @@ def test_the_example_as_shipped_fails_in_backward(tmp_path):
 
 def test_fix_makes_the_example_train_and_leaves_nothing_fixable(tmp_path):
     root = copy_examples(tmp_path)
-    fixed = outplace("fix", "examples/", cwd=root)
+    fixed = outplace("fix", "--allow-dirty", "examples/", cwd=root)  # a work tree with nothing committed
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     run = train(root)
     assert run.returncode == 0, run.stderr
@@ -56,5 +56,5 @@ def test_the_diff_applies_with_git_and_gives_what_fix_writes(tmp_path):
     subprocess.run(["git", "apply", "change.patch"], cwd=root, check=True)
     applied = (root / "examples" / "train.py").read_text()
     other = copy_examples(tmp_path / "other")
-    outplace("fix", "examples/", cwd=other)
+    outplace("fix", "--allow-dirty", "examples/", cwd=other)
     assert applied == (other / "examples" / "train.py").read_text()
