@@ -4,10 +4,17 @@
 walks the hundreds of no-op stubs of `CSTTypedVisitorFunctions`: on the benchmark corpus that cost
 more than the traversal itself, since the engine makes one traversal per region. Dispatch is
 also cached per node type. The visitors called, and their order, are LibCST's.
+
+LibCST's own `node.visit` rebuilds (and re-validates) every node on the way back up, even for a
+visitor that cannot change anything. `_walk` only reads: it visits each node type's children in
+the order LibCST's `_visit_and_replace_children` does, learnt once per type by running that
+method's source (or, without sources, by running it with a recorder), and skips whitespace and comment subtrees when no visitor looks at them.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -25,7 +32,75 @@ def visit_batched(node: NodeT, visitors: Sequence[cst.BatchableCSTVisitor]) -> N
     for visitor in visitors:
         for name in _method_names(visitor):
             methods.setdefault(name, []).append(getattr(visitor, name))
-    return node.visit(_Batched(methods))  # type: ignore[return-value]
+    batched = _Batched(methods)
+    if batched.by_attribute:  # attribute hooks: LibCST's traversal calls them in its own way
+        return node.visit(batched)  # type: ignore[return-value]
+    skip = () if any(_is_trivia_method(name) for name in methods) else TRIVIA
+    _walk(node, batched, skip)
+    return node
+
+
+# Whitespace and comments: their subtrees hold only more of them.
+TRIVIA: tuple[type[cst.CSTNode], ...] = (
+    cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Newline, cst.Comment,
+)  # fmt: skip
+def _is_trivia_method(name: str) -> bool:
+    kind = getattr(cst, name.split("_", 1)[1], None)
+    return not isinstance(kind, type) or issubclass(kind, TRIVIA)
+
+
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def _walk(node: cst.CSTNode, visitor: _Batched, skip: tuple[type[cst.CSTNode], ...]) -> None:
+    """`node.visit(visitor)` for a visitor that changes nothing, without rebuilding nodes."""
+    if visitor.on_visit(node):
+        kind = type(node)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = _child_fields(node)
+        for field in fields:
+            value = getattr(node, field)
+            if isinstance(value, cst.CSTNode):
+                if not isinstance(value, skip):
+                    _walk(value, visitor, skip)
+            elif isinstance(value, (tuple, list)):
+                for child in value:
+                    if not isinstance(child, skip):
+                        _walk(child, visitor, skip)
+    visitor.on_leave(node)
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """Notes the fields `_visit_and_replace_children` visits, in order, without descending."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+
+_VISITED_FIELD = re.compile(r"""\bvisit_\w+\(\s*self,\s*["'](\w+)["']""")
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The fields LibCST visits, in its order, including those it visits only sometimes
+    (`format_spec` when there is one): read from the method's source, else recorded."""
+    try:
+        source = inspect.getsource(type(node)._visit_and_replace_children)
+    except (OSError, TypeError):
+        source = ""
+    fields = tuple(dict.fromkeys(_VISITED_FIELD.findall(source)))
+    if fields:
+        return fields
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    return tuple(recorder.fields)
 
 
 def _method_names(visitor: cst.BatchableCSTVisitor) -> tuple[str, ...]:
