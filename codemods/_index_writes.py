@@ -30,6 +30,9 @@ FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_lik
                        "multinomial", "from_numpy", "tril_indices", "triu_indices"})
 HARMLESS_READS = frozenset({"shape", "size", "dtype", "device", "dim", "ndim", "numel", "clone", "is_cuda",
                             "requires_grad", "stride", "is_contiguous", "element_size"})
+RESHAPES = frozenset({"view", "reshape", "repeat", "expand", "permute", "flatten", "unflatten", "unsqueeze",
+                      "squeeze", "transpose", "to", "type", "contiguous", "float", "double", "half", "long",
+                      "int", "bool", "narrow", "roll", "flip", "repeat_interleave", "tile"})
 PLAIN_CALLS = frozenset({"max", "min", "abs", "int", "float", "round", "len"})
 INT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
 MADE_BY_METHODS = frozenset({"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "clone"})
@@ -60,6 +63,7 @@ class IndexWrite(Codemod):
         super().__init__(context)
         self.cloned_before: dict[int, str] = {}  # id of a statement -> the name `x = x.clone()` just before
         self.handled: set[int] = set()  # writes already reported as part of a larger fix
+        self.following: dict[int, cst.BaseSmallStatement] = {}  # a statement -> the next in its block
         self.risks: dict[int, Risk] = {}  # id of a write -> its risk (severity, reason, fix safety)
         # Source order of reads, to tell a fresh buffer written before anything could save it.
         self._order, self._loops, self._functions = 0, [0], [0]
@@ -75,8 +79,13 @@ class IndexWrite(Codemod):
         for line in node.body:
             for small in line.body if isinstance(line, cst.SimpleStatementLine) else [None]:
                 cloned = _cloned_name(previous)
+                copy = self.cloned_before.get(id(previous)) if previous is not None else None
+                if copy is not None and _written_name(previous) == copy:  # type: ignore[arg-type]
+                    cloned = copy  # a run of writes into one copy
                 if small is not None and cloned is not None:
                     self.cloned_before[id(small)] = cloned
+                if previous is not None and small is not None:
+                    self.following[id(previous)] = small
                 previous = small
 
     visit_Module = visit_IndentedBlock  # type: ignore[assignment]
@@ -206,13 +215,26 @@ class IndexWrite(Codemod):
         node, sub, _, op = write
         target = sub.value
         lines: Sequence[cst.BaseSmallStatement]
+        after = ""
         if fixed is None:
             lines = [assign(target, cst.Call(func=cst.Attribute(value=target, attr=cst.Name("clone")))), node]
+            run = self._writes_after(node, code(target))
+            self.handled.update(id(w) for w in run)
+            after = f" (and the {len(run)} writes after it, into the same copy)" if run else ""
         else:
             lines = [assign(target, fixed)]
         operator = code(op).strip() if op is not None else "="
-        message = f"`{code(sub)} {operator}` writes {what} of the tensor `{code(target)}` in place"
+        message = f"`{code(sub)} {operator}` writes {what} of the tensor `{code(target)}` in place{after}"
         self.report_risk(node, self.risks[id(node)], message, replacement=lines, safety=safety, imports=imports)
+
+    def _writes_after(self, node: cst.CSTNode, target: str) -> list[cst.BaseSmallStatement]:
+        """The writes to `target` right after `node` in its block: after a clone they write the copy."""
+        run = []
+        statement = self.following.get(id(node))
+        while statement is not None and _written_name(statement) == target:
+            run.append(statement)
+            statement = self.following.get(id(statement))
+        return run
 
     def torch_imports(self) -> tuple[str, ...]:
         return ("torch",) if self.context.torch_name is None else ()
@@ -268,6 +290,8 @@ class IndexWrite(Codemod):
             if name.startswith("torch.") and name.rsplit(".", 1)[-1] in FACTORIES:
                 return True
             parts = [a.value for a in expr.args]
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in RESHAPES:
+                parts = []  # sizes, dims and dtypes carry no gradient
             if isinstance(expr.func, cst.Attribute) and not name.startswith("torch."):
                 if (dotted(expr.func) or "").startswith("self."):
                     return False  # a submodule: its parameters require grad
@@ -324,6 +348,17 @@ def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(expr, cst.Attribute) and expr.attr.value in ("T", "mT"):
         return [expr.value]
     return []
+
+
+def _written_name(statement: cst.CSTNode) -> str | None:
+    """`t` for `t[...] = v` and `t[...] op= v`."""
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0].target
+    elif isinstance(statement, cst.AugAssign):
+        target = statement.target
+    else:
+        return None
+    return code(target.value) if isinstance(target, cst.Subscript) else None
 
 
 def _cloned_name(statement: cst.BaseSmallStatement | None) -> str | None:
