@@ -53,7 +53,7 @@ def sarif(results: Sequence[FileResult], rules: Sequence[type[Codemod]]) -> str:
                     {
                         "level": "error",
                         "message": {"text": f"{r.error.kind.value} error: {r.error.message}"},
-                        "locations": [_location(r.path, r.error.line and {"startLine": r.error.line})],
+                        "locations": [_location(r.path, {"startLine": r.error.line} if r.error.line else None)],
                     }
                     for r in errors
                     if r.error is not None
@@ -85,9 +85,9 @@ def _region(finding: Finding) -> dict[str, int]:
     return {"startLine": s.start_line, "startColumn": s.start_col + 1, "endLine": s.end_line, "endColumn": s.end_col + 1}
 
 
-def _location(path: str, region: dict[str, int] | None | int = None) -> dict[str, Any]:
+def _location(path: str, region: dict[str, int] | None = None) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}}
-    if isinstance(region, dict):
+    if region is not None:
         physical["region"] = region
     return {"physicalLocation": physical}
 
