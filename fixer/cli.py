@@ -83,7 +83,8 @@ def check(
         sys.stdout.write(formats.sarif(results, all_rules()))
     elif output_format is OutputFormat.github:
         sys.stdout.write(formats.github(results))
-        _print(report.check_summary(results) + "\n", sys.stderr)
+        if not quiet:
+            _print(report.check_summary(results) + "\n", sys.stderr)
     elif output_format is OutputFormat.json:
         sys.stdout.write(report.check_json(results))
     else:
