@@ -6,6 +6,7 @@ import ast
 
 import libcst as cst
 
+from codemods._common import code
 from codemods._loop_buffer import loop_fill, stacked
 from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, method, one_tuple, pure, subscript_target
 from fixer.analysis.tensors import Kind
@@ -21,7 +22,9 @@ class IndexAssignment(IndexWrite):
     `t = t.slice_scatter(src, dim, start, end, step)`, one index tensor
     `t = t.index_put((idx,), v)`, where `src` is the value broadcast to the slice's shape
     (`torch.full_like(t[:, 0], v)` for a number, `v.expand_as(t[:, 0])` for a tensor). Any other
-    index gets a clone followed by the write: `t = t.clone(); t[...] = v`.
+    index gets a clone followed by the write, `t = t.clone(); t[...] = v`, one clone for a run of
+    writes. A fresh `out = torch.zeros(..., n)` filled by `for i in range(n): out[:, i] = ...`
+    with reads of earlier steps becomes a list of steps and `torch.stack` after the loop.
 
     ## Why is this risky
     `t[:, 0] = v` copies `v` into a view of `t`: it overwrites `t`'s storage and bumps its version
@@ -47,14 +50,17 @@ class IndexAssignment(IndexWrite):
     float32 value into a half tensor rounded), and gradients flow to both `t` and `v`. The fix is
     safe when `t` is a local name that no other name, container or view shares; it is unsafe
     otherwise (after `row = t[0]`, `row` sees the in-place write but not the rebinding), and for
-    parameters of the function and attributes, which callers may hold.
+    parameters of the function and attributes, which callers may hold. The loop rewrite is always
+    unsafe: the buffer casts each step to its dtype and broadcasts it to the slice's shape, and the
+    list keeps each step as computed.
 
     ## Limitations
     A value whose kind the analysis cannot tell, or an index with calls in it, gets the
     clone-then-write form, exact but a full copy. A value with extra leading dimensions of size
     one (`t[0] = v` with `v` of shape `(1, n)`) is accepted in place but not by `expand_as`: the
-    fixed code raises there. Writes into fresh buffers are left alone only when every value written
-    is provably untracked by autograd.
+    fixed code raises there. A fresh buffer gives no finding when no op that autograd tracks has
+    read it before the write (a mask, a position table); anything else that never requires grad
+    in practice (an integer mask passed in) is reported.
     """
 
     ID = "IP104"
@@ -85,13 +91,8 @@ class IndexAssignment(IndexWrite):
         return not (isinstance(element, cst.Index) and self.is_mask(element.value, node))
 
     def decide(self, write: Write) -> None:
-        node, sub, value, op = write
-        target, elements = sub.value, [e.slice for e in sub.slice]
-        where = _one_index(elements)
-        fixed: cst.BaseExpression | None = None
-        if where is not None and pure(sub):
-            dim, index = where
-            fixed = self.scatter(write, dim, index)
+        where = _one_index([e.slice for e in write[1].slice])
+        fixed = self.scatter(write, *where) if where is not None and pure(write[1]) else None
         self.report_write(write, "an indexed part", fixed, imports=self.torch_imports() if fixed is not None else ())
 
     def scatter(self, write: Write, dim: int, index: cst.BaseSlice) -> cst.BaseExpression | None:
@@ -142,9 +143,7 @@ def _one_index(elements: list[cst.BaseSlice]) -> tuple[int, cst.BaseSlice] | Non
         return None
     position = special[0]
     element = elements[position]
-    if isinstance(element, cst.Index) and isinstance(element.value, cst.Name) and element.value.value == "None":
-        return None
-    if isinstance(element, cst.Index) and element.star is not None:
+    if isinstance(element, cst.Index) and (code(element.value) == "None" or element.star is not None):
         return None
     if dots and dots[0] < position:
         return -(len(elements) - position), element

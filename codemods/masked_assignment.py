@@ -51,8 +51,8 @@ class MaskedAssignment(IndexWrite):
     ## Limitations
     A value whose kind the analysis cannot tell (tensor or number) and a mask with side effects in
     `t[m] op= v` get the exact but slower clone-then-write (`t = t.clone(); t[m] = v`). A mask
-    mixed with other indices (`t[m, 0] = v`) is IP104's. Writes into fresh buffers are left alone
-    only when every value written is provably untracked by autograd.
+    mixed with other indices (`t[m, 0] = v`) is IP104's. A fresh buffer gives no finding when no
+    op that autograd tracks has read it before the write.
     """
 
     ID = "IP103"
