@@ -99,9 +99,9 @@ def single(source: str):
 def test_optimizer_state_alias_is_never_safe() -> None:
     finding = single(
         "import torch\n\n"
-        "def adam_update(state, grad: torch.Tensor, beta1: float):\n"
+        "def ema_update(state, value: torch.Tensor, decay: float):\n"
         "    exp_avg = state['exp_avg']\n"
-        "    exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)\n"
+        "    exp_avg.mul_(decay).add_(value, alpha=1 - decay)\n"
     )
     assert finding.safety is not Safety.SAFE
     assert "state['exp_avg']" in finding.message and "(line 4)" in finding.message

@@ -13,6 +13,7 @@ Three questions, answered from the region's facts after the traversal:
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,6 +79,8 @@ OP_ALIASES = {
 # another one requires grad (autograd's codegen skips saves nobody needs).
 BILINEAR = frozenset({"mul", "div", "matmul", "mm", "bmm", "convolution", "linear", "addmm", "baddbmm",
                       "addbmm", "addmv", "addr", "dot", "mv", "outer", "einsum", "bilinear"})
+# Parameter names that hold integer or bool tensors by convention (token ids, masks, labels).
+DISCRETE_NAMES = re.compile(r"(^|_)(ids|mask|masks|indices|index|labels|tokens|positions)$")
 # Methods whose result surely shares storage with the receiver (casts and `contiguous` may copy).
 TRUE_VIEWS = VIEW_METHODS - {"to", "type", "float", "double", "half", "bfloat16", "long", "int", "bool", "cpu",
                              "cuda", "contiguous", "chunk", "split", "unbind", "tensor_split",
@@ -106,6 +109,7 @@ class RiskAnalysis:
     def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables) -> None:
         self.facts, self.kinds, self.tables = facts, kinds, tables
         self._grad: dict[tuple[int, str], Grad] = {}
+        self._write_order = 0
 
     # the verdict ------------------------------------------------------------------------------
     def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = (),
@@ -135,6 +139,7 @@ class RiskAnalysis:
     def saved(self, name: str, node: cst.CSTNode, scope: FunctionFacts, depth: int = 0) -> tuple[cst.CSTNode, Message] | None:
         """The op that saved the tensor `name` holds at `node`, and the sentence that says so."""
         write = self.facts.order.get(id(node), 0)
+        self._write_order = write
         reaching = self.reaching(name, node, scope)
         for binding in reaching:
             if binding.value is None or id(binding.node) in self.facts.grad_off:
@@ -145,9 +150,9 @@ class RiskAnalysis:
                 return call, (f"`{name}` is the output of `{label}` (line ", LineOf(call),
                               "), which saves its result for backward; writing it in place at line ",
                               LineOf(node), " makes backward fail")
-            source = _handed_out(binding.value)
-            if depth < 3 and len(source) == 1 and name not in source:  # a view or another name: same storage
-                found = self.saved(next(iter(source)), node, scope, depth + 1)
+            source = _storage_name(binding.value)
+            if depth < 3 and source is not None and source != name:  # a view or another name: same storage
+                found = self.saved(source, node, scope, depth + 1)
                 if found is not None:
                     return found
         start = min((b.order for b in reaching if b.order < write), default=0)
@@ -176,7 +181,7 @@ class RiskAnalysis:
             if blocks[: len(binding.blocks)] == binding.blocks:
                 break
         loop = self._loop_of(node)
-        if loop is not None:
+        if loop is not None and not (found and loop in found[-1].blocks):
             found += [b for b in timeline if b.order > write and loop in b.blocks]
         return found
 
@@ -230,12 +235,12 @@ class RiskAnalysis:
 
     def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
         """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""
-        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in VIEW_METHODS - {"detach", "data"}:
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in TRUE_VIEWS - {"detach", "data"}:
             value = value.func.value
         while isinstance(value, cst.Subscript):
             value = value.value
         op = self._op(value, scope)
-        if op is None or not op[2].result:
+        if op is None or not op[2].result or self._overload_saves_less(value, op[0], op[1], scope):
             return None
         if all(self._grad_of(e, scope) is Grad.NO for _, e in op[3]):
             return None  # nothing requires grad: autograd records nothing
@@ -251,10 +256,17 @@ class RiskAnalysis:
         for i, (arg, expr) in enumerate(operands):
             if arg not in saves.inputs or not (_storage_name(expr) in storage):
                 continue
-            if name in ("max", "min") and len(getattr(op_node, "args", ())) > (0 if label.startswith(".") else 1):
-                continue  # max(x, dim) saves only the indices
+            if self._overload_saves_less(op_node, label, name, scope):
+                continue
+            if self._bare_parameter(expr, scope):
+                continue  # an untyped parameter: may be ids, a cache or optimizer state, no proof
+            if self._rebound_after(op_node, _storage_name(expr) or "", scope):
+                continue  # the op saved an earlier binding of the name
             if isinstance(op_node, cst.BinaryOperation) and not self._tensor_operands(op_node, expr, scope):
                 continue  # `n * k` on Python numbers saves nothing
+            scalar_op = isinstance(op_node, cst.BinaryOperation) and isinstance(op_node.operator, (cst.Multiply, cst.Divide))
+            if scalar_op and not any(self.kinds.kind(e, scope) is Kind.TENSOR for j, (_, e) in enumerate(operands) if j != i):
+                continue  # `x / scale`: the other operand may be a number, which needs nothing saved
             others = [g for j, g in enumerate(grads) if j != i]
             needed = others if bilinear else grads
             if arg == "other" and name == "div":
@@ -326,6 +338,8 @@ class RiskAnalysis:
     def _resolve_name_grad(self, name: str, scope: FunctionFacts) -> Grad:
         if self.kinds.name_kind(name, scope) is Kind.NOT_TENSOR:
             return Grad.NO
+        if name in scope.params and DISCRETE_NAMES.search(name):
+            return Grad.NO  # `input_ids`, `attention_mask`, `labels`: integer or bool by convention
         if name in scope.params or name in scope.outer_names or name not in scope.timeline:
             return Grad.MAYBE
         if len(scope.timeline[name]) != len(scope.bindings.get(name, ())):
@@ -405,6 +419,26 @@ class RiskAnalysis:
                 return self._builds_new(func.value, scope)  # `torch.ones(3).requires_grad_()`: still new
             return True
         return False
+
+    def _overload_saves_less(self, node: cst.BaseExpression, label: str, op: str, scope: FunctionFacts) -> bool:
+        """The table merges overloads: `max(x, dim)` saves only indices, `x.pow(2)` not its result."""
+        args = [a for a in getattr(node, "args", ()) if not a.star]
+        extra = args if label.startswith(".") else args[1:]
+        if op in ("max", "min"):
+            return bool(extra)
+        if op == "pow" and isinstance(node, cst.Call):
+            return bool(extra) and self._number(extra[0].value, scope)
+        return False
+
+    def _bare_parameter(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        name = _storage_name(expr)
+        return name is not None and name in scope.params and name not in scope.timeline and scope.params[name].annotation is None
+
+    def _rebound_after(self, op: cst.BaseExpression, name: str, scope: FunctionFacts) -> bool:
+        """A binding of `name` after `op` that runs whenever `op` ran (its blocks enclose the op's)."""
+        at, blocks = self.facts.order.get(id(op), 0), self.facts.blocks.get(id(op), ())
+        return any(b.order > at and blocks[: len(b.blocks)] == b.blocks and b.order < self._write_order
+                   for b in scope.timeline.get(name, []))
 
     def _tensor_operands(self, op: cst.BinaryOperation, saved: cst.BaseExpression, scope: FunctionFacts) -> bool:
         """An operator runs a tensor op: `@` unless an operand is surely not a tensor; `*`, `/`, `**`

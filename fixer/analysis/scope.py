@@ -23,7 +23,7 @@ OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Opt
 FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
 # Parameters only optimizer update functions take (`_single_tensor_adam(params, grads, exp_avgs, ...)`):
 # they run under the step's no_grad.
-OPTIMIZER_PARAMS = frozenset({"grads", "exp_avgs", "exp_avg_sqs", "state_steps", "momentum_buffer_list",
+OPTIMIZER_PARAMS = frozenset({"grad", "grads", "exp_avgs", "exp_avg_sqs", "state_steps", "momentum_buffer_list",
                               "exp_avg", "exp_avg_sq", "momentum_buffer"})
 # Calls whose result shares storage with the receiver: writing either one writes both.
 VIEW_METHODS = frozenset({
