@@ -217,7 +217,7 @@ def run(args: argparse.Namespace) -> list[Task]:
     step("outplace check one file", 1, lambda: timed([*outplace, "check", str(src / one)], work), against="")
     if tf_python is not None:
         slice_bare = f"{BARE}, 1/{tf_every} slice"
-        step(slice_bare, len(tf_names), lambda: timed([*me, "_parse", str(tf_listing), str(src)], work))
+        step(slice_bare, len(tf_names), lambda: timed([*me, "_parse", str(tf_listing), str(src)], work), against="")
         tf_cmd = [str(tf_python), "-m", "torchfix", *(str(src / name) for name in tf_names)]
         step(f"TorchFix 0.7.0 check, 1/{tf_every} slice", len(tf_names), lambda: timed(tf_cmd, work), slice_bare)
 
@@ -275,7 +275,7 @@ def derived(tasks: list[Task], by_name: dict[str, Task]) -> list[str]:
     if check and torchfix and ratios(torchfix, by_name):
         per_round = [tf / oc for tf, oc in zip(ratios(torchfix, by_name), ratios(check, by_name))]
         full = [r * b.cpu for r, b in zip(ratios(torchfix, by_name), by_name[BARE].samples)]
-        out.append(f"- TorchFix on the whole corpus, extrapolated (its slice ratio x the full bare parse): "
+        out.append(f"- TorchFix on all the files of this run, extrapolated (its slice ratio x the bare parse): "
                    f"{spread(full, 0)} s CPU")  # fmt: skip
         out.append(f"- outplace check -j1 is {spread(per_round, 1)}x faster than TorchFix in CPU")
     one = by_name.get("outplace check one file")
@@ -367,11 +367,12 @@ def main(argv: list[str]) -> None:
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     scope = "1-in-10 subset (--quick)" if args.quick else "full corpus"
     head = [
-        f"## {args.label}: {when}, {scope}, {args.rounds} rounds",
+        f"## {args.label}: {when}, {scope}, {args.rounds} round{'s' if args.rounds > 1 else ''}",
         "",
         *machine(),
         *versions(args, tf_python),
         f"- command: `python bench/bench.py {' '.join(argv)}`",
+        "",
         "",
     ]
     write_results(args.output, args.label, "\n".join(head) + table)
