@@ -66,6 +66,10 @@ def _add_import(node: ast.Import | ast.ImportFrom, names: ImportMap) -> None:
     elif node.module and not node.level:
         for alias in node.names:
             names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    elif node.level:  # `from ... import initialization as init`: a module or object, never a local tensor
+        package = "." * node.level + (f"{node.module}." if node.module else "")
+        for alias in node.names:
+            names[alias.asname or alias.name] = f"{package}{alias.name}"
 
 
 def dotted_name(node: ast.expr) -> str | None:
