@@ -57,7 +57,8 @@ class InplaceArgument(Codemod):
 
     ## Limitations
     `inplace=inplace` is not reported. The preceding layer is known only inside `Sequential(...)`
-    or a list of layers; `self.act = nn.ReLU(inplace=True)` is a warning wherever it is called.
+    or a list of layers; `self.act = nn.ReLU(inplace=True)` is not reported, since what feeds it
+    is decided in `forward`, which this rule does not follow.
     """
 
     ID = "IP105"
@@ -122,6 +123,9 @@ class InplaceArgument(Codemod):
         self.report_risk(call, risk, message, replacement=fixed, safety=safety)
 
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call) -> None:
+        statement = self._statement.get(id(call))
+        if isinstance(statement, cst.Assign) and all(code(t.target).startswith("self.") for t in statement.targets):
+            return  # `self.act = nn.ReLU(inplace=True)`: what feeds it is decided in `forward`
         saver = self._saver(before := self._previous(call))
         if saver is None:
             return  # after Linear, Conv, BatchNorm: correct, and it saves memory
