@@ -174,6 +174,9 @@ class InplaceMethod(Codemod):
         if values is None or entry.template is None:
             return None
         values["self"] = _atom(receiver)
+        for name, value in values.items():
+            if value.isdigit() and f"{{{name}}}." in entry.template:
+                values[name] = f"({value})"  # `1.to(...)` would read as a float literal
         source = entry.template.format(**values)
         source = re.sub(r"\btorch\.", f"{self.context.torch_name or 'torch'}.", source)
         return cst.parse_expression(source)
@@ -201,6 +204,7 @@ def _bind(call: cst.Call, entry: Entry) -> dict[str, str] | None:
 
 
 def _atom(expr: cst.BaseExpression) -> str:
+    """Source that stays one operand anywhere in a template."""
     return code(expr if precedence(expr) == ATOM else parenthesize(expr))
 
 

@@ -198,3 +198,10 @@ def test_a_run_of_statements_is_replaced_by_one_compound_statement():
     result = engine.fix(source, "t.py", [rule], safe)
     assert result.new_text == expected
     assert [f.span.start_line for f in result.findings] == [9] and result.findings[0].span.end_line == 11
+
+
+def test_an_integer_receiver_in_a_template_is_parenthesised():
+    source = "import torch\ndef f(z):\n    x = torch.exp(z)\n    x.copy_(1)\n    x.fill_(2)\n    return x\n"
+    out = fix(source, anything)
+    assert "x = (1).to(" in out and "torch.as_tensor(2, " in out
+    compile(out, "t.py", "exec")
