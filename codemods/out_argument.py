@@ -56,6 +56,7 @@ class OutArgument(StatementStack, Codemod):
     """
 
     ID = "IP106"
+    SAFETY = Safety.UNSAFE  # out= casts to the target's dtype; the rewrite may promote
     NAME = "out-argument"
     FIX_TITLE = "Assign the result instead of writing into out="
     PREFILTER = re.compile(r"\bout\s*=(?!=)")

@@ -56,6 +56,9 @@ class Codemod(cst.BatchableCSTVisitor):
     FIX_TITLE: ClassVar[str]
     PREFILTER: ClassVar[re.Pattern[str]]  # a file that does not match cannot hold a finding
     AST_NODES: ClassVar[tuple[type[ast.AST], ...]]  # node types the cheap pass looks at
+    # The fix's safety when nothing else can observe the change (a private local name); the
+    # docstring's "Fix safety" section says what makes it unsafe. `outplace rules` shows it.
+    SAFETY: ClassVar[Safety] = Safety.SAFE
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()

@@ -146,10 +146,12 @@ def diff_summary(results: Sequence[FileResult]) -> str:
 
 
 def rules_table(rules: Sequence[type[Codemod]]) -> str:
-    """One row per rule: id, name, fix title."""
-    rows = [("ID", "NAME", "FIX")] + [(r.ID, r.NAME, r.FIX_TITLE) for r in rules]
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    return "".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c}".rstrip() + "\n" for a, b, c in rows)
+    """One row per rule: id, name, default fix safety, fix title."""
+    rows = [("ID", "NAME", "SAFETY", "FIX")] + [(r.ID, r.NAME, r.SAFETY.value, r.FIX_TITLE) for r in rules]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return "".join(
+        f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip() + "\n" for a, b, c, d in rows
+    )
 
 
 def explain(rule: type[Codemod]) -> str:

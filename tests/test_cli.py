@@ -409,11 +409,13 @@ def test_stdin_with_other_paths_is_a_usage_error(cli: Cli, tmp_path: Path) -> No
 
 
 # rules, explain, help ------------------------------------------------------------------------------
-def test_rules_lists_id_name_and_fix(cli: Cli) -> None:
+def test_rules_lists_id_name_default_safety_and_fix(cli: Cli) -> None:
     result = cli("rules")
     assert result.code == 0
-    assert result.lines[0].split() == ["ID", "NAME", "FIX"]
-    assert re.search(r"^IP101 +augmented-assignment +Rewrite as an out-of-place assignment$", result.stdout, re.M)
+    assert result.lines[0].split() == ["ID", "NAME", "SAFETY", "FIX"]
+    assert re.search(r"^IP101 +augmented-assignment +safe +Rewrite as an out-of-place assignment$", result.stdout, re.M)
+    assert re.search(r"^IP106 +out-argument +unsafe ", result.stdout, re.M)
+    assert re.search(r"^IP109 +data-mutation +display-only ", result.stdout, re.M)
 
 
 def test_explain_prints_the_rule_doc(cli: Cli) -> None:
