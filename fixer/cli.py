@@ -46,6 +46,7 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and e
 NoColor = Annotated[bool, typer.Option("--no-color", help="Never colour the output (as NO_COLOR=1 does).")]
 Statistics = Annotated[bool, typer.Option("--statistics", help="Print the number of findings per rule instead of each finding.")]
 Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache (.outplace_cache/).")]
 Interactive = Annotated[bool, typer.Option("--interactive", "-i", help="Review each change and answer y/n/a/d/r/A/e/?/q (needs a terminal).")]
 
 
@@ -61,20 +62,21 @@ class Flags:
     stdin_filename: str | None
     allow_dirty: bool = False
     quiet: bool = False
+    no_cache: bool = False
 
 
 @app.command()
 def check(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
-    statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False,
+    statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when there are any."""
     from fixer import formats, report
     from fixer.registry import all_rules
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
     if statistics:
         _print(report.error_lines(results), sys.stderr)
@@ -98,12 +100,13 @@ def check(
 def diff(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, quiet: Quiet = False, no_color: NoColor = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Print the fixes as a unified diff for `git apply` / `patch -p1`; write nothing. Exit 1 when non-empty."""
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
     outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
     for outcome in outcomes:
         _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
@@ -117,7 +120,7 @@ def diff(
 def fix(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
-    allow_dirty: AllowDirty = False, quiet: Quiet = False, no_color: NoColor = False,
+    allow_dirty: AllowDirty = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
 ) -> None:
     """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
 
@@ -127,7 +130,7 @@ def fix(
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache)
     if interactive:
         raise typer.Exit(_review(paths, flags))
     outcomes = _outcomes(Mode.FIX, paths, flags)
@@ -281,7 +284,15 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         root=str(config.root) if config.root else None,
         jobs=flags.jobs,
         allow_dirty=flags.allow_dirty,
+        cache_dir=None if flags.no_cache or paths == ["-"] else _cache_dir(paths, config.root),
     )
+
+
+def _cache_dir(paths: list[str], config_root: object) -> str:
+    """`.outplace_cache/` in the configuration's folder, else in the common root of `paths`."""
+    from fixer.cache import cache_root
+
+    return str(cache_root(paths, str(config_root) if config_root else None))
 
 
 T = TypeVar("T")

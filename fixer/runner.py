@@ -10,6 +10,7 @@ import dataclasses
 import enum
 import functools
 import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING
 from pathspec import GitIgnoreSpec
 
 from fixer.sourcefile import (
-    SourceError, decode_source, encode_source, read_source, remove_stale_temps, write_atomic,
+    SourceError, SourceFile, decode_source, describe_os_error, encode_source, read_source, remove_stale_temps,
+    write_atomic,
 )
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
 from fixer.walk import discover
@@ -53,6 +55,7 @@ class Options:
     jobs: int | None = None  # None: one per CPU
     allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
     refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
+    cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/cache.py); None: no cache
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
@@ -95,8 +98,33 @@ def _guarded(path: str, work: Callable[[], Outcome]) -> Outcome:
 
 
 def _process_file(path: str, options: Options) -> Outcome:
+    if options.cache_dir is not None and options.mode is not Mode.PLAN:
+        return _process_cached(path, options)
     source = read_source(Path(path))
     outcome = process_text(source.text, path, options, source.encoding)
+    return _write_fixed(path, options, outcome, source)
+
+
+def _process_cached(path: str, options: Options) -> Outcome:
+    """`_process_file`, storing the result under the key of the very bytes that were processed."""
+    from fixer import cache
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+    except OSError as exc:
+        raise SourceError(FileError(ErrorKind.IO, describe_os_error(exc, Path(path)))) from None
+    text, encoding = decode_source(data)
+    source = SourceFile(Path(path), text, encoding, mode)
+    outcome = _write_fixed(path, options, process_text(text, path, options, encoding), source)
+    if cache.cacheable(outcome.result, options):
+        cache.Cache(Path(options.cache_dir)).store(cache.entry_key(path, data, options), outcome.result)  # type: ignore[arg-type]
+    return outcome
+
+
+def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFile) -> Outcome:
+    """In FIX mode, write the fixed text of `outcome` (unless `fix` refused the file)."""
     new_text = outcome.result.new_text
     if options.mode is Mode.FIX and new_text is not None:
         refusal = dict(options.refused).get(os.path.realpath(path)) if options.refused else None
@@ -196,6 +224,19 @@ def run(
 
 
 def _process_all(files: list[str], options: Options) -> Iterator[Outcome]:
+    """`process_file` over `files`, in order; results found in the cache are not recomputed."""
+    if options.cache_dir is None or options.mode is Mode.PLAN:
+        yield from _compute_all(files, options)
+        return
+    from fixer.cache import lookup
+
+    hits = [lookup(path, options)[1] for path in files]
+    computed = _compute_all([path for path, hit in zip(files, hits) if hit is None], options)
+    for hit in hits:
+        yield Outcome(hit) if hit is not None else next(computed)
+
+
+def _compute_all(files: list[str], options: Options) -> Iterator[Outcome]:
     """`process_file` over `files`, in order, in a process pool when it pays off."""
     jobs = options.jobs or os.cpu_count() or 1
     work = functools.partial(process_file, options=options)

@@ -18,6 +18,7 @@ SKIPPED_FOLDERS = frozenset(
     {
         ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", ".eggs",
         "node_modules", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
+        ".outplace_cache",
     }
 )  # fmt: skip
 

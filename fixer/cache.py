@@ -1,0 +1,150 @@
+"""The result cache: `.outplace_cache/` in the project root, one entry per (file content, run setup).
+
+An entry is the pickled `FileResult` of one file, stored under a key that hashes everything the
+result depends on: the file's bytes, its path as given (findings name it), the run's mode, the
+rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`, the
+outplace version and a fingerprint of outplace's own code and data (so an edited rule or table
+never serves an old result). An entry is used only when its key matches exactly; a missing,
+unreadable or corrupt entry is a miss. Entries are written atomically (temp file + rename), so a
+reader never sees half of one. `fix` and `diff` store a result only when the file had nothing to
+fix: a cached file is then one that needs neither a write nor a diff.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fixer.types import FileResult
+
+if TYPE_CHECKING:
+    from fixer.runner import Options
+
+CACHE_FOLDER = ".outplace_cache"
+FORMAT = b"outplace-cache 1\n"  # the header of every entry; bump when the layout changes
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds fixer/ and codemods/
+
+
+def cache_root(paths: Sequence[str], config_root: str | None) -> Path:
+    """The folder that holds the cache: the configuration's folder, else the paths' common root."""
+    if config_root is not None:
+        return Path(config_root) / CACHE_FOLDER
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths]
+    return Path(os.path.commonpath(folders) if folders else os.getcwd()) / CACHE_FOLDER
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Outplace's version and the size and mtime of each of its source and data files."""
+    digest = hashlib.sha256(_version().encode())
+    for package in ("fixer", "codemods"):
+        for folder, dirs, files in os.walk(_PACKAGE_ROOT / package):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".json")):
+                    info = os.stat(os.path.join(folder, name))
+                    digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("outplace")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def entry_key(path: str, data: bytes, options: Options) -> str:
+    """The key of `path` holding `data` in a run with `options`."""
+    from fixer.runner import ignored_codes
+
+    setup = repr((
+        code_fingerprint(), options.mode.value, path, options.select,
+        options.ignore + ignored_codes(path, options), options.unsafe_fixes,
+    ))  # fmt: skip
+    digest = hashlib.sha256(setup.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class Cache:
+    """Reading and writing entries under one `.outplace_cache/` folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / key[2:]
+
+    def load(self, key: str) -> FileResult | None:
+        """The stored result for `key`, or None when it is missing or unusable."""
+        try:
+            data = self._entry(key).read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(FORMAT):
+            return None
+        try:
+            stored_key, result = pickle.loads(data[len(FORMAT):])
+        except Exception:  # noqa: BLE001 -- a corrupt entry is a miss, whatever unpickling raised
+            return None
+        if stored_key != key or not isinstance(result, FileResult):
+            return None
+        return result
+
+    def store(self, key: str, result: FileResult) -> None:
+        """Write the entry atomically; a failure to write (read-only tree, full disk) is ignored."""
+        target = self._entry(key)
+        try:
+            self._prepare(target.parent)
+            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(FORMAT + pickle.dumps((key, result), protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass
+
+    def _prepare(self, folder: Path) -> None:
+        if folder.is_dir():
+            return
+        if not self.folder.is_dir():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by outplace automatically.\n*\n", encoding="utf-8")
+        folder.mkdir(exist_ok=True)
+
+
+def lookup(path: str, options: Options) -> tuple[str | None, FileResult | None]:
+    """The key of `path` as it is on disk now, and its cached result if any (None, None: unreadable)."""
+    if options.cache_dir is None:
+        return None, None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None, None
+    key = entry_key(path, data, options)
+    return key, Cache(Path(options.cache_dir)).load(key)
+
+
+def cacheable(result: FileResult, options: Options) -> bool:
+    """Whether `result` may be stored: no error, and (in diff and fix) nothing was changed."""
+    from fixer.runner import Mode
+
+    if result.error is not None or options.mode is Mode.PLAN:
+        return False
+    return options.mode is Mode.CHECK or result.new_text is None
