@@ -40,6 +40,9 @@ REPO = HERE.parent
 DEFAULT_WORK = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "outplace-bench"
 ONE_FILE = "transformers-5.24.0/transformers/models/bert/modeling_bert.py"
 BARE = "libcst parse"
+COLD = "outplace check, writing the cache"
+WARM = "outplace check re-run with cache"
+CACHE = ".outplace_cache"
 BEGIN, END = "<!-- bench:{} -->", "<!-- /bench:{} -->"
 
 
@@ -191,30 +194,37 @@ def run(args: argparse.Namespace) -> list[Task]:
 
     n = len(names)
     step(BARE, n, lambda: timed([*me, "_parse", str(listing), str(src)], work))
-    step("outplace check -j1", n, lambda: timed([*outplace, "check", "-j", "1", str(src)], work))
+    step("outplace check -j1", n, lambda: timed([*outplace, "check", "--no-cache", "-j", "1", str(src)], work))
     if args.baseline:
         env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
         step("baseline check -j1", n, lambda: timed([*outplace, "check", "-j", "1", str(src)], work, env))
-    step("outplace check", n, lambda: timed([*outplace, "check", str(src)], work))
-    step("outplace diff", n, lambda: timed([*outplace, "diff", str(src)], work))
+    step("outplace check", n, lambda: timed([*outplace, "check", "--no-cache", str(src)], work))
+
+    def cold_check() -> Sample:  # the cache is in the common root of the paths: src/.outplace_cache
+        shutil.rmtree(src / CACHE, ignore_errors=True)
+        return timed([*outplace, "check", str(src)], work)
+
+    step(COLD, n, cold_check)
+    step(WARM, n, lambda: timed([*outplace, "check", str(src)], work))
+    step("outplace diff", n, lambda: timed([*outplace, "diff", "--no-cache", str(src)], work))
 
     state: dict[str, str] = {}
 
     def first_fix() -> Sample:
         fresh_copy()
-        sample = timed([*outplace, "fix", str(copy)], work)
+        sample = timed([*outplace, "fix", "--no-cache", str(copy)], work)
         state["after_first"] = tree_digest(copy)
         return sample
 
     def second_fix() -> Sample:
-        sample = timed([*outplace, "fix", str(copy)], work)
+        sample = timed([*outplace, "fix", "--no-cache", str(copy)], work)
         if tree_digest(copy) != state["after_first"]:
             raise SystemExit("the second `outplace fix` changed files: fix does not converge")
         return sample
 
     step("outplace fix (fresh copy)", n, first_fix)
     step("outplace fix again (no-op)", n, second_fix)
-    step("outplace check one file", 1, lambda: timed([*outplace, "check", str(src / one)], work), against="")
+    step("outplace check one file", 1, lambda: timed([*outplace, "check", "--no-cache", str(src / one)], work), against="")
     if tf_python is not None:
         slice_bare = f"{BARE}, 1/{tf_every} slice"
         step(slice_bare, len(tf_names), lambda: timed([*me, "_parse", str(tf_listing), str(src)], work), against="")
@@ -228,6 +238,7 @@ def run(args: argparse.Namespace) -> list[Task]:
             print(f"round {round_no}/{args.rounds}  {task.name:<34} wall {sample.wall:7.2f} s  "
                   f"cpu {sample.cpu:7.2f} s  rss {sample.rss_mb:6.0f} MB", file=sys.stderr, flush=True)  # fmt: skip
     shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(src / CACHE, ignore_errors=True)
     return [task for task, _ in steps]
 
 
@@ -278,6 +289,10 @@ def derived(tasks: list[Task], by_name: dict[str, Task]) -> list[str]:
         out.append(f"- TorchFix on all the files of this run, extrapolated (its slice ratio x the bare parse): "
                    f"{spread(full, 0)} s CPU")  # fmt: skip
         out.append(f"- outplace check -j1 is {spread(per_round, 1)}x faster than TorchFix in CPU")
+    cold, warm = by_name.get(COLD), by_name.get(WARM)
+    if cold and warm:
+        shares = [100 * w.cpu / c.cpu for w, c in zip(warm.samples, cold.samples) if c.cpu > 0]
+        out.append(f"- check re-run with cache: {spread(shares, 1)} % of the first (cache-writing) run's CPU")
     one = by_name.get("outplace check one file")
     if one:
         out.append(f"- one-file run: {spread([s.wall for s in one.samples])} s wall")

@@ -76,6 +76,7 @@ def test_one_round_end_to_end(bench, tmp_path):
     bench.main(argv)
     text = out.read_text()
     for task in ("libcst parse", "outplace check -j1", "outplace diff", "outplace fix again (no-op)",
-                 "outplace check one file"):
+                 "outplace check one file", "outplace check, writing the cache", "outplace check re-run with cache"):
         assert f"| {task}" in text
+    assert "- check re-run with cache:" in text and not (corpus / "src" / ".outplace_cache").exists()
     assert "<!-- bench:fake -->" in text and "- machine:" in text and "libcst 1." in text
