@@ -73,7 +73,6 @@ def check(
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when there are any."""
     from fixer import formats, report
-    from fixer.registry import all_rules
 
     _set_colour(no_color)
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
@@ -82,6 +81,8 @@ def check(
         _print(report.error_lines(results), sys.stderr)
         sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json))
     elif output_format is OutputFormat.sarif:
+        from fixer.registry import all_rules
+
         sys.stdout.write(formats.sarif(results, all_rules()))
     elif output_format is OutputFormat.github:
         sys.stdout.write(formats.github(results))
@@ -263,7 +264,6 @@ def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome,
 def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
     """Options from the flags, falling back on `[tool.outplace]`; exits 2 on a bad code or config."""
     from fixer.config import ConfigError, load_config
-    from fixer.registry import unknown_codes
 
     select, ignore = _codes(flags.select), _codes(flags.ignore)
     bad = unknown_codes([*(select or ()), *(ignore or ())])
@@ -303,6 +303,15 @@ def _pick(flag: T | None, configured: T | None) -> T | tuple[()]:
     if flag is not None:
         return flag
     return configured if configured is not None else ()
+
+
+def unknown_codes(codes: list[str]) -> list[str]:
+    """`registry.unknown_codes`, which loads every rule (and libcst): only when there are codes to check."""
+    if not codes:
+        return []
+    from fixer.registry import unknown_codes as check
+
+    return check(codes)
 
 
 def _codes(values: list[str] | None) -> tuple[str, ...] | None:
