@@ -149,3 +149,25 @@ class _Batched(cst.CSTVisitor):
         if self.by_attribute:
             for call in self.methods.get(f"leave_{type(original_node).__name__}_{attribute}", []):
                 call(original_node)
+
+
+def contains(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> bool:
+    """Whether `root` or a node below it satisfies `predicate`, asked in LibCST's visiting order and
+    stopping at the first yes, as `root.visit` of a finder would, but read-only; whitespace and
+    comment subtrees are not asked about."""
+    if predicate(root):
+        return True
+    kind = type(root)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = _child_fields(root)
+    for field in fields:
+        value = getattr(root, field)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, TRIVIA) and contains(value, predicate):
+                return True
+        elif isinstance(value, (tuple, list)):
+            for child in value:
+                if not isinstance(child, TRIVIA) and contains(child, predicate):
+                    return True
+    return False

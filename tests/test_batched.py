@@ -80,3 +80,29 @@ def test_visit_batched_calls_the_same_methods_as_libcst():
         batched.visit_batched(module, ours)
         assert [v.seen for v in ours] == [v.seen for v in theirs]
         assert ("# comment" in ours[0].seen) is (kind is Comments)
+
+
+class _Asked(cst.CSTVisitor):
+    """LibCST's own traversal: every node, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.nodes.append(node)
+        return True
+
+
+def test_contains_asks_libcsts_nodes_in_order_minus_trivia_and_stops_at_the_first_yes() -> None:
+    module = cst.parse_module(SOURCE)
+    libcst_order = _Asked()
+    module.visit(libcst_order)
+    expected = [n for n in libcst_order.nodes if not isinstance(n, batched.TRIVIA)]
+    asked: list[cst.CSTNode] = []
+    assert not batched.contains(module, lambda n: asked.append(n) is not None)
+    assert [id(n) for n in asked] == [id(n) for n in expected]
+    target = next(n for n in expected if isinstance(n, cst.Lambda))
+    asked.clear()
+    assert batched.contains(module, lambda n: asked.append(n) is None and n is target)
+    assert asked[-1] is target and len(asked) == expected.index(target) + 1

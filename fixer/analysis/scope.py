@@ -7,12 +7,13 @@ with autograd off. `tensors.py` turns these facts into tri-state tensor kinds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from fixer.analysis.regions import ImportMap
+from fixer.batched import contains  # noqa: F401 -- read-only (`root.visit` rebuilds every node); used from here
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
                       "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
@@ -94,23 +95,6 @@ class RegionFacts:
 
     def in_no_grad(self, node: cst.CSTNode) -> bool:
         return id(node) in self.grad_off
-
-
-class _Finder(cst.CSTVisitor):
-    def __init__(self, predicate: Callable[[cst.CSTNode], bool]) -> None:
-        self.predicate = predicate
-        self.found = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.found = self.found or self.predicate(node)
-        return not self.found
-
-
-def contains(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> bool:
-    """Whether `root` or a node below it satisfies `predicate` (libcst.matchers costs 0.4 s to import)."""
-    finder = _Finder(predicate)
-    root.visit(finder)
-    return finder.found
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
