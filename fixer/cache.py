@@ -2,9 +2,9 @@
 
 An entry is the pickled `FileResult` of one file, stored under a key that hashes everything the
 result depends on: the file's bytes, its path as given (findings name it), the run's mode, the
-rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`, the
-outplace version and a fingerprint of outplace's own code and data (so an edited rule or table
-never serves an old result). An entry is used only when its key matches exactly; a missing,
+rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`, and a
+fingerprint of outplace's own code and data, which stands for its version (so an edited rule or
+table never serves an old result), of the Python version and of libcst's and nbformat's. An entry is used only when its key matches exactly; a missing,
 unreadable or corrupt entry is a miss. Entries are written atomically (temp file + rename), so a
 reader never sees half of one. `fix` and `diff` store a result only when the file had nothing to
 fix: a cached file is then one that needs neither a write nor a diff.
@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,25 +42,29 @@ def cache_root(paths: Sequence[str], config_root: str | None) -> Path:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """Outplace's version and the size and mtime of each of its source and data files."""
-    digest = hashlib.sha256(_version().encode())
+    """What outplace's results depend on besides the input: the Python version, the size and mtime
+    of each of outplace's own source and data files (so any release or edit of outplace changes it:
+    this stands for outplace's version, which `importlib.metadata` takes 0.1-0.3 s to read), and the
+    same for the version files of libcst and nbformat (found, not imported)."""
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256(f"{FORMAT!r} {sys.version}\n".encode())
+    files = []
     for package in ("fixer", "codemods"):
-        for folder, dirs, files in os.walk(_PACKAGE_ROOT / package):
+        for folder, dirs, names in os.walk(_PACKAGE_ROOT / package):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".py", ".json")):
-                    info = os.stat(os.path.join(folder, name))
-                    digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+            files += [os.path.join(folder, name) for name in sorted(names) if name.endswith((".py", ".json"))]
+    for dependency, version_file in (("libcst", "_version.py"), ("nbformat", "_version.py")):
+        spec = find_spec(dependency)
+        if spec is not None and spec.origin:
+            files.append(os.path.join(os.path.dirname(spec.origin), version_file))
+    for path in files:
+        try:
+            info = os.stat(path)
+            digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{path}: missing\n".encode())
     return digest.hexdigest()
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("outplace")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def entry_key(path: str, data: bytes, options: Options) -> str:

@@ -149,3 +149,12 @@ def test_cli_rerun_is_identical_and_no_cache_flag(project: Path, cli) -> None:  
     (bare / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     assert cli("check", "--no-cache", str(bare), cwd=project).code == 1
     assert not (bare / cache.CACHE_FOLDER).exists()
+
+
+def test_another_outplace_is_another_key(project: Path, engine_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    first = results(project, options(project))
+    assert cache.code_fingerprint() == cache.code_fingerprint() and len(cache.code_fingerprint()) == 64
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "an edited rule")
+    engine_calls.clear()
+    assert results(project, options(project)) == first
+    assert len(engine_calls) == 3
