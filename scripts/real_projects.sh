@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Real projects (issue 8): run two open-source PyTorch projects' test suites on
+# Real projects (issue 8): run three open-source PyTorch projects' test suites on
 # CPU, migrate a copy with `outplace fix` (safe fixes), run the tests again,
 # then migrate a fresh copy with `--unsafe-fixes` and run them once more.
 #
-#   bash scripts/real_projects.sh            # about 5 minutes on 2 cores
+#   bash scripts/real_projects.sh            # about 13 minutes on 2 cores
 #   RP_DIR=/some/dir bash scripts/real_projects.sh
 #
 # Not part of pytest: it downloads sdists and takes minutes. Idempotent: the
@@ -11,11 +11,12 @@
 # Writes $RP_DIR/summary.md (sites changed per rule, tests passed/failed per
 # run, and every test that passed on the original but not after a fix).
 #
-# Projects (sdists ship their tests; both pure Python):
+# Projects (sdists ship their tests; all pure Python):
 #   torch-optimizer 0.3.0: ~30 optimizers, heavy in-place update code
 #     (p.data.add_, exp_avg.mul_(...).addcmul_(...)), tests/ with 374 tests.
 #   entmax 1.0: sparsemax/entmax activations and losses written with in-place
 #     ops in forward and backward, tests inside the package (entmax/test_*.py).
+#   torchsde 0.2.6: SDE solvers; Brownian-interval sampling (see PROJECTS).
 # torch-optimizer 0.3.0 predates torch 2.x: 175 of its tests fail on the
 # original with torch 2.13 (Lookahead lacks _optimizer_state_dict_pre_hooks,
 # sparse-gradient messages changed); the comparison is per test, so they count
