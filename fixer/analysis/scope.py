@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from fixer.analysis.regions import ImportMap
+from fixer.analysis.regions import ImportMap, qualify
 from fixer.batched import contains  # noqa: F401 -- read-only (`root.visit` rebuilds every node); used from here
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
@@ -111,14 +111,7 @@ def dotted(node: cst.BaseExpression) -> str | None:
 
 def qualified(node: cst.BaseExpression, imports: ImportMap) -> str | None:
     """The qualified name of `node` through the file's imports (`F.relu` -> `torch.nn.functional.relu`)."""
-    name = dotted(node)
-    if name is None:
-        return None
-    head, _, rest = name.partition(".")
-    base = imports.get(head)
-    if base is None:
-        return None
-    return f"{base}.{rest}" if rest else base
+    return qualify(dotted(node), imports)
 
 
 class FactsCollector(cst.BatchableCSTVisitor):
