@@ -11,7 +11,8 @@ import libcst as cst
 
 from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, parenthesize, precedence, right_operand
 from fixer.analysis.regions import ImportMap
-from fixer.analysis.scope import FunctionFacts, contains, dotted, qualified
+from fixer.analysis.scope import FunctionFacts, dotted, qualified
+from fixer.batched import contains
 from fixer.analysis.tensors import Kind
 from fixer.analysis.risk import Risk
 from fixer.codemod import Codemod, RuleContext

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods._common import code
-from fixer.analysis.scope import FunctionFacts, contains, qualified
+from fixer.analysis.scope import FunctionFacts, qualified
+from fixer.batched import contains
 from fixer.analysis.regions import ImportMap
 
 SIZED_FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.randn", "torch.rand"})

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import AUGMENTED_TO_BINARY, code, right_operand
-from fixer.analysis.scope import contains
+from fixer.batched import contains
 from fixer.analysis.tensors import Kind
 from fixer.codemod import Codemod
 from fixer.types import Safety, Severity

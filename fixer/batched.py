@@ -55,11 +55,7 @@ _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 def _walk(node: cst.CSTNode, visitor: _Batched, skip: tuple[type[cst.CSTNode], ...]) -> None:
     """`node.visit(visitor)` for a visitor that changes nothing, without rebuilding nodes."""
     if visitor.on_visit(node):
-        kind = type(node)
-        fields = _FIELDS.get(kind)
-        if fields is None:
-            fields = _FIELDS[kind] = _child_fields(node)
-        for field in fields:
+        for field in _fields_of(node):
             value = getattr(node, field)
             if isinstance(value, cst.CSTNode):
                 if not isinstance(value, skip):
@@ -86,6 +82,14 @@ class _FieldRecorder(cst.CSTVisitor):
 
 
 _VISITED_FIELD = re.compile(r"""\bvisit_\w+\(\s*self,\s*["'](\w+)["']""")
+
+
+def _fields_of(node: cst.CSTNode) -> tuple[str, ...]:
+    """The node type's child fields in visiting order, worked out once per type."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _FIELDS[type(node)] = _child_fields(node)
+    return fields
 
 
 def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
@@ -157,11 +161,7 @@ def contains(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> boo
     comment subtrees are not asked about."""
     if predicate(root):
         return True
-    kind = type(root)
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = _child_fields(root)
-    for field in fields:
+    for field in _fields_of(root):
         value = getattr(root, field)
         if isinstance(value, cst.CSTNode):
             if not isinstance(value, TRIVIA) and contains(value, predicate):

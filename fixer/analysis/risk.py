@@ -23,7 +23,6 @@ from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.scope import (
     VIEW_METHODS,
     Binding,
-    contains,
     FunctionFacts,
     RegionFacts,
     _handed_out,
@@ -33,6 +32,7 @@ from fixer.analysis.scope import (
 )
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.batched import contains
 from fixer.types import Safety, Severity
 
 

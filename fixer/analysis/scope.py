@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fixer.analysis.regions import ImportMap, qualify
-from fixer.batched import contains  # noqa: F401 -- read-only (`root.visit` rebuilds every node); used from here
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
                       "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})

@@ -6,7 +6,8 @@ import enum
 
 import libcst as cst
 
-from fixer.analysis.scope import FunctionFacts, RegionFacts, contains, qualified
+from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
+from fixer.batched import contains
 from fixer.analysis.tables import torch_tables
 
 
