@@ -64,6 +64,17 @@ def code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+def is_text(expr: cst.BaseExpression) -> bool:
+    """A string literal: `s += "..."` and `d["key"] = v` never involve a tensor."""
+    return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+
+
+def never_tensor_operand(expr: cst.BaseExpression) -> bool:
+    """`s += "..."`, `hidden += (h,)`: a tensor raises on these, so the target is no tensor."""
+    return is_text(expr) or isinstance(expr, (cst.Tuple, cst.List, cst.Dict, cst.Set, cst.ListComp,
+                                              cst.SetComp, cst.DictComp))
+
+
 def is_assignable(expr: cst.BaseExpression) -> bool:
     """A plain name or an attribute chain on a name: something `x = ...` can rebind."""
     while isinstance(expr, cst.Attribute):

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, parenthesize, precedence, right_operand
-from fixer.analysis.regions import ImportMap
+from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
+from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
 from fixer.batched import contains
 from fixer.analysis.tensors import Kind
@@ -41,13 +41,21 @@ SIZED = frozenset({"zeros", "ones", "empty", "full", "arange", "rand", "randn", 
 Write = tuple[cst.BaseSmallStatement, cst.Subscript, cst.BaseExpression, cst.BaseAugOp | None]
 
 
-def subscript_target(node: ast.AST) -> ast.Subscript | None:
-    """The cheap pass: the subscript written by `t[...] = v` or `t[...] op= v`."""
+def subscript_target(node: ast.AST, file: FileFacts) -> ast.Subscript | None:
+    """The cheap pass: the subscript written by `t[...] = v` or `t[...] op= v`, when `t` may be a
+    tensor the write can rebind and the index is not a string (a tensor never takes one)."""
     if isinstance(node, ast.AugAssign):
         target = node.target
     else:
         target = node.targets[0] if len(node.targets) == 1 else None  # type: ignore[attr-defined]
-    return target if isinstance(target, ast.Subscript) else None
+    if not isinstance(target, ast.Subscript) or not file.may_hold_tensor(target.value):
+        return None
+    if isinstance(target.value, ast.Attribute) and target.value.attr not in SAME_TENSOR_ATTRIBUTES:
+        return None  # `self.cache[i] = v`: the analysis proves no attribute a tensor but `x.T` and kin
+    if isinstance(target.value, ast.Name) and not file.may_be_tensor_name(target.value.id):
+        return None  # `groups = {}` ... `groups[k] = v`, `for row in rows: row[0] = v`
+    index = target.slice
+    return None if isinstance(index, ast.Constant) and isinstance(index.value, str) or isinstance(index, ast.JoinedStr) else target
 
 
 class IndexWrite(Codemod):
@@ -183,6 +191,8 @@ class IndexWrite(Codemod):
             return  # our own clone-then-write, or `a[0][1] = v` (a view of a view)
         if isinstance(target, cst.Attribute) and target.attr.value == "data":
             return  # IP109: writes through `.data` bypass autograd
+        if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index) and is_text(sub.slice[0].slice.value):
+            return  # `d["key"] = v`: a dict, since a tensor never takes a string index
         if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
             return
         if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):

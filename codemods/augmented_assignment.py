@@ -7,9 +7,10 @@ import re
 
 import libcst as cst
 
-from codemods._common import AUGMENTED_TO_BINARY, code, right_operand
+from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
 from fixer.batched import contains
 from fixer.analysis.tensors import Kind
+from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod
 from fixer.types import Safety, Severity
 
@@ -71,8 +72,13 @@ class AugmentedAssignment(Codemod):
         return ("torch" in text or "Tensor" in text) and super().prefilter(text)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
-        return isinstance(node, ast.AugAssign) and isinstance(node.target, (ast.Name, ast.Attribute))
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        target = node.target  # type: ignore[attr-defined]
+        if never_tensor_value(node.value):  # type: ignore[attr-defined]
+            return False
+        if isinstance(target, ast.Attribute):  # a tensor by its attribute (`x.T`), or a parameter (`self.w`)
+            return target.attr in SAME_TENSOR_ATTRIBUTES or self_parameter(target, file)
+        return isinstance(target, ast.Name) and not file.is_module(target.id)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, (cst.Name, cst.Attribute)):
@@ -81,7 +87,7 @@ class AugmentedAssignment(Codemod):
     def check(self, node: cst.AugAssign) -> None:
         target = node.target
         kind = self.kind(target, node)
-        if kind is Kind.NOT_TENSOR or self.updates_grad_leaf(target, [node.value], node):
+        if kind is Kind.NOT_TENSOR or never_tensor_operand(node.value) or self.updates_grad_leaf(target, [node.value], node):
             return  # not a tensor; or IP108's parameter update, which belongs in `torch.no_grad()`
         risk = self.risk(target, node, [node.value])
         if risk is None or kind is Kind.UNKNOWN and risk.severity is not Severity.ERROR:

@@ -11,6 +11,7 @@ from codemods._common import code
 from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
+from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod
 from fixer.types import Safety
 
@@ -65,7 +66,7 @@ class DataMutation(Codemod):
     AST_NODES = (ast.Call, ast.Assign, ast.AugAssign)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         if isinstance(node, ast.Call):
             func = node.func
             return isinstance(func, ast.Attribute) and _is_data(func.value) and func.attr in torch_tables().inplace_methods

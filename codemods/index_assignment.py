@@ -9,6 +9,7 @@ import libcst as cst
 from codemods._common import code
 from codemods._loop_buffer import loop_fill, stacked
 from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, method, one_tuple, pure, subscript_target
+from fixer.analysis.regions import FileFacts
 from fixer.analysis.tensors import Kind
 from fixer.types import Safety
 
@@ -68,8 +69,8 @@ class IndexAssignment(IndexWrite):
     FIX_TITLE = "Rebind the tensor to an out-of-place indexed write"
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
-        return subscript_target(node) is not None
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        return subscript_target(node, file) is not None
 
     def visit_For(self, node: cst.For) -> None:
         super().visit_For(node)

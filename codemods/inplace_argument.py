@@ -9,6 +9,8 @@ import libcst as cst
 
 from codemods._common import code, drop_flag, inplace_flag
 from fixer.analysis.scope import qualified
+from fixer.analysis.regions import FileFacts
+from fixer.analysis.tables import torch_tables
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety, Severity
 
@@ -68,7 +70,9 @@ class InplaceArgument(Codemod):
     AST_NODES = (ast.Call,)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        if file.qualified(node.func) not in torch_tables().inplace_params:  # type: ignore[attr-defined]
+            return False
         args = list(node.args) + [k.value for k in node.keywords]  # type: ignore[attr-defined]
         return any(isinstance(a, ast.Constant) and a.value is True for a in args)
 

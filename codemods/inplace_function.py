@@ -9,6 +9,8 @@ import libcst as cst
 
 from codemods._common import Statement, StatementStack, code, hoisted, is_assignable
 from fixer.analysis.scope import qualified
+from fixer.analysis.regions import FileFacts
+from fixer.analysis.tables import torch_tables
 from fixer.codemod import Codemod
 from fixer.types import Safety
 
@@ -60,10 +62,12 @@ class InplaceFunction(StatementStack, Codemod):
     AST_NODES = (ast.Call,)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
-        func = node.func  # type: ignore[attr-defined]
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        return name.endswith("_") and bool(node.args)  # type: ignore[attr-defined]
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        tables = torch_tables()
+        name = file.qualified(node.func)  # type: ignore[attr-defined]
+        args = node.args  # type: ignore[attr-defined]
+        return (name in tables.inplace_functions and name not in tables.init_functions
+                and bool(args) and not isinstance(args[0], ast.Starred))
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified(node.func, self.context.facts.imports) or ""

@@ -11,6 +11,7 @@ from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
+from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety
 
@@ -66,9 +67,14 @@ class InplaceMethod(Codemod):
     AST_NODES = (ast.Call,)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
-        func = node.func  # type: ignore[attr-defined]
-        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        table = torch_tables().inplace_methods
+        root = node
+        while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and root.func.attr in table:
+            root = root.func.value  # the receiver at the bottom of `x.a_().b_()`, as `_chain` finds it
+        if root is node:
+            return False
+        return file.may_hold_tensor(root) and not (isinstance(root, ast.Attribute) and root.attr == "data")
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)

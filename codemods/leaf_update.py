@@ -7,8 +7,9 @@ import re
 
 import libcst as cst
 
-from codemods._common import StatementStack, code
+from codemods._common import StatementStack, code, never_tensor_operand
 from fixer.analysis.tables import torch_tables
+from fixer.analysis.regions import FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety, Severity
 
@@ -65,11 +66,11 @@ class LeafUpdate(StatementStack, Codemod):
     AST_NODES = (ast.AugAssign, ast.Call)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         if isinstance(node, ast.AugAssign):
-            return isinstance(node.target, (ast.Name, ast.Attribute))
+            return _may_be_leaf(node.target, file) and not never_tensor_value(node.value)
         func = node.func  # type: ignore[attr-defined]
-        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods
+        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods and _may_be_leaf(func.value, file)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
@@ -92,7 +93,8 @@ class LeafUpdate(StatementStack, Codemod):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         super().visit_AugAssign(node)
-        self.later(self._check, node, node.target, [node.value], node)
+        if not never_tensor_operand(node.value):
+            self.later(self._check, node, node.target, [node.value], node)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -140,6 +142,13 @@ class LeafUpdate(StatementStack, Codemod):
         self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE, severity=Severity.ERROR,
                     until=unit[-1] if len(unit) > 1 else None, imports=() if self.context.torch_name else ("torch",))
         return {id(s) for s in covered}
+
+
+def _may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
+    """What `is_grad_leaf` can accept: a parameter `self.X`, or a name some statement of the file binds."""
+    if isinstance(target, ast.Attribute):
+        return self_parameter(target, file)
+    return isinstance(target, ast.Name) and target.id in file.stored
 
 
 def _detached(unit: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -9,6 +9,7 @@ import libcst as cst
 
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
 from fixer.analysis.scope import qualified
+from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod
 from fixer.analysis.risk import Risk
 from fixer.types import Safety, Severity
@@ -63,8 +64,9 @@ class OutArgument(StatementStack, Codemod):
     AST_NODES = (ast.Call,)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
-        return any(k.arg == "out" for k in node.keywords)  # type: ignore[attr-defined]
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        name = file.qualified(node.func) or ""  # type: ignore[attr-defined]
+        return name.startswith("torch.") and any(k.arg == "out" for k in node.keywords)  # type: ignore[attr-defined]
 
     def visit_Call(self, node: cst.Call) -> None:
         out = next((a for a in node.args if a.keyword is not None and a.keyword.value == "out"), None)

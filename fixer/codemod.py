@@ -11,6 +11,7 @@ from typing import ClassVar, Union
 import libcst as cst
 
 from fixer.analysis.leaves import carries_grad, is_grad_leaf
+from fixer.analysis.regions import FileFacts
 from fixer.analysis.risk import LineOf, Message, Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
@@ -80,8 +81,10 @@ class Codemod(cst.BatchableCSTVisitor):
         return cls.PREFILTER.search(text) is not None
 
     @classmethod
-    def is_candidate(cls, node: ast.AST) -> bool:
-        """Whether an `ast` node of one of AST_NODES may be a finding (cheap, no context)."""
+    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        """Whether an `ast` node of one of AST_NODES may be a finding: cheap, from the file's
+        imports and names only. It must never reject a node the rule would report: the fast path
+        agrees with a whole-module pass finding for finding (scripts/fast_path_agrees.py)."""
         return True
 
     @classmethod

@@ -10,7 +10,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from fixer.analysis.regions import ImportMap, Region, collect_imports, find_regions, scan
+from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, scan
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
@@ -32,11 +32,16 @@ class RuleBuiltInvalidCode(Exception):
     """A rule's template or replacement did not parse: a bug in the rule, reported as a crash."""
 
 
-def plan(text: str, path: str, rules: Rules) -> FileResult:
-    """Every finding in `text`, nothing applied."""
+def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult:
+    """Every finding in `text`, nothing applied.
+
+    `fast=False` skips the cheap passes (text prefilters, `ast` candidates, function regions) and
+    gives LibCST the whole module: the reference the fast path must agree with, finding for finding.
+    """
     if skips_file(text):
         return FileResult(path, FileStatus.SKIPPED)
-    rules = [r for r in rules if r.prefilter(text)]
+    if fast:
+        rules = [r for r in rules if r.prefilter(text)]
     try:  # even when no rule can match: a file that is not Python is reported (about 10% of a LibCST parse)
         tree = ast.parse(text)
     except SyntaxError as error:
@@ -47,7 +52,7 @@ def plan(text: str, path: str, rules: Rules) -> FileResult:
         return FileResult(path, FileStatus.SKIPPED)
     lines = split_lines(text)
     try:
-        findings = _findings(text, tree, lines, path, rules)
+        findings = _findings(text, tree, lines, path, rules, fast)
     except cst.ParserSyntaxError as error:
         return _failed(path, ErrorKind.PARSE, error.message, error.raw_line)
     findings = [f for f in findings if not suppressed(f, lines)]
@@ -100,16 +105,20 @@ def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -
 
 
 # planning ---------------------------------------------------------------------------------------
-def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: Rules) -> list[Finding]:
+def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool) -> list[Finding]:
+    if not fast:
+        findings = _region_findings(text, lines, WHOLE_MODULE, collect_imports(tree), path, rules)
+        return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
     for rule in rules:
         for node_type in rule.AST_NODES:
             by_type.setdefault(node_type, []).append(rule)
 
-    def is_candidate(node: ast.AST) -> bool:
-        return any(rule.is_candidate(node) for rule in by_type.get(type(node), ()))
+    def is_candidate(node: ast.AST, file: FileFacts) -> bool:
+        return any(rule.is_candidate(node, file) for rule in by_type[type(node)])
 
-    imports, candidate_lines = scan(tree, is_candidate)
+    file, candidate_lines = scan(tree, by_type.keys(), is_candidate)
+    imports = file.imports
     findings: list[Finding] = []
     for region in find_regions(tree, lines, candidate_lines, imports):
         findings += _region_findings(text, lines, region, imports, path, rules)
@@ -120,8 +129,7 @@ def _region_findings(
     text: str, lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules
 ) -> list[Finding]:
     module = cst.parse_module(_region_source(lines, region))
-    facts = FactsCollector(imports, region.class_bases)
-    facts.facts.class_parameters = region.class_parameters
+    facts = FactsCollector(imports, region.class_bases, region.class_parameters)
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]

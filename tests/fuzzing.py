@@ -188,7 +188,8 @@ def safe_only(finding: Finding) -> bool:
 def check_program(text: str, accept: Callable[[Finding], bool] = anything) -> str | None:
     """Fix `text` and check every property; return the fixed text (None when unchanged).
 
-    The engine never raises; it fails a file only when the input itself does not parse; the output
+    The engine never raises; it fails a file only when the input itself does not parse; its fast
+    path (cheap candidates, function regions) finds exactly what a whole-module pass finds; the output
     parses; a second run changes nothing; the unified diff applied to the input gives the output.
     """
     try:
@@ -199,6 +200,10 @@ def check_program(text: str, accept: Callable[[Finding], bool] = anything) -> st
         if result.error.kind is ErrorKind.PARSE and not parses(text):
             return None
         raise PropertyFailure(f"{result.error.kind.value} error", result.error.message)
+    fast, whole = engine.plan(text, PATH, RULES), engine.plan(text, PATH, RULES, fast=False)
+    if fast.findings != whole.findings:
+        raise PropertyFailure("the fast path disagrees with a whole-module pass", _first_change(
+            "\n".join(map(repr, whole.findings)), "\n".join(map(repr, fast.findings))))
     new = result.new_text
     if new is None:
         return None

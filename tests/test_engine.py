@@ -137,24 +137,24 @@ def test_continuation_lines_keep_their_columns():
 def test_function_with_string_left_of_its_indentation_falls_back_to_the_whole_module():
     source = 'import torch\nclass M:\n    def f(self, z):\n        doc = """\nflush left\n"""\n        h = torch.exp(z)\n        h += 1\n        return h, doc\n'
     tree = ast.parse(source)
-    imports, candidates = scan(tree, lambda n: isinstance(n, ast.AugAssign))
-    assert find_regions(tree, split_lines(source), candidates, imports) == [WHOLE_MODULE]
+    file, candidates = scan(tree, (ast.AugAssign,), lambda n, file: True)
+    assert find_regions(tree, split_lines(source), candidates, file.imports) == [WHOLE_MODULE]
     assert fix(source) == source.replace("h += 1", "h = h + 1")
 
 
 def test_only_functions_holding_candidates_become_regions():
     source = "import torch\n\ndef a(x):\n    return x\n\nclass B:\n    def c(self, z):\n        z += 1\n"
     tree = ast.parse(source)
-    imports, candidates = scan(tree, lambda n: isinstance(n, ast.AugAssign))
-    regions = find_regions(tree, split_lines(source), candidates, imports)
+    file, candidates = scan(tree, (ast.AugAssign,), lambda n, file: True)
+    regions = find_regions(tree, split_lines(source), candidates, file.imports)
     assert [(r.first, r.last, r.prefix) for r in regions] == [(7, 8, "    ")]
 
 
 def test_a_candidate_outside_any_function_needs_the_whole_module():
     source = "import torch\n\ndef a(x):\n    x += 1\n\ny = torch.ones(1)\ny += 1\n"
     tree = ast.parse(source)
-    imports, candidates = scan(tree, lambda n: isinstance(n, ast.AugAssign))
-    assert find_regions(tree, split_lines(source), candidates, imports) == [WHOLE_MODULE]
+    file, candidates = scan(tree, (ast.AugAssign,), lambda n, file: True)
+    assert find_regions(tree, split_lines(source), candidates, file.imports) == [WHOLE_MODULE]
 
 
 def test_torch_import_is_added_when_a_twin_needs_it_and_the_file_lacks_it():

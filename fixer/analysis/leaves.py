@@ -23,7 +23,7 @@ SHAPE_ONLY = frozenset({"zeros_like", "ones_like", "empty_like", "full_like", "r
 def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts) -> bool:
     """`target` is a leaf tensor that requires grad, on every binding the analysis sees."""
     if isinstance(target, cst.Attribute):
-        return dotted(target) == f"self.{target.attr.value}" and target.attr.value in facts.class_parameters
+        return dotted(target) == f"self.{target.attr.value}" and target.attr.value in scope.class_parameters
     if not isinstance(target, cst.Name) or target.value in scope.params:
         return False
     name = target.value

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from fixer.analysis.regions import ImportMap, qualify
+from fixer.analysis.regions import PARAMETER_CLASSES, ImportMap, qualify
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
                       "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
@@ -55,6 +55,7 @@ class FunctionFacts:
     node: cst.CSTNode | None
     parent: FunctionFacts | None
     class_bases: tuple[str, ...] = ()
+    class_parameters: set[str] = field(default_factory=set)  # `self.X` the enclosing class makes Parameters
     params: dict[str, cst.Param] = field(default_factory=dict)
     bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
     loop_iters: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
@@ -84,7 +85,6 @@ class RegionFacts:
     imports: ImportMap
     scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
     grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
-    class_parameters: frozenset[str] = frozenset()  # `self.X` names the enclosing class makes Parameters
     order: dict[int, int] = field(default_factory=dict)  # id(node) -> position in source order
     blocks: dict[int, tuple[int, ...]] = field(default_factory=dict)  # id(node) -> enclosing block ids
     loop_bodies: set[int] = field(default_factory=set)  # ids of the blocks of `for` and `while` bodies
@@ -120,9 +120,14 @@ class FactsCollector(cst.BatchableCSTVisitor):
     every binding of every name is known.
     """
 
-    def __init__(self, imports: ImportMap, class_bases: tuple[str, ...]) -> None:
+    def __init__(self, imports: ImportMap, class_bases: tuple[str, ...] = (),
+                 class_parameters: frozenset[str] = frozenset()) -> None:
+        """`class_bases` and `class_parameters`: of the class holding the region, when it is a method."""
         self.facts = RegionFacts(imports=imports)
-        self.current = FunctionFacts(node=None, parent=None, class_bases=class_bases)
+        # A class's parameters fill while its body is visited; the region's own class is known.
+        self.class_parameters = [set(class_parameters)]
+        self.current = FunctionFacts(node=None, parent=None, class_bases=class_bases,
+                                     class_parameters=self.class_parameters[-1])
         self.class_bases = [class_bases]
         self.grad_enabled = [True]
         self.blocks: list[int] = []
@@ -132,12 +137,20 @@ class FactsCollector(cst.BatchableCSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = (qualified(a.value, self.facts.imports) for a in node.bases)
         self.class_bases.append(tuple(b for b in bases if b))
+        self.class_parameters.append(set())
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.class_bases.pop()
+        self.class_parameters.pop()
+
+    def _class_parameter(self, name: str) -> None:
+        """`self.<name>` is made a Parameter: so in every class around (as regions.py counts them)."""
+        for found in self.class_parameters[1:]:
+            found.add(name)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.current = FunctionFacts(node=node, parent=self.current, class_bases=self.class_bases[-1])
+        self.current = FunctionFacts(node=node, parent=self.current, class_bases=self.class_bases[-1],
+                                     class_parameters=self.class_parameters[-1])
         for param in _all_params(node.params):
             self.current.params[param.name.value] = param
         self.grad_enabled.append(self.grad_enabled[-1] and not self._grad_off_function(node))
@@ -250,6 +263,10 @@ class FactsCollector(cst.BatchableCSTVisitor):
                 self._written(target.target.value, node)
             elif isinstance(target.target, cst.Attribute) and (spelled := dotted(target.target)):
                 self.current.attribute_stores.add(spelled)
+        if isinstance(node.value, cst.Call) and qualified(node.value.func, self.facts.imports) in PARAMETER_CLASSES:
+            for target in node.targets:
+                if isinstance(target.target, cst.Attribute) and _is_self(target.target.value):
+                    self._class_parameter(target.target.attr.value)
         self._alias_targets(node, [t.target for t in node.targets], node.value)
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
@@ -313,6 +330,12 @@ class FactsCollector(cst.BatchableCSTVisitor):
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
                 self._alias(node, _handed_out(arg.value))
+        if isinstance(func, cst.Attribute) and func.attr.value == "register_parameter" and node.args:
+            first = node.args[0]
+            if first.keyword is None and not first.star and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
+                name = first.value.evaluated_value
+                if isinstance(name, str):
+                    self._class_parameter(name)
 
     def visit_Yield(self, node: cst.Yield) -> None:
         if isinstance(node.value, cst.BaseExpression):
@@ -370,3 +393,7 @@ def _names_in(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.StarredElement):
         return _names_in(target.value)
     return []
+
+
+def _is_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "self"
