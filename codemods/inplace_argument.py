@@ -66,7 +66,7 @@ class InplaceArgument(Codemod):
     ID = "IP105"
     NAME = "inplace-argument"
     FIX_TITLE = "Drop the inplace flag"
-    PREFILTER = re.compile(r"\binplace\s*=\s*True|\bTrue\s*[,)]")
+    PREFILTER = re.compile(r"inplace\s*=\s*True|True\s*[,)]")
     AST_NODES = (ast.Call,)
 
     @classmethod

@@ -11,7 +11,7 @@ from codemods._common import Statement, StatementStack, code, hoisted, is_assign
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import torch_tables
-from fixer.codemod import Codemod
+from fixer.codemod import Codemod, identifier_end
 from fixer.types import Safety
 
 
@@ -58,7 +58,8 @@ class InplaceFunction(StatementStack, Codemod):
     ID = "IP107"
     NAME = "inplace-function"
     FIX_TITLE = "Rebind the tensor to the out-of-place result"
-    PREFILTER = re.compile(r"[a-z0-9]_\s*\(")
+    PREFILTER = re.compile(r"_\s*\(")
+    PREFILTER_AFTER = identifier_end
     AST_NODES = (ast.Call,)
 
     @classmethod

@@ -12,7 +12,7 @@ from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, RuleContext
+from fixer.codemod import Codemod, RuleContext, identifier_end
 from fixer.types import Safety
 
 Link = tuple[cst.Call, Entry]
@@ -63,7 +63,8 @@ class InplaceMethod(Codemod):
     ID = "IP102"
     NAME = "inplace-method"
     FIX_TITLE = "Rebind the receiver to the out-of-place result"
-    PREFILTER = re.compile(r"[A-Za-z0-9]_\s*\(")
+    PREFILTER = re.compile(r"_\s*\(")
+    PREFILTER_AFTER = identifier_end
     AST_NODES = (ast.Call,)
 
     @classmethod

@@ -62,7 +62,7 @@ class LeafUpdate(StatementStack, Codemod):
     ID = "IP108"
     NAME = "leaf-update-outside-no-grad"
     FIX_TITLE = "Wrap the update in `with torch.no_grad():`"
-    PREFILTER = re.compile(r"requires_grad|[Pp]arameter")
+    PREFILTER = re.compile(r"requires_grad|arameter")
     AST_NODES = (ast.AugAssign, ast.Call)
 
     @classmethod

