@@ -11,13 +11,18 @@ Each snippet starts with `# expect: <kind>`:
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
+import libcst as cst
 import torch
 
 from fixer import engine
+from fixer.analysis.regions import collect_imports
+from fixer.analysis.scope import FactsCollector
+from fixer.analysis.tensors import Kind, TensorKinds
 from fixer.registry import find_rule
 from fixer.types import Safety, Severity
 from golden_support import accept, assert_same, input_grads, load_module
@@ -139,3 +144,33 @@ def test_saved_input_names_the_op_and_line() -> None:
     )
     assert finding.severity is Severity.ERROR
     assert finding.message.startswith("`h` is an input of `torch.matmul` (line 5), which saves it for backward")
+
+
+def kinds_of_returns(source: str) -> list[Kind]:
+    """The tensor kind of each `return` value of `source`'s last function."""
+    module = cst.parse_module(source)
+    collector = FactsCollector(collect_imports(ast.parse(source)))
+    returns: list[cst.Return] = []
+
+    class Returns(cst.BatchableCSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            returns.append(node)
+
+    cst.visit_batched(module, [collector, Returns()])
+    kinds = TensorKinds(collector.facts)
+    return [kinds.kind(r.value, collector.facts.scope(r)) for r in returns if r.value is not None]
+
+
+def test_comparison_is_a_tensor_unless_no_side_can_be() -> None:
+    source = (
+        "import torch\n\n"
+        "def f(t: torch.Tensor, n: int, w, xs: list):\n"
+        "    return t > 0\n"
+        "    return w > 0\n"  # `w` may be a tensor: a bool tensor then
+        "    return n > 0\n"
+        "    return w is None\n"
+        "    return w in xs\n"
+        "    return 0 < w\n"
+    )
+    assert kinds_of_returns(source) == [Kind.TENSOR, Kind.UNKNOWN, Kind.NOT_TENSOR, Kind.NOT_TENSOR,
+                                        Kind.NOT_TENSOR, Kind.UNKNOWN]

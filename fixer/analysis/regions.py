@@ -235,7 +235,8 @@ def _outermost_functions(
         if isinstance(stmt, FUNCTIONS):
             yield stmt, bases, owner
         elif isinstance(stmt, ast.ClassDef):
-            own = tuple(q for b in stmt.bases if (q := qualify(dotted_name(b), imports)))
+            # `Sampler[List[int]]` is the class `Sampler`
+            own = tuple(q for b in stmt.bases if (q := qualify(dotted_name(b.value if isinstance(b, ast.Subscript) else b), imports)))
             yield from _outermost_functions(stmt.body, own, stmt, imports)
         elif isinstance(stmt, CONTAINERS):
             for child in _child_bodies(stmt):

@@ -96,6 +96,8 @@ DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", 
                       "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
                       "isfinite", "logical_and", "logical_or", "logical_not", "logical_xor", "sign",
                       "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
+# Builtins whose result is one of their arguments, or computed from them only.
+VALUE_BUILTINS = frozenset({"min", "max", "abs", "sum", "pow", "round"})
 # torch functions that hand back (a view of) their argument rather than a new tensor.
 ALIASING_FUNCTIONS = frozenset({"as_tensor", "asarray", "from_numpy", "broadcast_to", "atleast_1d",
                                 "atleast_2d", "atleast_3d", "dropout", "dropout1d", "dropout2d",
@@ -319,11 +321,16 @@ class RiskAnalysis:
             method = func.attr.value
             if method in NEW_METHODS or method in DISCRETE or self.kinds.kind(call, scope) is Kind.NOT_TENSOR:
                 return Grad.NO
+            grad_free = isinstance(func.value, (cst.Comparison, cst.BooleanOperation, cst.Name))
+            if grad_free and self._grad_of(func.value, scope) is Grad.NO:  # `(w > 0).to(dtype)`, `mask.sum()`
+                return _any_maybe([self._grad_of(a, scope) for a in args])
             if method == "requires_grad_" or self.kinds.kind(func.value, scope) is not Kind.TENSOR:
                 return Grad.MAYBE
             return _any_maybe([self._grad_of(func.value, scope)] + [self._grad_of(a, scope) for a in args])
         if isinstance(func, cst.Name) and self.kinds.kind(call, scope) is Kind.NOT_TENSOR:
             return Grad.NO
+        if isinstance(func, cst.Name) and func.value in VALUE_BUILTINS and func.value not in scope.bindings:
+            return _any_maybe([self._grad_of(a, scope) for a in args])  # `min(a, b)` is one of its arguments
         return Grad.MAYBE
 
     def _name_grad(self, name: str, scope: FunctionFacts) -> Grad:

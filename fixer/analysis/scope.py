@@ -135,7 +135,9 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     # scopes -------------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        bases = (qualified(a.value, self.facts.imports) for a in node.bases)
+        # `Sampler[List[int]]` is the class `Sampler`, as regions.py reads it
+        bases = (qualified(a.value.value if isinstance(a.value, cst.Subscript) else a.value, self.facts.imports)
+                 for a in node.bases)
         self.class_bases.append(tuple(b for b in bases if b))
         self.class_parameters.append(set())
 

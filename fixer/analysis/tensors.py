@@ -54,6 +54,9 @@ SHARED_METHODS = frozenset({
 })
 
 
+IDENTITY_OPERATORS = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
+
+
 class TensorKinds:
     """Answers `kind(expr, at=node)` from a region's facts, memoising names per function."""
 
@@ -64,10 +67,11 @@ class TensorKinds:
     def kind(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Kind:
         if isinstance(expr, cst.Name):
             return self.name_kind(expr.value, scope)
+        if isinstance(expr, cst.Comparison):
+            return self._comparison_kind(expr, scope)
         if isinstance(expr, (cst.BaseNumber, cst.BaseString, cst.List, cst.Tuple, cst.Dict,
-                             cst.Set, cst.ListComp, cst.DictComp, cst.SetComp, cst.Comparison,
-                             cst.BooleanOperation, cst.Lambda)):
-            return Kind.TENSOR if self._comparison_of_tensor(expr, scope) else Kind.NOT_TENSOR
+                             cst.Set, cst.ListComp, cst.DictComp, cst.SetComp, cst.BooleanOperation, cst.Lambda)):
+            return Kind.NOT_TENSOR
         if isinstance(expr, cst.Call):
             return self._call_kind(expr, scope)
         if isinstance(expr, cst.Attribute):
@@ -158,10 +162,15 @@ class TensorKinds:
             return self.kind(attr.value, scope)
         return Kind.UNKNOWN
 
-    def _comparison_of_tensor(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
-        if not isinstance(expr, cst.Comparison):
-            return False
-        return self.kind(expr.left, scope) is Kind.TENSOR
+    def _comparison_kind(self, expr: cst.Comparison, scope: FunctionFacts) -> Kind:
+        """`t > 0` is a bool tensor when `t` is a tensor: a plain bool only when no side may be one
+        (`is`, `in` and their negations always give a bool)."""
+        if all(isinstance(c.operator, IDENTITY_OPERATORS) for c in expr.comparisons):
+            return Kind.NOT_TENSOR
+        sides = [self.kind(expr.left, scope)] + [self.kind(c.comparator, scope) for c in expr.comparisons]
+        if sides[0] is Kind.TENSOR:
+            return Kind.TENSOR
+        return Kind.NOT_TENSOR if all(k is Kind.NOT_TENSOR for k in sides) else Kind.UNKNOWN
 
 
 def _qualified_call_kind(name: str, call: cst.Call) -> Kind:
