@@ -18,7 +18,7 @@ from fixer.batched import visit_batched
 from fixer.codemod import Codemod, Report, RuleContext
 from fixer.sourcefile import newline_of, split_lines
 from fixer.suppress import skips_file, suppressed
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Span
+from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Severity, Span
 
 Rules = Sequence[type[Codemod]]
 MAX_PASSES = 4
@@ -175,11 +175,22 @@ def _to_finding(
     replacement = None
     if report.replacement is not None:
         replacement = _render(report.replacement, module, lines, span, region.prefix)
+        if report.severity is Severity.ERROR:
+            message += f". Fix: `{_first_line(replacement)}`."
     return Finding(
         rule_id=rule.ID, rule_name=rule.NAME, path=path, span=span, severity=report.severity,
         message=message, why=rule.why(), fix_title=rule.FIX_TITLE if replacement else None,
         safety=report.safety, replacement=replacement, original=original, imports=report.imports,
     )
+
+
+def _first_line(code: str, width: int = 80) -> str:
+    """The replacement's first line, cut with … when longer than `width` or followed by more."""
+    lines = code.strip().splitlines() or [""]
+    first = lines[0].strip()
+    if len(first) > width:
+        return first[: width - 1] + "…"
+    return first + (" …" if len(lines) > 1 else "")
 
 
 def _render(replacement: object, module: cst.Module, lines: list[str], span: Span, prefix: str) -> str:

@@ -174,3 +174,18 @@ def test_comparison_is_a_tensor_unless_no_side_can_be() -> None:
     )
     assert kinds_of_returns(source) == [Kind.TENSOR, Kind.UNKNOWN, Kind.NOT_TENSOR, Kind.NOT_TENSOR,
                                         Kind.NOT_TENSOR, Kind.UNKNOWN]
+
+
+def test_error_message_ends_with_the_fix() -> None:
+    finding = single(
+        "import torch\n\n"
+        "def f(z: torch.Tensor):\n"
+        "    h = torch.sigmoid(z)\n"
+        "    h.add_(1)\n"
+        "    return h\n"
+    )
+    assert finding.severity is Severity.ERROR
+    assert finding.message == (
+        "`h` is the output of `torch.sigmoid` (line 4), which saves its result for backward; "
+        "writing it in place at line 5 makes backward fail. Fix: `h = h.add(1)`."
+    )
