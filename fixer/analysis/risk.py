@@ -179,6 +179,8 @@ class RiskAnalysis:
         timeline = scope.timeline.get(name, [])
         found: list[Binding] = []
         for binding in reversed([b for b in timeline if b.order < write]):
+            if self._exclusive(binding.blocks, blocks):
+                continue  # bound in another branch of the `if` that holds the write
             found.append(binding)
             if blocks[: len(binding.blocks)] == binding.blocks:
                 break
@@ -186,6 +188,15 @@ class RiskAnalysis:
         if loop is not None and not (found and loop in found[-1].blocks):
             found += [b for b in timeline if b.order > write and loop in b.blocks]
         return found
+
+    def _exclusive(self, first: tuple[int, ...], second: tuple[int, ...]) -> bool:
+        """Blocks in two branches of one `if` chain, with no loop around it to run both."""
+        for depth, (a, b) in enumerate(zip(first, second)):
+            if a != b:
+                one, other = self.facts.branches.get(a), self.facts.branches.get(b)
+                looped = any(block in self.facts.loop_bodies for block in first[:depth])
+                return one is not None and other is not None and one[0] == other[0] and not looped
+        return False
 
     def _loop_of(self, node: cst.CSTNode) -> int | None:
         blocks = self.facts.blocks.get(id(node), ())

@@ -88,6 +88,7 @@ class RegionFacts:
     order: dict[int, int] = field(default_factory=dict)  # id(node) -> position in source order
     blocks: dict[int, tuple[int, ...]] = field(default_factory=dict)  # id(node) -> enclosing block ids
     loop_bodies: set[int] = field(default_factory=set)  # ids of the blocks of `for` and `while` bodies
+    branches: dict[int, tuple[int, int]] = field(default_factory=dict)  # block id -> (its `if` chain, branch)
 
     def scope(self, node: cst.CSTNode) -> FunctionFacts:
         return self.scope_of[id(node)]
@@ -238,6 +239,17 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     visit_SimpleStatementSuite = visit_IndentedBlock
     leave_SimpleStatementSuite = leave_IndentedBlock
+
+    def visit_If(self, node: cst.If) -> None:
+        """Number the blocks of an `if` / `elif` / `else` chain: at most one of them runs."""
+        if id(node.body) in self.facts.branches:
+            return  # an `elif`, numbered with its chain
+        branch: cst.If | cst.Else | None = node
+        index = 0
+        while branch is not None:
+            self.facts.branches[id(branch.body)] = (id(node), index)
+            index += 1
+            branch = branch.orelse if isinstance(branch, cst.If) else None
 
     def visit_While(self, node: cst.While) -> None:
         self.facts.loop_bodies.add(id(node.body))
