@@ -8,21 +8,10 @@ import re
 import libcst as cst
 
 from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
-from fixer.batched import contains
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod
 from fixer.types import Safety, Severity
-
-CASTS = frozenset({"to", "type", "double", "float", "half", "bfloat16", "long", "int", "short", "bool"})
-
-
-def changes_dtype(node: cst.CSTNode) -> bool:
-    """`.to(...)`, `.double()`, ... or a `dtype=` argument: the result may not be the target's dtype."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        return node.func.attr.value in CASTS
-    return isinstance(node, cst.Arg) and node.keyword is not None and node.keyword.value == "dtype"
-
 
 class AugmentedAssignment(Codemod):
     """
@@ -51,13 +40,16 @@ class AugmentedAssignment(Codemod):
     ## Fix safety
     The fix is safe when the target is a local name that nothing else refers to: no other name,
     container, attribute or view shares its tensor. It is unsafe otherwise: in
-    `v = x.view(-1); x += 1`, the in-place form also changes `v` and the rewrite does not. It is
-    unsafe when the right-hand side changes dtype (`x += y.double()`): in place, the result is
-    cast back to `x`'s dtype; out of place it is promoted. Targets that are parameters of the
-    function or attributes (`self.h += 1`) are always unsafe, since a caller may hold them.
+    `v = x.view(-1); x += 1`, the in-place form also changes `v` and the rewrite does not.
+    Targets that are parameters of the function or attributes (`self.h += 1`) are always unsafe,
+    since a caller may hold them. Dtype is kept: in place, the promoted result is cast back to
+    `x`'s dtype, so when the right-hand side may be wider (`x` is float16 and `y` float32, or
+    `y.double()`), the rewrite is `x = (x + y).to(x.dtype)`, exact, and stays safe.
 
     ## Limitations
-    Only names and attributes are handled; subscripts (`t[i] += v`) are index writes.
+    Only names and attributes are handled; subscripts (`t[i] += v`) are index writes. Dtypes are
+    known only where the code spells them (casts, `dtype=`, factories, comparisons): two tensors
+    of unknown dtype are taken to share one, which autocast applied by a caller can break.
     Targets the analysis cannot prove to be tensors are left alone.
     """
 
@@ -94,9 +86,9 @@ class AugmentedAssignment(Codemod):
             return  # an unknown target is reported only when a saved value proves it a tensor
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
+        value = self.kept_in_dtype(target, value, [node.value], node)
         self.report_risk(
             node, risk,
             f"`{code(target)} {code(node.operator).strip()}` writes the tensor `{code(target)}` in place",
             replacement=cst.Assign(targets=[cst.AssignTarget(target=target)], value=value),
-            safety=Safety.UNSAFE if contains(node.value, changes_dtype) else None,
         )

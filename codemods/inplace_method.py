@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
+from fixer.analysis.dtypes import PROMOTING_METHODS
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
@@ -52,7 +53,9 @@ class InplaceMethod(Codemod):
     by callers. Unsafe when the value is used in a statement that reads the receiver elsewhere
     (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
-    faithful twin: they are reported and never rewritten.
+    faithful twin: they are reported and never rewritten. Dtype is kept: when an argument may
+    be wider than the receiver (a float32 factor of a float16 `x`), the twin is cast back,
+    `x = x.mul(y).to(x.dtype)`, as the in-place method does.
 
     ## Limitations
     Receivers must be names or attributes: `t[i].add_(1)` is an index write, and a call's
@@ -133,7 +136,7 @@ class InplaceMethod(Codemod):
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
-        fixes = None if blocked else self._rebind(root, links)
+        fixes = None if blocked else self._rebind(root, links, call)
         if fixes is None or statement is None:
             reason = blocked or "no out-of-place form here"
             self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
@@ -159,7 +162,7 @@ class InplaceMethod(Codemod):
             node = node.func.value
         return node, links[::-1]
 
-    def _rebind(self, root: cst.BaseExpression, links: list[Link]) -> list[cst.Assign] | None:
+    def _rebind(self, root: cst.BaseExpression, links: list[Link], node: cst.CSTNode) -> list[cst.Assign] | None:
         """`root = <out-of-place chain>` statements; a special twin starts a new statement."""
         statements: list[cst.Assign] = []
         value: cst.BaseExpression = root
@@ -170,7 +173,8 @@ class InplaceMethod(Codemod):
             twin = self._twin(value, call, entry)
             if twin is None:
                 return None
-            value = twin
+            promoting = entry.kind == "same" and entry.twin in PROMOTING_METHODS
+            value = self.kept_in_dtype(root, twin, [a.value for a in call.args], node) if promoting else twin
         return statements + [_assign(root, value)]
 
     def _twin(self, receiver: cst.BaseExpression, call: cst.Call, entry: Entry) -> cst.BaseExpression | None:

@@ -10,6 +10,7 @@ from typing import ClassVar, Union
 
 import libcst as cst
 
+from fixer.analysis.dtypes import Dtypes
 from fixer.analysis.leaves import carries_grad, is_grad_leaf
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.risk import LineOf, Message, Risk, RiskAnalysis
@@ -43,10 +44,13 @@ class RuleContext:
     tables: TorchTables
     torch_name: str | None  # how the file spells the `torch` module ("torch", "T"); None: not imported
     risks: RiskAnalysis | None = None  # built from facts, kinds and tables when not given
+    dtypes: Dtypes | None = None  # built from facts and kinds when not given
 
     def __post_init__(self) -> None:
         if self.risks is None:
             object.__setattr__(self, "risks", RiskAnalysis(self.facts, self.kinds, self.tables))
+        if self.dtypes is None:
+            object.__setattr__(self, "dtypes", Dtypes(self.facts, self.kinds))
 
 
 class Codemod(cst.BatchableCSTVisitor):
@@ -105,6 +109,21 @@ class Codemod(cst.BatchableCSTVisitor):
 
     def kind(self, expr: cst.BaseExpression, node: cst.CSTNode) -> Kind:
         return self.context.kinds.kind(expr, self.scope(node))
+
+    def kept_in_dtype(self, target: cst.BaseExpression, value: cst.BaseExpression,
+                      operands: Sequence[cst.BaseExpression], node: cst.CSTNode) -> cst.BaseExpression:
+        """`value`, the out-of-place result of writing `operands` into `target`, cast back to
+        `target`'s dtype when an operand may be wider: in place, `x += y` casts the promoted
+        result back to `x`'s dtype (float16 `x` + float32 `y` stays float16), out of place it
+        does not. `(x + y).to(x.dtype)` is then the exact rewrite."""
+        assert self.context.dtypes is not None
+        scope = self.scope(node)
+        if not any(self.context.dtypes.may_widen(target, o, scope) for o in operands):
+            return value
+        dtype = cst.Attribute(value=target, attr=cst.Name("dtype"))
+        receiver = value if isinstance(value, (cst.Call, cst.Name, cst.Attribute)) and not value.lpar else \
+            value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to")), args=[cst.Arg(dtype)])
 
     def grad_may_flow(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
         """False where autograd cannot see the write: no-grad code, `.grad`, `.detach()`."""

@@ -1,8 +1,19 @@
-# outplace-golden: unsafe-fixes
 import torch
 
 
 def accumulate(x: torch.Tensor, y: torch.Tensor):
     h = x * 2
-    h = h + y.double()  # in place keeps float32; out of place promotes to float64
+    h = (h + y.double()).to(h.dtype)  # in place keeps float32; out of place promotes to float64
     return h
+
+
+def make_inputs():
+    return torch.randn(3, requires_grad=True), torch.randn(3, requires_grad=True)
+
+
+def run(x, y):
+    return (accumulate(x, y) * 3).sum()
+
+
+def reference(x, y):
+    return ((x * 2 + y.double()).float() * 3).sum()

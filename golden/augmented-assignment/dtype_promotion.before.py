@@ -1,4 +1,3 @@
-# outplace-golden: unsafe-fixes
 import torch
 
 
@@ -6,3 +5,15 @@ def accumulate(x: torch.Tensor, y: torch.Tensor):
     h = x * 2
     h += y.double()  # in place keeps float32; out of place promotes to float64
     return h
+
+
+def make_inputs():
+    return torch.randn(3, requires_grad=True), torch.randn(3, requires_grad=True)
+
+
+def run(x, y):
+    return (accumulate(x, y) * 3).sum()
+
+
+def reference(x, y):
+    return ((x * 2 + y.double()).float() * 3).sum()
