@@ -189,3 +189,15 @@ def test_error_message_ends_with_the_fix() -> None:
         "`h` is the output of `torch.sigmoid` (line 4), which saves its result for backward; "
         "writing it in place at line 5 makes backward fail. Fix: `h = h.add(1)`."
     )
+
+
+def test_written_result_whose_topk_values_are_returned_is_still_an_error() -> None:
+    finding = single(
+        "import torch\n\n"
+        "def f(scores: torch.Tensor, k: int):\n"
+        "    block = scores.amax(dim=-1)\n"
+        "    block.clamp_(min=0)\n"
+        "    values, indices = block.topk(k, dim=-1)\n"
+        "    return values, indices\n"
+    )
+    assert finding.severity is Severity.ERROR and "`.amax()` (line 4)" in finding.message

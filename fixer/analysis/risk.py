@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -31,7 +31,7 @@ from fixer.analysis.scope import (
     qualified,
 )
 from fixer.analysis.tables import Saves, TorchTables
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds, never_requires_grad
 from fixer.batched import contains
 from fixer.types import Safety, Severity
 
@@ -96,6 +96,8 @@ DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", 
                       "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
                       "isfinite", "logical_and", "logical_or", "logical_not", "logical_xor", "sign",
                       "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
+# Methods returning (values, indices): the values carry grad, the indices never do.
+VALUES_AND_INDICES = frozenset({"topk", "sort", "max", "min", "kthvalue", "mode", "median", "cummax", "cummin"})
 # Builtins whose result is one of their arguments, or computed from them only.
 VALUE_BUILTINS = frozenset({"min", "max", "abs", "sum", "pow", "round"})
 # torch functions that hand back (a view of) their argument rather than a new tensor.
@@ -111,6 +113,7 @@ class RiskAnalysis:
     def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables) -> None:
         self.facts, self.kinds, self.tables = facts, kinds, tables
         self._grad: dict[tuple[int, str], Grad] = {}
+        self._parent_maps: dict[int, dict[int, cst.CSTNode]] = {}
         self._write_order = 0
 
     # the verdict ------------------------------------------------------------------------------
@@ -147,6 +150,8 @@ class RiskAnalysis:
             if binding.value is None or id(binding.node) in self.facts.grad_off:
                 continue
             op = self._result_saver(binding.value, scope)
+            if op is not None and depth == 0 and self._grad_dead(name, scope, node):
+                op = None  # every use of the result is an index, a shape or a comparison: backward never runs it
             if op is not None:
                 label, call = op
                 return call, (f"`{name}` is the output of `{label}` (line ", LineOf(call),
@@ -197,6 +202,59 @@ class RiskAnalysis:
                 looped = any(block in self.facts.loop_bodies for block in first[:depth])
                 return one is not None and other is not None and one[0] == other[0] and not looped
         return False
+
+    def _grad_dead(self, name: str, scope: FunctionFacts, write: cst.CSTNode | None, depth: int = 0) -> bool:
+        """Whether the local tensor `name` reaches nothing differentiable: each use (but the write,
+        whose result is dropped) is a comparison, a shape or dtype, an integer result such as
+        `argmax`, or the values of `topk` / `sort` used that way in turn."""
+        if scope.node is None or not scope.is_local(name) or depth > 2:
+            return False
+        if write is not None and (scope.shared(name, besides=write) or not self._result_dropped(write, scope)):
+            return False
+        parents = self._parents(scope)
+        uses = [n for n in _walk(scope.node) if isinstance(n, cst.Name) and n.value == name]
+        return all(self._grad_free_use(use, parents, scope, write, depth) for use in uses)
+
+    def _grad_free_use(self, use: cst.Name, parents: dict[int, cst.CSTNode], scope: FunctionFacts,
+                       write: cst.CSTNode | None, depth: int) -> bool:
+        parent = parents.get(id(use))
+        while isinstance(parent, (cst.Element, cst.Tuple, cst.List)) and isinstance(parents.get(id(parent)), (cst.Element, cst.Tuple, cst.List, cst.AssignTarget)):
+            parent = parents.get(id(parent))  # `a, b = ...` binds `a`
+        if isinstance(parent, (cst.AssignTarget, cst.Comparison, cst.ComparisonTarget)) or _inside(use, write, parents):
+            return True  # a binding, a comparison (a bool result), the write itself
+        if isinstance(parent, cst.Attribute) and parent.value is use:
+            member, call = parent.attr.value, parents.get(id(parent))
+            if member in PLAIN_MEMBERS:
+                return True
+            if not (isinstance(call, cst.Call) and call.func is parent):
+                return False
+            if member in DISCRETE - {"detach"}:
+                return True
+            statement = parents.get(id(call))
+            if member in VALUES_AND_INDICES and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0].target
+                names = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else []
+                return (len(names) == 2 and all(isinstance(n, cst.Name) for n in names)
+                        and self._grad_dead(names[0].value, scope, None, depth + 1))  # type: ignore[union-attr]
+            return False
+        if isinstance(parent, cst.Arg):
+            call = parents.get(id(parent))
+            called = qualified(call.func, self.facts.imports) if isinstance(call, cst.Call) else None
+            return called is not None and called.startswith("torch.") and called.rsplit(".", 1)[-1] in DISCRETE
+        return False
+
+    def _result_dropped(self, write: cst.CSTNode, scope: FunctionFacts) -> bool:
+        """The write is a statement of its own: `x += 1`, `x[i] = v`, `x.add_(1)` (not `y = x.add_(1)`)."""
+        if isinstance(write, (cst.AugAssign, cst.Assign)):
+            return True
+        return isinstance(self._parents(scope).get(id(write)), cst.Expr)
+
+    def _parents(self, scope: FunctionFacts) -> dict[int, cst.CSTNode]:
+        key = id(scope)
+        if key not in self._parent_maps:
+            assert scope.node is not None
+            self._parent_maps[key] = {id(child): node for node in _walk(scope.node) for child in node.children}
+        return self._parent_maps[key]
 
     def _loop_of(self, node: cst.CSTNode) -> int | None:
         blocks = self.facts.blocks.get(id(node), ())
@@ -500,6 +558,21 @@ def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
     if isinstance(write, cst.Call):
         return [a.value for a in write.args]
     return []
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:
+    current: cst.CSTNode | None = node
+    while current is not None and ancestor is not None:
+        if current is ancestor:
+            return True
+        current = parents.get(id(current))
+    return False
 
 
 def _any_maybe(grads: list[Grad]) -> Grad:
