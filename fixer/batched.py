@@ -35,8 +35,8 @@ def visit_batched(node: NodeT, visitors: Sequence[cst.BatchableCSTVisitor]) -> N
     batched = _Batched(methods)
     if batched.by_attribute:  # attribute hooks: LibCST's traversal calls them in its own way
         return node.visit(batched)  # type: ignore[return-value]
-    skip = () if any(_is_trivia_method(name) for name in methods) else TRIVIA
-    _walk(node, batched, skip)
+    roles = _ROLES_ALL if any(_is_trivia_method(name) for name in methods) else _ROLES
+    _walk(node, batched.on_visit, batched.on_leave, roles)
     return node
 
 
@@ -51,20 +51,43 @@ def _is_trivia_method(name: str) -> bool:
 
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 
+# What a field's value is, by its type: a node to walk, a sequence of them, or nothing to walk
+# (trivia when skipped, or not a node). Cached per type: `isinstance` against LibCST's abstract
+# base classes goes through `ABCMeta.__instancecheck__`, a third of the traversal's time.
+WALK, SEQUENCE, IGNORE = 0, 1, 2
+_ROLES: dict[type, int] = {}  # trivia skipped
+_ROLES_ALL: dict[type, int] = {}  # trivia walked
 
-def _walk(node: cst.CSTNode, visitor: _Batched, skip: tuple[type[cst.CSTNode], ...]) -> None:
+
+def _role(kind: type, roles: dict[type, int]) -> int:
+    if issubclass(kind, (tuple, list)):
+        role = SEQUENCE
+    elif issubclass(kind, cst.CSTNode) and not (roles is _ROLES and issubclass(kind, TRIVIA)):
+        role = WALK
+    else:
+        role = IGNORE
+    roles[kind] = role
+    return role
+
+
+def _walk(node: cst.CSTNode, visit: Method, leave: Method, roles: dict[type, int]) -> None:
     """`node.visit(visitor)` for a visitor that changes nothing, without rebuilding nodes."""
-    if visitor.on_visit(node):
-        for field in _fields_of(node):
-            value = getattr(node, field)
-            if isinstance(value, cst.CSTNode):
-                if not isinstance(value, skip):
-                    _walk(value, visitor, skip)
-            elif isinstance(value, (tuple, list)):
-                for child in value:
-                    if not isinstance(child, skip):
-                        _walk(child, visitor, skip)
-    visitor.on_leave(node)
+    visit(node)
+    for field in _fields_of(node):
+        value = getattr(node, field)
+        role = roles.get(type(value))
+        if role is None:
+            role = _role(type(value), roles)
+        if role == WALK:
+            _walk(value, visit, leave, roles)
+        elif role == SEQUENCE:
+            for child in value:
+                kind = roles.get(type(child))
+                if kind is None:
+                    kind = _role(type(child), roles)
+                if kind == WALK:
+                    _walk(child, visit, leave, roles)
+    leave(node)
 
 
 class _FieldRecorder(cst.CSTVisitor):
@@ -161,13 +184,20 @@ def contains(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> boo
     comment subtrees are not asked about."""
     if predicate(root):
         return True
+    roles = _ROLES
     for field in _fields_of(root):
         value = getattr(root, field)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, TRIVIA) and contains(value, predicate):
+        role = roles.get(type(value))
+        if role is None:
+            role = _role(type(value), roles)
+        if role == WALK:
+            if contains(value, predicate):
                 return True
-        elif isinstance(value, (tuple, list)):
+        elif role == SEQUENCE:
             for child in value:
-                if not isinstance(child, TRIVIA) and contains(child, predicate):
+                kind = roles.get(type(child))
+                if kind is None:
+                    kind = _role(type(child), roles)
+                if kind == WALK and contains(child, predicate):
                     return True
     return False

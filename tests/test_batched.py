@@ -51,7 +51,7 @@ def test_walk_order_is_libcsts():
     module = cst.parse_module(SOURCE)
     theirs, ours = Log(), Log()
     module.visit(theirs)
-    batched._walk(module, ours, ())
+    batched._walk(module, ours.on_visit, ours.on_leave, batched._ROLES_ALL)
     assert len(ours.log) > 500 and ours.log == theirs.log
 
 
