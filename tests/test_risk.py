@@ -201,3 +201,15 @@ def test_written_result_whose_topk_values_are_returned_is_still_an_error() -> No
         "    return values, indices\n"
     )
     assert finding.severity is Severity.ERROR and "`.amax()` (line 4)" in finding.message
+
+
+def test_saved_input_whose_op_output_is_returned_is_still_an_error() -> None:
+    finding = single(
+        "import torch\n\n"
+        "def f(module: torch.nn.Linear, scale: torch.Tensor):\n"
+        "    weight = module.weight.data\n"
+        "    extra = weight @ scale\n"
+        "    weight.mul_(2)\n"
+        "    return extra\n"
+    )
+    assert finding.severity is Severity.ERROR and "`@` (line 5)" in finding.message

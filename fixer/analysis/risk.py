@@ -171,6 +171,8 @@ class RiskAnalysis:
             if not (start < at < write or in_loop and start < self.facts.order.get(id(loop), 0)) or id(op) in self.facts.grad_off:
                 continue
             label = self._saves_input(op, storage, scope)
+            if label is not None and self._output_dead(op, scope):
+                continue  # nothing differentiable reads what the op made: backward never runs it
             if label is not None and not contains(op, lambda n: n is node):  # `t.add_(1) / s` writes first
                 return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
                             "), which saves it for backward; writing it in place at line ",
@@ -203,17 +205,43 @@ class RiskAnalysis:
                 return one is not None and other is not None and one[0] == other[0] and not looped
         return False
 
-    def _grad_dead(self, name: str, scope: FunctionFacts, write: cst.CSTNode | None, depth: int = 0) -> bool:
+    def _grad_dead(self, name: str, scope: FunctionFacts, write: cst.CSTNode | None, depth: int = 0,
+                   after: cst.CSTNode | None = None) -> bool:
         """Whether the local tensor `name` reaches nothing differentiable: each use (but the write,
         whose result is dropped) is a comparison, a shape or dtype, an integer result such as
-        `argmax`, or the values of `topk` / `sort` used that way in turn."""
+        `argmax`, the values of `topk` / `sort` used that way in turn, an in-place write into it or
+        into another such name, or a `.data` assignment. `after`: only uses after that node count."""
         if scope.node is None or not scope.is_local(name) or depth > 2:
             return False
-        if write is not None and (scope.shared(name, besides=write) or not self._result_dropped(write, scope)):
+        if write is not None and not self._result_dropped(write, scope):
             return False
         parents = self._parents(scope)
-        uses = [n for n in _walk(scope.node) if isinstance(n, cst.Name) and n.value == name]
+        uses = [n for n in _walk(scope.node) if isinstance(n, cst.Name) and n.value == name
+                and not _member_name(n, parents.get(id(n)))]
+        if after is not None:  # only what runs after `after` (not in another branch of its `if`)
+            marked = [self._marked(n, parents) for n in uses]
+            uses = [n for n, m in zip(uses, marked) if m is None or self.facts.order[id(m)] > self.facts.order[id(after)]
+                    and not self._exclusive(self.facts.blocks[id(m)], self.facts.blocks[id(after)])]
         return all(self._grad_free_use(use, parents, scope, write, depth) for use in uses)
+
+    def _marked(self, node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> cst.CSTNode | None:
+        """The nearest node around `node` whose order and blocks the facts know."""
+        current: cst.CSTNode | None = node
+        while current is not None and id(current) not in self.facts.order:
+            current = parents.get(id(current))
+        return current
+
+    def _output_dead(self, op: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        """`n = op(...)` outside loops, and nothing differentiable reads `n` afterwards."""
+        if scope.node is None:
+            return False
+        statement = self._parents(scope).get(id(op))
+        if not isinstance(statement, cst.Assign) or statement.value is not op or self._loop_of(op) is not None:
+            return False
+        targets = [t.target for t in statement.targets]
+        if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+            return False
+        return self._grad_dead(targets[0].value, scope, None, 1, after=op)
 
     def _grad_free_use(self, use: cst.Name, parents: dict[int, cst.CSTNode], scope: FunctionFacts,
                        write: cst.CSTNode | None, depth: int) -> bool:
@@ -222,6 +250,8 @@ class RiskAnalysis:
             parent = parents.get(id(parent))  # `a, b = ...` binds `a`
         if isinstance(parent, (cst.AssignTarget, cst.Comparison, cst.ComparisonTarget)) or _inside(use, write, parents):
             return True  # a binding, a comparison (a bool result), the write itself
+        if isinstance(parent, cst.Assign) and parent.value is use:
+            return all(isinstance(t.target, cst.Attribute) and t.target.attr.value == "data" for t in parent.targets)
         if isinstance(parent, cst.Attribute) and parent.value is use:
             member, call = parent.attr.value, parents.get(id(parent))
             if member in PLAIN_MEMBERS:
@@ -231,6 +261,8 @@ class RiskAnalysis:
             if member in DISCRETE - {"detach"}:
                 return True
             statement = parents.get(id(call))
+            if _returns_receiver(member) and isinstance(statement, cst.Expr):
+                return True  # written in place again, its result dropped
             if member in VALUES_AND_INDICES and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
                 target = statement.targets[0].target
                 names = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else []
@@ -239,7 +271,13 @@ class RiskAnalysis:
             return False
         if isinstance(parent, cst.Arg):
             call = parents.get(id(parent))
-            called = qualified(call.func, self.facts.imports) if isinstance(call, cst.Call) else None
+            if not isinstance(call, cst.Call):
+                return False
+            func = call.func
+            if (isinstance(func, cst.Attribute) and _returns_receiver(func.attr.value) and isinstance(func.value, cst.Name)
+                    and isinstance(parents.get(id(call)), cst.Expr)):  # `b.add_(use)`: flows into `b` only
+                return func.value.value != use.value and self._grad_dead(func.value.value, scope, None, depth + 1)
+            called = qualified(func, self.facts.imports)
             return called is not None and called.startswith("torch.") and called.rsplit(".", 1)[-1] in DISCRETE
         return False
 
@@ -564,6 +602,12 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     yield node
     for child in node.children:
         yield from _walk(child)
+
+
+def _member_name(name: cst.Name, parent: cst.CSTNode | None) -> bool:
+    """`b` in `a.b` or `f(b=1)`: not a use of the variable `b`."""
+    return (isinstance(parent, cst.Attribute) and parent.attr is name
+            or isinstance(parent, (cst.Arg, cst.Param)) and getattr(parent, "keyword", None) is name)
 
 
 def _inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:
