@@ -213,3 +213,21 @@ def test_saved_input_whose_op_output_is_returned_is_still_an_error() -> None:
         "    return extra\n"
     )
     assert finding.severity is Severity.ERROR and "`@` (line 5)" in finding.message
+
+
+def test_tensor_handed_to_a_call_before_the_write_is_not_safe() -> None:
+    findings = plan(
+        "import torch\n\n"
+        "def build(cache: dict, x: torch.Tensor):\n"
+        "    h = x * 2\n"
+        "    remember(cache, h)\n"  # may keep `h`: the in-place write shows through it, a rebinding not
+        "    h.add_(1)\n"
+        "    g = x * 3\n"
+        "    g.add_(1)\n"
+        "    remember(cache, g)\n"  # after the write: nothing kept sees the difference
+        "    return h, g\n"
+    )
+    by_line = {f.span.start_line: f for f in findings}
+    assert by_line[6].safety is Safety.UNSAFE and "`remember` (line 5)" in by_line[6].message
+    assert by_line[8].safety is Safety.SAFE
+

@@ -98,6 +98,10 @@ DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", 
                       "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
 # Methods returning (values, indices): the values carry grad, the indices never do.
 VALUES_AND_INDICES = frozenset({"topk", "sort", "max", "min", "kthvalue", "mode", "median", "cummax", "cummin"})
+# Builtins that read their arguments and keep no reference to them.
+READING_BUILTINS = frozenset({"len", "print", "isinstance", "id", "repr", "str", "int", "float", "bool", "min",
+                              "max", "abs", "sum", "any", "all", "hasattr", "getattr", "type", "round", "hash",
+                              "range", "format"})  # not list/tuple/zip/enumerate: they hold it or its rows
 # Builtins whose result is one of their arguments, or computed from them only.
 VALUE_BUILTINS = frozenset({"min", "max", "abs", "sum", "pow", "round"})
 # torch functions that hand back (a view of) their argument rather than a new tensor.
@@ -496,11 +500,42 @@ class RiskAnalysis:
             why = self._aliasing(name, binding, scope)
             if why:
                 return Safety.UNSAFE, why
+        keeper = self._kept_by_call(name, node, scope)
+        if keeper is not None:
+            return Safety.UNSAFE, (f"`{name}` was passed to `{_code(keeper.func)}` (line ", LineOf(keeper),
+                                   "), which may keep a reference that sees the in-place write")
         if scope.shared(name, besides=besides or node):
             return Safety.UNSAFE, (f"another name, view or container also holds `{name}`'s tensor",)
         if not tensor and self.kinds.kind(target, scope) is not Kind.TENSOR:
             return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
         return Safety.SAFE, ()
+
+    def _kept_by_call(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> cst.Call | None:
+        """A call that took the tensor `name` holds at `node` as an argument, before the write, and may
+        keep it: anything but a torch function, a tensor method or a builtin that only reads."""
+        write = self.facts.order.get(id(node), 0)
+        reaching = self.reaching(name, node, scope)
+        start = min((b.order for b in reaching if b.order < write), default=0)
+        loop = self._loop_of(node)
+        for call in scope.passed.get(name, []):
+            at = self.facts.order.get(id(call), 0)
+            in_loop = loop is not None and loop in self.facts.blocks.get(id(call), ())
+            if not (start < at < write or in_loop) or contains(call, lambda n: n is node):
+                continue
+            if self._may_keep(call, scope):
+                return call
+        return None
+
+    def _may_keep(self, call: cst.Call, scope: FunctionFacts) -> bool:
+        func = call.func
+        called = qualified(func, self.facts.imports)
+        if called is not None:
+            return not called.startswith("torch.") and called.split(".")[0] not in ("math", "numpy")
+        if isinstance(func, cst.Name):
+            return func.value in scope.bindings or func.value not in READING_BUILTINS
+        tensor_method = isinstance(func, cst.Attribute) and Kind.TENSOR in (self.kinds.kind(func.value, scope),
+                                                                             self.kinds.kind(call, scope))
+        return not tensor_method  # `a.expand_as(t)`, `self.conv(t)` in forward: a tensor op, no reference kept
 
     def _aliasing(self, name: str, binding: Binding, scope: FunctionFacts) -> Message:
         """Why the tensor bound here may be one something else holds (empty when it is new)."""

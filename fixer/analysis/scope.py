@@ -65,6 +65,7 @@ class FunctionFacts:
     ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
     attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
+    passed: dict[str, list[cst.Call]] = field(default_factory=dict)  # name -> calls taking its tensor as an argument
 
     @property
     def is_forward(self) -> bool:
@@ -344,6 +345,9 @@ class FactsCollector(cst.BatchableCSTVisitor):
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
                 self._alias(node, _handed_out(arg.value))
+        for arg in node.args:  # the callee may keep a reference (`register_buffer("t", t)`)
+            for name in _handed_out(arg.value):
+                self.current.passed.setdefault(name, []).append(node)
         if isinstance(func, cst.Attribute) and func.attr.value == "register_parameter" and node.args:
             first = node.args[0]
             if first.keyword is None and not first.star and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
