@@ -533,8 +533,8 @@ class RiskAnalysis:
             return not called.startswith("torch.") and called.split(".")[0] not in ("math", "numpy")
         if isinstance(func, cst.Name):
             return func.value in scope.bindings or func.value not in READING_BUILTINS
-        tensor_method = isinstance(func, cst.Attribute) and Kind.TENSOR in (self.kinds.kind(func.value, scope),
-                                                                             self.kinds.kind(call, scope))
+        tensor_method = isinstance(func, cst.Attribute) and (func.attr.value in VIEW_METHODS or Kind.TENSOR in (
+            self.kinds.kind(func.value, scope), self.kinds.kind(call, scope)))
         return not tensor_method  # `a.expand_as(t)`, `self.conv(t)` in forward: a tensor op, no reference kept
 
     def _aliasing(self, name: str, binding: Binding, scope: FunctionFacts) -> Message:
