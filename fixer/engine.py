@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, scan
 from fixer.analysis.scope import FactsCollector
@@ -16,6 +15,7 @@ from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
 from fixer.batched import visit_batched
 from fixer.codemod import Codemod, Report, RuleContext
+from fixer.positions import Range, positions
 from fixer.sourcefile import newline_of, split_lines
 from fixer.suppress import skips_file, suppressed
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Severity, Span
@@ -139,9 +139,9 @@ def _region_findings(
         raise RuleBuiltInvalidCode(f"a rule built code LibCST cannot parse: {error.message}") from error
     if not any(rule.reports for rule in visitors):
         return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    where = positions(module)
     return [
-        _to_finding(report, rule, module, positions, lines, region, path)
+        _to_finding(report, rule, module, where, lines, region, path)
         for rule in visitors
         for report in rule.reports
     ]
@@ -155,20 +155,18 @@ def _region_source(lines: list[str], region: Region) -> str:
 
 
 def _to_finding(
-    report: Report, rule: Codemod, module: cst.Module, positions: Mapping[cst.CSTNode, object],
+    report: Report, rule: Codemod, module: cst.Module, where: Mapping[cst.CSTNode, Range],
     lines: list[str], region: Region, path: str,
 ) -> Finding:
     first = 0 if region.whole_module else region.first - 1
     width = len(region.prefix)
-    where = positions[report.node]
-    start, end = where.start, where.end  # type: ignore[attr-defined]
+    start, end = where[report.node]
     if report.until is not None:  # a run of statements: `node` through `until`
-        end = positions[report.until].end  # type: ignore[attr-defined]
+        end = where[report.until][1]
     message = "".join(
-        part if isinstance(part, str) else str(positions[part.node].start.line + first)  # type: ignore[attr-defined]
-        for part in report.message
+        part if isinstance(part, str) else str(where[part.node][0][0] + first) for part in report.message
     )
-    span = Span(start.line + first, start.column + width, end.line + first, end.column + width)
+    span = Span(start[0] + first, start[1] + width, end[0] + first, end[1] + width)
     if isinstance(report.node, cst.BaseCompoundStatement):  # the comment ending its last line is its own
         span = Span(span.start_line, span.start_col, span.end_line, len(lines[span.end_line - 1].rstrip("\r\n")))
     original = _slice(lines, span)
