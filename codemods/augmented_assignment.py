@@ -70,7 +70,7 @@ class AugmentedAssignment(Codemod):
             return False
         if isinstance(target, ast.Attribute):  # a tensor by its attribute (`x.T`), or a parameter (`self.w`)
             return target.attr in SAME_TENSOR_ATTRIBUTES or self_parameter(target, file)
-        return isinstance(target, ast.Name) and not file.is_module(target.id)
+        return isinstance(target, ast.Name) and not file.is_module(target.id) and not file.is_plain(target.id)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, (cst.Name, cst.Attribute)):

@@ -59,6 +59,9 @@ class FileFacts:
     # Names some `name = value` binds to a value that may be a tensor; the analysis proves a name a
     # tensor only from such bindings (or a parameter's annotation), never from a loop or unpacking.
     bound_to_values: set[str] = dataclasses.field(default_factory=set)
+    # How often each name is bound (a Store), and how often by `name = <constant>` or `name op= v`.
+    stores: dict[str, int] = dataclasses.field(default_factory=dict)
+    plain_stores: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def parameter_attributes(self) -> frozenset[str]:
@@ -80,6 +83,12 @@ class FileFacts:
             node = node.value
         return isinstance(node, ast.Name) and not self.is_module(node.id)
 
+    def is_plain(self, name: str) -> bool:
+        """Bound only by `name = <constant>` (and updated by `name op= v`), never a parameter:
+        the analysis types it "not a tensor" wherever it is bound (`step = 0` ... `step += 1`)."""
+        plain = self.plain_stores.get(name, 0)
+        return plain > 0 and plain == self.stores[name] and name not in self.parameters
+
     def may_be_tensor_name(self, name: str) -> bool:
         """Whether the analysis can prove `name` a tensor: an annotated parameter, or bound to a value."""
         return (name in self.annotated or name in self.bound_to_values) and not self.is_module(name)
@@ -96,6 +105,7 @@ def scan(
         if kind is ast.Name:
             if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
                 facts.stored.add(node.id)  # type: ignore[attr-defined]
+                facts.stores[node.id] = facts.stores.get(node.id, 0) + 1  # type: ignore[attr-defined]
         elif kind is ast.arg:
             facts.parameters.add(node.arg)  # type: ignore[attr-defined]
             if node.annotation is not None:  # type: ignore[attr-defined]
@@ -104,7 +114,10 @@ def scan(
             _add_import(node, facts.imports)  # type: ignore[arg-type]
         else:
             if kind is ast.Assign or kind is ast.AnnAssign or kind is ast.NamedExpr:
-                _add_bindings(node, facts.bound_to_values)
+                _add_bindings(node, facts)
+            elif kind is ast.AugAssign and type(node.target) is ast.Name:  # type: ignore[attr-defined]
+                name = node.target.id  # type: ignore[attr-defined]
+                facts.plain_stores[name] = facts.plain_stores.get(name, 0) + 1
             if kind in node_types:
                 nodes.append(node)
     lines = [node.lineno for node in nodes if is_candidate(node, facts)]  # type: ignore[attr-defined]
@@ -115,11 +128,16 @@ NEVER_TENSOR_VALUES = (ast.Constant, ast.JoinedStr, ast.Dict, ast.List, ast.Set,
                        ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Lambda, ast.BoolOp)
 
 
-def _add_bindings(node: ast.Assign | ast.AnnAssign | ast.NamedExpr, names: set[str]) -> None:
-    if node.value is None or isinstance(node.value, NEVER_TENSOR_VALUES):
+def _add_bindings(node: ast.Assign | ast.AnnAssign | ast.NamedExpr, facts: FileFacts) -> None:
+    if node.value is None:
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    names.update(t.id for t in targets if isinstance(t, ast.Name))
+    names = [t.id for t in targets if isinstance(t, ast.Name)]
+    if isinstance(node.value, ast.Constant):
+        for name in names:
+            facts.plain_stores[name] = facts.plain_stores.get(name, 0) + 1
+    if not isinstance(node.value, NEVER_TENSOR_VALUES):
+        facts.bound_to_values.update(names)
 
 
 _CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
