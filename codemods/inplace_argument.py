@@ -71,10 +71,10 @@ class InplaceArgument(Codemod):
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        if file.qualified(node.func) not in torch_tables().inplace_params:  # type: ignore[attr-defined]
-            return False
         args = list(node.args) + [k.value for k in node.keywords]  # type: ignore[attr-defined]
-        return any(isinstance(a, ast.Constant) and a.value is True for a in args)
+        if not any(isinstance(a, ast.Constant) and a.value is True for a in args):
+            return False  # the cheap test first: most calls pass no literal True
+        return file.qualified(node.func) in torch_tables().inplace_params  # type: ignore[attr-defined]
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)

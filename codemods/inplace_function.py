@@ -64,9 +64,11 @@ class InplaceFunction(StatementStack, Codemod):
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+        func, args = node.func, node.args  # type: ignore[attr-defined]
+        if not (isinstance(func, ast.Attribute) and func.attr.endswith("_") or isinstance(func, ast.Name) and func.id.endswith("_")):
+            return False  # the cheap test first: an in-place function's name ends with "_"
         tables = torch_tables()
-        name = file.qualified(node.func)  # type: ignore[attr-defined]
-        args = node.args  # type: ignore[attr-defined]
+        name = file.qualified(func)
         return (name in tables.inplace_functions and name not in tables.init_functions
                 and bool(args) and not isinstance(args[0], ast.Starred))
 

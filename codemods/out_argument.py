@@ -66,8 +66,9 @@ class OutArgument(StatementStack, Codemod):
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        name = file.qualified(node.func) or ""  # type: ignore[attr-defined]
-        return name.startswith("torch.") and any(k.arg == "out" for k in node.keywords)  # type: ignore[attr-defined]
+        if not any(k.arg == "out" for k in node.keywords):  # type: ignore[attr-defined]
+            return False
+        return (file.qualified(node.func) or "").startswith("torch.")  # type: ignore[attr-defined]
 
     def visit_Call(self, node: cst.Call) -> None:
         out = next((a for a in node.args if a.keyword is not None and a.keyword.value == "out"), None)

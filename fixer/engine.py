@@ -120,7 +120,7 @@ def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: R
     file, candidate_lines = scan(tree, by_type.keys(), is_candidate)
     imports = file.imports
     findings: list[Finding] = []
-    for region in find_regions(tree, lines, candidate_lines, imports):
+    for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
         findings += _region_findings(text, lines, region, imports, path, rules)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 

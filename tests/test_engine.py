@@ -9,6 +9,7 @@ import textwrap
 import libcst as cst
 
 from fixer import engine, registry
+from fixer.analysis import regions
 from fixer.analysis.regions import WHOLE_MODULE, find_regions, scan
 from fixer.codemod import Codemod
 from fixer.sourcefile import split_lines
@@ -205,3 +206,32 @@ def test_an_integer_receiver_in_a_template_is_parenthesised():
     out = fix(source, anything)
     assert "x = (1).to(" in out and "torch.as_tensor(2, " in out
     compile(out, "t.py", "exec")
+
+
+def test_class_parameters_from_the_scan_equal_a_walk_of_each_class():
+    source = textwrap.dedent('''
+        import torch
+        from torch import nn
+        from torch.nn import Parameter as P
+
+        class A(nn.Module):
+            def __init__(self):
+                self.w = nn.Parameter(torch.ones(1)); self.b = torch.zeros(1)
+                self.register_parameter("g", P(torch.ones(1)))
+
+            class Inner:
+                def __init__(self):
+                    self.v = torch.nn.parameter.Parameter(torch.ones(1))
+
+        class B:
+            def f(self):
+                self.w = make(1)
+                self.u, self.t = P(torch.ones(1)), 2
+    ''')
+    tree = ast.parse(source)
+    file, _ = scan(tree, (), lambda node, facts: False)
+    classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    walked = [regions._class_parameters(c, file.imports) for c in classes]
+    assert [file.class_parameters(c) for c in classes] == walked
+    assert walked == [frozenset({"w", "g", "v"}), frozenset(), frozenset({"v"})]  # A, B, then A.Inner
+    assert file.parameter_attributes == {"w", "g", "v"}

@@ -63,11 +63,24 @@ class FileFacts:
     stores: dict[str, int] = dataclasses.field(default_factory=dict)
     plain_stores: dict[str, int] = dataclasses.field(default_factory=dict)
 
+    # (line, X, callee) of each `self.X = callee(...)`, and (line, X, None) of each
+    # `register_parameter("X", ...)`: the candidates for a class's parameters.
+    parameter_sites: list[tuple[int, str, ast.expr | None]] = dataclasses.field(default_factory=list)
+
     @functools.cached_property
     def parameter_attributes(self) -> frozenset[str]:
         """`X` of every `self.X` some class of the file makes an `nn.Parameter`."""
-        classes = (n for n in walk(self.tree) if isinstance(n, ast.ClassDef))
-        return frozenset().union(*(_class_parameters(c, self.imports) for c in classes))
+        return frozenset(name for _, name, callee in self.parameter_sites if self._makes_parameter(callee))
+
+    def class_parameters(self, node: ast.ClassDef) -> frozenset[str]:
+        """`X` for each `self.X = nn.Parameter(...)` or `self.register_parameter("X", ...)` in the
+        class (its lines): what walking the class would find, from the sites the scan noted."""
+        first, last = node.lineno, node.end_lineno or node.lineno
+        return frozenset(name for line, name, callee in self.parameter_sites
+                         if first <= line <= last and self._makes_parameter(callee))
+
+    def _makes_parameter(self, callee: ast.expr | None) -> bool:
+        return callee is None or qualify(dotted_name(callee), self.imports) in PARAMETER_CLASSES
 
     def is_module(self, name: str) -> bool:
         """An imported name that is no parameter anywhere: the analysis never reads it as a tensor."""
@@ -115,6 +128,10 @@ def scan(
         else:
             if kind is ast.Assign or kind is ast.AnnAssign or kind is ast.NamedExpr:
                 _add_bindings(node, facts)
+            elif kind is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "register_parameter":  # type: ignore[attr-defined]
+                first = node.args[0] if node.args else None  # type: ignore[attr-defined]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    facts.parameter_sites.append((node.lineno, first.value, None))  # type: ignore[attr-defined]
             elif kind is ast.AugAssign and type(node.target) is ast.Name:  # type: ignore[attr-defined]
                 name = node.target.id  # type: ignore[attr-defined]
                 facts.plain_stores[name] = facts.plain_stores.get(name, 0) + 1
@@ -133,6 +150,9 @@ def _add_bindings(node: ast.Assign | ast.AnnAssign | ast.NamedExpr, facts: FileF
         return
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     names = [t.id for t in targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+        facts.parameter_sites += [(node.lineno, t.attr, node.value.func) for t in node.targets
+                                  if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"]
     if isinstance(node.value, ast.Constant):
         for name in names:
             facts.plain_stores[name] = facts.plain_stores.get(name, 0) + 1
@@ -219,9 +239,13 @@ def qualify(dotted: str | None, imports: ImportMap) -> str | None:
 
 
 def find_regions(
-    tree: ast.Module, lines: list[str], candidate_lines: list[int], imports: ImportMap
+    tree: ast.Module, lines: list[str], candidate_lines: list[int], imports: ImportMap,
+    class_parameters: Callable[[ast.ClassDef], frozenset[str]] | None = None,
 ) -> list[Region]:
-    """The regions holding candidate lines, in file order; [WHOLE_MODULE] when one is outside a def."""
+    """The regions holding candidate lines, in file order; [WHOLE_MODULE] when one is outside a def.
+    `class_parameters`: a class's parameters (default: found by walking the class)."""
+    if class_parameters is None:
+        class_parameters = functools.partial(_class_parameters, imports=imports)
     regions: list[Region] = []
     pending = iter(candidate_lines)
     line = next(pending, None)
@@ -239,7 +263,7 @@ def find_regions(
             return [WHOLE_MODULE]
         if owner is not None:
             if id(owner) not in parameters:
-                parameters[id(owner)] = _class_parameters(owner, imports)
+                parameters[id(owner)] = class_parameters(owner)
             region = dataclasses.replace(region, class_parameters=parameters[id(owner)])
         regions.append(region)
     return regions if line is None else [WHOLE_MODULE]
