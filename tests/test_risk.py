@@ -187,7 +187,7 @@ def test_error_message_ends_with_the_fix() -> None:
     assert finding.severity is Severity.ERROR
     assert finding.message == (
         "`h` is the output of `torch.sigmoid` (line 4), which saves its result for backward; "
-        "writing it in place at line 5 makes backward fail. Fix: `h = h.add(1)`."
+        "`h.add_(1)` at line 5 makes backward fail. Fix: `h = h.add(1)`."
     )
 
 

@@ -136,7 +136,7 @@ class RiskAnalysis:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
         if is_grad_leaf(target, scope, self.facts):
             where = f"`{_code(target)}` is a leaf tensor that requires grad"
-            reason = (where, "; writing it in place at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
+            reason = (where, f"; `{_write(node)}` at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
             return Risk(Severity.ERROR, reason, safety, because)
         if isinstance(target, cst.Name) and self.grad(target, scope, node) is Grad.NO:
             return None
@@ -159,7 +159,7 @@ class RiskAnalysis:
             if op is not None:
                 label, call = op
                 return call, (f"`{name}` is the output of `{label}` (line ", LineOf(call),
-                              "), which saves its result for backward; writing it in place at line ",
+                              f"), which saves its result for backward; `{_write(node)}` at line ",
                               LineOf(node), " makes backward fail")
             source = _storage_name(binding.value)
             if depth < 3 and source is not None and source != name:  # a view or another name: same storage
@@ -179,7 +179,7 @@ class RiskAnalysis:
                 continue  # nothing differentiable reads what the op made: backward never runs it
             if label is not None and not contains(op, lambda n: n is node):  # `t.add_(1) / s` writes first
                 return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
-                            "), which saves it for backward; writing it in place at line ",
+                            f"), which saves it for backward; `{_write(node)}` at line ",
                             LineOf(node), " makes backward fail")
         return None
 
@@ -660,3 +660,12 @@ def _any_maybe(grads: list[Grad]) -> Grad:
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
+
+
+def _write(node: cst.CSTNode, width: int = 60) -> str:
+    """The in-place write as the message quotes it: its first line, cut with … past `width`."""
+    lines = _code(node).strip().splitlines() or [""]
+    first = " ".join(lines[0].split())
+    if len(first) > width:
+        return first[: width - 1] + "…"
+    return first + ("…" if len(lines) > 1 else "")
