@@ -114,14 +114,23 @@ def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: R
         for node_type in rule.AST_NODES:
             by_type.setdefault(node_type, []).append(rule)
 
+    found: dict[type[Codemod], list[int]] = {}  # rule -> lines of its candidates
+
     def is_candidate(node: ast.AST, file: FileFacts) -> bool:
-        return any(rule.is_candidate(node, file) for rule in by_type[type(node)])
+        hit = False
+        for rule in by_type[type(node)]:
+            if rule.is_candidate(node, file):
+                found.setdefault(rule, []).append(node.lineno)  # type: ignore[attr-defined]
+                hit = True
+        return hit
 
     file, candidate_lines = scan(tree, by_type.keys(), is_candidate)
     imports = file.imports
     findings: list[Finding] = []
     for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
-        findings += _region_findings(text, lines, region, imports, path, rules)
+        # A rule with no candidate in the region cannot report there: it does not visit it.
+        here = [r for r in rules if r in found and region.holds(found[r])]
+        findings += _region_findings(text, lines, region, imports, path, here)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 

@@ -36,6 +36,10 @@ class Region:
     def whole_module(self) -> bool:
         return self.first == 0
 
+    def holds(self, lines: list[int]) -> bool:
+        """Whether one of `lines` is inside the region."""
+        return self.whole_module or any(self.first <= line <= self.last for line in lines)
+
 
 WHOLE_MODULE = Region(first=0, last=0, prefix="")
 
