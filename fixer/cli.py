@@ -7,6 +7,7 @@ or configuration error, or a file that could not be processed (the others are st
 from __future__ import annotations
 
 import enum
+import gc
 import os
 import re
 import sys
@@ -373,6 +374,10 @@ def _usage_error(message: str) -> NoReturn:
 
 def main() -> None:
     """The `outplace` console script."""
+    # Parsing makes millions of short-lived objects and few cycles: a larger first generation
+    # spares most collections (mypy's main does the same). -6 to -9 % CPU on the benchmark's
+    # quick subset, +15 MB peak RSS. Forked workers inherit it.
+    gc.set_threshold(200_000, 30, 30)
     for stream in (sys.stdout, sys.stderr):  # a path or message the terminal cannot show is escaped
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
