@@ -148,7 +148,7 @@ def _may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
     """What `is_grad_leaf` can accept: a parameter `self.X`, or a name some statement of the file binds."""
     if isinstance(target, ast.Attribute):
         return self_parameter(target, file)
-    return isinstance(target, ast.Name) and target.id in file.stored and not file.is_plain(target.id)
+    return isinstance(target, ast.Name) and target.id in file.stores and not file.is_plain(target.id)
 
 
 def _detached(unit: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -55,15 +55,14 @@ NEVER_TENSOR_OPERANDS = (ast.JoinedStr, ast.Tuple, ast.List, ast.Dict, ast.Set, 
 class FileFacts:
     """What the cheap pass learns about the whole file, for rules to judge their candidates."""
 
-    tree: ast.Module
     imports: ImportMap = dataclasses.field(default_factory=dict)
     parameters: set[str] = dataclasses.field(default_factory=set)  # every parameter name of every def
     annotated: set[str] = dataclasses.field(default_factory=set)  # the parameters with an annotation
-    stored: set[str] = dataclasses.field(default_factory=set)  # every name bound by assignment or loop
     # Names some `name = value` binds to a value that may be a tensor; the analysis proves a name a
     # tensor only from such bindings (or a parameter's annotation), never from a loop or unpacking.
     bound_to_values: set[str] = dataclasses.field(default_factory=set)
-    # How often each name is bound (a Store), and how often by `name = <constant>` or `name op= v`.
+    # How often each name is bound (every Store: assignment, loop, with, ...), and how often by
+    # `name = <constant>` or `name op= v`.
     stores: dict[str, int] = dataclasses.field(default_factory=dict)
     plain_stores: dict[str, int] = dataclasses.field(default_factory=dict)
 
@@ -115,13 +114,12 @@ def scan(
     tree: ast.Module, node_types: Collection[type[ast.AST]], is_candidate: Callable[[ast.AST, FileFacts], bool]
 ) -> tuple[FileFacts, list[int]]:
     """One walk of the tree: the file's facts, then the lines of the candidate nodes they admit."""
-    facts = FileFacts(tree)
+    facts = FileFacts()
     nodes: list[ast.AST] = []
     for node in walk(tree):
         kind = type(node)
         if kind is ast.Name:
             if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                facts.stored.add(node.id)  # type: ignore[attr-defined]
                 facts.stores[node.id] = facts.stores.get(node.id, 0) + 1  # type: ignore[attr-defined]
         elif kind is ast.arg:
             facts.parameters.add(node.arg)  # type: ignore[attr-defined]
