@@ -151,6 +151,8 @@ class Codemod(cst.BatchableCSTVisitor):
                     safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:
         """Report with the risk's severity and message; `safety` may only lower the risk's."""
         chosen = risk.safety if safety is None else _lower(risk.safety, safety)
+        if chosen is Safety.DISPLAY_ONLY:
+            replacement = None  # a rewrite some holder of the tensor would not see: no fix at all
         with_fix = replacement is not None and chosen is risk.safety
         self.report(node, risk.message(what, with_fix=with_fix), replacement=replacement, safety=chosen,
                     severity=risk.severity, imports=imports)

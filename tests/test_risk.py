@@ -228,6 +228,6 @@ def test_tensor_handed_to_a_call_before_the_write_is_not_safe() -> None:
         "    return h, g\n"
     )
     by_line = {f.span.start_line: f for f in findings}
-    assert by_line[6].safety is Safety.UNSAFE and "`remember` (line 5)" in by_line[6].message
+    assert by_line[6].safety is Safety.UNSAFE and "`remember(cache, h)` (line 5)" in by_line[6].message
     assert by_line[8].safety is Safety.SAFE
 

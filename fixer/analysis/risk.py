@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from fixer.analysis.aliasing import AliasAnalysis
+from fixer.analysis.flow import Flow
 from fixer.analysis.leaves import is_grad_leaf
+from fixer.analysis.messages import LineOf, Message
 from fixer.analysis.scope import (
     VIEW_METHODS,
-    Binding,
     FunctionFacts,
     RegionFacts,
     _handed_out,
     _returns_receiver,
-    dotted,
     qualified,
 )
 from fixer.analysis.tables import Saves, TorchTables
@@ -36,14 +37,6 @@ from fixer.batched import contains
 from fixer.types import Safety, Severity
 
 
-@dataclass(frozen=True, slots=True)
-class LineOf:
-    """Stands in a message for the line `node` starts on (known once positions are resolved)."""
-
-    node: cst.CSTNode
-
-
-Message = tuple[str | LineOf, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +50,13 @@ class Risk:
     saved_by: cst.CSTNode | None = None  # the op whose saved value the write changes
 
     def message(self, what: str, *, with_fix: bool = True) -> Message:
-        """The finding's message: the reason (or `what`), then why the fix is unsafe, if it is."""
+        """The finding's message: the reason (or `what`), then why the fix is unsafe or withheld."""
         head: Message = self.reason or (what,)
-        unsafe = with_fix and self.unsafe_because and self.safety is Safety.UNSAFE
-        return head + (("; fix unsafe: ", *self.unsafe_because) if unsafe else ())
+        if with_fix and self.unsafe_because and self.safety is Safety.UNSAFE:
+            return head + ("; fix unsafe: ", *self.unsafe_because)
+        if self.unsafe_because and self.safety is Safety.DISPLAY_ONLY:
+            return head + ("; no fix: ", *self.unsafe_because)
+        return head
 
 
 class Grad(enum.Enum):
@@ -98,17 +94,8 @@ DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", 
                       "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
 # Methods returning (values, indices): the values carry grad, the indices never do.
 VALUES_AND_INDICES = frozenset({"topk", "sort", "max", "min", "kthvalue", "mode", "median", "cummax", "cummin"})
-# Builtins that read their arguments and keep no reference to them.
-READING_BUILTINS = frozenset({"len", "print", "isinstance", "id", "repr", "str", "int", "float", "bool", "min",
-                              "max", "abs", "sum", "any", "all", "hasattr", "getattr", "type", "round", "hash",
-                              "range", "format"})  # not list/tuple/zip/enumerate: they hold it or its rows
 # Builtins whose result is one of their arguments, or computed from them only.
 VALUE_BUILTINS = frozenset({"min", "max", "abs", "sum", "pow", "round"})
-# torch functions that hand back (a view of) their argument rather than a new tensor.
-ALIASING_FUNCTIONS = frozenset({"as_tensor", "asarray", "from_numpy", "broadcast_to", "atleast_1d",
-                                "atleast_2d", "atleast_3d", "dropout", "dropout1d", "dropout2d",
-                                "dropout3d", "alpha_dropout", "feature_alpha_dropout", "identity",
-                                "broadcast_tensors", "meshgrid"} | VIEW_METHODS)
 
 
 class RiskAnalysis:
@@ -117,7 +104,8 @@ class RiskAnalysis:
     def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables) -> None:
         self.facts, self.kinds, self.tables = facts, kinds, tables
         self._grad: dict[tuple[int, str], Grad] = {}
-        self._parent_maps: dict[int, dict[int, cst.CSTNode]] = {}
+        self.flow = Flow(facts)
+        self.aliases = AliasAnalysis(facts, kinds, tables, self.flow)
         self._write_order = 0
 
     # the verdict ------------------------------------------------------------------------------
@@ -149,7 +137,7 @@ class RiskAnalysis:
         """The op that saved the tensor `name` holds at `node`, and the sentence that says so."""
         write = self.facts.order.get(id(node), 0)
         self._write_order = write
-        reaching = self.reaching(name, node, scope)
+        reaching = self.flow.reaching(name, node, scope)
         for binding in reaching:
             if binding.value is None or id(binding.node) in self.facts.grad_off:
                 continue
@@ -168,7 +156,7 @@ class RiskAnalysis:
                     return found
         start = min((b.order for b in reaching if b.order < write), default=0)
         storage = {name} | self._views_of(name, scope, start, write)
-        loop = self._loop_of(node)
+        loop = self.flow.loop_of(node)
         for op in scope.ops:
             at = self.facts.order.get(id(op), 0)
             in_loop = loop is not None and at > write and loop in self.facts.blocks.get(id(op), ())
@@ -183,32 +171,6 @@ class RiskAnalysis:
                             LineOf(node), " makes backward fail")
         return None
 
-    def reaching(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> list[Binding]:
-        """The bindings of `name` that may hold at `node`: back to the last one that surely does,
-        plus those later in the same loop body (they hold from the previous iteration)."""
-        write, blocks = self.facts.order.get(id(node), 0), self.facts.blocks.get(id(node), ())
-        timeline = scope.timeline.get(name, [])
-        found: list[Binding] = []
-        for binding in reversed([b for b in timeline if b.order < write]):
-            if self._exclusive(binding.blocks, blocks):
-                continue  # bound in another branch of the `if` that holds the write
-            found.append(binding)
-            if blocks[: len(binding.blocks)] == binding.blocks:
-                break
-        loop = self._loop_of(node)
-        if loop is not None and not (found and loop in found[-1].blocks):
-            found += [b for b in timeline if b.order > write and loop in b.blocks]
-        return found
-
-    def _exclusive(self, first: tuple[int, ...], second: tuple[int, ...]) -> bool:
-        """Blocks in two branches of one `if` chain, with no loop around it to run both."""
-        for depth, (a, b) in enumerate(zip(first, second)):
-            if a != b:
-                one, other = self.facts.branches.get(a), self.facts.branches.get(b)
-                looped = any(block in self.facts.loop_bodies for block in first[:depth])
-                return one is not None and other is not None and one[0] == other[0] and not looped
-        return False
-
     def _grad_dead(self, name: str, scope: FunctionFacts, write: cst.CSTNode | None, depth: int = 0,
                    after: cst.CSTNode | None = None) -> bool:
         """Whether the local tensor `name` reaches nothing differentiable: each use (but the write,
@@ -219,28 +181,20 @@ class RiskAnalysis:
             return False
         if write is not None and not self._result_dropped(write, scope):
             return False
-        parents = self._parents(scope)
-        uses = [n for n in _walk(scope.node) if isinstance(n, cst.Name) and n.value == name
-                and not _member_name(n, parents.get(id(n)))]
+        parents = self.flow.parents(scope)
+        uses = self.flow.uses(name, scope)
         if after is not None:  # only what runs after `after` (not in another branch of its `if`)
-            marked = [self._marked(n, parents) for n in uses]
+            marked = [self.flow.marked(n, parents) for n in uses]
             uses = [n for n, m in zip(uses, marked) if m is None or self.facts.order[id(m)] > self.facts.order[id(after)]
-                    and not self._exclusive(self.facts.blocks[id(m)], self.facts.blocks[id(after)])]
+                    and not self.flow.exclusive(self.facts.blocks[id(m)], self.facts.blocks[id(after)])]
         return all(self._grad_free_use(use, parents, scope, write, depth) for use in uses)
-
-    def _marked(self, node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> cst.CSTNode | None:
-        """The nearest node around `node` whose order and blocks the facts know."""
-        current: cst.CSTNode | None = node
-        while current is not None and id(current) not in self.facts.order:
-            current = parents.get(id(current))
-        return current
 
     def _output_dead(self, op: cst.BaseExpression, scope: FunctionFacts) -> bool:
         """`n = op(...)` outside loops, and nothing differentiable reads `n` afterwards."""
         if scope.node is None:
             return False
-        statement = self._parents(scope).get(id(op))
-        if not isinstance(statement, cst.Assign) or statement.value is not op or self._loop_of(op) is not None:
+        statement = self.flow.parents(scope).get(id(op))
+        if not isinstance(statement, cst.Assign) or statement.value is not op or self.flow.loop_of(op) is not None:
             return False
         targets = [t.target for t in statement.targets]
         if len(targets) != 1 or not isinstance(targets[0], cst.Name):
@@ -289,18 +243,7 @@ class RiskAnalysis:
         """The write is a statement of its own: `x += 1`, `x[i] = v`, `x.add_(1)` (not `y = x.add_(1)`)."""
         if isinstance(write, (cst.AugAssign, cst.Assign)):
             return True
-        return isinstance(self._parents(scope).get(id(write)), cst.Expr)
-
-    def _parents(self, scope: FunctionFacts) -> dict[int, cst.CSTNode]:
-        key = id(scope)
-        if key not in self._parent_maps:
-            assert scope.node is not None
-            self._parent_maps[key] = {id(child): node for node in _walk(scope.node) for child in node.children}
-        return self._parent_maps[key]
-
-    def _loop_of(self, node: cst.CSTNode) -> int | None:
-        blocks = self.facts.blocks.get(id(node), ())
-        return next((b for b in reversed(blocks) if b in self.facts.loop_bodies), None)
+        return isinstance(self.flow.parents(scope).get(id(write)), cst.Expr)
 
     def _views_of(self, name: str, scope: FunctionFacts, start: int, write: int) -> set[str]:
         """Names bound between `start` and `write` to `name` itself or a view of it."""
@@ -482,92 +425,8 @@ class RiskAnalysis:
     # fix safety ---------------------------------------------------------------------------------
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode,
                    besides: cst.CSTNode | None = None, *, tensor: bool = False) -> tuple[Safety, Message]:
-        """SAFE only for a local name bound to a new tensor that no other name, container or view
-        holds; otherwise UNSAFE (or DISPLAY_ONLY for an attribute that may be a Parameter), with why."""
-        scope = self.facts.scope(node)
-        if isinstance(target, cst.Attribute):
-            if not self._assigned_here(target, scope):
-                return Safety.DISPLAY_ONLY, (f"`{_code(target)}` may be a module's Parameter, which refuses a plain tensor",)
-            return Safety.UNSAFE, (f"whoever holds `{_code(target.value)}` sees the attribute change",)
-        if not isinstance(target, cst.Name):
-            return Safety.UNSAFE, ("the target is not a name",)
-        name = target.value
-        if name in scope.params:
-            return Safety.UNSAFE, (f"`{name}` is a parameter: the caller's tensor changes in place, not after the rewrite",)
-        if name in scope.outer_names or name not in scope.timeline:
-            return Safety.UNSAFE, (f"`{name}` belongs to an enclosing scope",)
-        for binding in self.reaching(name, node, scope):
-            why = self._aliasing(name, binding, scope)
-            if why:
-                return Safety.UNSAFE, why
-        keeper = self._kept_by_call(name, node, scope)
-        if keeper is not None:
-            return Safety.UNSAFE, (f"`{name}` was passed to `{_code(keeper.func)}` (line ", LineOf(keeper),
-                                   "), which may keep a reference that sees the in-place write")
-        if scope.shared(name, besides=besides or node):
-            return Safety.UNSAFE, (f"another name, view or container also holds `{name}`'s tensor",)
-        if not tensor and self.kinds.kind(target, scope) is not Kind.TENSOR:
-            return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
-        return Safety.SAFE, ()
-
-    def _kept_by_call(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> cst.Call | None:
-        """A call that took the tensor `name` holds at `node` as an argument, before the write, and may
-        keep it: anything but a torch function, a tensor method or a builtin that only reads."""
-        write = self.facts.order.get(id(node), 0)
-        reaching = self.reaching(name, node, scope)
-        start = min((b.order for b in reaching if b.order < write), default=0)
-        loop = self._loop_of(node)
-        for call in scope.passed.get(name, []):
-            at = self.facts.order.get(id(call), 0)
-            in_loop = loop is not None and loop in self.facts.blocks.get(id(call), ())
-            if not (start < at < write or in_loop) or contains(call, lambda n: n is node):
-                continue
-            if self._may_keep(call, scope):
-                return call
-        return None
-
-    def _may_keep(self, call: cst.Call, scope: FunctionFacts) -> bool:
-        func = call.func
-        called = qualified(func, self.facts.imports)
-        if called is not None:
-            return not called.startswith("torch.") and called.split(".")[0] not in ("math", "numpy")
-        if isinstance(func, cst.Name):
-            return func.value in scope.bindings or func.value not in READING_BUILTINS
-        tensor_method = isinstance(func, cst.Attribute) and (func.attr.value in VIEW_METHODS or Kind.TENSOR in (
-            self.kinds.kind(func.value, scope), self.kinds.kind(call, scope)))
-        return not tensor_method  # `a.expand_as(t)`, `self.conv(t)` in forward: a tensor op, no reference kept
-
-    def _aliasing(self, name: str, binding: Binding, scope: FunctionFacts) -> Message:
-        """Why the tensor bound here may be one something else holds (empty when it is new)."""
-        where: Message = (" (line ", LineOf(binding.node), ")")
-        if binding.loop is not None:
-            return (f"`{name}` is an element of `{_code(binding.loop)}`", *where, ", which keeps the original")
-        value = binding.value
-        if value is None:
-            return (f"`{name}` is bound by unpacking or `with`", *where)
-        if self._builds_new(value, scope):
-            return ()
-        return (f"`{name}` is bound to `{_code(value)}`", *where, ", which may be a tensor held elsewhere")
-
-    def _builds_new(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
-        if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison)):
-            return True
-        if isinstance(value, cst.IfExp):
-            return self._builds_new(value.body, scope) and self._builds_new(value.orelse, scope)
-        if not isinstance(value, cst.Call):
-            return False
-        func = value.func
-        name = qualified(func, self.facts.imports)
-        if name is not None:
-            last = name.rsplit(".", 1)[-1]
-            plain_op = name.startswith("torch.") and not name.startswith("torch.nn.") or name.startswith("torch.nn.functional.")
-            return plain_op and last not in ALIASING_FUNCTIONS and not last.endswith("_")
-        if isinstance(func, cst.Attribute) and self._tensor_method(value, scope):
-            method = func.attr.value
-            if method in VIEW_METHODS or _returns_receiver(method) or method in ("to", "type"):
-                return self._builds_new(func.value, scope)  # `torch.ones(3).requires_grad_()`: still new
-            return True
-        return False
+        """Whether rebinding `target` keeps behaviour: the aliasing analysis decides."""
+        return self.aliases.fix_safety(target, node, besides, tensor=tensor)
 
     def _overload_saves_less(self, node: cst.BaseExpression, label: str, op: str, scope: FunctionFacts) -> bool:
         """The table merges overloads: `max(x, dim)` saves only indices, `x.pow(2)` not its result."""
@@ -604,11 +463,6 @@ class RiskAnalysis:
         receiver = self.kinds.kind(func.value, scope)
         return receiver is Kind.TENSOR or receiver is Kind.UNKNOWN and self.kinds.kind(call, scope) is Kind.TENSOR
 
-    def _assigned_here(self, target: cst.Attribute, scope: FunctionFacts) -> bool:
-        """`self.h = ...` earlier in this function: the attribute holds a plain tensor we made."""
-        spelled = dotted(target)
-        return spelled is not None and spelled in scope.attribute_stores
-
 
 def _storage_name(expr: cst.BaseExpression) -> str | None:
     """The name whose storage `expr` surely is: the name or a view of it (a cast may copy)."""
@@ -631,18 +485,6 @@ def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
     if isinstance(write, cst.Call):
         return [a.value for a in write.args]
     return []
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
-def _member_name(name: cst.Name, parent: cst.CSTNode | None) -> bool:
-    """`b` in `a.b` or `f(b=1)`: not a use of the variable `b`."""
-    return (isinstance(parent, cst.Attribute) and parent.attr is name
-            or isinstance(parent, (cst.Arg, cst.Param)) and getattr(parent, "keyword", None) is name)
 
 
 def _inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:

@@ -84,6 +84,7 @@ class RegionFacts:
     """The facts of every function in a region, looked up by the nodes inside them."""
 
     imports: ImportMap
+    module: cst.Module | None = None  # the region's tree, set when its traversal starts
     scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
     grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
     order: dict[int, int] = field(default_factory=dict)  # id(node) -> position in source order
@@ -136,6 +137,9 @@ class FactsCollector(cst.BatchableCSTVisitor):
         self.counter = 0
 
     # scopes -------------------------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        self.facts.module = node
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         # `Sampler[List[int]]` is the class `Sampler`, as regions.py reads it
         bases = (qualified(a.value.value if isinstance(a.value, cst.Subscript) else a.value, self.facts.imports)

@@ -35,6 +35,15 @@ class Saves:
 
 
 @dataclass(frozen=True, slots=True)
+class View:
+    """A call or attribute whose result shares storage with an input."""
+
+    kind: Literal["view", "maybe"]  # "maybe": for some inputs only (`reshape`, `contiguous`, a cast to the same dtype)
+    multi: bool = False  # a sequence of views (`split`, `chunk`, `unbind`)
+    of: Literal["first", "all"] = "first"  # which tensor arguments it may share storage with
+
+
+@dataclass(frozen=True, slots=True)
 class TorchTables:
     """Every generated torch table, read-only."""
 
@@ -46,6 +55,11 @@ class TorchTables:
     inplace_params: Mapping[str, int]
     saves: Mapping[str, Saves]
     tensor_method_ops: Mapping[str, str]
+    view_methods: Mapping[str, View] = field(default_factory=dict)
+    view_attributes: Mapping[str, View] = field(default_factory=dict)
+    view_functions: Mapping[str, View] = field(default_factory=dict)
+    pure_functions: frozenset[str] = frozenset()  # qualified torch functions: a new result, no reference kept
+    pure_methods: frozenset[str] = frozenset()  # Tensor methods: a new result or a Python value, no reference kept
 
 
 def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
@@ -76,4 +90,26 @@ def torch_tables() -> TorchTables:
             k: Saves(v["result"], frozenset(v["inputs"]), tuple(v["args"])) for k, v in raw["saves"].items()
         }),
         tensor_method_ops=MappingProxyType(raw["tensor_method_ops"]),
+        **_views(raw),
     )
+
+
+def _view(raw: dict[str, Any]) -> View:
+    return View(kind=raw["kind"], multi=raw.get("multi", False), of=raw.get("of", "first"))
+
+
+def _views(raw: dict[str, Any]) -> dict[str, Any]:
+    """The aliasing tables (PROVISIONAL fallback until the generated ones land)."""
+    views = raw.get("views")
+    if views is None:
+        from fixer.analysis import _provisional_views
+        views, pure_functions, pure_methods = _provisional_views.build(raw)
+    else:
+        pure_functions, pure_methods = raw["pure_functions"], raw["pure_methods"]
+    return {
+        "view_methods": MappingProxyType({k: _view(v) for k, v in views["methods"].items()}),
+        "view_attributes": MappingProxyType({k: _view(v) for k, v in views["attributes"].items()}),
+        "view_functions": MappingProxyType({k: _view(v) for k, v in views["functions"].items()}),
+        "pure_functions": frozenset(pure_functions),
+        "pure_methods": frozenset(pure_methods),
+    }
