@@ -105,7 +105,7 @@ class IndexAssignment(IndexWrite):
             if op is None and self.kind(value, node) is not Kind.TENSOR:
                 new = method(target, "new_tensor", value)
                 return method(target, "index_put", one_tuple(index.value), new) if is_scalar(value) else None
-            return method(target, "index_put", one_tuple(index.value), self.written(write))
+            return method(target, "index_put", one_tuple(index.value), self.written(write, cast=True))
         if isinstance(index, cst.Index) and not is_int(index.value, self.scope(node)):
             return None  # `t[i]` with `i` maybe a tensor or a bool: advanced indexing, not a select
         src = self.source(write)

@@ -15,6 +15,10 @@ from fixer.codemod import Codemod, identifier_end
 from fixer.types import Safety
 
 
+# Twins whose result keeps their first argument's dtype (or raise on a source of another).
+KEEP_DTYPE_TWINS = frozenset({"torch.index_put", "torch.fill", "torch.zeros_like"})
+
+
 class InplaceFunction(StatementStack, Codemod):
     """
     ## What it does
@@ -92,10 +96,16 @@ class InplaceFunction(StatementStack, Codemod):
             self.report_risk(call, risk, f"{message} (no out-of-place form here)", replacement=None,
                              safety=Safety.DISPLAY_ONLY)
             return
-        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(func=self._func(call, twin)))
+        value = self.kept_in_dtype(target, call.with_changes(func=self._func(call, twin)), self._operands(call, twin), call)
+        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
         statements, reads = hoisted(statement, call, rebind)
         safety = Safety.UNSAFE if reads else None  # reads move after the write
         self.report_risk(statement, risk, message, replacement=statements, safety=safety, imports=self._imports(call))
+
+    def _operands(self, call: cst.Call, twin: str) -> list[cst.BaseExpression]:
+        """The arguments that may promote the result past the written tensor's dtype (`torch.clamp_(x, lo)`
+        with a float32 `lo` and a half `x`); index and fill functions keep the tensor's dtype or raise."""
+        return [] if twin in KEEP_DTYPE_TWINS else [a.value for a in call.args[1:]]
 
     def _func(self, call: cst.Call, twin: str) -> cst.BaseExpression:
         """The twin, spelled like the call (`F.relu_` -> `F.relu`), or through `torch.`."""

@@ -173,9 +173,18 @@ class InplaceMethod(Codemod):
             twin = self._twin(value, call, entry)
             if twin is None:
                 return None
-            promoting = entry.kind == "same" and entry.twin in PROMOTING_METHODS
-            value = self.kept_in_dtype(root, twin, [a.value for a in call.args], node) if promoting else twin
+            value = self.kept_in_dtype(root, twin, self._operands(call, entry, twin), node)
         return statements + [_assign(root, value)]
+
+    def _operands(self, call: cst.Call, entry: Entry, twin: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """What may promote the twin past the receiver's dtype: a promoting method's arguments, or the
+        twin itself when a `dtype=` asks for one (`x.cumsum_(0, dtype=d)`). Other twins keep the
+        receiver's dtype (unary math, index, mask and scatter methods) or raise as the in-place one does."""
+        if entry.kind != "same":
+            return []  # special twins spell the receiver's dtype in their template
+        if any(a.keyword is not None and a.keyword.value == "dtype" for a in call.args):
+            return [twin]
+        return [a.value for a in call.args] if entry.twin in PROMOTING_METHODS else []
 
     def _twin(self, receiver: cst.BaseExpression, call: cst.Call, entry: Entry) -> cst.BaseExpression | None:
         if entry.kind == "same":

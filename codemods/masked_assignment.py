@@ -80,7 +80,7 @@ class MaskedAssignment(IndexWrite):
         elif op is None and self.kind(value, node) is Kind.NOT_TENSOR:
             fixed = method(target, "index_put", one_tuple(mask), method(target, "new_tensor", value))
         elif (op is None and self.kind(value, node) is Kind.TENSOR) or (op is not None and pure(mask)):
-            fixed = method(target, "index_put", one_tuple(mask), self.written(write))
+            fixed = method(target, "index_put", one_tuple(mask), self.written(write, cast=True))
         self.report_write(write, "masked elements", fixed)
 
     def shaped_like(self, mask: cst.BaseExpression, target: cst.BaseExpression, node: cst.CSTNode) -> bool:

@@ -10,7 +10,7 @@ import libcst as cst
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, word_start
+from fixer.codemod import Codemod, cast_to, word_start
 from fixer.analysis.risk import Risk
 from fixer.types import Safety, Severity
 
@@ -95,7 +95,11 @@ class OutArgument(StatementStack, Codemod):
             self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
             return
         target = outputs[0] if len(outputs) == 1 else cst.Tuple([cst.Element(o) for o in outputs], lpar=[], rpar=[])
-        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=drop_flag(call, list(call.args).index(out)))
+        result: cst.BaseExpression = drop_flag(call, list(call.args).index(out))
+        assert self.context.dtypes is not None
+        if len(outputs) == 1 and not self.context.dtypes.same(result, target, call):
+            result = cast_to(result, target)  # `out=` stores the result in its own dtype
+        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=result)
         statements, _ = hoisted(statement, call, rebind)
         self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype", replacement=statements,
                          safety=Safety.UNSAFE)
