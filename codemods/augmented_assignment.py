@@ -86,7 +86,7 @@ class AugmentedAssignment(Codemod):
             return  # an unknown target is reported only when a saved value proves it a tensor
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
-        value = self.kept_in_dtype(target, value, [node.value], node)
+        value = self.kept_in_dtype(target, value, [node.value], node, divides=isinstance(node.operator, cst.DivideAssign))
         self.report_risk(
             node, risk,
             f"`{code(target)} {code(node.operator).strip()}` writes the tensor `{code(target)}` in place",

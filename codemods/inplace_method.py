@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
-from fixer.analysis.dtypes import PROMOTING_METHODS
+from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
@@ -173,7 +173,8 @@ class InplaceMethod(Codemod):
             twin = self._twin(value, call, entry)
             if twin is None:
                 return None
-            value = self.kept_in_dtype(root, twin, self._operands(call, entry, twin), node)
+            divides = entry.twin in TRUE_DIVISIONS and not any(a.keyword is not None for a in call.args)
+            value = self.kept_in_dtype(root, twin, self._operands(call, entry, twin), node, divides=divides)
         return statements + [_assign(root, value)]
 
     def _operands(self, call: cst.Call, entry: Entry, twin: cst.BaseExpression) -> list[cst.BaseExpression]:

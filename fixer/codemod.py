@@ -112,13 +112,14 @@ class Codemod(cst.BatchableCSTVisitor):
         return self.context.kinds.kind(expr, self.scope(node))
 
     def kept_in_dtype(self, target: cst.BaseExpression, value: cst.BaseExpression,
-                      operands: Sequence[cst.BaseExpression], node: cst.CSTNode) -> cst.BaseExpression:
+                      operands: Sequence[cst.BaseExpression], node: cst.CSTNode, *,
+                      divides: bool = False) -> cst.BaseExpression:
         """`value`, the out-of-place result of writing `operands` into `target`, cast back to
         `target`'s dtype unless no operand is proven able to widen it: in place, `x += y` casts the
         promoted result back to `x`'s dtype (float16 `x` + float32 `y` stays float16), out of place
-        it does not. `(x + y).to(x.dtype)` is then the exact rewrite."""
+        it does not. `(x + y).to(x.dtype)` is then the exact rewrite. `divides`: a true division."""
         assert self.context.dtypes is not None
-        if not any(self.context.dtypes.may_widen(target, o, node) for o in operands):
+        if not any(self.context.dtypes.may_widen(target, o, node, divides=divides) for o in operands):
             return value
         return cast_to(value, target)
 

@@ -44,6 +44,8 @@ def replacement(source: str) -> str:
     ("h.add_(h.T, alpha=0.5)", "h = h.add(h.T, alpha=0.5)"),
     ("h += v.to(h.device)", "h = (h + v.to(h.device)).to(h.dtype)"),
     ("h += h.sum()", "h = (h + h.sum()).to(h.dtype)"),  # an int32 sum is int64
+    ("h /= h.sum(-1, keepdim=True)", "h = h / h.sum(-1, keepdim=True)"),  # `/=` raises on integers
+    ("h.div_(h.sum() + 1e-9)", "h = h.div(h.sum() + 1e-9)"),
     ("h += torch.from_numpy(a)", "h = (h + torch.from_numpy(a)).to(h.dtype)"),  # float64 numpy data
 ])
 def test_a_cast_is_left_out_only_when_proven_needless(line: str, expected: str):

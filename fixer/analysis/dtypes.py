@@ -80,7 +80,14 @@ class DtypeOf:
     order: int
 
 
-Dtype = Union[str, DtypeOf]
+@dataclass(frozen=True, slots=True)
+class SumOf:
+    """A sum's dtype (`x.sum()`): `of` when that is a float, int64 when it is an integer or bool."""
+
+    of: DtypeOf
+
+
+Dtype = Union[str, DtypeOf, SumOf]
 DEFAULT_FLOAT = DtypeOf(0, "torch.get_default_dtype()", 0)
 
 
@@ -93,16 +100,20 @@ class Dtypes:
         self._bindings: dict[int, Dtype | None] = {}
         self._active: set[int] = set()
 
-    def may_widen(self, target: cst.BaseExpression, operand: cst.BaseExpression, node: cst.CSTNode) -> bool:
+    def may_widen(self, target: cst.BaseExpression, operand: cst.BaseExpression, node: cst.CSTNode,
+                  *, divides: bool = False) -> bool:
         """Whether `target op operand` out of place may come out in another dtype than `target` has:
         False only when proven otherwise (a Python number, a bool operand, or dtypes that promote to
-        the target's)."""
+        the target's). `divides`: a true division, which raises in place on an integer target, so
+        the target is a float there (`x /= x.sum()` keeps `x`'s dtype)."""
         scope = self.facts.scope(node)
         if self.kinds.kind(operand, scope) is Kind.NOT_TENSOR:
             return False  # a number keeps the category; an ndarray makes `x += a` rebind anyway
         theirs = self.dtype(operand, node)
         if theirs == "bool":
             return False  # torch.promote_types(T, bool) is T for every T
+        if divides and isinstance(theirs, SumOf):
+            theirs = theirs.of
         mine = self.dtype(target, node)
         return mine is None or theirs is None or combine(mine, theirs) != mine
 
@@ -182,7 +193,8 @@ class Dtypes:
 
     def _stable(self, dtype: Dtype | None) -> Dtype | None:
         """A dtype that means the same at any point: a name, a parameter's or the default."""
-        return None if isinstance(dtype, DtypeOf) and dtype.order != 0 else dtype
+        symbol = dtype.of if isinstance(dtype, SumOf) else dtype
+        return None if isinstance(symbol, DtypeOf) and symbol.order != 0 else dtype
 
     # calls ------------------------------------------------------------------------------------
     def _call(self, call: cst.Call, node: cst.CSTNode) -> Dtype | None:
@@ -230,11 +242,11 @@ class Dtypes:
         if op in FLOAT_KEEPS:
             found = self.dtype(source, node)
             return DEFAULT_FLOAT if isinstance(found, str) and found in INTS else found
-        if op in REDUCTIONS:  # an int32 sum is int64: a symbol that may be integral proves nothing
+        if op in REDUCTIONS:  # an int32 sum is int64, a float16 sum float16
             found = self.dtype(source, node)
             if isinstance(found, str):
                 return "int64" if found in INTS else found
-            return found if found == DEFAULT_FLOAT else None
+            return SumOf(found) if isinstance(found, DtypeOf) and found != DEFAULT_FLOAT else found
         return None
 
     def _to(self, receiver: cst.BaseExpression, args: Sequence[cst.BaseExpression], node: cst.CSTNode) -> Dtype | None:
