@@ -194,3 +194,10 @@ def test_index_put_takes_no_source_of_another_dtype_where_the_inplace_write_cast
         h.index_put((m,), h[m] + torch.ones(1))
     assert h.index_put((m,), (h[m] + torch.ones(1)).to(h.dtype)).dtype == torch.half
     assert torch.where(m, torch.ones(4), h).dtype == torch.float32  # why IP103 never uses torch.where
+
+
+@pytest.mark.parametrize("name", list(INTS))
+def test_a_true_division_raises_in_place_on_an_integer_target(name: str):
+    x = torch.ones(3, dtype=getattr(torch, name))
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        x.div_(torch.ones(3, dtype=getattr(torch, name)))

@@ -13,5 +13,5 @@ def run(z: torch.Tensor):
 
 
 def normalise(h: torch.Tensor):
-    h = (h / h.sum()).to(h.dtype)  # the caller's tensor
+    h = h / h.sum()  # the caller's tensor
     return h
