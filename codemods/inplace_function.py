@@ -51,7 +51,11 @@ class InplaceFunction(StatementStack, Codemod):
     shares. Unsafe otherwise: after `v = x.view(-1); torch.relu_(x)`, `v` sees the new values and
     after the rewrite it does not; a function parameter or an attribute is seen by callers.
     Unsafe when the value is used in a statement that reads the tensor elsewhere
-    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement.
+    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement. Dtype
+    is kept exactly: when a tensor argument may be wider than the written tensor
+    (`torch.clamp_(x, low)` with a float32 `low` and a bfloat16 `x`), the result is cast back,
+    `x = torch.clamp(x, low).to(x.dtype)`, as the in-place function does; numbers, bool tensors
+    and tensors proven of `x`'s dtype need no cast, and `index_put_`, `fill_`, `zero_` keep it.
 
     ## Limitations
     The written tensor must be a name or an attribute (`torch.relu_(t[0])` is reported without a

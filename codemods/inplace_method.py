@@ -53,14 +53,19 @@ class InplaceMethod(Codemod):
     by callers. Unsafe when the value is used in a statement that reads the receiver elsewhere
     (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
-    faithful twin: they are reported and never rewritten. Dtype is kept: when an argument may
-    be wider than the receiver (a float32 factor of a float16 `x`), the twin is cast back,
-    `x = x.mul(y).to(x.dtype)`, as the in-place method does.
+    faithful twin: they are reported and never rewritten. Dtype is kept exactly: a promoting
+    twin (`add`, `mul`, `div`, `clamp`, `lerp`, ...) is cast back, `x = x.mul(y).to(x.dtype)`, as
+    the in-place method does, unless no argument can widen `x`: Python numbers, bool tensors,
+    known dtypes that promote to `x`'s, and tensors made from `x` (`x.sub_(x.mean())`) need no
+    cast; a float32 factor of a bfloat16 `x` does. Each link of a chain is cast, since each
+    in-place step rounds. Index, mask and scatter twins keep the receiver's dtype or raise on a
+    source of another dtype exactly as their in-place forms do, and unary twins keep it.
 
     ## Limitations
     Receivers must be names or attributes: `t[i].add_(1)` is an index write, and a call's
     result (`f(x).add_(1)`) is left alone. A call inside a lambda, comprehension, conditional
-    expression, `and`/`or`, or a compound statement's header is reported without a fix.
+    expression, `and`/`or`, or a compound statement's header is reported without a fix. An
+    argument of unknown dtype keeps the cast even where it shares the receiver's in practice.
     """
 
     ID = "IP102"

@@ -44,20 +44,21 @@ class OutArgument(StatementStack, Codemod):
 
     ## Fix safety
     Always unsafe; no fix when the output is an attribute, a parameter or a name bound from a
-    container (`buf = state["buf"]`), since the write updates a tensor held elsewhere. `out=` casts the result to the dtype of `c` (a float16 `c` given a float32
-    result keeps float16; `torch.add(i, j, out=f)` with integer inputs and a float `c` gives
-    floats), while the rewrite keeps the op's own result dtype; and every view or alias of `c`
-    sees the write, while the rewrite rebinds the name only. Review that `c` has the result's
-    dtype and is not shared.
+    container (`buf = state["buf"]`), since the write updates a tensor held elsewhere. Every view
+    or alias of `c` sees the write, while the rewrite rebinds the name only: review that `c` is
+    not shared. Dtype is kept: `out=` stores the result in `c`'s dtype (a float16 `c` given a
+    float32 result keeps float16), so the rewrite is `c = torch.add(a, b).to(c.dtype)` unless the
+    result is proven to have `c`'s dtype (`torch.mul(c, 2, out=c)`).
 
     ## Limitations
     Only functions reached through `torch` are handled, not tensor methods or numpy's `out=`.
     An output that is not a name or attribute (`out=buf[0]`), and calls inside lambdas,
-    comprehensions, conditional expressions or `and`/`or`, are reported without a fix.
+    comprehensions, conditional expressions or `and`/`or`, are reported without a fix. A tuple
+    of outputs (`out=(v, i)`) is rebound without a cast: review that each has its result's dtype.
     """
 
     ID = "IP106"
-    SAFETY = Safety.UNSAFE  # out= casts to the target's dtype; the rewrite may promote
+    SAFETY = Safety.UNSAFE  # views and holders of the output see out='s write, not the rebinding
     NAME = "out-argument"
     FIX_TITLE = "Assign the result instead of writing into out="
     PREFILTER = re.compile(r"out\s*=(?!=)")
