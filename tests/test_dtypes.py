@@ -63,7 +63,7 @@ def test_a_cast_is_left_out_only_when_proven_needless(line: str, expected: str):
 @pytest.mark.parametrize("body, expected", [
     # `g` was made from the `h` of an earlier binding: another tensor, maybe another dtype.
     ("g = h * 2\n        h = torch.tanh(w)\n        h += g", "h = (h + g).to(h.dtype)"),
-    ("g = h * 2\n        h = z.sin()\n        h += g", "h = h + g"),  # `exp(z)` and `sin(z)`: one dtype
+    ("g = h * 2\n        h = torch.sin(z)\n        h += g", "h = h + g"),  # `exp(z)` and `sin(z)`: one dtype
     ("g = h * 2\n        h += g", "h = h + g"),  # the same binding of `h`
     # Two bindings of `g`, of different dtypes: no single one.
     ("g = h.half()\n        if c:\n            g = h.double()\n        h += g", "h = (h + g).to(h.dtype)"),
@@ -115,11 +115,25 @@ def test_an_attribute_is_its_own_dtype_only_within_one_statement():
             y = torch.exp(x)
             y -= self.shift
             self.h = torch.exp(x)
-            self.h.mul_(self.h.mean())
+            self.h.mul_(self.h * 2)
             return y
     """
     fixes = [f.replacement for f in engine.plan(textwrap.dedent(source), "t.py", RULES).findings if f.replacement]
-    assert fixes == ["y = (y - self.shift).to(y.dtype)", "self.h = self.h.mul(self.h.mean())"]
+    assert fixes == ["y = (y - self.shift).to(y.dtype)", "self.h = self.h.mul(self.h * 2)"]
+
+
+def test_a_module_called_like_a_tensor_method_proves_no_dtype():
+    source = """
+    import torch
+
+    def f(layer, x, y):
+        h = torch.exp(x)
+        h += layer.norm(y)  # a submodule, not `Tensor.norm`
+        h += torch.exp(h).norm()
+        return h
+    """
+    fixes = [f.replacement for f in engine.plan(textwrap.dedent(source), "t.py", RULES).findings if f.replacement]
+    assert fixes == ["h = (h + layer.norm(y)).to(h.dtype)", "h = h + torch.exp(h).norm()"]
 
 
 @pytest.mark.parametrize("source, expected", [

@@ -198,42 +198,45 @@ class Dtypes:
 
     # calls ------------------------------------------------------------------------------------
     def _call(self, call: cst.Call, node: cst.CSTNode) -> Dtype | None:
-        spelled = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "dtype"), None)
-        if spelled is not None:
-            return self._dtype_value(spelled, node)
         func = call.func
         if any(a.star for a in call.args):
             return None
-        positional = [a.value for a in call.args if a.keyword is None]
+        name = qualified(func, self.facts.imports)
+        torch_function = name is not None and name.startswith("torch.")
+        if not torch_function and not isinstance(func, cst.Attribute):
+            return None  # the project's own function: any dtype
+        method = name.rsplit(".", 1)[-1] if torch_function else func.attr.value  # type: ignore[union-attr]
+        spelled = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "dtype"), None)
+        if not torch_function:
+            receiver = func.value  # type: ignore[union-attr]
+            if method in CAST_METHODS and not call.args:
+                return ALIASES[method]
+            if method == "to" and spelled is None or method == "type" and call.args:
+                return self._to(receiver, [a.value for a in call.args if a.keyword is None], node)
+            if method == "type_as" and call.args:
+                return self.dtype(call.args[0].value, node)
+            if self.kinds.kind(receiver, self.facts.scope(node)) is not Kind.TENSOR and method not in ("to", "new_tensor"):
+                return None  # `layer.norm(h)`, `self.dropout(h)`: a module, not a tensor method
+        if spelled is not None:
+            return self._dtype_value(spelled, node)
         # Keyword tensors promote too (`clamp(min=t)`); `rounding_mode` keeps integers integral.
         operands = [a.value for a in call.args if a.keyword is None or a.keyword.value not in ("out", "rounding_mode")]
-        divides = not any(a.keyword is not None and a.keyword.value == "rounding_mode" for a in call.args)
-        name = qualified(func, self.facts.imports)
-        if name is not None and name.startswith("torch."):
-            short = name.rsplit(".", 1)[-1]
-            if short in DEFAULT_FACTORIES:
-                return DEFAULT_FLOAT
-            if short in INT_FACTORIES:
-                return "int64"
-            if short == "where":
-                return self._promoted(positional[1:3], node) if len(positional) == 3 else None
-            if short in PROMOTING_METHODS:
-                return self._promoted(operands, node, divides=divides and short in TRUE_DIVISIONS)
-            return self._op(short, positional[0], node) if positional else None
-        if not isinstance(func, cst.Attribute):
-            return None
-        method, receiver = func.attr.value, func.value
-        if method in CAST_METHODS and not call.args:
-            return ALIASES[method]
-        if method == "to" or method == "type" and call.args:
-            return self._to(receiver, positional, node)
-        if method == "type_as" and positional:
-            return self.dtype(positional[0], node)
-        if method == "where" and positional:
-            return self._promoted([receiver, *positional[1:2]], node)
+        divides = method in TRUE_DIVISIONS and not any(a.keyword is not None and a.keyword.value == "rounding_mode"
+                                                        for a in call.args)
+        positional = [a.value for a in call.args if a.keyword is None]
+        if not torch_function:
+            positional.insert(0, receiver)
+            operands.insert(0, receiver)
+        if method in DEFAULT_FACTORIES and torch_function:
+            return DEFAULT_FLOAT
+        if method in INT_FACTORIES:
+            return "int64"
+        if method == "where":  # `torch.where(m, a, b)`, `a.where(m, b)`
+            return self._promoted([positional[1], positional[2]] if torch_function else [positional[0], positional[2]],
+                                  node) if len(positional) == 3 else None
         if method in PROMOTING_METHODS:
-            return self._promoted([receiver, *operands], node, divides=divides and method in TRUE_DIVISIONS)
-        return self._op(method, receiver, node)
+            return self._promoted(operands, node, divides=divides)
+        return self._op(method, positional[0], node) if positional else None
 
     def _op(self, op: str, source: cst.BaseExpression, node: cst.CSTNode) -> Dtype | None:
         """`op` applied to `source` (the receiver or first argument), by its dtype family."""
