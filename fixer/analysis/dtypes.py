@@ -118,9 +118,10 @@ class Dtypes:
         return mine is None or theirs is None or combine(mine, theirs) != mine
 
     def same(self, a: cst.BaseExpression, b: cst.BaseExpression, node: cst.CSTNode) -> bool:
-        """Whether `a` and `b` are proven to have one dtype at `node`."""
+        """Whether `a` and `b` are proven to have one dtype at `node`: a named dtype or the default,
+        since a symbol may stand for a higher category, which `out=` would take silently."""
         mine = self.dtype(a, node)
-        return mine is not None and mine == self.dtype(b, node)
+        return (isinstance(mine, str) or mine == DEFAULT_FLOAT) and mine == self.dtype(b, node)
 
     def dtype(self, expr: cst.BaseExpression, node: cst.CSTNode) -> Dtype | None:
         """The dtype of `expr` evaluated at `node` (a statement or call the facts have marked)."""
