@@ -216,3 +216,30 @@ def test_a_true_division_raises_in_place_on_an_integer_target(name: str):
     x = torch.ones(3, dtype=getattr(torch, name))
     with pytest.raises(RuntimeError, match="can't be cast"):
         x.div_(torch.ones(3, dtype=getattr(torch, name)))
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("h += h * SCALE", "h = (h + h * SCALE).to(h.dtype)"),  # a global: outside the function's facts
+    ("h += h * BIAS", "h = (h + h * BIAS).to(h.dtype)"),  # a global float64 array promotes
+    ("h += h * np.sqrt(2.0)", "h = (h + h * np.sqrt(2.0)).to(h.dtype)"),  # numpy may give an array
+    ("h += h * (d ** -0.5)", "h = h + h * (d ** -0.5)"),  # `d` is `z.shape[-1]`
+    ("h += h * h.size(0)", "h = h + h * h.size(0)"),
+    ("h += h * c", "h = h + h * c"),  # a parameter annotated `float`
+    ("h += h * (2 if c > 1 else 3)", "h = (h + h * (2 if c > 1 else 3)).to(h.dtype)"),
+    ("h += h * len(z)", "h = h + h * len(z)"),
+])
+def test_only_python_numbers_never_widen_inside_an_operand(line: str, expected: str):
+    source = f"""
+    import numpy as np
+    import torch
+
+    SCALE = 0.5
+    BIAS = np.ones(4)
+
+    def f(z, c: float):
+        h = torch.exp(z)
+        d = z.shape[-1]
+        {line}
+        return h
+    """
+    assert replacement(source) == expected

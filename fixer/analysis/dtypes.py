@@ -24,7 +24,6 @@ import libcst as cst
 
 from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts, dotted, qualified
 from fixer.analysis.tensors import Kind, TensorKinds
-from fixer.batched import contains
 
 # Categories in promotion order, and each dtype's width within its category.
 FLOATS = {"float16": 16, "bfloat16": 16, "float32": 32, "float64": 64}
@@ -107,7 +106,7 @@ class Dtypes:
         the target's). `divides`: a true division, which raises in place on an integer target, so
         the target is a float there (`x /= x.sum()` keeps `x`'s dtype)."""
         scope = self.facts.scope(node)
-        if self.kinds.kind(operand, scope) is Kind.NOT_TENSOR:
+        if self.kinds.kind(operand, scope) is Kind.NOT_TENSOR or self._number(operand, scope):
             return False  # a number keeps the category; an ndarray makes `x += a` rebind anyway
         theirs = self.dtype(operand, node)
         if theirs == "bool":
@@ -296,14 +295,42 @@ class Dtypes:
         return "int64" if found == "bool" and numbers else found
 
     def _number(self, expr: cst.BaseExpression, scope: FunctionFacts, depth: int = 0) -> bool:
-        """A Python number: not a tensor, and not what may be a numpy array (`np.sqrt(d)`), which
-        promotes like a tensor inside an expression."""
-        if self.kinds.kind(expr, scope) is not Kind.NOT_TENSOR or isinstance(expr, cst.BaseString):
+        """A Python number: a literal, `x.shape[-1]`, `len(x)`, `x.item()`, `math.sqrt(d)`, a parameter
+        annotated `float`, a name every binding makes one, arithmetic on those. Not what may be a
+        numpy array (`np.sqrt(d)`, `BIAS = np.ones(4)`), which promotes like a tensor."""
+        if depth > 4 or isinstance(expr, cst.BaseString):
             return False
+        if isinstance(expr, cst.BaseNumber):
+            return True
+        if isinstance(expr, cst.UnaryOperation):
+            return self._number(expr.expression, scope, depth + 1)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._number(expr.left, scope, depth + 1) and self._number(expr.right, scope, depth + 1)
+        if isinstance(expr, cst.Subscript):
+            return isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape"
         if isinstance(expr, cst.Name):
-            values = scope.bindings.get(expr.value, [])
-            return depth < 3 and all(v is None or self._number(v, scope, depth + 1) for v in values)
-        return not contains(expr, lambda n: _numpy(n, self.facts))
+            owner: FunctionFacts | None = scope
+            while owner is not None and expr.value not in owner.bindings and expr.value not in owner.params:
+                owner = owner.parent
+            if owner is None or expr.value in owner.outer_names:
+                return False
+            values = owner.bindings.get(expr.value, [])
+            if expr.value in owner.params and self.kinds.kind(expr, owner) is not Kind.NOT_TENSOR:
+                return False  # a parameter not annotated `int` or `float` may be a tensor
+            ranges = [i for i in owner.loop_iters.get(expr.value, []) if isinstance(i, cst.Call)
+                      and isinstance(i.func, cst.Name) and i.func.value == "range"]
+            loops = [v for v in values if v is None]  # `for i in range(n)`, and nothing else unpacked
+            return len(loops) == len(ranges) and all(v is None or self._number(v, owner, depth + 1) for v in values)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Name):
+                return func.value in ("len", "int", "float") and func.value not in scope.bindings
+            if isinstance(func, cst.Attribute) and func.attr.value in ("item", "size", "dim", "numel"):
+                return self.kinds.kind(func.value, scope) is Kind.TENSOR or func.attr.value == "item"
+            name = qualified(func, self.facts.imports)
+            return name is not None and name.split(".")[0] == "math"
+        name = qualified(expr, self.facts.imports) if isinstance(expr, cst.Attribute) else None
+        return name is not None and name.split(".")[0] == "math"  # `math.pi`
 
 def combine(a: Dtype | None, b: Dtype | None) -> Dtype | None:
     """The dtype two tensors promote to, when proven."""
@@ -336,14 +363,6 @@ def _unsigned(expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
         expr = expr.expression
     return expr
-
-
-def _numpy(node: cst.CSTNode, facts: RegionFacts) -> bool:
-    """A numpy name or call: its value may be an array."""
-    if not isinstance(node, (cst.Name, cst.Attribute)):
-        return False
-    name = qualified(node, facts.imports)
-    return name is not None and name.split(".")[0] == "numpy"
 
 
 def _is_device(expr: cst.BaseExpression, facts: RegionFacts) -> bool:
