@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from fixer import engine, registry
-from fixer.analysis.dtypes import FLOATS, INTS, promote
+from fixer.analysis.dtypes import FLOAT_KEEPS, FLOATS, INTS, KEEPS_DTYPE, REDUCTIONS, promote
 
 RULES = registry.all_rules()
 
@@ -243,3 +243,46 @@ def test_only_python_numbers_never_widen_inside_an_operand(line: str, expected: 
         return h
     """
     assert replacement(source) == expected
+
+
+def _outcome(op, x):
+    try:
+        result = getattr(torch, op)(x)
+    except RuntimeError:
+        return "raises"
+    return result[0].dtype if isinstance(result, tuple) else result.dtype  # `unbind`: one dtype
+
+
+SAMPLES = [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int8, torch.int32, torch.int64, torch.bool]
+
+
+def _unary(names):
+    """The ops of a family that torch offers as `torch.<op>(x)` with no other argument."""
+    found = []
+    for op in sorted(names):
+        try:
+            getattr(torch, op)(torch.ones(2, 2))
+        except (AttributeError, TypeError, RuntimeError):
+            continue
+        found.append(op)
+    return found
+
+
+@pytest.mark.parametrize("op", _unary(KEEPS_DTYPE))
+def test_ops_that_keep_the_dtype_keep_it_or_raise(op: str):
+    for dtype in SAMPLES:
+        assert _outcome(op, torch.ones(2, 2, dtype=dtype)) in (dtype, "raises"), dtype
+
+
+@pytest.mark.parametrize("op", _unary(FLOAT_KEEPS))
+def test_float_ops_keep_a_float_and_make_anything_else_the_default_float(op: str):
+    for dtype in SAMPLES:
+        expected = dtype if dtype.is_floating_point else torch.get_default_dtype()
+        assert _outcome(op, torch.ones(2, 2, dtype=dtype)) in (expected, "raises"), dtype
+
+
+@pytest.mark.parametrize("op", _unary(REDUCTIONS))
+def test_sums_keep_a_float_and_make_an_integer_int64(op: str):
+    for dtype in SAMPLES:
+        expected = dtype if dtype.is_floating_point else torch.int64
+        assert _outcome(op, torch.ones(2, 2, dtype=dtype)) in (expected, "raises"), dtype

@@ -55,7 +55,7 @@ KEEPS_DTYPE = frozenset({
     "gather", "index_select", "masked_select", "take", "repeat_interleave", "pad", "index_put",
     "index_add", "index_copy", "index_fill", "scatter", "scatter_add", "masked_scatter", "cpu", "cuda",
     "new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "abs", "neg", "negative", "relu",
-    "square", "sign", "nan_to_num", "round", "floor", "ceil", "trunc",
+    "sign", "nan_to_num", "round", "floor", "ceil", "trunc",
 })
 # Ops that keep a float input's dtype and make an integer or bool input float (a higher category).
 FLOAT_KEEPS = frozenset({
@@ -289,7 +289,7 @@ class Dtypes:
         if not (isinstance(found, str) and found in INTS):
             return found  # a float keeps its dtype beside a number; a symbol may only rise in category
         if divides or any(isinstance(_unsigned(n), cst.Float) for n in numbers):
-            return DEFAULT_FLOAT if all(isinstance(_unsigned(n), (cst.Integer, cst.Float)) for n in numbers) else None
+            return DEFAULT_FLOAT  # an integer divided, or times a float, is in the default float dtype
         if any(not isinstance(_unsigned(n), cst.Integer) for n in numbers):
             return None  # an int or a float: unknown which
         return "int64" if found == "bool" and numbers else found
@@ -331,6 +331,7 @@ class Dtypes:
             return name is not None and name.split(".")[0] == "math"
         name = qualified(expr, self.facts.imports) if isinstance(expr, cst.Attribute) else None
         return name is not None and name.split(".")[0] == "math"  # `math.pi`
+
 
 def combine(a: Dtype | None, b: Dtype | None) -> Dtype | None:
     """The dtype two tensors promote to, when proven."""
