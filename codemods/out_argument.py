@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
+from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod, cast_to, word_start
@@ -97,13 +98,25 @@ class OutArgument(StatementStack, Codemod):
             return
         target = outputs[0] if len(outputs) == 1 else cst.Tuple([cst.Element(o) for o in outputs], lpar=[], rpar=[])
         result: cst.BaseExpression = drop_flag(call, list(call.args).index(out))
-        assert self.context.dtypes is not None
-        if len(outputs) == 1 and not self.context.dtypes.same(result, target, call):
-            result = cast_to(result, target)  # `out=` stores the result in its own dtype
+        if len(outputs) == 1:
+            result = self._in_dtype_of(target, result, call)
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=result)
         statements, _ = hoisted(statement, call, rebind)
         self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype", replacement=statements,
                          safety=Safety.UNSAFE)
+
+    def _in_dtype_of(self, output: cst.BaseExpression, result: cst.Call, call: cst.Call) -> cst.BaseExpression:
+        """`result` cast to `output`'s dtype, as `out=` stores it, unless proven of that dtype: both
+        named the same, or `output` is an input of an op whose result promotes its inputs
+        (`torch.mul(h, 2, out=h)` is `h.mul_(2)`: only a wider other argument needs the cast)."""
+        assert self.context.dtypes is not None
+        if self.context.dtypes.same(result, output, call):
+            return result
+        op = (qualified(call.func, self.context.facts.imports) or "").rsplit(".", 1)[-1]
+        inputs = [a.value for a in result.args]
+        if op in PROMOTING_METHODS | FLOAT_KEEPS | KEEPS_DTYPE and any(code(i) == code(output) for i in inputs):
+            return self.kept_in_dtype(output, result, [i for i in inputs if code(i) != code(output)], call)
+        return cast_to(result, output)
 
     def _held_elsewhere(self, output: cst.BaseExpression, call: cst.Call) -> bool:
         """An attribute, a parameter, or a name bound from a container (`buf = state["buf"]`)."""

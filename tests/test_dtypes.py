@@ -144,8 +144,10 @@ def test_a_module_called_like_a_tensor_method_proves_no_dtype():
     ("torch.clamp_(h, v)", "h = torch.clamp(h, v).to(h.dtype)"),
     ("torch.clamp_(h, 0.0, 1.0)", "h = torch.clamp(h, 0.0, 1.0)"),
     ("torch.add(h, v, out=h)", "h = torch.add(h, v).to(h.dtype)"),
-    ("torch.mul(h, 2, out=h)", "h = torch.mul(h, 2).to(h.dtype)"),  # out= needs a named dtype
-    ("torch.mul(h.half(), 2, out=h.half())", None),  # not a name: no fix
+    ("torch.mul(h, 2, out=h)", "h = torch.mul(h, 2)"),  # `h.mul_(2)`
+    ("torch.mul(h, v, out=h)", "h = torch.mul(h, v).to(h.dtype)"),
+    ("torch.mul(v, 2, out=h)", "h = torch.mul(v, 2).to(h.dtype)"),  # out= casts to `h`'s dtype
+    ("torch.argmax(h, out=h)", "h = torch.argmax(h).to(h.dtype)"),  # int64 stored into a float
 ])
 def test_every_rule_keeps_the_target_dtype(source: str, expected: str):
     text = f"""
