@@ -212,13 +212,16 @@ class IndexWrite(Codemod):
         raise NotImplementedError
 
     # helpers --------------------------------------------------------------------------------
-    def written(self, write: Write) -> cst.BaseExpression:
-        """The value stored: `v`, or `t[i] op v` for an augmented write."""
-        _, sub, value, op = write
+    def written(self, write: Write, *, cast: bool = False) -> cst.BaseExpression:
+        """The value stored: `v`, or `t[i] op v` for an augmented write. `cast`: the value goes to
+        `index_put`, which refuses a source of another dtype, where the in-place `t[i] op= v`
+        rounds `t[i] op v` back to `t`'s dtype: `(t[i] op v).to(t.dtype)` unless proven the same."""
+        node, sub, value, op = write
         if op is None:
             return value
         operator = AUGMENTED_TO_BINARY[type(op)]()
-        return cst.BinaryOperation(left=sub, operator=operator, right=right_operand(value, operator))
+        stored = cst.BinaryOperation(left=sub, operator=operator, right=right_operand(value, operator))
+        return self.kept_in_dtype(sub.value, stored, [value], node) if cast else stored
 
     def report_write(self, write: Write, what: str, fixed: cst.BaseExpression | None, *,
                      safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:

@@ -42,15 +42,21 @@ class AugmentedAssignment(Codemod):
     container, attribute or view shares its tensor. It is unsafe otherwise: in
     `v = x.view(-1); x += 1`, the in-place form also changes `v` and the rewrite does not.
     Targets that are parameters of the function or attributes (`self.h += 1`) are always unsafe,
-    since a caller may hold them. Dtype is kept: in place, the promoted result is cast back to
-    `x`'s dtype, so when the right-hand side may be wider (`x` is float16 and `y` float32, or
-    `y.double()`), the rewrite is `x = (x + y).to(x.dtype)`, exact, and stays safe.
+    since a caller may hold them. Dtype is kept exactly: in place, the promoted result is cast
+    back to `x`'s dtype (a bfloat16 `y` minus a float32 parameter stays bfloat16), so the rewrite
+    is `x = (x + y).to(x.dtype)`, and the cast is left out only where it is proven needless: `y`
+    is a Python number (a number never widens a tensor within its category; where it would cross
+    one, an integer `x` and a float, the in-place form raises), a bool tensor, a tensor whose
+    known dtype promotes to `x`'s, or one made from `x` (`x * 2`, `x.mean()`, `x.detach()`,
+    `torch.zeros_like(x)`, `v.to(x.dtype)`, `v.type_as(x)`) through the one binding of each name
+    that reaches the write; for `/=`, which raises in place on integers, `x.sum()` too. The cast
+    does not change the fix's safety.
 
     ## Limitations
-    Only names and attributes are handled; subscripts (`t[i] += v`) are index writes. Dtypes are
-    known only where the code spells them (casts, `dtype=`, factories, comparisons): two tensors
-    of unknown dtype are taken to share one, which autocast applied by a caller can break.
-    Targets the analysis cannot prove to be tensors are left alone.
+    Only names and attributes are handled; subscripts (`t[i] += v`) are index writes. Two tensors
+    of unknown dtype are never taken to share one, so the cast stays where the code gives no proof
+    (`x += self.bias`, `x *= scale` with a `scale` of unknown type), even where the dtypes agree
+    in practice. Targets the analysis cannot prove to be tensors are left alone.
     """
 
     ID = "IP101"
@@ -86,7 +92,7 @@ class AugmentedAssignment(Codemod):
             return  # an unknown target is reported only when a saved value proves it a tensor
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
-        value = self.kept_in_dtype(target, value, [node.value], node)
+        value = self.kept_in_dtype(target, value, [node.value], node, divides=isinstance(node.operator, cst.DivideAssign))
         self.report_risk(
             node, risk,
             f"`{code(target)} {code(node.operator).strip()}` writes the tensor `{code(target)}` in place",

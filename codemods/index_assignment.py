@@ -48,7 +48,9 @@ class IndexAssignment(IndexWrite):
     ## Fix safety
     Values, dtype and shape are kept: `select_scatter` and `slice_scatter` cast `src` to `t`'s
     dtype as the in-place copy does (a float written into an integer tensor is truncated, a
-    float32 value into a half tensor rounded), and gradients flow to both `t` and `v`. The fix is
+    float32 value into a half tensor rounded); `index_put` takes a tensor value as the write
+    does, and for `t[idx] op= v` stores `(t[idx] op v).to(t.dtype)`, as the in-place form rounds
+    it, unless `v` is proven unable to widen it. Gradients flow to both `t` and `v`. The fix is
     safe when `t` is a local name that no other name, container or view shares; it is unsafe
     otherwise (after `row = t[0]`, `row` sees the in-place write but not the rebinding), and for
     parameters of the function and attributes, which callers may hold. The loop rewrite is always
@@ -105,7 +107,7 @@ class IndexAssignment(IndexWrite):
             if op is None and self.kind(value, node) is not Kind.TENSOR:
                 new = method(target, "new_tensor", value)
                 return method(target, "index_put", one_tuple(index.value), new) if is_scalar(value) else None
-            return method(target, "index_put", one_tuple(index.value), self.written(write))
+            return method(target, "index_put", one_tuple(index.value), self.written(write, cast=True))
         if isinstance(index, cst.Index) and not is_int(index.value, self.scope(node)):
             return None  # `t[i]` with `i` maybe a tensor or a bool: advanced indexing, not a select
         src = self.source(write)

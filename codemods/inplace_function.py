@@ -15,6 +15,10 @@ from fixer.codemod import Codemod, identifier_end
 from fixer.types import Safety
 
 
+# Twins whose result keeps their first argument's dtype (or raise on a source of another).
+KEEP_DTYPE_TWINS = frozenset({"torch.index_put", "torch.fill", "torch.zeros_like"})
+
+
 class InplaceFunction(StatementStack, Codemod):
     """
     ## What it does
@@ -47,7 +51,11 @@ class InplaceFunction(StatementStack, Codemod):
     shares. Unsafe otherwise: after `v = x.view(-1); torch.relu_(x)`, `v` sees the new values and
     after the rewrite it does not; a function parameter or an attribute is seen by callers.
     Unsafe when the value is used in a statement that reads the tensor elsewhere
-    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement.
+    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement. Dtype
+    is kept exactly: when a tensor argument may be wider than the written tensor
+    (`torch.clamp_(x, low)` with a float32 `low` and a bfloat16 `x`), the result is cast back,
+    `x = torch.clamp(x, low).to(x.dtype)`, as the in-place function does; numbers, bool tensors
+    and tensors proven of `x`'s dtype need no cast, and `index_put_`, `fill_`, `zero_` keep it.
 
     ## Limitations
     The written tensor must be a name or an attribute (`torch.relu_(t[0])` is reported without a
@@ -92,10 +100,16 @@ class InplaceFunction(StatementStack, Codemod):
             self.report_risk(call, risk, f"{message} (no out-of-place form here)", replacement=None,
                              safety=Safety.DISPLAY_ONLY)
             return
-        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(func=self._func(call, twin)))
+        value = self.kept_in_dtype(target, call.with_changes(func=self._func(call, twin)), self._operands(call, twin), call)
+        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
         statements, reads = hoisted(statement, call, rebind)
         safety = Safety.UNSAFE if reads else None  # reads move after the write
         self.report_risk(statement, risk, message, replacement=statements, safety=safety, imports=self._imports(call))
+
+    def _operands(self, call: cst.Call, twin: str) -> list[cst.BaseExpression]:
+        """The arguments that may promote the result past the written tensor's dtype (`torch.clamp_(x, lo)`
+        with a float32 `lo` and a half `x`); index and fill functions keep the tensor's dtype or raise."""
+        return [] if twin in KEEP_DTYPE_TWINS else [a.value for a in call.args[1:]]
 
     def _func(self, call: cst.Call, twin: str) -> cst.BaseExpression:
         """The twin, spelled like the call (`F.relu_` -> `F.relu`), or through `torch.`."""

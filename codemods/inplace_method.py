@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
-from fixer.analysis.dtypes import PROMOTING_METHODS
+from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
@@ -53,14 +53,19 @@ class InplaceMethod(Codemod):
     by callers. Unsafe when the value is used in a statement that reads the receiver elsewhere
     (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
-    faithful twin: they are reported and never rewritten. Dtype is kept: when an argument may
-    be wider than the receiver (a float32 factor of a float16 `x`), the twin is cast back,
-    `x = x.mul(y).to(x.dtype)`, as the in-place method does.
+    faithful twin: they are reported and never rewritten. Dtype is kept exactly: a promoting
+    twin (`add`, `mul`, `div`, `clamp`, `lerp`, ...) is cast back, `x = x.mul(y).to(x.dtype)`, as
+    the in-place method does, unless no argument can widen `x`: Python numbers, bool tensors,
+    known dtypes that promote to `x`'s, and tensors made from `x` (`x.sub_(x.mean())`) need no
+    cast; a float32 factor of a bfloat16 `x` does. Each link of a chain is cast, since each
+    in-place step rounds. Index, mask and scatter twins keep the receiver's dtype or raise on a
+    source of another dtype exactly as their in-place forms do, and unary twins keep it.
 
     ## Limitations
     Receivers must be names or attributes: `t[i].add_(1)` is an index write, and a call's
     result (`f(x).add_(1)`) is left alone. A call inside a lambda, comprehension, conditional
-    expression, `and`/`or`, or a compound statement's header is reported without a fix.
+    expression, `and`/`or`, or a compound statement's header is reported without a fix. An
+    argument of unknown dtype keeps the cast even where it shares the receiver's in practice.
     """
 
     ID = "IP102"
@@ -173,9 +178,19 @@ class InplaceMethod(Codemod):
             twin = self._twin(value, call, entry)
             if twin is None:
                 return None
-            promoting = entry.kind == "same" and entry.twin in PROMOTING_METHODS
-            value = self.kept_in_dtype(root, twin, [a.value for a in call.args], node) if promoting else twin
+            divides = entry.twin in TRUE_DIVISIONS and not any(a.keyword is not None for a in call.args)
+            value = self.kept_in_dtype(root, twin, self._operands(call, entry, twin), node, divides=divides)
         return statements + [_assign(root, value)]
+
+    def _operands(self, call: cst.Call, entry: Entry, twin: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """What may promote the twin past the receiver's dtype: a promoting method's arguments, or the
+        twin itself when a `dtype=` asks for one (`x.cumsum_(0, dtype=d)`). Other twins keep the
+        receiver's dtype (unary math, index, mask and scatter methods) or raise as the in-place one does."""
+        if entry.kind != "same":
+            return []  # special twins spell the receiver's dtype in their template
+        if any(a.keyword is not None and a.keyword.value == "dtype" for a in call.args):
+            return [twin]
+        return [a.value for a in call.args] if entry.twin in PROMOTING_METHODS else []
 
     def _twin(self, receiver: cst.BaseExpression, call: cst.Call, entry: Entry) -> cst.BaseExpression | None:
         if entry.kind == "same":

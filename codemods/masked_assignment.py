@@ -43,7 +43,10 @@ class MaskedAssignment(IndexWrite):
     ## Fix safety
     Values, dtype and shape are kept: `masked_fill` and `t.new_tensor(v)` cast a number to `t`'s
     dtype as the in-place write does (`1.7` written into an integer tensor gives `1`), and
-    `index_put` takes a tensor value as the write does; gradients flow to `t` and to `v`.
+    `index_put` takes a tensor value as the write does (both cast a zero-dimensional value and
+    refuse any other of another dtype). For `t[m] op= v` the in-place form rounds `t[m] op v` to
+    `t`'s dtype, so the value stored is `(t[m] op v).to(t.dtype)` unless `v` is proven unable to
+    widen it (a number, a bool tensor, a known or shared dtype). Gradients flow to `t` and `v`.
     `torch.where(m, v, t)` is not used: it promotes dtypes and broadcasts a mask of fewer
     dimensions from the right, not the left. The fix is safe when `t` is a local name that no
     other name, container or view shares; it is unsafe otherwise (`v = t.view(-1)` still sees the
@@ -80,7 +83,7 @@ class MaskedAssignment(IndexWrite):
         elif op is None and self.kind(value, node) is Kind.NOT_TENSOR:
             fixed = method(target, "index_put", one_tuple(mask), method(target, "new_tensor", value))
         elif (op is None and self.kind(value, node) is Kind.TENSOR) or (op is not None and pure(mask)):
-            fixed = method(target, "index_put", one_tuple(mask), self.written(write))
+            fixed = method(target, "index_put", one_tuple(mask), self.written(write, cast=True))
         self.report_write(write, "masked elements", fixed)
 
     def shaped_like(self, mask: cst.BaseExpression, target: cst.BaseExpression, node: cst.CSTNode) -> bool:

@@ -8,9 +8,10 @@ import re
 import libcst as cst
 
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
+from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, word_start
+from fixer.codemod import Codemod, cast_to, word_start
 from fixer.analysis.risk import Risk
 from fixer.types import Safety, Severity
 
@@ -44,20 +45,21 @@ class OutArgument(StatementStack, Codemod):
 
     ## Fix safety
     Always unsafe; no fix when the output is an attribute, a parameter or a name bound from a
-    container (`buf = state["buf"]`), since the write updates a tensor held elsewhere. `out=` casts the result to the dtype of `c` (a float16 `c` given a float32
-    result keeps float16; `torch.add(i, j, out=f)` with integer inputs and a float `c` gives
-    floats), while the rewrite keeps the op's own result dtype; and every view or alias of `c`
-    sees the write, while the rewrite rebinds the name only. Review that `c` has the result's
-    dtype and is not shared.
+    container (`buf = state["buf"]`), since the write updates a tensor held elsewhere. Every view
+    or alias of `c` sees the write, while the rewrite rebinds the name only: review that `c` is
+    not shared. Dtype is kept: `out=` stores the result in `c`'s dtype (a float16 `c` given a
+    float32 result keeps float16), so the rewrite is `c = torch.add(a, b).to(c.dtype)` unless the
+    result is proven to have `c`'s dtype (`torch.mul(c, 2, out=c)`).
 
     ## Limitations
     Only functions reached through `torch` are handled, not tensor methods or numpy's `out=`.
     An output that is not a name or attribute (`out=buf[0]`), and calls inside lambdas,
-    comprehensions, conditional expressions or `and`/`or`, are reported without a fix.
+    comprehensions, conditional expressions or `and`/`or`, are reported without a fix. A tuple
+    of outputs (`out=(v, i)`) is rebound without a cast: review that each has its result's dtype.
     """
 
     ID = "IP106"
-    SAFETY = Safety.UNSAFE  # out= casts to the target's dtype; the rewrite may promote
+    SAFETY = Safety.UNSAFE  # views and holders of the output see out='s write, not the rebinding
     NAME = "out-argument"
     FIX_TITLE = "Assign the result instead of writing into out="
     PREFILTER = re.compile(r"out\s*=(?!=)")
@@ -95,10 +97,26 @@ class OutArgument(StatementStack, Codemod):
             self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
             return
         target = outputs[0] if len(outputs) == 1 else cst.Tuple([cst.Element(o) for o in outputs], lpar=[], rpar=[])
-        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=drop_flag(call, list(call.args).index(out)))
+        result: cst.BaseExpression = drop_flag(call, list(call.args).index(out))
+        if len(outputs) == 1:
+            result = self._in_dtype_of(target, result, call)
+        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=result)
         statements, _ = hoisted(statement, call, rebind)
         self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype", replacement=statements,
                          safety=Safety.UNSAFE)
+
+    def _in_dtype_of(self, output: cst.BaseExpression, result: cst.Call, call: cst.Call) -> cst.BaseExpression:
+        """`result` cast to `output`'s dtype, as `out=` stores it, unless proven of that dtype: both
+        named the same, or `output` is an input of an op whose result promotes its inputs
+        (`torch.mul(h, 2, out=h)` is `h.mul_(2)`: only a wider other argument needs the cast)."""
+        assert self.context.dtypes is not None
+        if self.context.dtypes.same(result, output, call):
+            return result
+        op = (qualified(call.func, self.context.facts.imports) or "").rsplit(".", 1)[-1]
+        inputs = [a.value for a in result.args]
+        if op in PROMOTING_METHODS | FLOAT_KEEPS | KEEPS_DTYPE and any(code(i) == code(output) for i in inputs):
+            return self.kept_in_dtype(output, result, [i for i in inputs if code(i) != code(output)], call)
+        return cast_to(result, output)
 
     def _held_elsewhere(self, output: cst.BaseExpression, call: cst.Call) -> bool:
         """An attribute, a parameter, or a name bound from a container (`buf = state["buf"]`)."""

@@ -50,7 +50,8 @@ class RuleContext:
         if self.risks is None:
             object.__setattr__(self, "risks", RiskAnalysis(self.facts, self.kinds, self.tables))
         if self.dtypes is None:
-            object.__setattr__(self, "dtypes", Dtypes(self.facts, self.kinds))
+            assert self.risks is not None
+            object.__setattr__(self, "dtypes", Dtypes(self.facts, self.kinds, self.risks.reaching))
 
 
 class Codemod(cst.BatchableCSTVisitor):
@@ -111,19 +112,16 @@ class Codemod(cst.BatchableCSTVisitor):
         return self.context.kinds.kind(expr, self.scope(node))
 
     def kept_in_dtype(self, target: cst.BaseExpression, value: cst.BaseExpression,
-                      operands: Sequence[cst.BaseExpression], node: cst.CSTNode) -> cst.BaseExpression:
+                      operands: Sequence[cst.BaseExpression], node: cst.CSTNode, *,
+                      divides: bool = False) -> cst.BaseExpression:
         """`value`, the out-of-place result of writing `operands` into `target`, cast back to
-        `target`'s dtype when an operand may be wider: in place, `x += y` casts the promoted
-        result back to `x`'s dtype (float16 `x` + float32 `y` stays float16), out of place it
-        does not. `(x + y).to(x.dtype)` is then the exact rewrite."""
+        `target`'s dtype unless no operand is proven able to widen it: in place, `x += y` casts the
+        promoted result back to `x`'s dtype (float16 `x` + float32 `y` stays float16), out of place
+        it does not. `(x + y).to(x.dtype)` is then the exact rewrite. `divides`: a true division."""
         assert self.context.dtypes is not None
-        scope = self.scope(node)
-        if not any(self.context.dtypes.may_widen(target, o, scope) for o in operands):
+        if not any(self.context.dtypes.may_widen(target, o, node, divides=divides) for o in operands):
             return value
-        dtype = cst.Attribute(value=target, attr=cst.Name("dtype"))
-        receiver = value if isinstance(value, (cst.Call, cst.Name, cst.Attribute)) and not value.lpar else \
-            value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to")), args=[cst.Arg(dtype)])
+        return cast_to(value, target)
 
     def grad_may_flow(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
         """False where autograd cannot see the write: no-grad code, `.grad`, `.detach()`."""
@@ -185,6 +183,14 @@ class Codemod(cst.BatchableCSTVisitor):
 
 
 SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)
+
+
+def cast_to(value: cst.BaseExpression, target: cst.BaseExpression) -> cst.Call:
+    """`value.to(target.dtype)`, parenthesised where needed: what an in-place write stores."""
+    dtype = cst.Attribute(value=target, attr=cst.Name("dtype"))
+    receiver = value if isinstance(value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)) or value.lpar else \
+        value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to")), args=[cst.Arg(dtype)])
 
 
 def identifier_end(char: str) -> bool:

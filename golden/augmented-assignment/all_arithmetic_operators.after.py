@@ -10,12 +10,12 @@ def make_inputs():
 
 def run(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
     h = x * 1.5
-    h = h + y
+    h = (h + y).to(h.dtype)
     h = h - 0.25
-    h = h * y
-    h = h / (y + 1)
+    h = (h * y).to(h.dtype)
+    h = (h / (y + 1)).to(h.dtype)
     h = h ** 2
-    h = h @ w
+    h = (h @ w).to(h.dtype)
     h = h % 0.75
     q = y.detach() * 4
     q //= 1.5  # detached: autograd never sees it, so it is left alone

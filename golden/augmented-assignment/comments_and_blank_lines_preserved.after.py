@@ -9,11 +9,11 @@ def run(x: torch.Tensor, y: torch.Tensor):
     h = torch.tanh(x)
 
     # shift by the bias before scaling
-    h = h + y  # trailing comment stays
+    h = (h + y).to(h.dtype)  # trailing comment stays
 
 
-    h = h * (
+    h = (h * (
         y.abs()  # magnitude only
         + 1.0
-    )
+    )).to(h.dtype)
     return h.sum()

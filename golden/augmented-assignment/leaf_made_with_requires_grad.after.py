@@ -7,7 +7,7 @@ def make_inputs():
 
 def run(x: torch.Tensor):
     w = torch.ones(3).requires_grad_()
-    w = w + x  # a leaf that requires grad: raises already in the forward pass
+    w = (w + x).to(w.dtype)  # a leaf that requires grad: raises already in the forward pass
     return (w * w).sum()
 
 

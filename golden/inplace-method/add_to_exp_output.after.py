@@ -8,7 +8,7 @@ def make_inputs():
 
 def run(z: torch.Tensor, b: torch.Tensor):
     h = torch.exp(z)
-    h = h.add(b, alpha=0.5)
+    h = h.add(b, alpha=0.5).to(h.dtype)
     return (h * h).sum()
 
 

@@ -10,7 +10,7 @@ def make_inputs():
 
 def run(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor):
     h = torch.tanh(x)
-    h = h.mul(a).add(b)
+    h = h.mul(a).to(h.dtype).add(b).to(h.dtype)
     return h.pow(2).sum()
 
 

@@ -13,5 +13,5 @@ def run(z: torch.Tensor, b: torch.Tensor):
     h = h.add(
         b,  # the bias
         alpha=3,
-    )
+    ).to(h.dtype)
     return h.sum()

@@ -10,9 +10,9 @@ def make_inputs():
 
 def run(a, b):
     p = T.empty(3, 2)
-    p = matmul(a, b)
+    p = matmul(a, b).to(p.dtype)
     n = T.empty(3)
-    n = vector_norm(p, dim=1)
+    n = vector_norm(p, dim=1).to(n.dtype)
     n = T.clamp(n, 0.5, 2.0)
     return n.sum()
 

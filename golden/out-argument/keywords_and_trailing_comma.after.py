@@ -11,7 +11,7 @@ def run(x):
     total = torch.sum(
         torch.exp(x),
         dim=0,
-    )
+    ).to(total.dtype)
     return total.sum()
 
 

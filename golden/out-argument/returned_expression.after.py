@@ -8,7 +8,7 @@ def make_inputs():
 
 def run(a, b):
     c = torch.zeros(3)
-    c = torch.sub(a, b)
+    c = torch.sub(a, b).to(c.dtype)
     return c.pow(2).sum()
 
 

@@ -8,7 +8,7 @@ def make_inputs():
 
 def run(a, b):
     c = torch.empty(3)
-    c = torch.add(a, b)
+    c = torch.add(a, b).to(c.dtype)
     y = c  # y and c are one tensor
     return (y * c).sum()
 
