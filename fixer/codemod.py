@@ -51,7 +51,7 @@ class RuleContext:
             object.__setattr__(self, "risks", RiskAnalysis(self.facts, self.kinds, self.tables))
         if self.dtypes is None:
             assert self.risks is not None
-            object.__setattr__(self, "dtypes", Dtypes(self.facts, self.kinds, self.risks.reaching))
+            object.__setattr__(self, "dtypes", Dtypes(self.facts, self.kinds, self.risks.flow.reaching))
 
 
 class Codemod(cst.BatchableCSTVisitor):

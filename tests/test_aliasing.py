@@ -42,6 +42,8 @@ WITHHELD = [
      Safety.DISPLAY_ONLY),
     ("origin_kept_before_the_view", "keep(h)\n    rows = STORE\n    h = h.view(-1)", "h.mul_(2)", "h = h.mul(2)",
      Safety.UNSAFE),
+    ("view_read_in_the_next_iteration", "g = torch.zeros_like(h)\n    for _ in range(3):\n        PLACEHOLDER\n        rows = g * 1\n        g = h.detach()",
+     "h += 1", "h = h + 1", Safety.DISPLAY_ONLY),
     ("kept_by_a_helper", "keep(h)\n    rows = STORE", "h.mul_(2)", "h = h.mul(2)", Safety.UNSAFE),
     ("kept_by_a_torch_class", "rows = torch.nn.Parameter(h, requires_grad=False)", "h.mul_(2)", "h = h.mul(2)",
      Safety.UNSAFE),
@@ -113,6 +115,8 @@ SAFE = [
     ("view_dead_before_the_write", "rows = h.view(-1)\n    rows = rows * 2", "h += 1"),
     ("split_stacked", "rows = torch.stack(h.chunk(2, dim=1), 0).sum(0)", "h.mul_(3)"),
     ("rebound_after_loop", "rows = [h[i] * 2 for i in range(2)]", "h.sub_(1)"),
+    ("view_tied_again_after_each_write",
+     "g = torch.zeros_like(h)\n    rows = []\n    for _ in range(3):\n        PLACEHOLDER\n        g = h.detach()", "h += g"),
     ("closure_reads_the_rebound_name", "rows = lambda: h * 1", "h.mul_(2)"),
     ("unbind_read_before_the_write", "lo, hi = h.view(2, -1).unbind(0)\n    rows = lo + hi", "h.mul_(2)"),
 ]

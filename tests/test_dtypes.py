@@ -69,7 +69,7 @@ def test_a_cast_is_left_out_only_when_proven_needless(line: str, expected: str):
     ("g = h.half()\n        if c:\n            g = h.double()\n        h += g", "h = (h + g).to(h.dtype)"),
     ("g = h.detach()\n        if c:\n            g = h.clone()\n        h += g", "h = h + g"),
     # In a loop, `g` may come from the previous iteration's `h`.
-    ("for _ in range(3):\n            h += g\n            g = h.detach()", "h = h + g"),  # always `exp(z)`'s
+    ("for _ in range(3):\n            h += g\n            g = h.detach().clone()", "h = h + g"),  # always `exp(z)`'s
     # Each `t` may have its own dtype: `g` holds the previous one's.
     ("for t in w:\n            h = torch.exp(t * 1)\n            h += g\n            g = h.detach()", "h = (h + g).to(h.dtype)"),
 ])

@@ -438,7 +438,9 @@ class _Holders:
             if member.tie is Tie.TARGET:
                 continue
             for use in self.a.flow.uses(member.name, self.scope):
-                if _inside(use, self.besides, parents) or not self._after(use, member, parents):
+                if _binds(use, parents) or _inside(use, self.besides, parents) and self.loop is None:
+                    continue  # a binding is no read; the write's own statement reads first, but in a loop it runs again
+                if not self._after(use, member, parents):
                     continue
                 marked = _marked(use, parents, self.a.facts)
                 why: Message = (f"`{member.name}` (line ", LineOf(member.binding or self.node),
@@ -459,6 +461,9 @@ class _Holders:
             return True  # a closure or generator may run after the write
         if not (at > self.write or in_loop):
             return False
+        tied = self.flow.order(member.binding) if member.binding is not None else 0
+        if in_loop and tied > self.write and not self.write < at < tied:
+            return False  # tied after the write in the loop: read before the next write comes round
         if self.a.flow.exclusive(self.a.facts.blocks.get(id(marked), ()), self.a.facts.blocks.get(id(self.node), ())):
             return False
         if member.name in self.scope.params or member.binding is None:
@@ -468,7 +473,7 @@ class _Holders:
             return True  # the binding that tied it still holds
         if any(member.binding is b.node for b in self.scope.timeline.get(member.name, [])):
             return False  # rebound since
-        tied = self.flow.order(member.binding)  # a container that took it, or the storage a view came from
+        # a container that took it, or the storage a view came from: not rebound since it was tied
         return any(b.order < tied for b in reaching) or not reaching
 
 
@@ -534,6 +539,16 @@ def _unsure(source: Source) -> Source:
 
 def _returns_receiver(method: str) -> bool:
     return method.endswith("_") and not method.startswith("_")
+
+
+def _binds(use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
+    """`x` in `x = ...`, `a, x = ...`, `for x in ...`: bound there, not read."""
+    parent = parents.get(id(use))
+    while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
+        parent = parents.get(id(parent))
+    if isinstance(parent, (cst.For, cst.CompFor)):
+        return _inside(use, parent.target, parents)
+    return isinstance(parent, (cst.AssignTarget, cst.AsName))
 
 
 def _inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:
