@@ -38,11 +38,13 @@ class AugmentedAssignment(Codemod):
     ```
 
     ## Fix safety
-    The fix is safe when the target is a local name that nothing else refers to: no other name,
-    container, attribute or view shares its tensor. It is unsafe otherwise: in
-    `v = x.view(-1); x += 1`, the in-place form also changes `v` and the rewrite does not.
-    Targets that are parameters of the function or attributes (`self.h += 1`) are always unsafe,
-    since a caller may hold them. Dtype is kept exactly: in place, the promoted result is cast
+    The fix rebinds `x`, so it is safe only when nothing else can hold `x`'s tensor at the write:
+    `x` is a local name bound to a tensor built here, and no other name, view (`x.view(-1)`,
+    `torch.narrow(x, ...)`, `x.mT`, `x.reshape(...)`), container, attribute, callee that may keep
+    it or generator took it. A holder read after the write (`v = x.view(-1); x += 1; return v`)
+    would miss the write after the rewrite: no fix is offered; likewise for a loop variable
+    (`for p in (a, b): p += 1`). A holder outside the function (a parameter, an attribute such as
+    `self.h`, a call that may keep its argument, a `yield`) makes the fix unsafe. Dtype is kept exactly: in place, the promoted result is cast
     back to `x`'s dtype (a bfloat16 `y` minus a float32 parameter stays bfloat16), so the rewrite
     is `x = (x + y).to(x.dtype)`, and the cast is left out only where it is proven needless: `y`
     is a Python number (a number never widens a tensor within its category; where it would cross

@@ -51,9 +51,9 @@ class IndexAssignment(IndexWrite):
     float32 value into a half tensor rounded); `index_put` takes a tensor value as the write
     does, and for `t[idx] op= v` stores `(t[idx] op v).to(t.dtype)`, as the in-place form rounds
     it, unless `v` is proven unable to widen it. Gradients flow to both `t` and `v`. The fix is
-    safe when `t` is a local name that no other name, container or view shares; it is unsafe
-    otherwise (after `row = t[0]`, `row` sees the in-place write but not the rebinding), and for
-    parameters of the function and attributes, which callers may hold. The loop rewrite is always
+    safe only when nothing else can hold `t`'s tensor; when a view or container of it is read
+    after the write (after `row = t[0]`, `row` sees the in-place write but not the rebinding), no
+    fix is offered; parameters, attributes and calls that may keep `t` make it unsafe. The loop rewrite is always
     unsafe: the buffer casts each step to its dtype and broadcasts it to the slice's shape, and the
     list keeps each step as computed.
 

@@ -47,9 +47,11 @@ class InplaceFunction(StatementStack, Codemod):
     ```
 
     ## Fix safety
-    Safe when the written tensor is a local name that no other name, container, attribute or view
-    shares. Unsafe otherwise: after `v = x.view(-1); torch.relu_(x)`, `v` sees the new values and
-    after the rewrite it does not; a function parameter or an attribute is seen by callers.
+    Safe only when nothing else can hold the written tensor: a local name bound to a tensor built
+    here that no other name, view, container, attribute, callee or generator took. A holder read
+    after the write (`v = x.view(-1); torch.relu_(x); return v`) would miss it after the rewrite:
+    no fix is offered. A function parameter, an attribute or a call that may keep the tensor makes
+    the fix unsafe.
     Unsafe when the value is used in a statement that reads the tensor elsewhere
     (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement. Dtype
     is kept exactly: when a tensor argument may be wider than the written tensor

@@ -47,10 +47,12 @@ class InplaceMethod(Codemod):
     ```
 
     ## Fix safety
-    Safe when the receiver is a local name that no other name, container, attribute or view
-    shares. Unsafe otherwise: after `v = x.view(-1); x.add_(1)`, `v` sees the new values, and
-    after the rewrite it does not; a parameter or attribute receiver (`self.h.add_(1)`) is seen
-    by callers. Unsafe when the value is used in a statement that reads the receiver elsewhere
+    Safe only when nothing else can hold the receiver's tensor at the write: a local name bound to
+    a tensor built here that no other name, view (by method, `torch` function or attribute),
+    container, attribute, callee or generator took. A holder read after the write
+    (`v = x.view(-1); x.add_(1); return v`) would miss it after the rewrite: no fix is offered,
+    nor for a loop variable (`for p in (a, b): p.clamp_(min=0)`). A holder outside the function (a
+    parameter, `self.h.add_(1)`, a call that may keep the tensor) makes the fix unsafe. Unsafe when the value is used in a statement that reads the receiver elsewhere
     (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
     faithful twin: they are reported and never rewritten. Dtype is kept exactly: a promoting

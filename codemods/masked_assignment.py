@@ -48,9 +48,10 @@ class MaskedAssignment(IndexWrite):
     `t`'s dtype, so the value stored is `(t[m] op v).to(t.dtype)` unless `v` is proven unable to
     widen it (a number, a bool tensor, a known or shared dtype). Gradients flow to `t` and `v`.
     `torch.where(m, v, t)` is not used: it promotes dtypes and broadcasts a mask of fewer
-    dimensions from the right, not the left. The fix is safe when `t` is a local name that no
-    other name, container or view shares; it is unsafe otherwise (`v = t.view(-1)` still sees the
-    in-place write, not the rebinding), and for parameters of the function and attributes.
+    dimensions from the right, not the left. The fix is safe only when nothing else can
+    hold `t`'s tensor; when a view or container of it is read after the write (`v = t.view(-1)`),
+    no fix is offered, since `v` would miss the write; parameters, attributes and calls that may
+    keep `t` make it unsafe.
 
     ## Limitations
     A value whose kind the analysis cannot tell (tensor or number) and a mask with side effects in
