@@ -13,11 +13,22 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import torch
+import torch.distributions
+import torch.fft
+import torch.functional
+import torch.linalg
 import torch.nn.functional
 import torch.nn.init
+import torch.nn.utils
+import torch.optim
+import torch.special
+import torch.utils.data
 import torchgen
 from torchgen.gen import parse_native_yaml
 from torchgen.packaged.autograd.load_derivatives import load_derivatives
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import torch_probe  # noqa: E402 - a sibling module of this script
 
 OUTPUT = pathlib.Path(__file__).resolve().parent.parent / "fixer" / "data" / "torch_tables.json"
 PACKAGED = pathlib.Path(torchgen.__file__).parent / "packaged"
@@ -332,6 +343,165 @@ def tensor_method_ops(ops: Iterable[str]) -> dict[str, str]:
     return {m: op for m, op in found.items() if op is not None}
 
 
+# Namespaces whose functions may return a view of an argument, and the aten prefix of their ops.
+VIEW_NAMESPACES = ("torch", "torch.functional", "torch.nn.functional", "torch.linalg", "torch.fft", "torch.special")
+# Namespaces whose callables are sorted into those that may keep an argument and those proven not to.
+HOLDER_NAMESPACES = (*VIEW_NAMESPACES, "torch.nn", "torch.nn.init", "torch.nn.utils", "torch.optim",
+                     "torch.utils.data", "torch.distributions")
+# Callables never probed: they change process-wide state, touch files, compile, or take callables.
+NOT_PROBED = re.compile(
+    r"^(set_|use_|manual_seed$|seed$|save$|load$|from_file$|compile$|vmap$|cond$|while_loop$|fork$|wait$|"
+    r"autocast|import_ir_module|enable_grad$|no_grad$|inference_mode$|get_rng_state$|"
+    # Kernels that trust their arguments (bad ones corrupt the heap): RNNs, native_, backend-specific ops.
+    r"lstm$|gru$|rnn_tanh$|rnn_relu$|native_|batch_norm_|cudnn_|miopen_|mkldnn_|fbgemm_|quantized_)"
+)
+# Tensor methods about autograd hooks and gradients: they attach state to the tensor, whatever they return.
+HOOK_METHODS = re.compile(r"hook|^retain_grad$|^backward$|^requires_grad_$")
+# Hand-written trials for callables the automatic arguments cannot call or vary enough (sample -> trials):
+# arrays in, a dtype that forces a copy, an equation first, fractions for lengths, a batch list.
+_r, _const, _like = torch_probe.RECEIVER, torch_probe.constant, torch_probe.fresh_like
+_AS_TENSOR = lambda s: [((_r,), {"dtype": _const(d)}) for d in (torch.float32, torch.float64)] + [  # noqa: E731
+    ((lambda r: r.numpy(),), {})]
+FUNCTION_RECIPES: dict[str, Any] = {
+    "torch.as_tensor": _AS_TENSOR,
+    "torch.asarray": _AS_TENSOR,
+    "torch.from_numpy": lambda s: [((lambda r: r.numpy(),), {})],
+    "torch.view_as_complex": lambda s: [((lambda r: torch.rand(*s.shape[:-1], 2),), {})],
+    "torch.einsum": lambda s: [((_const("...ij->...ji"), _r), {}), ((_const("...i,...i->..."), _r, _like(s)), {})],
+    "torch.utils.data.random_split": lambda s: [((_r, _const([0.5, 0.5])), {})],
+    "torch.utils.data.default_collate": lambda s: [((lambda r: [r, r.clone()],), {})],
+}
+FUNCTION_RECIPES["torch.functional.einsum"] = FUNCTION_RECIPES["torch.einsum"]
+METHOD_RECIPES: dict[str, Any] = {}
+# Schema views the probe cannot run here, left out of the view table (so treated as unknown, may keep).
+UNJUDGED_VIEWS = {"pin_memory": "needs an accelerator"}
+# Views the CPU-only probe sees as always sharing that copy on another device.
+DEVICE_VIEWS = {"cpu": "returns self for a CPU tensor, a copy of a tensor on another device"}
+
+
+def public_tensor_methods() -> list[str]:
+    """Return every public out-of-place torch.Tensor method (in-place ones return their receiver)."""
+    return sorted(
+        n for n in dir(torch.Tensor)
+        if not n.startswith("_") and not n.endswith("_") and callable(getattr(torch.Tensor, n))
+    )
+
+
+def tensor_attributes() -> list[str]:
+    """Return every public data descriptor of torch.Tensor (T, mT, real, data, grad, shape, ...)."""
+    return sorted(n for n in dir(torch.Tensor) if not n.startswith("_") and not callable(getattr(torch.Tensor, n)))
+
+
+def namespace_callables(module: str) -> Iterator[tuple[str, str, Any]]:
+    """Yield (qualified name, name, object) of the public callables of ``module``."""
+    namespace = resolve(module)
+    for name in sorted(dir(namespace)):
+        obj = getattr(namespace, name)
+        if not name.startswith("_") and callable(obj) and not inspect.ismodule(obj):
+            yield f"{module}.{name}", name, obj
+
+
+def schema_name(module: str, name: str) -> str:
+    """Return the aten op a namespace function runs (torch.linalg.norm runs aten::linalg_norm)."""
+    return torch_probe.SCHEMA_PREFIX.get(module, "") + name
+
+
+@functools.cache
+def method_tallies() -> dict[str, torch_probe.Tally]:
+    """Probe every public out-of-place Tensor method on the sample receivers."""
+    return {
+        name: torch_probe.probe(getattr(torch.Tensor, name), torch_probe.trials_for(
+            getattr(torch.Tensor, name), schemas(name), method=True, recipes=METHOD_RECIPES.get(name)), method=True)
+        for name in public_tensor_methods()
+    }
+
+
+@functools.cache
+def function_tallies() -> dict[str, torch_probe.Tally]:
+    """Probe every public function of the namespaces (classes are never probed: they all may keep)."""
+    found = {}
+    for module in HOLDER_NAMESPACES:
+        for qualified, name, obj in namespace_callables(module):
+            if inspect.isclass(obj) or NOT_PROBED.match(name) or name.endswith("_") or qualified in found:
+                continue
+            trials = torch_probe.trials_for(obj, schemas(schema_name(module, name)), method=False,
+                                            recipes=FUNCTION_RECIPES.get(qualified))
+            found[qualified] = torch_probe.guarded(qualified, obj, trials)
+    return found
+
+
+def schema_views() -> list[str]:
+    """List the public aten ops whose schema lets the result alias an input (``Tensor(a) self -> Tensor(a)``)."""
+    found = set()
+    for f in native_functions():
+        inputs = {a for arg in f.func.arguments.flat_all if arg.annotation and not arg.annotation.is_write
+                  for a in arg.annotation.alias_set}
+        outputs = {a for r in f.func.returns if r.annotation and not r.annotation.is_write for a in r.annotation.alias_set}
+        if inputs & outputs and not f.func.is_out_fn() and not str(f.func.name.name).startswith("_"):
+            found.add(str(f.func.name.name))
+    return sorted(found)
+
+
+def check_views_judged(methods: dict[str, torch_probe.Tally], functions: dict[str, torch_probe.Tally]) -> None:
+    """Refuse a table in which a callable torch's schemas call a view was never run: give it a recipe."""
+    for name in schema_views():
+        tallies = [methods.get(name), functions.get(f"torch.{name}")]
+        tried = [t for t in tallies if t is not None]
+        if name not in UNJUDGED_VIEWS and any(t.calls + t.sparse_calls == 0 for t in tried):
+            raise ValueError(f"{name}: torch's schema says it may return a view, no probe call succeeded")
+
+
+def view_entry(tally: torch_probe.Tally, method: str | None = None) -> dict[str, Any] | None:
+    """Return a table entry from a tally, with device views marked "maybe"."""
+    verdict = tally.view()
+    if verdict is not None and method in DEVICE_VIEWS:
+        if verdict["kind"] != "view":
+            raise ValueError(f"torch.Tensor.{method} no longer always shares on CPU: drop it from DEVICE_VIEWS")
+        verdict["kind"] = "maybe"
+    return verdict
+
+
+def views() -> dict[str, dict[str, dict[str, Any]]]:
+    """Tell which methods, attributes and functions return memory shared with an input, by running them."""
+    check_views_judged(method_tallies(), function_tallies())
+    methods = {}
+    for name, tally in method_tallies().items():
+        if (verdict := view_entry(tally, name)) is not None:
+            methods[name] = verdict
+    functions = {
+        qualified: verdict
+        for qualified, tally in function_tallies().items()
+        if qualified.rsplit(".", 1)[0] in VIEW_NAMESPACES and (verdict := view_entry(tally)) is not None
+    }
+    attributes = {}
+    for name in tensor_attributes():
+        verdict = torch_probe.probe_attribute(name).view()
+        if verdict is not None:
+            attributes[name] = verdict
+    for name in DEVICE_VIEWS:
+        if name not in methods:
+            raise ValueError(f"torch.Tensor.{name} is no view at all: drop it from DEVICE_VIEWS")
+    return {"methods": methods, "attributes": attributes, "functions": functions}
+
+
+def retains() -> list[str]:
+    """List the callables that may keep a tensor argument: every class, and functions seen keeping one or
+    returning its memory."""
+    classes = [q for m in HOLDER_NAMESPACES for q, _, obj in namespace_callables(m) if inspect.isclass(obj)]
+    kept = [q for q, t in function_tallies().items() if t.kept or t.view() is not None]
+    return sorted({*classes, *kept})
+
+
+def pure_functions() -> list[str]:
+    """List the functions proven by running to return fresh memory (or no tensor) and keep no argument."""
+    return sorted(q for q, t in function_tallies().items() if t.pure())
+
+
+def pure_methods() -> list[str]:
+    """List the Tensor methods proven by running to return fresh memory (or no tensor) and keep nothing."""
+    return sorted(n for n, t in method_tallies().items() if t.pure() and not HOOK_METHODS.search(n))
+
+
 def build() -> dict[str, Any]:
     """Build the whole table from the installed torch."""
     check_hand_tables()
@@ -345,6 +515,10 @@ def build() -> dict[str, Any]:
         "inplace_params": inplace_params(),
         "saves": saved,
         "tensor_method_ops": tensor_method_ops(saved),
+        "views": views(),
+        "retains": retains(),
+        "pure_functions": pure_functions(),
+        "pure_methods": pure_methods(),
     }
 
 

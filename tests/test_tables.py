@@ -28,6 +28,9 @@ def load_generator() -> Any:
     return module
 
 
+GENERATOR = load_generator()  # one instance: its probe results are cached across tests
+
+
 def assert_exact(actual: Any, expected: Any) -> None:
     """Assert equal values (NaN equal to NaN), dtype and shape."""
     torch.testing.assert_close(actual, expected, rtol=0, atol=0, equal_nan=True)
@@ -55,7 +58,7 @@ def sample(dtype: Any, shape: tuple[int, ...] = (4, 3)) -> Any:
 
 
 def test_committed_file_matches_installed_torch() -> None:
-    generator = load_generator()
+    generator = GENERATOR
     committed = (ROOT / "fixer" / "data" / "torch_tables.json").read_text(encoding="utf-8")
     assert generator.render() == committed
     assert generator.main(["--check"]) == 0
@@ -194,8 +197,91 @@ def test_every_special_template_is_exercised() -> None:
 
 
 def test_every_function_twin_exists() -> None:
-    generator = load_generator()
+    generator = GENERATOR
     for inplace, twin in TABLES.inplace_functions.items():
         assert callable(generator.resolve(inplace)) and callable(generator.resolve(twin))
     x = torch.randn(3)
     assert_exact(torch.zeros_like(x), torch.zero_(x.clone()))
+
+
+def test_view_table_spot_checks() -> None:
+    view, maybe = "view", "maybe"
+    assert TABLES.view_functions["torch.narrow"].kind == view
+    assert TABLES.view_methods["narrow"].kind == view and TABLES.view_methods["unflatten"].kind == view
+    assert TABLES.view_methods["reshape"].kind == maybe and TABLES.view_functions["torch.flatten"].kind == maybe
+    assert TABLES.view_methods["contiguous"].kind == maybe and TABLES.view_methods["float"].kind == maybe
+    assert TABLES.view_methods["cpu"].kind == maybe  # self on CPU, a copy from another device
+    assert TABLES.view_methods["detach"].kind == view and TABLES.view_functions["torch.view_as_real"].kind == view
+    for name in ("split", "chunk", "unbind"):
+        assert TABLES.view_methods[name].multi and TABLES.view_functions[f"torch.{name}"].multi
+    assert not TABLES.view_methods["narrow"].multi
+    assert TABLES.view_functions["torch.broadcast_tensors"].of == "all"
+    assert TABLES.view_functions["torch.narrow"].of == "first"
+    assert TABLES.view_functions["torch.nn.functional.dropout"].kind == maybe  # training=False returns its input
+    assert {"T", "mT", "H", "mH", "real", "imag", "data"} <= set(TABLES.view_attributes)
+    assert "grad" not in TABLES.view_attributes and "shape" not in TABLES.view_attributes
+    assert "add" not in TABLES.view_methods and "torch.add" not in TABLES.view_functions
+
+
+def test_retaining_and_pure_spot_checks() -> None:
+    assert {"torch.nn.Parameter", "torch.utils.data.TensorDataset", "torch.nn.Linear", "torch.optim.SGD",
+            "torch.distributions.Normal", "torch.utils.data.random_split", "torch.narrow"} <= TABLES.retaining
+    assert {"torch.add", "torch.sigmoid", "torch.nn.functional.linear", "torch.nn.functional.relu",
+            "torch.cat", "torch.nn.functional.conv2d"} <= TABLES.pure_functions
+    assert {"add", "sum", "size", "mul", "clone", "item", "tolist", "numel", "dim"} <= TABLES.pure_methods
+    assert not {"register_hook", "retain_grad", "backward", "add_", "view", "reshape", "numpy"} & TABLES.pure_methods
+    assert not TABLES.pure_functions & TABLES.retaining
+    assert not TABLES.pure_methods & set(TABLES.view_methods)
+    assert not TABLES.pure_functions & set(TABLES.view_functions)
+
+
+def test_table_facts_hold_when_run_directly() -> None:
+    feat = torch.arange(12.0).reshape(3, 4)
+    rows = torch.narrow(feat, 0, 0, 2)
+    feat.mul_(2)
+    assert rows[1, 0] == 8  # the view saw the write
+    param = torch.nn.Parameter(feat)
+    assert param.untyped_storage().data_ptr() == feat.untyped_storage().data_ptr()
+    data = torch.utils.data.TensorDataset(feat)
+    assert data.tensors[0] is feat
+
+
+PROBE_SHAPE = (3, 2, 5)  # not the generator's shape, nor its seed: a fresh sample
+
+
+def probe_entry(generator: Any, table: str, name: str) -> Any:
+    """Re-run one view-table entry on fresh samples of another shape and seed and return its tally."""
+    probe = generator.torch_probe
+    if table == "attributes":
+        return probe.probe_attribute(name, shape=PROBE_SHAPE, seed=1)
+    if table == "methods":
+        func, schemas, recipe, method = getattr(torch.Tensor, name), generator.schemas(name), None, True
+    else:
+        module, _, short = name.rpartition(".")
+        func, method = generator.resolve(name), False
+        schemas, recipe = generator.schemas(generator.schema_name(module, short)), generator.FUNCTION_RECIPES.get(name)
+    return probe.probe(func, probe.trials_for(func, schemas, method, recipe), method, shape=PROBE_SHAPE, seed=1)
+
+
+VIEW_ENTRIES = [
+    (table, name)
+    for table, views in (("methods", TABLES.view_methods), ("functions", TABLES.view_functions),
+                         ("attributes", TABLES.view_attributes))
+    for name, view in sorted(views.items())
+]
+
+
+@pytest.mark.parametrize(("table", "name"), VIEW_ENTRIES, ids=[f"{t}:{n}" for t, n in VIEW_ENTRIES])
+def test_every_view_entry_shares_memory_on_fresh_samples(table: str, name: str) -> None:
+    """The proof of the table: each "view" shares memory in every call, each "maybe" in some."""
+    tally = probe_entry(GENERATOR, table, name)
+    calls, shared = (tally.calls, tally.shared) if tally.calls else (tally.sparse_calls, tally.sparse_shared)
+    assert calls, f"{name}: no call succeeded on the fresh samples"
+    entry = {"methods": TABLES.view_methods, "functions": TABLES.view_functions,
+             "attributes": TABLES.view_attributes}[table][name]
+    if entry.kind == "view" and name not in GENERATOR.DEVICE_VIEWS:
+        assert shared == calls
+    else:
+        assert shared
+    assert bool(tally.multi) == entry.multi
+

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 InplaceKind = Literal["same", "special", "display_only"]
+ViewKind = Literal["view", "maybe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +37,11 @@ class Saves:
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """A call or attribute whose result shares storage with an input."""
+    """A call or attribute whose result shares memory with an input, as found by running it on samples."""
 
-    kind: Literal["view", "maybe"]  # "maybe": for some inputs only (`reshape`, `contiguous`, a cast to the same dtype)
-    multi: bool = False  # a sequence of views (`split`, `chunk`, `unbind`)
-    of: Literal["first", "all"] = "first"  # which tensor arguments it may share storage with
+    kind: ViewKind  # "view": always shares (strided tensors); "maybe": shares for some inputs (reshape, float)
+    multi: bool = False  # the result is a sequence of views (split, chunk, unbind)
+    of: Literal["first", "all"] = "first"  # shares the first tensor argument (the receiver) or any of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +56,12 @@ class TorchTables:
     inplace_params: Mapping[str, int]
     saves: Mapping[str, Saves]
     tensor_method_ops: Mapping[str, str]
-    view_methods: Mapping[str, View] = field(default_factory=dict)
-    view_attributes: Mapping[str, View] = field(default_factory=dict)
-    view_functions: Mapping[str, View] = field(default_factory=dict)
-    pure_functions: frozenset[str] = frozenset()  # qualified torch functions: a new result, no reference kept
-    pure_methods: frozenset[str] = frozenset()  # Tensor methods: a new result or a Python value, no reference kept
+    view_methods: Mapping[str, View]  # Tensor method name -> View (`x.narrow(...)`, `x.reshape(...)`)
+    view_attributes: Mapping[str, View]  # Tensor attribute -> View (`x.T`, `x.mT`, `x.real`, `x.data`)
+    view_functions: Mapping[str, View]  # qualified function -> View (`torch.narrow`, `torch.nn.functional.dropout`)
+    pure_functions: frozenset[str]  # qualified functions proven to return fresh memory and keep no argument
+    pure_methods: frozenset[str]  # Tensor methods proven to return fresh memory and keep nothing
+    retaining: frozenset[str]  # qualified callables that may keep an argument: classes, views, holders
 
 
 def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
@@ -72,6 +74,11 @@ def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
         defaults=MappingProxyType(raw.get("defaults", {})),
         reason=raw.get("reason"),
     )
+
+
+def _views(raw: dict[str, dict[str, Any]]) -> Mapping[str, View]:
+    """Build a read-only map of Views from its JSON object."""
+    return MappingProxyType({k: View(v["kind"], v["multi"], v["of"]) for k, v in raw.items()})
 
 
 @functools.cache
@@ -90,26 +97,10 @@ def torch_tables() -> TorchTables:
             k: Saves(v["result"], frozenset(v["inputs"]), tuple(v["args"])) for k, v in raw["saves"].items()
         }),
         tensor_method_ops=MappingProxyType(raw["tensor_method_ops"]),
-        **_views(raw),
+        view_methods=_views(raw["views"]["methods"]),
+        view_attributes=_views(raw["views"]["attributes"]),
+        view_functions=_views(raw["views"]["functions"]),
+        pure_functions=frozenset(raw["pure_functions"]),
+        pure_methods=frozenset(raw["pure_methods"]),
+        retaining=frozenset(raw["retains"]),
     )
-
-
-def _view(raw: dict[str, Any]) -> View:
-    return View(kind=raw["kind"], multi=raw.get("multi", False), of=raw.get("of", "first"))
-
-
-def _views(raw: dict[str, Any]) -> dict[str, Any]:
-    """The aliasing tables (PROVISIONAL fallback until the generated ones land)."""
-    views = raw.get("views")
-    if views is None:
-        from fixer.analysis import _provisional_views
-        views, pure_functions, pure_methods = _provisional_views.build(raw)
-    else:
-        pure_functions, pure_methods = raw["pure_functions"], raw["pure_methods"]
-    return {
-        "view_methods": MappingProxyType({k: _view(v) for k, v in views["methods"].items()}),
-        "view_attributes": MappingProxyType({k: _view(v) for k, v in views["attributes"].items()}),
-        "view_functions": MappingProxyType({k: _view(v) for k, v in views["functions"].items()}),
-        "pure_functions": frozenset(pure_functions),
-        "pure_methods": frozenset(pure_methods),
-    }
