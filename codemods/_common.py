@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
@@ -57,6 +58,21 @@ def right_operand(expr: cst.BaseExpression, operator: cst.BaseBinaryOp) -> cst.B
 
 def parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`expr`, parenthesised when it spans lines that only brackets around it held together.
+
+    `acc.flatten()\n    .reshape(2, 3)` taken out of `out.copy_(...)` is no expression on its own.
+    """
+    source = code(expr)
+    if "\n" not in source and "\r" not in source:
+        return expr
+    try:
+        ast.parse(source.strip(), mode="eval")
+    except SyntaxError:
+        return parenthesize(expr)
+    return expr
 
 
 def code(node: cst.CSTNode) -> str:

@@ -7,13 +7,13 @@ import re
 
 import libcst as cst
 
-from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
+from codemods._common import ATOM, code, grouped, is_assignable, parenthesize, precedence
 from fixer.analysis.dtypes import PROMOTING_METHODS
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, RuleContext, identifier_end
+from fixer.codemod import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
 from fixer.types import Safety
 
 Link = tuple[cst.Call, Entry]
@@ -136,10 +136,13 @@ class InplaceMethod(Codemod):
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
-        fixes = None if blocked else self._rebind(root, links, call)
+        try:
+            fixes = None if blocked else self._rebind(root, links, call)
+        except CannotBuild as error:  # this finding loses its fix, never the file its findings
+            blocked, fixes = error.reason, None
         if fixes is None or statement is None:
             reason = blocked or "no out-of-place form here"
-            self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=reason)
             return
         if bare:
             self.report_risk(statement, risk, message, replacement=fixes, imports=self._imports(links))
@@ -190,7 +193,7 @@ class InplaceMethod(Codemod):
                 values[name] = f"({value})"  # `1.to(...)` would read as a float literal
         source = entry.template.format(**values)
         source = re.sub(r"\btorch\.", f"{self.context.torch_name or 'torch'}.", source)
-        return cst.parse_expression(source)
+        return build_expression(source)
 
     def _imports(self, links: list[Link]) -> tuple[str, ...]:
         """`torch` when a special twin names it and the file never imports it."""
@@ -216,11 +219,11 @@ def _bind(call: cst.Call, entry: Entry) -> dict[str, str] | None:
 
 def _atom(expr: cst.BaseExpression) -> str:
     """Source that stays one operand anywhere in a template."""
-    return code(expr if precedence(expr) == ATOM else parenthesize(expr))
+    return code(grouped(expr) if precedence(expr) == ATOM else parenthesize(expr))
 
 
 def _assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
-    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
+    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=grouped(value))
 
 
 def _is_data(expr: cst.BaseExpression) -> bool:
