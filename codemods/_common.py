@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 
 import libcst as cst
 
@@ -159,22 +158,16 @@ class StatementStack:
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_BooleanOperation = leave_Assign
 
 
-def hoisted(statement: Statement, call: cst.Call, rebind: cst.Assign) -> tuple[list[Statement], bool]:
+def hoisted(statement: Statement, call: cst.Call, rebind: cst.Assign) -> list[Statement]:
     """`rebind` before `statement`, which then reads the rebound target instead of `call`.
 
-    Also says whether the rest of the statement reads the target: the rebinding then moves before
-    that read, which changes what it sees.
+    What the rest of the statement reads before the call then sees the write: the rule asks
+    `fixer.analysis.order.read_before` first.
     """
     if isinstance(statement, cst.Expr) and statement.value is call:
-        return [rebind], False
+        return [rebind]
     target = rebind.targets[0].target
-    parts = [getattr(statement.deep_replace(call, cst.Name("_")), "value", None)]
-    if isinstance(statement, cst.AugAssign):
-        parts.append(statement.target)
-    names = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else [target]
-    pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(code(n))}(?!\w)" for n in names))
-    reads = any(isinstance(p, cst.CSTNode) and pattern.search(code(p)) for p in parts)
     value = parenthesize(target) if isinstance(target, cst.Tuple) else target
     rest = statement.deep_replace(call, value)
     same = isinstance(rest, cst.Assign) and [code(t.target) for t in rest.targets] == [code(target)]
-    return ([rebind] if same and code(rest.value) == code(value) else [rebind, rest]), reads  # type: ignore[attr-defined]
+    return [rebind] if same and code(rest.value) == code(value) else [rebind, rest]  # type: ignore[attr-defined]

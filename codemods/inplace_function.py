@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import Statement, StatementStack, code, hoisted, is_assignable
+from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import torch_tables
@@ -46,8 +47,9 @@ class InplaceFunction(StatementStack, Codemod):
     Safe when the written tensor is a local name that no other name, container, attribute or view
     shares. Unsafe otherwise: after `v = x.view(-1); torch.relu_(x)`, `v` sees the new values and
     after the rewrite it does not; a function parameter or an attribute is seen by callers.
-    Unsafe when the value is used in a statement that reads the tensor elsewhere
-    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement.
+    When the value is used in a statement that reads the tensor before the write
+    (`y = x.sum() + torch.relu_(x)`), no fix is offered: the rebinding would move before that
+    read and change what it sees (reads after the write, `y = torch.relu_(x) + x`, see it either way).
 
     ## Limitations
     The written tensor must be a name or an attribute (`torch.relu_(t[0])` is reported without a
@@ -93,9 +95,11 @@ class InplaceFunction(StatementStack, Codemod):
                              safety=Safety.DISPLAY_ONLY)
             return
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=call.with_changes(func=self._func(call, twin)))
-        statements, reads = hoisted(statement, call, rebind)
-        safety = Safety.UNSAFE if reads else None  # reads move after the write
-        self.report_risk(statement, risk, message, replacement=statements, safety=safety, imports=self._imports(call))
+        if read_before(statement, call, [target], self.scope(call)):
+            note = f"the statement reads `{code(target)}` before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=note)
+            return
+        self.report_risk(statement, risk, message, replacement=hoisted(statement, call, rebind), imports=self._imports(call))
 
     def _func(self, call: cst.Call, twin: str) -> cst.BaseExpression:
         """The twin, spelled like the call (`F.relu_` -> `F.relu`), or through `torch.`."""

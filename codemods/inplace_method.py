@@ -9,6 +9,7 @@ import libcst as cst
 
 from codemods._common import ATOM, code, grouped, is_assignable, parenthesize, precedence
 from fixer.analysis.dtypes import PROMOTING_METHODS
+from fixer.analysis.order import read_before, reads
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
@@ -25,7 +26,9 @@ class InplaceMethod(Codemod):
     Finds calls of in-place Tensor methods (`add_`, `mul_`, `relu_`, `clamp_`, `zero_`, ... every
     method in the generated table) and rewrites `x.add_(y)` as `x = x.add(y)`. When the call's
     value is used (`y = x.relu_()`), `x` is rebound first and the use reads `x`; chains such as
-    `x.mul_(a).add_(b)` fold into `x = x.mul(a).add(b)`. Methods whose out-of-place twin has
+    `x.mul_(a).add_(b)` fold into `x = x.mul(a).add(b)`, unless a later call's arguments may read
+    `x`: `x.add_(1).mul_(x.mean())` becomes `x = x.add(1)` then `x = x.mul(x.mean())`, so that
+    `x.mean()` sees the increment as it does in place. Methods whose out-of-place twin has
     another name come from the table: `x.zero_()` becomes `x = torch.zeros_like(x)`.
 
     ## Why is this risky
@@ -50,8 +53,9 @@ class InplaceMethod(Codemod):
     Safe when the receiver is a local name that no other name, container, attribute or view
     shares. Unsafe otherwise: after `v = x.view(-1); x.add_(1)`, `v` sees the new values, and
     after the rewrite it does not; a parameter or attribute receiver (`self.h.add_(1)`) is seen
-    by callers. Unsafe when the value is used in a statement that reads the receiver elsewhere
-    (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
+    by callers. When the value is used in a statement that reads the receiver before the write
+    (`y = x.sum() + x.add_(1)`), no fix is offered: the rebinding would move before that read
+    and change what it sees (reads after the write, `y = x.add_(1) + x`, see it either way). Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
     faithful twin: they are reported and never rewritten. Dtype is kept: when an argument may
     be wider than the receiver (a float32 factor of a float16 `x`), the twin is cast back,
@@ -147,9 +151,12 @@ class InplaceMethod(Codemod):
         if bare:
             self.report_risk(statement, risk, message, replacement=fixes, imports=self._imports(links))
             return
-        safety = Safety.UNSAFE if _mentions(statement, root, exclude=call) else None
+        if read_before(statement, call, [root], self.scope(call)):
+            note = f"the statement reads `{code(root)}` before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=note)
+            return
         rest = [] if _rebinds(statement, root, call) else [statement.deep_replace(call, root)]
-        self.report_risk(statement, risk, message, replacement=fixes + rest, safety=safety, imports=self._imports(links))
+        self.report_risk(statement, risk, message, replacement=fixes + rest, imports=self._imports(links))
 
     def is_candidate_cst(self, call: cst.Call) -> bool:
         func = call.func
@@ -166,11 +173,12 @@ class InplaceMethod(Codemod):
         return node, links[::-1]
 
     def _rebind(self, root: cst.BaseExpression, links: list[Link], node: cst.CSTNode) -> list[cst.Assign] | None:
-        """`root = <out-of-place chain>` statements; a special twin starts a new statement."""
+        """`root = <out-of-place chain>` statements. A special twin starts a new statement, and so
+        does a call whose arguments may read the receiver: in place they see the earlier writes."""
         statements: list[cst.Assign] = []
         value: cst.BaseExpression = root
         for call, entry in links:
-            if entry.kind == "special" and value is not root:
+            if value is not root and (entry.kind == "special" or self._reads(call, root)):
                 statements.append(_assign(root, value))
                 value = root
             twin = self._twin(value, call, entry)
@@ -179,6 +187,10 @@ class InplaceMethod(Codemod):
             promoting = entry.kind == "same" and entry.twin in PROMOTING_METHODS
             value = self.kept_in_dtype(root, twin, [a.value for a in call.args], node) if promoting else twin
         return statements + [_assign(root, value)]
+
+    def _reads(self, call: cst.Call, root: cst.BaseExpression) -> bool:
+        """Whether an argument of `call` may read `root`: it must run after the writes before it."""
+        return any(reads(arg.value, root, self.scope(call)) for arg in call.args)
 
     def _twin(self, receiver: cst.BaseExpression, call: cst.Call, entry: Entry) -> cst.BaseExpression | None:
         if entry.kind == "same":
@@ -229,15 +241,6 @@ def _assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign
 def _is_data(expr: cst.BaseExpression) -> bool:
     """`p.data`: writes through it bypass autograd (IP109's concern)."""
     return isinstance(expr, cst.Attribute) and expr.attr.value == "data"
-
-
-def _mentions(statement: cst.BaseSmallStatement, root: cst.BaseExpression, *, exclude: cst.CSTNode) -> bool:
-    """Whether the statement reads `root` anywhere but in the chain `exclude`."""
-    read = [statement.value] if isinstance(statement.value, cst.BaseExpression) else []  # type: ignore[attr-defined]
-    if isinstance(statement, cst.AugAssign):
-        read.append(statement.target)
-    pattern = re.compile(rf"(?<![\w.]){re.escape(code(root))}(?!\w)")
-    return any(pattern.search(code(part.deep_replace(exclude, cst.Name("_")))) for part in read)
 
 
 def _rebinds(statement: cst.CSTNode, root: cst.BaseExpression, call: cst.Call) -> bool:

@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
+from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod, word_start
@@ -48,7 +49,9 @@ class OutArgument(StatementStack, Codemod):
     result keeps float16; `torch.add(i, j, out=f)` with integer inputs and a float `c` gives
     floats), while the rewrite keeps the op's own result dtype; and every view or alias of `c`
     sees the write, while the rewrite rebinds the name only. Review that `c` has the result's
-    dtype and is not shared.
+    dtype and is not shared. No fix either when the call's value is used in a statement that
+    reads `c` before the write (`y = c.sum() + torch.mul(a, b, out=c)`): rebinding `c` first
+    would change that read.
 
     ## Limitations
     Only functions reached through `torch` are handled, not tensor methods or numpy's `out=`.
@@ -96,9 +99,12 @@ class OutArgument(StatementStack, Codemod):
             return
         target = outputs[0] if len(outputs) == 1 else cst.Tuple([cst.Element(o) for o in outputs], lpar=[], rpar=[])
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=drop_flag(call, list(call.args).index(out)))
-        statements, _ = hoisted(statement, call, rebind)
-        self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype", replacement=statements,
-                         safety=Safety.UNSAFE)
+        if read_before(statement, call, outputs, self.scope(call)):
+            reason = "the statement reads it before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=reason)
+            return
+        self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype",
+                         replacement=hoisted(statement, call, rebind), safety=Safety.UNSAFE)
 
     def _held_elsewhere(self, output: cst.BaseExpression, call: cst.Call) -> bool:
         """An attribute, a parameter, or a name bound from a container (`buf = state["buf"]`)."""
