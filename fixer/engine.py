@@ -313,11 +313,10 @@ def _reverted_error(reverted: Sequence[Finding]) -> FileError | None:
     """The file's one error line when fixes were reverted: which, and that the others are applied."""
     if not reverted:
         return None
-    first = reverted[0]
-    which = ", ".join(f"{f.rule_id} at line {f.span.start_line}" for f in reverted[:3])
-    more = f" and {len(reverted) - 3} more" if len(reverted) > 3 else ""
-    message = f"the fixed code does not parse with the fix of {which}{more}: reverted, the other fixes are applied"
-    return FileError(ErrorKind.FIX_BROKE_SYNTAX, message, first.span.start_line)
+    rules = ", ".join(sorted({f.rule_id for f in reverted}))
+    which = f"the fix of {rules}" if len(reverted) == 1 else f"{len(reverted)} fixes of {rules}"
+    message = f"the fixed code does not parse with {which}: reverted, the other fixes are applied"
+    return FileError(ErrorKind.FIX_BROKE_SYNTAX, message, reverted[0].span.start_line)
 
 
 def _first_with_count(errors: Sequence[FileError]) -> FileError | None:

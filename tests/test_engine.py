@@ -94,7 +94,9 @@ def test_a_fix_whose_output_does_not_parse_is_reverted_and_reported():
     result = engine.fix(source, "t.py", [BrokenRule], anything)
     assert result.status is FileStatus.FINDINGS and result.new_text is None
     assert result.error.kind is ErrorKind.FIX_BROKE_SYNTAX and result.error.line == 3
-    assert "fix of IP999 at line 3" in result.error.message
+    assert result.error.describe("t.py") == (
+        "t.py:3: fix-broke-syntax error: the fixed code does not parse with the fix of IP999: reverted, the other fixes are applied"
+    )
     (finding,) = result.findings
     assert finding.safety is Safety.DISPLAY_ONLY and not finding.fixable
     assert finding.message.endswith("(outplace could not build this rewrite: the fixed code does not parse)")

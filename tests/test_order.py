@@ -65,3 +65,20 @@ def test_a_chain_on_an_attribute_is_split_at_any_call() -> None:
     source = "import torch\n\n\nclass M(torch.nn.Module):\n    def forward(self, z):\n        self.h = torch.exp(z)\n        self.h.add_(1).mul_(self.scale())\n        return self.h\n"
     (finding,) = engine.plan(source, "t.py", RULES).findings
     assert finding.replacement == "self.h = self.h.add(1)\n        self.h = self.h.mul(self.scale())"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "y = x + torch.relu_(x)",  # the addition runs after the write, on the written tensor
+        "y = x.mul(torch.relu_(x))",  # so does the method
+        "y = torch.stack((x, x.add_(1))).sum(0)",
+    ],
+)
+def test_a_reference_consumed_after_the_write_is_no_read_before_it(statement: str) -> None:
+    assert only_finding(f"    {statement}\n    return y\n").fixable
+
+
+@pytest.mark.parametrize("statement", ["y = x.grad + x.add_(1)", "y = x.T.sum() + x.add_(1)"])
+def test_an_attribute_read_before_the_write_is_a_read(statement: str) -> None:
+    assert only_finding(f"    {statement}\n    return y\n").safety is Safety.DISPLAY_ONLY

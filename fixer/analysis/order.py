@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import libcst as cst
 
 from fixer.analysis.scope import FunctionFacts, dotted
 from fixer.batched import contains
 
+HOLDERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred, ast.keyword)  # hold a reference, read nothing
 SENTINEL = "__outplace_write__"  # stands for the write in the statement, to find what runs before it
 CLOSURES = (cst.FunctionDef, cst.Lambda, cst.GeneratorExp)  # code that may run later, seeing the binding of then
 
@@ -39,8 +40,9 @@ def read_before(
     statement: cst.BaseSmallStatement, call: cst.CSTNode, targets: Sequence[cst.BaseExpression], scope: FunctionFacts
 ) -> bool:
     """Whether `statement` reads one of `targets` before `call` writes it: a rebinding hoisted
-    before the statement would change that read. Passing the target on (`f(x, torch.relu_(x))`,
-    `[x, x.add_(1)]`) is no read: the callee or the list gets the object the write changes."""
+    before the statement would change that read. Only what completes before the write reads:
+    `x` handed on to an operation that runs after it (`x * torch.relu_(x)`, `f(x, x.add_(1))`,
+    `[x, x.add_(1)]`) sees the written tensor in place and the rebound name after the rewrite."""
     names = {dotted(t) for t in targets}
     if None in names:
         return True
@@ -52,10 +54,11 @@ def read_before(
     write = next(n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == SENTINEL)
 
     def before(node: ast.AST) -> bool:
-        return (node.end_lineno, node.end_col_offset) <= (write.lineno, write.col_offset)  # type: ignore[attr-defined]
+        end = (getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None))
+        return None not in end and end <= (write.lineno, write.col_offset)  # type: ignore[operator]
 
     earlier = [n for n in ast.walk(tree) if isinstance(n, ast.expr) and before(n)]
-    if any(_dotted(n) in names and not _passed_on(n, parents, before) for n in earlier):
+    if any(_dotted(n) in names and _consumed_before(n, parents, before) for n in earlier):
         return True
     return any(isinstance(n, ast.Call) for n in earlier) and any(calls_reach(t, scope) for t in targets)
 
@@ -71,14 +74,23 @@ def calls_reach(target: cst.BaseExpression, scope: FunctionFacts) -> bool:
     return contains(body, lambda n: isinstance(n, CLOSURES) and pattern.search(_code(n)) is not None)
 
 
-def _passed_on(node: ast.AST, parents: dict[int, ast.AST], before: object) -> bool:
-    """`node` is handed as it is to a call or a container built after the write."""
-    parent = parents.get(id(node))
-    if isinstance(parent, (ast.keyword, ast.Starred)):
-        parent = parents.get(id(parent))
-    if isinstance(parent, ast.Call) and parent.func is not node:
-        return not before(parent)  # type: ignore[operator]
-    return isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not before(parent)  # type: ignore[operator]
+def _consumed_before(node: ast.AST, parents: dict[int, ast.AST], before: Callable[[ast.AST], bool]) -> bool:
+    """Whether an operation on `node` completes before the write: walking up, an enclosing node
+    that ends before it and does more than hold a reference (a container, a method looked up for
+    a call that runs after the write)."""
+    child, parent = node, parents.get(id(node))
+    while parent is not None and before(parent):
+        method = isinstance(parent, ast.Attribute) and child is parent.value and _called_after(parent, parents, before)
+        if not (method or isinstance(parent, HOLDERS)):
+            return True
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def _called_after(node: ast.Attribute, parents: dict[int, ast.AST], before: Callable[[ast.AST], bool]) -> bool:
+    """`x.mul` in `x.mul(torch.relu_(x))`: the method runs after the write, on the written tensor."""
+    call = parents.get(id(node))
+    return isinstance(call, ast.Call) and call.func is node and not before(call)
 
 
 def _parsed(node: cst.CSTNode | None) -> ast.AST | None:
