@@ -82,3 +82,8 @@ def test_a_reference_consumed_after_the_write_is_no_read_before_it(statement: st
 @pytest.mark.parametrize("statement", ["y = x.grad + x.add_(1)", "y = x.T.sum() + x.add_(1)"])
 def test_an_attribute_read_before_the_write_is_a_read(statement: str) -> None:
     assert only_finding(f"    {statement}\n    return y\n").safety is Safety.DISPLAY_ONLY
+
+
+def test_a_write_inside_an_assignment_target_is_reported_without_a_fix() -> None:
+    finding = only_finding("    s[x.add_(1).argmax()] = 0\n    return s\n")
+    assert finding.safety is Safety.DISPLAY_ONLY

@@ -51,7 +51,9 @@ def read_before(
     if tree is None:
         return True
     parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    write = next(n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == SENTINEL)
+    write = next((n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == SENTINEL), None)
+    if write is None:  # the write is in an assignment's target, evaluated after the value: rare, not ordered here
+        return True
 
     def before(node: ast.AST) -> bool:
         end = (getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None))
