@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import ast
 
 import libcst as cst
 
@@ -57,6 +57,21 @@ def right_operand(expr: cst.BaseExpression, operator: cst.BaseBinaryOp) -> cst.B
 
 def parenthesize(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`expr`, parenthesised when it spans lines that only brackets around it held together.
+
+    `acc.flatten()\n    .reshape(2, 3)` taken out of `out.copy_(...)` is no expression on its own.
+    """
+    source = code(expr)
+    if "\n" not in source and "\r" not in source:
+        return expr
+    try:
+        ast.parse(source.strip(), mode="eval")
+    except SyntaxError:
+        return parenthesize(expr)
+    return expr
 
 
 def code(node: cst.CSTNode) -> str:
@@ -143,22 +158,16 @@ class StatementStack:
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_BooleanOperation = leave_Assign
 
 
-def hoisted(statement: Statement, call: cst.Call, rebind: cst.Assign) -> tuple[list[Statement], bool]:
+def hoisted(statement: Statement, call: cst.Call, rebind: cst.Assign) -> list[Statement]:
     """`rebind` before `statement`, which then reads the rebound target instead of `call`.
 
-    Also says whether the rest of the statement reads the target: the rebinding then moves before
-    that read, which changes what it sees.
+    What the rest of the statement reads before the call then sees the write: the rule asks
+    `fixer.analysis.order.read_before` first.
     """
     if isinstance(statement, cst.Expr) and statement.value is call:
-        return [rebind], False
+        return [rebind]
     target = rebind.targets[0].target
-    parts = [getattr(statement.deep_replace(call, cst.Name("_")), "value", None)]
-    if isinstance(statement, cst.AugAssign):
-        parts.append(statement.target)
-    names = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else [target]
-    pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(code(n))}(?!\w)" for n in names))
-    reads = any(isinstance(p, cst.CSTNode) and pattern.search(code(p)) for p in parts)
     value = parenthesize(target) if isinstance(target, cst.Tuple) else target
     rest = statement.deep_replace(call, value)
     same = isinstance(rest, cst.Assign) and [code(t.target) for t in rest.targets] == [code(target)]
-    return ([rebind] if same and code(rest.value) == code(value) else [rebind, rest]), reads  # type: ignore[attr-defined]
+    return [rebind] if same and code(rest.value) == code(value) else [rebind, rest]  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, ri
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod
-from fixer.types import Safety, Severity
+from fixer.types import Severity
 
 class AugmentedAssignment(Codemod):
     """

@@ -8,6 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import Statement, StatementStack, code, hoisted, is_assignable
+from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import torch_tables
@@ -51,9 +52,9 @@ class InplaceFunction(StatementStack, Codemod):
     here that no other name, view, container, attribute, callee or generator took. A holder read
     after the write (`v = x.view(-1); torch.relu_(x); return v`) would miss it after the rewrite:
     no fix is offered. A function parameter, an attribute or a call that may keep the tensor makes
-    the fix unsafe.
-    Unsafe when the value is used in a statement that reads the tensor elsewhere
-    (`y = x.sum() + torch.relu_(x)`), since the rebinding moves before the whole statement. Dtype
+    the fix unsafe. When the value is used in a statement that reads the tensor before the write
+    (`y = x.sum() + torch.relu_(x)`), no fix is offered: the rebinding would move before that read
+    and change what it sees (reads after the write, `y = torch.relu_(x) + x`, see it either way). Dtype
     is kept exactly: when a tensor argument may be wider than the written tensor
     (`torch.clamp_(x, low)` with a float32 `low` and a bfloat16 `x`), the result is cast back,
     `x = torch.clamp(x, low).to(x.dtype)`, as the in-place function does; numbers, bool tensors
@@ -104,9 +105,11 @@ class InplaceFunction(StatementStack, Codemod):
             return
         value = self.kept_in_dtype(target, call.with_changes(func=self._func(call, twin)), self._operands(call, twin), call)
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
-        statements, reads = hoisted(statement, call, rebind)
-        safety = Safety.UNSAFE if reads else None  # reads move after the write
-        self.report_risk(statement, risk, message, replacement=statements, safety=safety, imports=self._imports(call))
+        if read_before(statement, call, [target], self.scope(call)):
+            note = f"the statement reads `{code(target)}` before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=note)
+            return
+        self.report_risk(statement, risk, message, replacement=hoisted(statement, call, rebind), imports=self._imports(call))
 
     def _operands(self, call: cst.Call, twin: str) -> list[cst.BaseExpression]:
         """The arguments that may promote the result past the written tensor's dtype (`torch.clamp_(x, lo)`

@@ -7,13 +7,14 @@ import re
 
 import libcst as cst
 
-from codemods._common import ATOM, code, is_assignable, parenthesize, precedence
+from codemods._common import ATOM, code, grouped, is_assignable, parenthesize, precedence
 from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
+from fixer.analysis.order import read_before, reads
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, RuleContext, identifier_end
+from fixer.codemod import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
 from fixer.types import Safety
 
 Link = tuple[cst.Call, Entry]
@@ -25,7 +26,9 @@ class InplaceMethod(Codemod):
     Finds calls of in-place Tensor methods (`add_`, `mul_`, `relu_`, `clamp_`, `zero_`, ... every
     method in the generated table) and rewrites `x.add_(y)` as `x = x.add(y)`. When the call's
     value is used (`y = x.relu_()`), `x` is rebound first and the use reads `x`; chains such as
-    `x.mul_(a).add_(b)` fold into `x = x.mul(a).add(b)`. Methods whose out-of-place twin has
+    `x.mul_(a).add_(b)` fold into `x = x.mul(a).add(b)`, unless a later call's arguments may read
+    `x`: `x.add_(1).mul_(x.mean())` becomes `x = x.add(1)` then `x = x.mul(x.mean())`, so that
+    `x.mean()` sees the increment as it does in place. Methods whose out-of-place twin has
     another name come from the table: `x.zero_()` becomes `x = torch.zeros_like(x)`.
 
     ## Why is this risky
@@ -52,8 +55,10 @@ class InplaceMethod(Codemod):
     container, attribute, callee or generator took. A holder read after the write
     (`v = x.view(-1); x.add_(1); return v`) would miss it after the rewrite: no fix is offered,
     nor for a loop variable (`for p in (a, b): p.clamp_(min=0)`). A holder outside the function (a
-    parameter, `self.h.add_(1)`, a call that may keep the tensor) makes the fix unsafe. Unsafe when the value is used in a statement that reads the receiver elsewhere
-    (`y = x.sum() + x.add_(1)`), since the rebinding moves before the whole statement. Random
+    parameter, `self.h.add_(1)`, a call that may keep the tensor) makes the fix unsafe. When the
+    value is used in a statement that reads the receiver before the write
+    (`y = x.sum() + x.add_(1)`), no fix is offered: the rebinding would move before that read
+    and change what it sees (reads after the write, `y = x.add_(1) + x`, see it either way). Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
     faithful twin: they are reported and never rewritten. Dtype is kept exactly: a promoting
     twin (`add`, `mul`, `div`, `clamp`, `lerp`, ...) is cast back, `x = x.mul(y).to(x.dtype)`, as
@@ -143,17 +148,23 @@ class InplaceMethod(Codemod):
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
-        fixes = None if blocked else self._rebind(root, links, call)
+        try:
+            fixes = None if blocked else self._rebind(root, links, call)
+        except CannotBuild as error:  # this finding loses its fix, never the file its findings
+            blocked, fixes = error.reason, None
         if fixes is None or statement is None:
             reason = blocked or "no out-of-place form here"
-            self.report_risk(call, risk, f"{message} ({reason})", replacement=None, safety=Safety.DISPLAY_ONLY)
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=reason)
             return
         if bare:
             self.report_risk(statement, risk, message, replacement=fixes, imports=self._imports(links))
             return
-        safety = Safety.UNSAFE if _mentions(statement, root, exclude=call) else None
+        if read_before(statement, call, [root], self.scope(call)):
+            note = f"the statement reads `{code(root)}` before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=note)
+            return
         rest = [] if _rebinds(statement, root, call) else [statement.deep_replace(call, root)]
-        self.report_risk(statement, risk, message, replacement=fixes + rest, safety=safety, imports=self._imports(links))
+        self.report_risk(statement, risk, message, replacement=fixes + rest, imports=self._imports(links))
 
     def is_candidate_cst(self, call: cst.Call) -> bool:
         func = call.func
@@ -170,11 +181,12 @@ class InplaceMethod(Codemod):
         return node, links[::-1]
 
     def _rebind(self, root: cst.BaseExpression, links: list[Link], node: cst.CSTNode) -> list[cst.Assign] | None:
-        """`root = <out-of-place chain>` statements; a special twin starts a new statement."""
+        """`root = <out-of-place chain>` statements. A special twin starts a new statement, and so
+        does a call whose arguments may read the receiver: in place they see the earlier writes."""
         statements: list[cst.Assign] = []
         value: cst.BaseExpression = root
         for call, entry in links:
-            if entry.kind == "special" and value is not root:
+            if value is not root and (entry.kind == "special" or self._reads(call, root)):
                 statements.append(_assign(root, value))
                 value = root
             twin = self._twin(value, call, entry)
@@ -194,6 +206,10 @@ class InplaceMethod(Codemod):
             return [twin]
         return [a.value for a in call.args] if entry.twin in PROMOTING_METHODS else []
 
+    def _reads(self, call: cst.Call, root: cst.BaseExpression) -> bool:
+        """Whether an argument of `call` may read `root`: it must run after the writes before it."""
+        return any(reads(arg.value, root, self.scope(call)) for arg in call.args)
+
     def _twin(self, receiver: cst.BaseExpression, call: cst.Call, entry: Entry) -> cst.BaseExpression | None:
         if entry.kind == "same":
             func = call.func.with_changes(value=receiver, attr=cst.Name(entry.twin))  # type: ignore[attr-defined]
@@ -207,7 +223,7 @@ class InplaceMethod(Codemod):
                 values[name] = f"({value})"  # `1.to(...)` would read as a float literal
         source = entry.template.format(**values)
         source = re.sub(r"\btorch\.", f"{self.context.torch_name or 'torch'}.", source)
-        return cst.parse_expression(source)
+        return build_expression(source)
 
     def _imports(self, links: list[Link]) -> tuple[str, ...]:
         """`torch` when a special twin names it and the file never imports it."""
@@ -233,25 +249,16 @@ def _bind(call: cst.Call, entry: Entry) -> dict[str, str] | None:
 
 def _atom(expr: cst.BaseExpression) -> str:
     """Source that stays one operand anywhere in a template."""
-    return code(expr if precedence(expr) == ATOM else parenthesize(expr))
+    return code(grouped(expr) if precedence(expr) == ATOM else parenthesize(expr))
 
 
 def _assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
-    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
+    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=grouped(value))
 
 
 def _is_data(expr: cst.BaseExpression) -> bool:
     """`p.data`: writes through it bypass autograd (IP109's concern)."""
     return isinstance(expr, cst.Attribute) and expr.attr.value == "data"
-
-
-def _mentions(statement: cst.BaseSmallStatement, root: cst.BaseExpression, *, exclude: cst.CSTNode) -> bool:
-    """Whether the statement reads `root` anywhere but in the chain `exclude`."""
-    read = [statement.value] if isinstance(statement.value, cst.BaseExpression) else []  # type: ignore[attr-defined]
-    if isinstance(statement, cst.AugAssign):
-        read.append(statement.target)
-    pattern = re.compile(rf"(?<![\w.]){re.escape(code(root))}(?!\w)")
-    return any(pattern.search(code(part.deep_replace(exclude, cst.Name("_")))) for part in read)
 
 
 def _rebinds(statement: cst.CSTNode, root: cst.BaseExpression, call: cst.Call) -> bool:

@@ -9,6 +9,7 @@ import libcst as cst
 
 from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
 from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
+from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod, cast_to, word_start
@@ -49,7 +50,9 @@ class OutArgument(StatementStack, Codemod):
     or alias of `c` sees the write, while the rewrite rebinds the name only: review that `c` is
     not shared. Dtype is kept: `out=` stores the result in `c`'s dtype (a float16 `c` given a
     float32 result keeps float16), so the rewrite is `c = torch.add(a, b).to(c.dtype)` unless the
-    result is proven to have `c`'s dtype (`torch.mul(c, 2, out=c)`).
+    result is proven to have `c`'s dtype (`torch.mul(c, 2, out=c)`). No fix either when the call's
+    value is used in a statement that reads `c` before the write
+    (`y = c.sum() + torch.mul(a, b, out=c)`): rebinding `c` first would change that read.
 
     ## Limitations
     Only functions reached through `torch` are handled, not tensor methods or numpy's `out=`.
@@ -101,9 +104,12 @@ class OutArgument(StatementStack, Codemod):
         if len(outputs) == 1:
             result = self._in_dtype_of(target, result, call)
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=result)
-        statements, _ = hoisted(statement, call, rebind)
-        self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype", replacement=statements,
-                         safety=Safety.UNSAFE)
+        if read_before(statement, call, outputs, self.scope(call)):
+            reason = "the statement reads it before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=reason)
+            return
+        self.report_risk(statement, risk, f"{message}; `out=` also casts to its dtype",
+                         replacement=hoisted(statement, call, rebind), safety=Safety.UNSAFE)
 
     def _in_dtype_of(self, output: cst.BaseExpression, result: cst.Call, call: cst.Call) -> cst.BaseExpression:
         """`result` cast to `output`'s dtype, as `out=` stores it, unless proven of that dtype: both

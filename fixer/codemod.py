@@ -13,13 +13,33 @@ import libcst as cst
 from fixer.analysis.dtypes import Dtypes
 from fixer.analysis.leaves import carries_grad, is_grad_leaf
 from fixer.analysis.regions import FileFacts
-from fixer.analysis.risk import LineOf, Message, Risk, RiskAnalysis
+from fixer.analysis.messages import Message
+from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
 from fixer.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
+
+
+class CannotBuild(Exception):
+    """A rule could not build one finding's rewrite: that finding is shown without a fix."""
+
+    @property
+    def reason(self) -> str:
+        """What the finding's message says instead of offering the fix."""
+        return f"outplace could not build this rewrite: {self}"
+
+
+def build_expression(source: str) -> cst.BaseExpression:
+    """`source`, code a rule filled in (a template), parsed; CannotBuild when it is no expression."""
+    try:
+        return cst.parse_expression(source)
+    except cst.ParserSyntaxError as error:
+        shown = " ".join(source.split())
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        raise CannotBuild(f"`{shown}` does not parse") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +166,15 @@ class Codemod(cst.BatchableCSTVisitor):
         return self.context.risks.assess(target, node, values, statement, tensor=tensor)
 
     def report_risk(self, node: cst.CSTNode, risk: Risk, what: str, *, replacement: Replacement,
-                    safety: Safety | None = None, imports: tuple[str, ...] = ()) -> None:
-        """Report with the risk's severity and message; `safety` may only lower the risk's."""
+                    safety: Safety | None = None, imports: tuple[str, ...] = (), note: str | None = None) -> None:
+        """Report with the risk's severity and message; `safety` may only lower the risk's; `note`,
+        in parentheses after the message, says why there is no fix."""
         chosen = risk.safety if safety is None else _lower(risk.safety, safety)
         if chosen is Safety.DISPLAY_ONLY:
             replacement = None  # a rewrite some holder of the tensor would not see: no fix at all
         with_fix = replacement is not None and chosen is risk.safety
-        self.report(node, risk.message(what, with_fix=with_fix), replacement=replacement, safety=chosen,
-                    severity=risk.severity, imports=imports)
+        message = risk.message(what, with_fix=with_fix) + ((f" ({note})",) if note else ())
+        self.report(node, message, replacement=replacement, safety=chosen, severity=risk.severity, imports=imports)
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
         """Safe only for a local tensor name that nothing but the statement `node` shares."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -18,18 +18,10 @@ from fixer.codemod import Codemod, Report, RuleContext
 from fixer.positions import Range, positions
 from fixer.sourcefile import newline_of, split_lines
 from fixer.suppress import skips_file, suppressed
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Severity, Span
+from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity, Span
 
 Rules = Sequence[type[Codemod]]
 MAX_PASSES = 4
-
-
-class FixBrokeSyntax(Exception):
-    """Applying fixes produced text that does not parse."""
-
-
-class RuleBuiltInvalidCode(Exception):
-    """A rule's template or replacement did not parse: a bug in the rule, reported as a crash."""
 
 
 def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult:
@@ -51,63 +43,56 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult
     if not rules:
         return FileResult(path, FileStatus.SKIPPED)
     lines = split_lines(text)
+    unbuilt: list[FileError] = []
     try:
-        findings = _findings(text, tree, lines, path, rules, fast)
-    except cst.ParserSyntaxError as error:
+        findings = _findings(tree, lines, path, rules, fast, unbuilt)
+    except cst.ParserSyntaxError as error:  # LibCST cannot parse a region `ast` could
         return _failed(path, ErrorKind.PARSE, error.message, error.raw_line)
     findings = [f for f in findings if not suppressed(f, lines)]
-    return FileResult(path, FileStatus.FINDINGS if findings else FileStatus.CLEAN, tuple(findings))
+    error = _first_with_count(unbuilt)
+    return FileResult(path, FileStatus.FINDINGS if findings else FileStatus.CLEAN, tuple(findings), error=error)
 
 
 def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool]) -> FileResult:
-    """Apply every accepted fix, re-planning until no accepted fix is left."""
-    current, applied = text, []
+    """Apply every accepted fix, re-planning until no accepted fix is left.
+
+    A fix whose output does not parse is reverted alone: the others are applied, it stays a
+    display-only finding, and the file's error says so in one line.
+    """
+    current, applied, reverted = text, [], []
     for passes in range(MAX_PASSES + 1):
         result = plan(current, path, rules)
-        if result.error is not None:
+        if result.status is FileStatus.FAILED:
             if current is text:
                 return result
-            return _failed(path, ErrorKind.FIX_BROKE_SYNTAX, f"fixed code failed to parse again: {result.error.message}")
-        keys = {f.key for f in result.findings if f.fixable and accept(f)}
+            return _failed(path, ErrorKind.FIX_BROKE_SYNTAX, f"fixed code failed to parse again: {result.error.message}")  # type: ignore[union-attr]
+        broken = {_fix_of(f) for f in reverted}
+        keys = {f.key for f in result.findings if f.fixable and accept(f) and _fix_of(f) not in broken}
         if not keys or passes == MAX_PASSES:
             break  # the last pass only re-plans, so `result` describes `current`
-        try:
-            current, done = apply_fixes(current, result.findings, keys)
-        except FixBrokeSyntax as error:
-            return _failed(path, ErrorKind.FIX_BROKE_SYNTAX, str(error))
-        applied += [f for f in result.findings if f.key in done]
+        current, done, failed = _apply(current, result.findings, keys)
+        applied += done
+        reverted += failed
+    broken = {_fix_of(f) for f in reverted}
+    findings = tuple(_not_built(f) if _fix_of(f) in broken else f for f in result.findings)
+    error = _first_with_count([e for e in (result.error, _reverted_error(reverted)) if e is not None])
     if current == text:
-        return result
-    findings = tuple(applied) + result.findings
-    return FileResult(path, FileStatus.CHANGED, findings, tuple(f.key for f in applied), current)
+        return FileResult(path, result.status, findings, error=error)
+    return FileResult(path, FileStatus.CHANGED, tuple(applied) + findings, tuple(f.key for f in applied), current, error)
 
 
 def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -> tuple[str, tuple[str, ...]]:
-    """Apply the fixes of `keys` that do not overlap an earlier one; raise if the result won't parse."""
-    chosen: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col)):
-        if finding.key in keys and finding.fixable and not (chosen and _overlaps(chosen[-1], finding)):
-            chosen.append(finding)
-    if not chosen:
-        return text, ()
-    offsets = _line_offsets(text)
-    new = text
-    for finding in reversed(chosen):
-        start = offsets[finding.span.start_line - 1] + finding.span.start_col
-        end = offsets[finding.span.end_line - 1] + finding.span.end_col
-        new = new[:start] + (finding.replacement or "") + new[end:]
-    new = _add_imports(new, {m for f in chosen for m in f.imports})
-    try:
-        ast.parse(new)
-    except (SyntaxError, ValueError) as error:
-        raise FixBrokeSyntax(f"the fixed code does not parse ({error}); the file was left unchanged")
-    return new, tuple(f.key for f in chosen)
+    """Apply the fixes of `keys` that do not overlap an earlier one and whose output parses."""
+    new, applied, _ = _apply(text, findings, keys)
+    return new, tuple(f.key for f in applied)
 
 
 # planning ---------------------------------------------------------------------------------------
-def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool) -> list[Finding]:
+def _findings(
+    tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool, unbuilt: list[FileError]
+) -> list[Finding]:
     if not fast:
-        findings = _region_findings(text, lines, WHOLE_MODULE, collect_imports(tree), path, rules)
+        findings = _region_findings(lines, WHOLE_MODULE, collect_imports(tree), path, rules, unbuilt)
         return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
     for rule in rules:
@@ -130,22 +115,26 @@ def _findings(text: str, tree: ast.Module, lines: list[str], path: str, rules: R
     for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
         # A rule with no candidate in the region cannot report there: it does not visit it.
         here = [r for r in rules if r in found and region.holds(found[r])]
-        findings += _region_findings(text, lines, region, imports, path, here)
+        findings += _region_findings(lines, region, imports, path, here, unbuilt)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 
 def _region_findings(
-    text: str, lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules
+    lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules, unbuilt: list[FileError]
 ) -> list[Finding]:
+    """The region's findings; a rule that raises building code is left out, noted in `unbuilt`."""
     module = cst.parse_module(_region_source(lines, region))
-    facts = FactsCollector(imports, region.class_bases, region.class_parameters)
-    torch_name = next((k for k, v in imports.items() if v == "torch"), None)
-    context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
-    visitors = [rule(context) for rule in rules]
     try:
-        visit_batched(module, [facts, *visitors])  # one traversal: facts first, then every rule
-    except cst.ParserSyntaxError as error:  # a rule parsed code it built: outplace's bug, not the file's
-        raise RuleBuiltInvalidCode(f"a rule built code LibCST cannot parse: {error.message}") from error
+        visitors = _visited(module, region, imports, rules)
+    except cst.ParserSyntaxError:  # a rule parsed code it built, outside a report: find which, keep the others
+        visitors = []
+        for rule in rules:
+            try:
+                visitors += _visited(module, region, imports, [rule])
+            except cst.ParserSyntaxError as error:
+                where = "" if region.whole_module else f" in lines {region.first}-{region.last}"
+                message = f"internal error: {rule.ID} built code LibCST cannot parse ({error.message}); its findings{where} are missing"
+                unbuilt.append(FileError(ErrorKind.CRASH, message.replace("\n", " "), region.first or None))
     if not any(rule.reports for rule in visitors):
         return []
     where = positions(module)
@@ -154,6 +143,16 @@ def _region_findings(
         for rule in visitors
         for report in rule.reports
     ]
+
+
+def _visited(module: cst.Module, region: Region, imports: ImportMap, rules: Rules) -> list[Codemod]:
+    """The rules' visitors after one traversal of `module`: facts first, then every rule."""
+    facts = FactsCollector(imports, region.class_bases, region.class_parameters)
+    torch_name = next((k for k, v in imports.items() if v == "torch"), None)
+    context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
+    visitors = [rule(context) for rule in rules]
+    visit_batched(module, [facts, *visitors])
+    return visitors
 
 
 def _region_source(lines: list[str], region: Region) -> str:
@@ -246,6 +245,89 @@ def _slice(lines: list[str], span: Span) -> str:
 
 
 # applying ---------------------------------------------------------------------------------------
+def _apply(text: str, findings: Sequence[Finding], keys: Collection[str]) -> tuple[str, list[Finding], list[Finding]]:
+    """The text with the fixes of `keys` that do not overlap an earlier one applied, those
+    applied, and those reverted because the output would not parse with them."""
+    chosen: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col)):
+        if finding.key in keys and finding.fixable and not (chosen and _overlaps(chosen[-1], finding)):
+            chosen.append(finding)
+    if not chosen:
+        return text, [], []
+    new, kept = _parsing(text, chosen)
+    return new, kept, [f for f in chosen if f not in kept]
+
+
+def _parsing(text: str, chosen: list[Finding]) -> tuple[str, list[Finding]]:
+    """The text with as many of `chosen` as parse together, and those: all of them when they do,
+    else the halves searched apart (bisection), so one broken fix costs a few parses."""
+    new = _applied(text, chosen)
+    if new is not None:
+        return new, chosen
+    if len(chosen) == 1:
+        return text, []
+    half = len(chosen) // 2
+    kept = _parsing(text, chosen[:half])[1] + _parsing(text, chosen[half:])[1]
+    new = _applied(text, kept)
+    if new is not None:
+        return new, kept
+    together: list[Finding] = []  # each half parses, not both: keep what parses, one at a time
+    for finding in kept:
+        if _applied(text, [*together, finding]) is not None:
+            together.append(finding)
+    return _applied(text, together) or text, together
+
+
+def _applied(text: str, chosen: Sequence[Finding]) -> str | None:
+    """The text with `chosen` (sorted, not overlapping) and their imports applied; None when it does not parse."""
+    offsets = _line_offsets(text)
+    new = text
+    for finding in reversed(chosen):
+        start = offsets[finding.span.start_line - 1] + finding.span.start_col
+        end = offsets[finding.span.end_line - 1] + finding.span.end_col
+        new = new[:start] + (finding.replacement or "") + new[end:]
+    try:
+        tree = ast.parse(new)
+        modules = {m for f in chosen for m in f.imports}
+        if modules and (imported := _add_imports(new, tree, modules)) != new:
+            new = imported
+            ast.parse(new)
+    except (SyntaxError, ValueError):
+        return None
+    return new
+
+
+def _fix_of(finding: Finding) -> tuple[str, str, str | None]:
+    """What a fix is wherever it moves between passes: its rule, the code it replaces, and by what."""
+    return finding.rule_id, finding.original, finding.replacement
+
+
+def _not_built(finding: Finding) -> Finding:
+    """`finding` without its fix, which does not parse in the file: display-only, saying why."""
+    message = finding.message.split(". Fix: `")[0]
+    message += " (outplace could not build this rewrite: the fixed code does not parse)"
+    return replace(finding, message=message, safety=Safety.DISPLAY_ONLY, replacement=None, fix_title=None)
+
+
+def _reverted_error(reverted: Sequence[Finding]) -> FileError | None:
+    """The file's one error line when fixes were reverted: which, and that the others are applied."""
+    if not reverted:
+        return None
+    rules = ", ".join(sorted({f.rule_id for f in reverted}))
+    which = f"the fix of {rules}" if len(reverted) == 1 else f"{len(reverted)} fixes of {rules}"
+    message = f"the fixed code does not parse with {which}: reverted, the other fixes are applied"
+    return FileError(ErrorKind.FIX_BROKE_SYNTAX, message, reverted[0].span.start_line)
+
+
+def _first_with_count(errors: Sequence[FileError]) -> FileError | None:
+    """One error line for a file: the first error, saying how many others there were."""
+    if not errors:
+        return None
+    if len(errors) == 1:
+        return errors[0]
+    return replace(errors[0], message=f"{errors[0].message} (and {len(errors) - 1} more errors)")
+
+
 def _overlaps(a: Finding, b: Finding) -> bool:
     return (b.span.start_line, b.span.start_col) < (a.span.end_line, a.span.end_col)
 
@@ -259,11 +341,8 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _add_imports(text: str, modules: set[str]) -> str:
+def _add_imports(text: str, tree: ast.Module, modules: set[str]) -> str:
     """Add `import m` after the module's leading imports for each module not imported as itself."""
-    if not modules:
-        return text
-    tree = ast.parse(text)
     bound = collect_imports(tree)
     missing = sorted(m for m in modules if bound.get(m) != m)
     if not missing:

@@ -445,10 +445,9 @@ def _apply(text: str, findings: Sequence[Finding], chosen: Sequence[Finding]) ->
 
     if not chosen:
         return text
-    try:
-        new, _ = engine.apply_fixes(text, findings, {f.key for f in chosen})
-    except engine.FixBrokeSyntax:
-        raise _Broken from None
+    new, applied = engine.apply_fixes(text, findings, {f.key for f in chosen})
+    if len(applied) < len(chosen):  # one of them does not parse with the others: apply_fixes left it out
+        raise _Broken
     return new
 
 

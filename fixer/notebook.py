@@ -64,8 +64,10 @@ def process(text: str, path: str, work: Callable[[str], FileResult]) -> FileResu
             return FileResult(path, FileStatus.SKIPPED)
         joined = join_cells(sources)
         result = work(joined.text)
-        if result.error is not None:
-            return dataclasses.replace(result, error=_cell_error(result.error, joined.text))
+        if result.error is not None:  # a fix reverted, a rule that failed: the rest of the result still holds
+            result = dataclasses.replace(result, error=_cell_error(result.error, joined.text))
+            if result.status is FileStatus.FAILED:
+                return result
         new_text = None
         if result.new_text is not None:
             new_sources = split_cells(result.new_text, joined, len(sources))

@@ -221,3 +221,21 @@ def test_a_10_mb_file_is_fixed_within_bounded_memory(tmp_path: Path) -> None:
     assert code == 0, stderr
     assert (tmp_path / "big.py").read_text() == text.replace("h += 1", "h = h + 1")
     assert peak_kb < floor_kb * 4 // 3, f"peak RSS {peak_kb // 1024} MB; one ast.parse: {floor_kb // 1024} MB"
+
+
+def test_a_fix_that_does_not_parse_gets_one_line_and_the_files_other_fixes_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fixer import report, runner
+    from tests.test_engine import RULES, TOUCHED, BrokenRule
+
+    monkeypatch.setattr(runner, "rules_for", lambda path, options: (*RULES, BrokenRule))
+    path = tmp_path / "touched.py"
+    path.write_text(TOUCHED)
+    outcome = runner.process_file(str(path), runner.Options(mode=runner.Mode.FIX, unsafe_fixes=True))
+    assert report.error_lines([outcome.result]) == (
+        f"{path}:6: fix-broke-syntax error: the fixed code does not parse with the fix of IP999: reverted, "
+        "the other fixes are applied\n"
+    )
+    assert path.read_text() == TOUCHED.replace("h += 1", "h = h + 1").replace("h.mul_(2)", "h = h.mul(2)")
+    assert report.summarize([outcome.result]).exit_code() == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import pickle
+import re
 import textwrap
 
 import libcst as cst
@@ -72,23 +73,104 @@ def test_null_bytes_are_a_parse_error_not_a_crash():
 
 
 class BrokenRule(Codemod):
-    """A rule whose fix does not parse, to prove such fixes are refused."""
+    """A rule whose fix of `touch(...)` does not parse, to prove such fixes are refused."""
 
     ID = "IP999"
     NAME = "broken"
     FIX_TITLE = "break it"
-    PREFILTER = RULES[0].PREFILTER
-    AST_NODES = (ast.AugAssign,)
+    PREFILTER = re.compile(r"touch\(")
+    AST_NODES = (ast.Call,)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.report(node, "broken", replacement=cst.Expr(cst.Name("lambda")), safety=Safety.SAFE)
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "touch":
+            self.report(node, "broken", replacement=cst.Expr(cst.Name("lambda")), safety=Safety.SAFE)
+
+
+TOUCHED = "import torch\n\ndef f(z):\n    h = torch.exp(z)\n    h += 1\n    touch(h)\n    h.mul_(2)\n    return h\n"
 
 
 def test_a_fix_whose_output_does_not_parse_is_reverted_and_reported():
-    source = "import torch\nx = torch.ones(1)\nx += 1\n"
+    source = "import torch\nx = torch.ones(1)\ntouch(x)\n"
     result = engine.fix(source, "t.py", [BrokenRule], anything)
-    assert result.status is FileStatus.FAILED and result.new_text is None
-    assert result.error.kind is ErrorKind.FIX_BROKE_SYNTAX
+    assert result.status is FileStatus.FINDINGS and result.new_text is None
+    assert result.error.kind is ErrorKind.FIX_BROKE_SYNTAX and result.error.line == 3
+    assert result.error.describe("t.py") == (
+        "t.py:3: fix-broke-syntax error: the fixed code does not parse with the fix of IP999: reverted, the other fixes are applied"
+    )
+    (finding,) = result.findings
+    assert finding.safety is Safety.DISPLAY_ONLY and not finding.fixable
+    assert finding.message.endswith("(outplace could not build this rewrite: the fixed code does not parse)")
+
+
+def test_a_fix_that_does_not_parse_is_dropped_alone_and_the_others_are_applied():
+    result = engine.fix(TOUCHED, "t.py", [*RULES, BrokenRule], anything)
+    assert result.status is FileStatus.CHANGED
+    assert result.new_text == TOUCHED.replace("h += 1", "h = h + 1").replace("h.mul_(2)", "h = h.mul(2)")
+    assert result.error.kind is ErrorKind.FIX_BROKE_SYNTAX and result.error.line == 6
+    broken = [f for f in result.remaining if f.rule_id == "IP999"]
+    assert [f.safety for f in broken] == [Safety.DISPLAY_ONLY]
+    assert sorted(f.rule_id for f in result.findings if f.key in result.applied) == ["IP101", "IP102"]
+
+
+def test_apply_fixes_leaves_out_only_the_fixes_that_break_the_syntax():
+    findings = engine.plan(TOUCHED, "t.py", [*RULES, BrokenRule]).findings
+    assert [f.rule_id for f in findings] == ["IP101", "IP999", "IP102"]
+    new, applied = engine.apply_fixes(TOUCHED, findings, {f.key for f in findings})
+    assert applied == (findings[0].key, findings[2].key)
+    assert "touch(h)" in new and "h = h + 1" in new and "h = h.mul(2)" in new
+
+
+class RaisingRule(Codemod):
+    """A rule that parses code it built, outside any report, and fails: a bug in the rule."""
+
+    ID, NAME, FIX_TITLE = "IP998", "raising", "never"
+    PREFILTER = re.compile(r"touch\(")
+    AST_NODES = (ast.Call,)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        cst.parse_expression("1.to(device=t.device)")
+
+
+def test_a_rule_that_raises_building_code_loses_its_findings_not_the_files():
+    result = engine.plan(TOUCHED, "t.py", [*RULES, RaisingRule])
+    assert [f.rule_id for f in result.findings] == ["IP101", "IP102"]
+    assert all(f.fixable for f in result.findings)
+    assert result.error.kind is ErrorKind.CRASH and "IP998 built code LibCST cannot parse" in result.error.message
+    fixed = engine.fix(TOUCHED, "t.py", [*RULES, RaisingRule], anything)
+    assert fixed.new_text == TOUCHED.replace("h += 1", "h = h + 1").replace("h.mul_(2)", "h = h.mul(2)")
+    assert fixed.error.kind is ErrorKind.CRASH
+
+
+COPY_OF_A_CHAIN = """\
+import torch
+
+def f(x, acc):
+    out = torch.sigmoid(x)
+    out.copy_(
+        acc.flatten()
+        .reshape(2, 3)
+    )
+    y = torch.sigmoid(x)
+    y.mul_(2)
+    return out, y
+"""
+
+
+def test_a_template_filled_with_a_multi_line_argument_keeps_its_grouping():
+    result = engine.fix(COPY_OF_A_CHAIN, "t.py", RULES, safe)
+    assert result.error is None and len(result.applied) == 2
+    assert "    out = (acc.flatten()\n        .reshape(2, 3)).to(device=out.device," in result.new_text
+
+
+def test_a_rewrite_the_rule_cannot_build_drops_that_fix_and_keeps_the_others(monkeypatch):
+    from codemods import inplace_method
+
+    monkeypatch.setattr(inplace_method, "grouped", lambda expr: expr)  # the template as it was: no parentheses
+    result = engine.plan(COPY_OF_A_CHAIN, "t.py", RULES)
+    assert result.error is None
+    copy, mul = result.findings
+    assert copy.safety is Safety.DISPLAY_ONLY and "(outplace could not build this rewrite: `acc.flatten()" in copy.message
+    assert mul.fixable and mul.replacement == "y = y.mul(2)"
 
 
 def test_suppression_comments():

@@ -158,3 +158,14 @@ def test_joined_cells_split_back_to_the_same_sources() -> None:
     assert notebook.split_cells(joined.text, joined, len(sources)) == [
         "import torch\n%time 1", None, "", "x = 1\n", None, "a?\nb = 2"
     ]
+
+
+def test_a_reverted_fix_keeps_the_cells_and_the_other_fixes() -> None:
+    from fixer import engine
+    from tests.test_engine import RULES, TOUCHED, BrokenRule
+
+    text = nbformat.writes(new_notebook(cells=[new_code_cell(TOUCHED)]))
+    result = notebook.process(text, "n.ipynb", lambda code: engine.fix(code, "n.ipynb", [*RULES, BrokenRule], lambda f: True))
+    assert result.error is not None and result.error.message.startswith("cell 1, line 6: the fixed code does not parse")
+    (cell,) = nbformat.reads(result.new_text, as_version=4).cells
+    assert cell.source == TOUCHED.replace("h += 1", "h = h + 1").replace("h.mul_(2)", "h = h.mul(2)")

@@ -95,8 +95,9 @@ def test_a_rule_building_code_that_does_not_parse_is_a_crash_not_a_parse_error_o
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     text = HEADER + "def f(x: torch.Tensor):\n    x += 1\n"
-    with pytest.raises(engine.RuleBuiltInvalidCode):
-        engine.plan(text, "t.py", [_BrokenTemplate])
+    result = engine.plan(text, "t.py", [_BrokenTemplate])
+    assert result.error is not None and result.error.kind is ErrorKind.CRASH
+    assert "IP999 built code LibCST cannot parse" in result.error.message
     monkeypatch.setattr(runner, "rules_for", lambda path, options: (_BrokenTemplate,))
     outcome = runner.process_stdin(text.encode(), "t.py", runner.Options())
     assert outcome.result.error is not None and outcome.result.error.kind is ErrorKind.CRASH
