@@ -217,6 +217,8 @@ class InplaceMethod(Codemod):
         values = _bind(call, entry)
         if values is None or entry.template is None:
             return None
+        if entry.params[:1] == ("src",) and _scalar_literal(values["src"]):
+            entry, values = torch_tables().inplace_methods["fill_"], {"value": values["src"]}  # `copy_(3.0)`: a fill
         values["self"] = _atom(receiver)
         for name, value in values.items():
             if value.isdigit() and f"{{{name}}}." in entry.template:
@@ -229,6 +231,15 @@ class InplaceMethod(Codemod):
         """`torch` when a special twin names it and the file never imports it."""
         spelled = any(e.kind == "special" and "torch." in (e.template or "") for _, e in links)
         return ("torch",) if spelled and self.context.torch_name is None else ()
+
+
+def _scalar_literal(source: str) -> bool:
+    """`3.0`, `-1`, `True`: a Python number, which has no `.to()`."""
+    try:
+        value = ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return False
+    return isinstance(value, (bool, int, float, complex))
 
 
 def _bind(call: cst.Call, entry: Entry) -> dict[str, str] | None:
