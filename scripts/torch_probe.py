@@ -11,7 +11,7 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy
@@ -160,9 +160,10 @@ class Tally:
                 "of": "all" if self.shared_other else "first"}
 
     def pure(self) -> bool:
-        """Tell whether every judged call (none writing) returned fresh memory and kept nothing."""
+        """Tell whether some call succeeded, none wrote an input, and every one returned fresh memory and kept
+        nothing (``inplace`` and ``out`` arguments are never passed: those calls are the in-place tables')."""
         return bool(self.calls + self.sparse_calls) and not (
-            self.shared or self.sparse_shared or self.kept)
+            self.shared or self.sparse_shared or self.kept or self.writes)
 
 
 def snapshot(tensor: Any) -> tuple[Any, ...]:
@@ -446,7 +447,7 @@ def name_choices(name: str, sample: Sample) -> list[Factory]:
         return [constant(d) for d in CHOICES["ScalarType"]]
     if name in ("training", "train", "keepdim"):
         return [constant(True), constant(False)]
-    return [*tensor_choices(name, sample)[:2], constant(1)]
+    return [*tensor_choices(name, sample), constant(1)]
 
 
 def generic_trials(sample: Sample, method: bool, receiver: Factory) -> Iterator[Trial]:
