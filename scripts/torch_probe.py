@@ -7,6 +7,7 @@ import functools
 import gc
 import inspect
 import io
+import math
 import sys
 import warnings
 import weakref
@@ -57,7 +58,7 @@ class Sample:
 @functools.cache
 def samples(shape: tuple[int, int, int] = (2, 3, 4), seed: int = 0) -> tuple[Sample, ...]:
     """Return the sample receivers: layouts (contiguous, permuted, transposed, size-1 dims), ranks 1 to 5,
-    square matrices, every dtype, conjugate and negative bits, sparse COO, CSR and CSC."""
+    square matrices, every dtype, conjugate and negative bits, sparse COO (coalesced or not), CSR and CSC."""
     a, b, c = shape
     gen = torch.Generator().manual_seed(seed)
 
@@ -81,6 +82,7 @@ def samples(shape: tuple[int, int, int] = (2, 3, 4), seed: int = 0) -> tuple[Sam
         Sample("conj", values((b, c), torch.complex64), torch.conj),
         Sample("neg", values((b, c), torch.complex64), lambda t: t.conj().imag),
         Sample("coo", values((b, c)).relu().to_sparse()),
+        Sample("uncoalesced", torch.sparse_coo_tensor(torch.tensor([[0, 0], [1, 1]]), values((2,)), (b, c))),
         Sample("csr", values((b, c)).relu().to_sparse_csr()),
         Sample("csc", values((b, c)).relu().to_sparse_csc()),
     ]
@@ -282,9 +284,10 @@ def tensor_choices(name: str, sample: Sample) -> list[Factory]:
     dtype = sample.dtype
     other = torch.float64 if dtype != torch.float64 else torch.float32
     channels = sample.shape[1] if len(sample.shape) > 1 else last
+    numel = math.prod(sample.shape)  # same elements, another shape: reshape_as copies a permuted receiver
     return [fresh_like(sample), fresh_like(sample, other), lambda _: torch.rand(last) + 0.5,
             lambda _: torch.rand(last, last) + 0.5, lambda _: torch.tensor(1.5),
-            lambda _: torch.rand(channels) + 0.5]
+            lambda _: torch.rand(channels) + 0.5, lambda _: torch.rand(numel)]
 
 
 def int_list_choices(name: str, sample: Sample) -> list[Factory]:
