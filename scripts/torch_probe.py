@@ -341,7 +341,8 @@ def choices(type_name: str, optional: bool, name: str, sample: Sample) -> list[F
 def varied(params: list[tuple[str, bool, bool, list[Any]]]) -> Iterator[Trial]:
     """Yield the base trial, then one per other choice of one parameter (the others at their base).
 
-    ``params``: (name, keyword-only, has-default, choices); a defaulted parameter's base is OMIT.
+    ``params``: (name, keyword-only, has-default, choices); a defaulted parameter's base is OMIT, and one
+    without choices stays OMIT.
     """
     bases = [OMIT if default else opts[0] for _, _, default, opts in params]
     yield build_trial(params, bases)
@@ -375,6 +376,8 @@ def schema_trials(schemas: list[Any], sample: Sample, method: bool, receiver: Fa
         params, needs_receiver, ok = [], not method, True
         for arg in schema.arguments:
             if arg.name in SKIPPED and (method or arg.name != "self"):
+                if arg.name != "self":  # never passed, but what follows goes by keyword
+                    params.append((arg.name, True, True, []))
                 continue
             type_name, optional = schema_type(arg)
             if needs_receiver and type_name in ("Tensor", "Tensor[]"):
@@ -386,15 +389,14 @@ def schema_trials(schemas: list[Any], sample: Sample, method: bool, receiver: Fa
             if not opts and not arg.has_default_value():
                 ok = False
                 break
-            if opts:
-                params.append((arg.name, arg.kwarg_only, arg.has_default_value(), opts))
+            params.append((arg.name, arg.kwarg_only, arg.has_default_value(), opts))
         tensors = any(schema_type(a)[0] in ("Tensor", "Tensor[]") for a in schema.arguments)
         if ok and not (needs_receiver and tensors):  # factories (no tensor argument) are called too
             yield from varied(params)
 
 
 def default_choices(default: Any) -> list[Factory]:
-    """Return variations of a Python default: the other bool, other numbers, a tensor for None."""
+    """Return variations of a Python default: the other bool, other numbers (none for other defaults)."""
     if isinstance(default, bool):
         return [constant(not default)]
     if isinstance(default, float):
@@ -419,7 +421,10 @@ def signature_trials(func: Any, sample: Sample, method: bool, receiver: Factory)
     if first.kind == first.VAR_POSITIONAL and not method:
         built.append((f"*{first.name}", False, True, [fresh_like(sample)]))
     for param in rest:
-        if param.name in SKIPPED or param.kind == param.VAR_KEYWORD:
+        if param.kind == param.VAR_KEYWORD:
+            continue
+        if param.name in SKIPPED:  # never passed, but what follows goes by keyword
+            built.append((param.name, True, True, []))
             continue
         if param.kind == param.VAR_POSITIONAL:
             built.append((f"*{param.name}", False, True, [fresh_like(sample)]))
@@ -428,8 +433,7 @@ def signature_trials(func: Any, sample: Sample, method: bool, receiver: Factory)
         if param.default is not param.empty:
             opts = default_choices(param.default) or ([] if param.default is not None else
                                                       name_choices(param.name, sample)[:2])
-            if opts:
-                built.append((param.name, kw_only, True, opts))
+            built.append((param.name, kw_only, True, opts))
             continue
         built.append((param.name, kw_only, False, name_choices(param.name, sample)))
     yield from varied(built)
