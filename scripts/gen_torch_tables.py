@@ -1,4 +1,5 @@
-"""Generate fixer/data/torch_tables.json by introspecting the installed torch (``--check`` compares instead)."""
+"""Generate fixer/data/torch_tables.json from the installed torch: its schemas, its derivatives, and probes that
+run its callables on sample tensors (``--check`` compares instead)."""
 
 from __future__ import annotations
 
@@ -352,26 +353,41 @@ HOLDER_NAMESPACES = (*VIEW_NAMESPACES, "torch.nn", "torch.nn.init", "torch.nn.ut
 NOT_PROBED = re.compile(
     r"^(set_|use_|manual_seed$|seed$|save$|load$|from_file$|compile$|vmap$|cond$|while_loop$|fork$|wait$|"
     r"autocast|import_ir_module|enable_grad$|no_grad$|inference_mode$|get_rng_state$|"
+    r"lobpcg$|"  # an iterative solver: half the probe's time on tiny samples, for one rarely used function
     # Kernels that trust their arguments (bad ones corrupt the heap): RNNs, native_, backend-specific ops.
     r"lstm$|gru$|rnn_tanh$|rnn_relu$|native_|batch_norm_|cudnn_|miopen_|mkldnn_|fbgemm_|quantized_)"
 )
 # Tensor methods about autograd hooks and gradients: they attach state to the tensor, whatever they return.
 HOOK_METHODS = re.compile(r"hook|^retain_grad$|^backward$|^requires_grad_$")
 # Hand-written trials for callables the automatic arguments cannot call or vary enough (sample -> trials):
-# arrays in, a dtype that forces a copy, an equation first, fractions for lengths, a batch list.
+# arrays in, a dtype that forces a copy, an equation first, fractions for lengths, a batch list, a
+# transposed convolution's weight, probabilities.
 _r, _const, _like = torch_probe.RECEIVER, torch_probe.constant, torch_probe.fresh_like
-_AS_TENSOR = lambda s: [((_r,), {"dtype": _const(d)}) for d in (torch.float32, torch.float64)] + [  # noqa: E731
-    ((lambda r: r.numpy(),), {})]
+
+
+def _as_tensor_trials(sample: torch_probe.Sample) -> list[torch_probe.Trial]:
+    """Trials of as_tensor/asarray: a dtype that keeps the receiver, one that copies it, a numpy array."""
+    return [((_r,), {"dtype": _const(d)}) for d in (torch.float32, torch.float64)] + [((lambda r: r.numpy(),), {})]
+
+
+def _transposed_conv_trials(sample: torch_probe.Sample) -> list[torch_probe.Trial]:
+    """Trials of conv_transpose1d/2d/3d: weight (in_channels, out_channels, 1, ...)."""
+    weight = lambda r: torch.rand(r.shape[1], 2, *[1] * (r.dim() - 2))  # noqa: E731
+    return [((_r, weight), {})] if sample.base.dim() > 2 else []
+
+
 FUNCTION_RECIPES: dict[str, Any] = {
-    "torch.as_tensor": _AS_TENSOR,
-    "torch.asarray": _AS_TENSOR,
+    "torch.as_tensor": _as_tensor_trials,
+    "torch.asarray": _as_tensor_trials,
     "torch.from_numpy": lambda s: [((lambda r: r.numpy(),), {})],
     "torch.view_as_complex": lambda s: [((lambda r: torch.rand(*s.shape[:-1], 2),), {})],
     "torch.einsum": lambda s: [((_const("...ij->...ji"), _r), {}), ((_const("...i,...i->..."), _r, _like(s)), {})],
+    "torch.functional.einsum": lambda s: FUNCTION_RECIPES["torch.einsum"](s),
     "torch.utils.data.random_split": lambda s: [((_r, _const([0.5, 0.5])), {})],
     "torch.utils.data.default_collate": lambda s: [((lambda r: [r, r.clone()],), {})],
+    "torch.nn.functional.binary_cross_entropy": lambda s: [((lambda r: r.sigmoid(), lambda r: torch.rand(r.shape)), {})],
+    **{f"{m}.conv_transpose{n}d": _transposed_conv_trials for m in ("torch", "torch.nn.functional") for n in (1, 2, 3)},
 }
-FUNCTION_RECIPES["torch.functional.einsum"] = FUNCTION_RECIPES["torch.einsum"]
 METHOD_RECIPES: dict[str, Any] = {}
 # Schema views the probe cannot run here, left out of the view table (so treated as unknown, may keep).
 UNJUDGED_VIEWS = {"pin_memory": "needs an accelerator"}

@@ -7,11 +7,12 @@ import functools
 import gc
 import inspect
 import io
+import math
 import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy
@@ -57,7 +58,7 @@ class Sample:
 @functools.cache
 def samples(shape: tuple[int, int, int] = (2, 3, 4), seed: int = 0) -> tuple[Sample, ...]:
     """Return the sample receivers: layouts (contiguous, permuted, transposed, size-1 dims), ranks 1 to 5,
-    square matrices, every dtype, conjugate and negative bits, sparse COO, CSR and CSC."""
+    square matrices, every dtype, conjugate and negative bits, sparse COO (coalesced or not), CSR and CSC."""
     a, b, c = shape
     gen = torch.Generator().manual_seed(seed)
 
@@ -81,6 +82,7 @@ def samples(shape: tuple[int, int, int] = (2, 3, 4), seed: int = 0) -> tuple[Sam
         Sample("conj", values((b, c), torch.complex64), torch.conj),
         Sample("neg", values((b, c), torch.complex64), lambda t: t.conj().imag),
         Sample("coo", values((b, c)).relu().to_sparse()),
+        Sample("uncoalesced", torch.sparse_coo_tensor(torch.tensor([[0, 0], [1, 1]]), values((2,)), (b, c))),
         Sample("csr", values((b, c)).relu().to_sparse_csr()),
         Sample("csc", values((b, c)).relu().to_sparse_csc()),
     ]
@@ -160,9 +162,10 @@ class Tally:
                 "of": "all" if self.shared_other else "first"}
 
     def pure(self) -> bool:
-        """Tell whether every judged call (none writing) returned fresh memory and kept nothing."""
+        """Tell whether some call succeeded, none wrote an input, and every one returned fresh memory and kept
+        nothing (``inplace`` and ``out`` arguments are never passed: those calls are the in-place tables')."""
         return bool(self.calls + self.sparse_calls) and not (
-            self.shared or self.sparse_shared or self.kept)
+            self.shared or self.sparse_shared or self.kept or self.writes)
 
 
 def snapshot(tensor: Any) -> tuple[Any, ...]:
@@ -281,9 +284,10 @@ def tensor_choices(name: str, sample: Sample) -> list[Factory]:
     dtype = sample.dtype
     other = torch.float64 if dtype != torch.float64 else torch.float32
     channels = sample.shape[1] if len(sample.shape) > 1 else last
+    numel = math.prod(sample.shape)  # same elements, another shape: reshape_as copies a permuted receiver
     return [fresh_like(sample), fresh_like(sample, other), lambda _: torch.rand(last) + 0.5,
             lambda _: torch.rand(last, last) + 0.5, lambda _: torch.tensor(1.5),
-            lambda _: torch.rand(channels) + 0.5]
+            lambda _: torch.rand(channels) + 0.5, lambda _: torch.rand(numel)]
 
 
 def int_list_choices(name: str, sample: Sample) -> list[Factory]:
@@ -337,7 +341,8 @@ def choices(type_name: str, optional: bool, name: str, sample: Sample) -> list[F
 def varied(params: list[tuple[str, bool, bool, list[Any]]]) -> Iterator[Trial]:
     """Yield the base trial, then one per other choice of one parameter (the others at their base).
 
-    ``params``: (name, keyword-only, has-default, choices); a defaulted parameter's base is OMIT.
+    ``params``: (name, keyword-only, has-default, choices); a defaulted parameter's base is OMIT, and one
+    without choices stays OMIT.
     """
     bases = [OMIT if default else opts[0] for _, _, default, opts in params]
     yield build_trial(params, bases)
@@ -371,6 +376,8 @@ def schema_trials(schemas: list[Any], sample: Sample, method: bool, receiver: Fa
         params, needs_receiver, ok = [], not method, True
         for arg in schema.arguments:
             if arg.name in SKIPPED and (method or arg.name != "self"):
+                if arg.name != "self":  # never passed, but what follows goes by keyword
+                    params.append((arg.name, True, True, []))
                 continue
             type_name, optional = schema_type(arg)
             if needs_receiver and type_name in ("Tensor", "Tensor[]"):
@@ -382,15 +389,14 @@ def schema_trials(schemas: list[Any], sample: Sample, method: bool, receiver: Fa
             if not opts and not arg.has_default_value():
                 ok = False
                 break
-            if opts:
-                params.append((arg.name, arg.kwarg_only, arg.has_default_value(), opts))
+            params.append((arg.name, arg.kwarg_only, arg.has_default_value(), opts))
         tensors = any(schema_type(a)[0] in ("Tensor", "Tensor[]") for a in schema.arguments)
         if ok and not (needs_receiver and tensors):  # factories (no tensor argument) are called too
             yield from varied(params)
 
 
 def default_choices(default: Any) -> list[Factory]:
-    """Return variations of a Python default: the other bool, other numbers, a tensor for None."""
+    """Return variations of a Python default: the other bool, other numbers (none for other defaults)."""
     if isinstance(default, bool):
         return [constant(not default)]
     if isinstance(default, float):
@@ -415,7 +421,10 @@ def signature_trials(func: Any, sample: Sample, method: bool, receiver: Factory)
     if first.kind == first.VAR_POSITIONAL and not method:
         built.append((f"*{first.name}", False, True, [fresh_like(sample)]))
     for param in rest:
-        if param.name in SKIPPED or param.kind == param.VAR_KEYWORD:
+        if param.kind == param.VAR_KEYWORD:
+            continue
+        if param.name in SKIPPED:  # never passed, but what follows goes by keyword
+            built.append((param.name, True, True, []))
             continue
         if param.kind == param.VAR_POSITIONAL:
             built.append((f"*{param.name}", False, True, [fresh_like(sample)]))
@@ -424,8 +433,7 @@ def signature_trials(func: Any, sample: Sample, method: bool, receiver: Factory)
         if param.default is not param.empty:
             opts = default_choices(param.default) or ([] if param.default is not None else
                                                       name_choices(param.name, sample)[:2])
-            if opts:
-                built.append((param.name, kw_only, True, opts))
+            built.append((param.name, kw_only, True, opts))
             continue
         built.append((param.name, kw_only, False, name_choices(param.name, sample)))
     yield from varied(built)
@@ -446,7 +454,7 @@ def name_choices(name: str, sample: Sample) -> list[Factory]:
         return [constant(d) for d in CHOICES["ScalarType"]]
     if name in ("training", "train", "keepdim"):
         return [constant(True), constant(False)]
-    return [*tensor_choices(name, sample)[:2], constant(1)]
+    return [*tensor_choices(name, sample), constant(1)]
 
 
 def generic_trials(sample: Sample, method: bool, receiver: Factory) -> Iterator[Trial]:

@@ -209,6 +209,7 @@ def test_view_table_spot_checks() -> None:
     assert TABLES.view_functions["torch.narrow"].kind == view
     assert TABLES.view_methods["narrow"].kind == view and TABLES.view_methods["unflatten"].kind == view
     assert TABLES.view_methods["reshape"].kind == maybe and TABLES.view_functions["torch.flatten"].kind == maybe
+    assert TABLES.view_methods["reshape_as"].kind == maybe  # a same-numel argument of another shape copies
     assert TABLES.view_methods["contiguous"].kind == maybe and TABLES.view_methods["float"].kind == maybe
     assert TABLES.view_methods["cpu"].kind == maybe  # self on CPU, a copy from another device
     assert TABLES.view_methods["detach"].kind == view and TABLES.view_functions["torch.view_as_real"].kind == view
