@@ -148,6 +148,9 @@ class AliasAnalysis:
         func = call.func
         args = [a.value for a in call.args]
         name = qualified(func, self.facts.imports)
+        through = self.passed_through(call, name)
+        if through is not None:
+            return self.source(through, scope)  # `F.relu(x, inplace=True)` is `x`; `torch.add(a, b, out=c)` is `c`
         if name is not None:
             view = self.tables.view_functions.get(name)
             if view is not None:
@@ -173,6 +176,20 @@ class AliasAnalysis:
             if func.value in READING_BUILTINS:
                 return FRESH
         return UNKNOWN
+
+    def passed_through(self, call: cst.Call, name: str | None) -> cst.BaseExpression | None:
+        """The argument a call writes and returns: its `out=`, or its input when `inplace` is set."""
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "out":
+                return arg.value
+        flag = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "inplace"), None)
+        index = self.tables.inplace_params.get(name or "")
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if flag is None and index is not None and len(positional) > index:
+            flag = positional[index]
+        if flag is None or isinstance(flag, cst.Name) and flag.value == "False" or not positional:
+            return None
+        return positional[0]
 
     def view_method(self, method: str) -> View | None:
         return self.tables.view_methods.get(method)
@@ -255,6 +272,9 @@ class AliasAnalysis:
         name = qualified(func, self.facts.imports)
         first = next((a for a in call.args if not a.keyword), None) is arg or (
             arg.keyword is not None and arg.keyword.value in ("input", "self"))
+        through = self.passed_through(call, name)
+        if through is not None:
+            return (call, Tie.VIEW) if through is arg.value else Flows()  # it returns what it wrote
         if name is not None:
             view = self.tables.view_functions.get(name)
             if view is not None:
