@@ -258,7 +258,7 @@ NESTED = """\
 import torch
 def f(x: torch.Tensor, y: torch.Tensor):
     h = torch.sigmoid(x)
-    g = torch.exp(y)
+    g = torch.exp(x)  # of x's dtype, as h is: no cast
     h += g.mul_(2)
     return h, g
 """
