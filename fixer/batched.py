@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 import libcst as cst
@@ -201,3 +201,22 @@ def contains(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> boo
                 if kind == WALK and contains(child, predicate):
                     return True
     return False
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node.children` in visiting order, whitespace and comments left out, without LibCST's copying."""
+    roles = _ROLES
+    for field in _fields_of(node):
+        value = getattr(node, field)
+        role = roles.get(type(value))
+        if role is None:
+            role = _role(type(value), roles)
+        if role == WALK:
+            yield value
+        elif role == SEQUENCE:
+            for child in value:
+                kind = roles.get(type(child))
+                if kind is None:
+                    kind = _role(type(child), roles)
+                if kind == WALK:
+                    yield child

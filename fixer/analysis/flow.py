@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts
+from fixer.batched import children
 
 
 class Flow:
@@ -18,8 +19,8 @@ class Flow:
 
     def __init__(self, facts: RegionFacts) -> None:
         self.facts = facts
-        self._parent_maps: dict[int, dict[int, cst.CSTNode]] = {}
-        self._use_maps: dict[int, dict[str, list[cst.Name]]] = {}
+        self._parents: dict[int, cst.CSTNode] | None = None
+        self._uses: dict[tuple[int, str], list[cst.Name]] = {}
 
     def order(self, node: cst.CSTNode) -> int:
         return self.facts.order.get(id(node), 0)
@@ -56,12 +57,11 @@ class Flow:
         return next((b for b in reversed(blocks) if b in self.facts.loop_bodies), None)
 
     def parents(self, scope: FunctionFacts) -> dict[int, cst.CSTNode]:
-        key = id(scope)
-        if key not in self._parent_maps:
-            root = scope.node or self.facts.module
-            assert root is not None
-            self._parent_maps[key] = {id(child): node for node in walk(root) for child in node.children}
-        return self._parent_maps[key]
+        """Each node's parent, over the whole region (one walk serves every function in it)."""
+        if self._parents is None:
+            self._index()
+        assert self._parents is not None
+        return self._parents
 
     def marked(self, node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> cst.CSTNode | None:
         """The nearest node around `node` whose order and blocks the facts know."""
@@ -72,17 +72,33 @@ class Flow:
 
     def uses(self, name: str, scope: FunctionFacts) -> list[cst.Name]:
         """Every `Name` node spelling `name` in the function (nested scopes included), members excluded."""
-        key = id(scope)
-        if key not in self._use_maps:
-            root = scope.node or self.facts.module
-            assert root is not None
-            parents = self.parents(scope)
-            index: dict[str, list[cst.Name]] = {}
-            for node in walk(root):
-                if isinstance(node, cst.Name) and not member_name(node, parents.get(id(node))):
-                    index.setdefault(node.value, []).append(node)
-            self._use_maps[key] = index
-        return self._use_maps[key].get(name, [])
+        if self._parents is None:
+            self._index()
+        return self._uses.get((id(scope.node), name), [])
+
+    def _index(self) -> None:
+        """One walk of the region: parents, and the uses of each name in each enclosing function."""
+        root = self.facts.module
+        assert root is not None
+        parents: dict[int, cst.CSTNode] = {}
+        uses: dict[tuple[int, str], list[cst.Name]] = {}
+        functions: list[int] = [id(None)]  # the module, then each enclosing function or lambda
+
+        def visit(node: cst.CSTNode) -> None:
+            scoped = isinstance(node, (cst.FunctionDef, cst.Lambda))
+            if scoped:
+                functions.append(id(node))
+            for child in children(node):
+                parents[id(child)] = node
+                if isinstance(child, cst.Name) and not member_name(child, node):
+                    for function in functions:
+                        uses.setdefault((function, child.value), []).append(child)
+                visit(child)
+            if scoped:
+                functions.pop()
+
+        visit(root)
+        self._parents, self._uses = parents, uses
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
