@@ -26,8 +26,7 @@ from tests.equivalence_programs import Program, generate, module_source
 RULES = registry.all_rules()
 PATH = "equivalence_fuzz.py"
 BACKWARD_ERROR = "modified by an inplace operation"
-CLASSES = ("crash", "loop target", "closure", "call-keeps", "container", "view-alias", "chain order", "dtype",
-           "other")
+CLASSES = ("crash", "broken rewrite", "dtype", "loop target", "closure", "call-keeps", "container", "view-alias", "chain order", "other")
 
 
 # what a program computed ------------------------------------------------------------------------
@@ -313,6 +312,11 @@ def classify(difference: Difference) -> str:
     """The class of a (shrunk) difference, from the features its remaining units exercise."""
     if difference.kind == "crash":
         return "crash"
+    raised_after = difference.details[0].split(": ")[0].split("-> ")[-1]
+    if difference.kind == "raised" and raised_after not in ("RuntimeError", "nothing"):
+        return "broken rewrite"  # the fixed code raises what torch never does here: a name, type or attribute error
+    if any(": dtype torch." in detail for detail in difference.details):
+        return "dtype"
     tags = difference.program.tags
     for name, needed in (("loop target", {"loop-target"}), ("closure", {"closure"}), ("call-keeps", {"call"}),
                          ("container", {"container"}), ("view-alias", {"view"}), ("chain order", {"chain"}),
