@@ -96,7 +96,9 @@ def _flatten(value: Any, path: str, out: dict[str, Any], depth: int) -> None:
         for key, item in value.items():
             _flatten(item, f"{path}[{key!r}]", out, depth + 1)
     elif isinstance(value, types.SimpleNamespace):
-        _flatten(vars(value), path, out, depth + 1)
+        out[f"{path}.attributes"] = repr(sorted(vars(value)))
+        for key, item in vars(value).items():
+            _flatten(item, f"{path}.{key}", out, depth + 1)
     elif isinstance(value, torch.utils.data.TensorDataset):
         _flatten(value.tensors, f"{path}.tensors", out, depth + 1)
 
