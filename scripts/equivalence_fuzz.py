@@ -77,8 +77,10 @@ def main() -> int:
     with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_start_worker) as pool:
         firsts = range(args.seed, args.seed + args.programs, BATCH)
         counts = [min(BATCH, args.seed + args.programs - first) for first in firsts]
-        for result in pool.map(_check, firsts, counts, [unsafe] * len(counts)):
+        for done, result in enumerate(pool.map(_check, firsts, counts, [unsafe] * len(counts)), start=1):
             total.add(result)
+            if done % 25 == 0:
+                print(f"... {total.programs} programs, {len(total.differences)} differences", file=sys.stderr, flush=True)
         checked = time.monotonic() - started
         sample = sorted(total.differences, key=lambda d: d.program.seed)[: args.shrink]
         shrunk = list(pool.map(_shrink, sample, [unsafe] * len(sample)))
