@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import pickle
 import sys
 import time
 import warnings
@@ -48,9 +49,8 @@ def _check(first: int, count: int, unsafe: bool) -> BatchResult:
     return check_seeds(range(first, first + count), unsafe)
 
 
-def _shrink(difference: Difference, unsafe: bool) -> tuple[Difference, str]:
-    smaller = shrink(difference, unsafe)
-    return smaller, classify(smaller)
+def _shrink(difference: Difference, unsafe: bool) -> Difference:
+    return shrink(difference, unsafe)
 
 
 def example_text(difference: Difference, label: str) -> str:
@@ -83,7 +83,7 @@ def main() -> int:
                 print(f"... {total.programs} programs, {len(total.differences)} differences", file=sys.stderr, flush=True)
         checked = time.monotonic() - started
         sample = sorted(total.differences, key=lambda d: d.program.seed)[: args.shrink]
-        shrunk = list(pool.map(_shrink, sample, [unsafe] * len(sample)))
+        shrunk = [(d, classify(d)) for d in pool.map(_shrink, sample, [unsafe] * len(sample))]
     elapsed = time.monotonic() - started
 
     mode = "safe and unsafe fixes" if unsafe else "safe fixes"
@@ -102,6 +102,8 @@ def main() -> int:
             print(f"  {label:12} {classes[label]:4} of {len(shrunk)} shrunk (~{classes[label] * scale:.0f} of all, "
                   f"{classes[label] * scale / max(total.programs, 1):.2%} of the programs)")
     args.out.mkdir(parents=True, exist_ok=True)
+    with open(args.out / "shrunk.pickle", "wb") as handle:  # to classify them again without running anything
+        pickle.dump([d for d, _ in shrunk], handle)
     for difference, label in shrunk:
         folder = args.out / label.replace(" ", "-")
         folder.mkdir(exist_ok=True)

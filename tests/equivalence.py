@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import sys
 import types
 import warnings
@@ -21,7 +22,7 @@ import torch
 
 from fixer import engine, registry
 from fixer.types import Finding, Safety
-from tests.equivalence_programs import Program, generate, module_source
+from tests.equivalence_programs import Program, assigned_names, generate, module_source
 
 RULES = registry.all_rules()
 PATH = "equivalence_fuzz.py"
@@ -311,7 +312,7 @@ def _same_outcome(original: Difference, smaller: Difference) -> bool:
 
 
 def classify(difference: Difference) -> str:
-    """The class of a (shrunk) difference, from the features its remaining units exercise."""
+    """The class of a (shrunk) difference: what bound the values that differ, else what the program exercises."""
     if difference.kind == "crash":
         return "crash"
     raised_after = difference.details[0].split(": ")[0].split("-> ")[-1]
@@ -319,7 +320,29 @@ def classify(difference: Difference) -> str:
         return "broken rewrite"  # the fixed code raises what torch never does here: a name, type or attribute error
     if any(": dtype torch." in detail for detail in difference.details):
         return "dtype"
-    tags = difference.program.tags
+    roots = dict.fromkeys(re.split(r"[\[.:]", detail, maxsplit=1)[0] for detail in difference.details
+                          if difference.kind == "values")
+    labels = [_class_of_name(difference.program, root) for root in roots if root != "<return>"]
+    if labels:
+        return min(labels, key=CLASSES.index)
+    return _class_of_tags(difference.program.tags)
+
+
+def _class_of_name(program: Program, name: str) -> str:
+    """The class of a name that differs: from the units that bound or filled it, then from those that wrote it."""
+    binding = [u for u in program.units if _binds(u.code, name)]
+    label = _class_of_tags(frozenset().union(*(u.tags for u in binding if "write" not in u.tags)))
+    if label != "other":
+        return label
+    return _class_of_tags(frozenset().union(*(u.tags for u in binding)))
+
+
+def _binds(code: str, name: str) -> bool:
+    starts = (f"for {name} in", f"def {name}(", f"{name}.", f"{name}[", f"{name} ", f"{name},")
+    return any(line.strip().startswith(starts) or name in assigned_names(line.strip()) for line in code.split("\n"))
+
+
+def _class_of_tags(tags: frozenset[str]) -> str:
     for name, needed in (("loop target", {"loop-target"}), ("closure", {"closure"}), ("call-keeps", {"call"}),
                          ("container", {"container"}), ("view-alias", {"view"}), ("chain order", {"chain"}),
                          ("dtype", {"dtype"})):

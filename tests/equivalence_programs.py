@@ -144,7 +144,7 @@ class _Builder:
             return False
         self.units.append(Unit(code, frozenset(tags)))
         self.bound += [n for n in self.ns if n not in before]
-        self.bound += [n for n in _assigned(code) if n in self.ns]
+        self.bound += [n for n in assigned_names(code) if n in self.ns]
         return True
 
     def need(self, holder: str) -> None:
@@ -204,7 +204,7 @@ class _Builder:
         self.units.append(Unit(f"return {value}", frozenset({"return"})))
 
 
-def _assigned(code: str) -> list[str]:
+def assigned_names(code: str) -> list[str]:
     """Names that the first line of `code` assigns (rebinding an existing name counts again)."""
     first = code.split("\n", 1)[0]
     if " = " not in first or first.startswith(("for ", "with ", "def ")):
