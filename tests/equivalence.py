@@ -22,11 +22,12 @@ import torch
 
 from fixer import engine, registry
 from fixer.types import Finding, Safety
-from tests.equivalence_programs import Program, assigned_names, generate, module_source
+from tests.equivalence_programs import AUTOGRAD_REFUSALS, Program, assigned_names, generate, module_source
 
 RULES = registry.all_rules()
 PATH = "equivalence_fuzz.py"
 BACKWARD_ERROR = "modified by an inplace operation"
+NO_GRAD_BACKWARD = "does not require grad and does not have a grad_fn"  # `loss.backward()` under no_grad
 CLASSES = ("crash", "broken rewrite", "dtype", "loop target", "closure", "call-keeps", "container", "view-alias", "chain order", "other")
 
 
@@ -38,10 +39,16 @@ class Observed:
     values: dict[str, Any]
     error: str | None = None  # the exception's type name
     message: str = ""
+    forward_only: bool = False  # values computed under no_grad: gradients are not compared
 
     @property
     def failed_in_backward(self) -> bool:
         return self.error == "RuntimeError" and BACKWARD_ERROR in self.message
+
+    @property
+    def refused_by_autograd(self) -> bool:
+        """Raised in the forward pass because autograd refuses an in-place write (what outplace fixes)."""
+        return self.error == "RuntimeError" and any(m in self.message for m in AUTOGRAD_REFUSALS)
 
 
 def observe(function: Callable[[], Any]) -> Observed:
@@ -150,13 +157,13 @@ def differences(before: Observed, after: Observed) -> list[str]:
     "modified by an inplace operation" in backward (what outplace fixes), the forward values are
     compared and the gradients are not.
     """
-    if before.error is not None and not before.failed_in_backward:
+    if before.error is not None and not before.failed_in_backward:  # forward: the exception's type only
         return [] if before.error == after.error else [f"raised {before.error} -> {after.error or 'nothing'}"]
     if after.error is not None and not (before.failed_in_backward and after.failed_in_backward):
         return [f"raised {before.error or 'nothing'} -> {after.error}: {after.message[:100]}"]
     found = []
     for path, value in before.values.items():
-        if before.failed_in_backward and path.endswith(".grad"):
+        if (before.failed_in_backward or before.forward_only) and path.endswith(".grad"):
             continue
         if path not in after.values:
             found.append(f"{path}: missing after the fix")
@@ -165,6 +172,18 @@ def differences(before: Observed, after: Observed) -> list[str]:
         if difference is not None:
             found.append(f"{path}: {difference}")
     return found
+
+
+def reference_without_grad(function: Callable[[], Any]) -> Observed | None:
+    """What a program that autograd refused computes under `no_grad` (where its writes are allowed), or None.
+
+    A fix that makes such a program run must compute these values, as the golden harness requires.
+    """
+    with torch.no_grad():
+        seen = observe(function)
+    if seen.error is not None and NO_GRAD_BACKWARD not in seen.message:
+        return None
+    return Observed(seen.values, forward_only=True)
 
 
 # fixing and running a batch ---------------------------------------------------------------------
@@ -262,6 +281,8 @@ def check(programs: list[Program], unsafe: bool) -> BatchResult:
             continue
         result.changed += 1
         seen_before, seen_after = observe(before[program.name]), observe(after[program.name])
+        if seen_before.refused_by_autograd and seen_after.error is None:
+            seen_before = reference_without_grad(before[program.name]) or seen_before
         result.before_raised += seen_before.error is not None
         result.fixed_backward += seen_before.failed_in_backward and seen_after.error is None
         found = differences(seen_before, seen_after)

@@ -23,6 +23,8 @@ HEADER = "import types\n\nimport numpy as np\nimport torch\nimport torch.nn.func
 FLOATS = ("torch.float32", "torch.float32", "torch.float16", "torch.bfloat16", "torch.float64")
 DTYPES = (*FLOATS, "torch.int64", "torch.bool")
 BASE_SHAPES = ((4, 6), (2, 3, 4), (3, 4), (2, 6), (4, 4), (6,))
+AUTOGRAD_REFUSALS = ("a leaf Variable that requires grad", "view and its base or another view of its base has been",
+                     "is a view and is being modified in-place", "a view of a leaf Variable")
 HOLDERS = {  # the unit that creates each holder, added before its first use
     "outs": "outs = []",
     "d": "d = {}",
@@ -99,6 +101,13 @@ def _leaf_with_grad(t: torch.Tensor) -> bool:
         return False
 
 
+def _refuses_writes(t: torch.Tensor) -> bool:
+    try:
+        return t.requires_grad and (t.is_leaf or t._is_view())
+    except RuntimeError:
+        return False
+
+
 def _kind(t: torch.Tensor) -> str:
     return "bool" if t.dtype == torch.bool else "float" if t.is_floating_point() else "int"
 
@@ -166,6 +175,8 @@ class _Builder:
             self.draw(*self.rng.choices(draws, weights))
         if not any("write" in u.tags for u in self.units):
             self.draw(_write, attempts=10)
+        if self.rng.random() < 0.12:
+            self.raising_write()
         if self.rng.random() < 0.5:
             self.loss()
         self.finish()
@@ -180,6 +191,20 @@ class _Builder:
             if drawn is not None and self.accept(*drawn):
                 return True
         return False
+
+    def raising_write(self) -> None:
+        """A last write that autograd refuses in the forward pass (a leaf, a view of a multi-output op)."""
+        refused = [(n, v) for n, v in self.tensors("float") if _refuses_writes(v)]
+        for _ in range(4 if refused else 0):
+            code, tags = _write_code(self, *self.rng.choice(refused))
+            try:
+                exec(code, dict(self.ns))  # noqa: S102 -- a copy: the unit must raise, and change nothing kept
+            except RuntimeError as error:
+                if any(m in str(error) for m in AUTOGRAD_REFUSALS):
+                    self.units.append(Unit(code, frozenset(tags | {"refused"})))
+                    return
+            except Exception:  # noqa: BLE001,S110 -- another failure: draw again
+                pass
 
     def loss(self) -> None:
         graded = [n for n, v in self.tensors("float") if v.requires_grad]
