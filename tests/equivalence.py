@@ -107,6 +107,10 @@ def _flatten(value: Any, path: str, out: dict[str, Any], depth: int) -> None:
         out[f"{path}.attributes"] = repr(sorted(vars(value)))
         for key, item in vars(value).items():
             _flatten(item, f"{path}.{key}", out, depth + 1)
+    elif isinstance(value, torch.nn.Module):
+        state = {**dict(value.named_parameters()), **dict(value.named_buffers()),
+                 **{k: v for k, v in vars(value).items() if not k.startswith("_")}}
+        _flatten(state, f"{path}.state", out, depth + 1)
     elif isinstance(value, torch.utils.data.TensorDataset):
         _flatten(value.tensors, f"{path}.tensors", out, depth + 1)
 

@@ -384,7 +384,12 @@ def _call(b: _Builder) -> tuple[str, set[str]] | None:
     if picked is None:
         return None
     x, _ = picked
-    kind = b.rng.randrange(5)
+    kind = b.rng.randrange(6)
+    if kind == 5:
+        m = b.fresh("m")
+        attach = b.rng.choice([f"{m}.register_buffer('buf', {x})", f"{m}.cache = {x}",
+                               f"{m}.register_buffer('buf', {x}.view(-1))"])
+        return f"{m} = torch.nn.Module()\n{attach}", {"call", "module"}
     if kind == 0:
         b.need("keep")
         return f"keep({x})", {"call"}
