@@ -8,6 +8,7 @@ tests make sure the fuzzer cannot pass by seeing nothing.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 import torch
@@ -22,6 +23,7 @@ from tests.equivalence import (
     fix,
     load,
     observe,
+    reference_without_grad,
     shrink,
     tensor_difference,
 )
@@ -108,6 +110,29 @@ def test_a_new_exception_is_a_difference() -> None:
 
 def test_identical_programs_have_no_difference() -> None:
     assert differences(_observe("h = h * 2"), _observe("h = h * 2")) == []
+
+
+LEAF_PROGRAM = """
+def run():
+    torch.manual_seed(0)
+    w = torch.randn(3, requires_grad=True)
+    rows = w[:2]
+    {write}
+    loss = (w * 2).sum()
+    loss.backward()
+"""
+
+
+def test_a_write_autograd_refuses_is_compared_with_what_no_grad_computes() -> None:
+    def run(write: str) -> Any:
+        return load(HEADER + LEAF_PROGRAM.format(write=write), "<test>")["run"]
+
+    refused = observe(run("w.mul_(2)"))
+    assert refused.refused_by_autograd
+    reference = reference_without_grad(run("w.mul_(2)"))
+    assert reference is not None and reference.forward_only
+    assert differences(reference, observe(run("with torch.no_grad():\n        w.mul_(2)"))) == []
+    assert [d.split(":")[0] for d in differences(reference, observe(run("w = w.mul(2)")))] == ["rows"]
 
 
 # the generator and the shrinker -----------------------------------------------------------------
