@@ -327,7 +327,7 @@ def _view(b: _Builder) -> tuple[str, set[str]] | None:
 
 def _multi_view(b: _Builder) -> tuple[str, set[str]] | None:
     picked = b.pick(grad_bias=0.6)
-    if picked is None or not v_shape(picked[1]):
+    if picked is None or picked[1].dim() == 0:
         return None
     x, v = picked
     s = tuple(v.shape)
@@ -343,10 +343,6 @@ def _multi_view(b: _Builder) -> tuple[str, set[str]] | None:
     if not forms:
         forms = [f"{lo}, {hi} = {x}.split([1, {s[0] - 1}])"]
     return b.rng.choice(forms), {"view", "unpack"}
-
-
-def v_shape(t: torch.Tensor) -> tuple[int, ...]:
-    return tuple(t.shape)
 
 
 def _container(b: _Builder) -> tuple[str, set[str]] | None:
@@ -427,7 +423,7 @@ def _closure_use(b: _Builder) -> tuple[str, set[str]] | None:
         return None
     f = b.rng.choice(b.closures)
     if b.ns.get(f) is not None and getattr(b.ns[f], "__code__", None) and b.ns[f].__code__.co_flags & 0x20:
-        op = _inplace_call(b, "g", torch.ones(()), "float")
+        op, _ = _inplace_call(b, "g", torch.ones(()), "float")
         return b.rng.choice([f"{b.fresh('vals')} = list({f}())", f"for g in {f}():\n    g.{op}"]), {"closure", "loop"}
     return f"{b.fresh()} = {f}()", {"closure"}
 
@@ -453,23 +449,27 @@ def _operand(b: _Builder, target: torch.Tensor, shape: tuple[int, ...] | None = 
     return name, value.dtype != target.dtype
 
 
-def _inplace_call(b: _Builder, x: str, v: torch.Tensor, kind: str | None = None) -> str:
-    """One in-place method call on `x` (without the receiver), for `v`'s dtype."""
+def _inplace_call(b: _Builder, x: str, v: torch.Tensor, kind: str | None = None) -> tuple[str, bool]:
+    """One in-place method call on `x` (without the receiver) for `v`'s dtype, and whether an operand's dtype differs."""
     kind = kind or _kind(v)
-    o, _ = _operand(b, v)
+    o, mixed = _operand(b, v)
     s = tuple(v.shape)
     common = [f"fill_({o if b.rng.random() < 0.5 else '1'})", "zero_()", f"copy_({o})",
               f"masked_fill_({x} > 0 if {x}.dtype != torch.bool else {x}, {'True' if kind == 'bool' else '0'})"]
     if kind == "bool":
-        return b.rng.choice([*common, f"logical_or_({o})", f"logical_and_({o})", f"__ior__({o})"])
+        call = b.rng.choice([*common, f"logical_or_({o})", f"logical_and_({o})", f"__ior__({o})"])
+        return call, mixed and o in call
     numeric = [f"add_({o})", f"sub_({o})", f"mul_({o})", "clamp_(min=0)", "neg_()", "abs_()", f"add_({o}, alpha=2)"]
     if s:
         numeric.append(f"index_add_(0, torch.tensor([0]), {x}[:1] * 2)")
     if kind == "int":
-        return b.rng.choice([*common, *numeric, f"floor_divide_({o})", f"remainder_({o})", "__ilshift__(1)"])
-    return b.rng.choice([*common, *numeric, *numeric, f"div_({o})", "clamp_(-1, 1)", "relu_()", "sigmoid_()",
-                         "tanh_()", "exp_()", "pow_(2)", f"addcmul_({o}, {o})", f"lerp_({x} * 0, 0.5)",
-                         "clamp_min_(0)", "sqrt_()", "log_()", "floor_()", "round_()", f"addcdiv_({o}, {x}.exp())"])
+        call = b.rng.choice([*common, *numeric, f"floor_divide_({o})", f"remainder_({o})", "__ilshift__(1)"])
+    else:
+        call = b.rng.choice([*common, *numeric, *numeric, f"div_({o})", "clamp_(-1, 1)", "relu_()", "sigmoid_()",
+                             "tanh_()", "exp_()", "pow_(2)", f"addcmul_({o}, {o})", f"lerp_({x} * 0, 0.5)",
+                             "clamp_min_(0)", "sqrt_()", "log_()", "floor_()", "round_()",
+                             f"addcdiv_({o}, {x}.exp())"])
+    return call, mixed and o in call
 
 
 AUGMENTED = {"float": ["+", "-", "*", "/", "//", "%", "**"], "int": ["+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"],
@@ -483,7 +483,9 @@ def _write_code(b: _Builder, x: str, v: torch.Tensor) -> tuple[str, set[str]]:
     form = b.rng.randrange(10)
     s = tuple(v.shape)
     if form < 3:
-        code = f"{x}.{_inplace_call(b, x, v)}"
+        call, mixed = _inplace_call(b, x, v)
+        code = f"{x}.{call}"
+        tags |= {"dtype"} if mixed else set()
     elif form < 5:
         o, mixed = _operand(b, v)
         code = f"{x} {b.rng.choice(AUGMENTED[kind])}= {o}"
@@ -492,26 +494,23 @@ def _write_code(b: _Builder, x: str, v: torch.Tensor) -> tuple[str, set[str]]:
         code, mixed = _index_write(b, x, v)
         tags |= {"index"} | ({"dtype"} if mixed else set())
     elif form < 8:
-        first, second = _inplace_call(b, x, v), _inplace_call(b, x, v)
+        (first, mixed), (second, mixed_too) = _inplace_call(b, x, v), _inplace_call(b, x, v)
         if b.rng.random() < 0.4 and kind == "float":
-            second = f"mul_({x}.mean())"
+            second, mixed_too = f"mul_({x}.mean())", False
         code = f"{x}.{first}.{second}"
-        tags |= {"chain"}
+        tags |= {"chain"} | ({"dtype"} if mixed or mixed_too else set())
         if b.rng.random() < 0.3:
             code = f"{b.fresh()} = {code}"
     elif form < 9:
-        code = f"{b.fresh()} = {x}.{_inplace_call(b, x, v)}"
-        tags |= {"value-use"}
+        call, mixed = _inplace_call(b, x, v)
+        code = f"{b.fresh()} = {x}.{call}"
+        tags |= {"value-use"} | ({"dtype"} if mixed else set())
     else:
         o, mixed = _operand(b, v)
         code = b.rng.choice([f"torch.relu_({x})", f"F.relu_({x})", f"torch.add({x}, {o}, out={x})",
                              f"F.relu({x}, inplace=True)", f"torch.sigmoid_({x})", f"torch.mul({x}, 2, out={x})",
                              f"F.dropout({x}, 0.5, True, True)", f"F.leaky_relu({x}, 0.1, True)"])
-        tags |= {"function-form"}
-    if "mean()" in code or "nan" in code:
-        tags |= {"dtype"} if "mean()" in code and "mul_(" in code and kind != "float" else set()
-    if "from_numpy" in code:
-        tags |= {"dtype"}
+        tags |= {"function-form"} | ({"dtype"} if mixed and o in code else set())
     return code, tags
 
 
@@ -559,7 +558,8 @@ def _loop(b: _Builder) -> tuple[str, set[str]] | None:
         others = [n for n, t in b.tensors(_kind(v)) if n != x]
         names = [x, *b.rng.sample(others, min(len(others), 1))]
         seq = b.rng.choice(["({})", "[{}]"]).format(", ".join(names) + ("," if len(names) == 1 else ""))
-        return f"for p in {seq}:\n    p.{_inplace_call(b, 'p', v)}", {"loop", "loop-target", "write"}
+        call, mixed = _inplace_call(b, "p", v)
+        return f"for p in {seq}:\n    p.{call}", {"loop", "loop-target", "write"} | ({"dtype"} if mixed else set())
     if kind < 4:
         code, tags = _write_code(b, x, v)
         if code.startswith("t") and " = " in code.split("\n")[0] and not code.startswith(x):
