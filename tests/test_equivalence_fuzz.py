@@ -141,6 +141,12 @@ def test_a_program_is_reproduced_from_its_seed() -> None:
     assert generate(7) != generate(8)
 
 
+def test_a_program_run_twice_computes_the_same_so_a_difference_is_never_noise() -> None:
+    programs = [generate(seed) for seed in range(60)]
+    first, second = load(module_source(programs), "<first>"), load(module_source(programs), "<second>")
+    assert all(differences(observe(first[p.name]), observe(second[p.name])) == [] for p in programs)
+
+
 def test_the_shrinker_keeps_the_difference_and_drops_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
     # a stand-in for outplace that makes the view-alias mistake, so the test holds whatever outplace does
     def rebinding_fix(text: str, unsafe: bool) -> Fixed:
