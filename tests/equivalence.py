@@ -72,7 +72,9 @@ def observe(function: Callable[[], Any]) -> Observed:
     previous = sys.gettrace()
     sys.settrace(on_call)
     try:
-        function()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's warnings about the generated code are not what we compare
+            function()
     except Exception as raised:  # noqa: BLE001 -- what the program raised is part of what it does
         error = raised
     finally:

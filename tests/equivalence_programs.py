@@ -12,6 +12,7 @@ import itertools
 import random
 import textwrap
 import types
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -70,7 +71,9 @@ def module_source(programs: list[Program]) -> str:
 
 def generate(seed: int) -> Program:
     """The program of `seed`; the same seed gives the same program on any machine with this torch."""
-    return _Builder(seed).build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _Builder(seed).build()
 
 
 # drawing ----------------------------------------------------------------------------------------
