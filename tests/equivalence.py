@@ -28,7 +28,7 @@ RULES = registry.all_rules()
 PATH = "equivalence_fuzz.py"
 BACKWARD_ERROR = "modified by an inplace operation"
 NO_GRAD_BACKWARD = "does not require grad and does not have a grad_fn"  # `loss.backward()` under no_grad
-CLASSES = ("crash", "broken rewrite", "dtype", "loop target", "closure", "call-keeps", "container", "view-alias", "chain order", "other")
+CLASSES = ("crash", "broken rewrite", "grad lost", "dtype", "loop target", "closure", "call-keeps", "container", "view-alias", "chain order", "other")
 
 
 # what a program computed ------------------------------------------------------------------------
@@ -229,6 +229,7 @@ class Difference:
     after: str  # the fixed function's text
     details: list[str]
     kind: str  # "crash", "raised" or "values": kept while shrinking
+    before: str = "ran"  # how the original ended: "ran", "backward" (refused there), "refused" (in forward)
 
     @property
     def summary(self) -> str:
@@ -287,6 +288,8 @@ def check(programs: list[Program], unsafe: bool) -> BatchResult:
             continue
         result.changed += 1
         seen_before, seen_after = observe(before[program.name]), observe(after[program.name])
+        ended = ("backward" if seen_before.failed_in_backward else "refused" if seen_before.refused_by_autograd
+                 else seen_before.error or "ran")
         if seen_before.refused_by_autograd and seen_after.error is None:
             seen_before = reference_without_grad(before[program.name]) or seen_before
         result.before_raised += seen_before.error is not None
@@ -294,7 +297,7 @@ def check(programs: list[Program], unsafe: bool) -> BatchResult:
         found = differences(seen_before, seen_after)
         if found:
             kind = "raised" if found[0].startswith("raised") else "values"
-            result.differences.append(Difference(program, new.get(program.name, ""), found, kind))
+            result.differences.append(Difference(program, new.get(program.name, ""), found, kind, ended))
     return result
 
 
@@ -332,10 +335,13 @@ def shrink(difference: Difference, unsafe: bool, budget: int = 400) -> Differenc
 
 
 def _same_outcome(original: Difference, smaller: Difference) -> bool:
-    """A shrink step must not turn a program that ran into one that raises (a NameError, say)."""
+    """A shrink step keeps the fixed code's exception, and never makes the forward pass raise (a NameError, say)."""
+    runs = ("ran", "backward")
+    if smaller.before != original.before and not (original.before in runs and smaller.before in runs):
+        return False
     if original.kind != "raised":
         return True
-    return original.details[0].split(":")[0] == smaller.details[0].split(":")[0]
+    return original.details[0].split("-> ")[-1].split(":")[0] == smaller.details[0].split("-> ")[-1].split(":")[0]
 
 
 def classify(difference: Difference) -> str:
@@ -345,8 +351,12 @@ def classify(difference: Difference) -> str:
     raised_after = difference.details[0].split(": ")[0].split("-> ")[-1]
     if difference.kind == "raised" and raised_after not in ("RuntimeError", "nothing"):
         return "broken rewrite"  # the fixed code raises what torch never does here: a name, type or attribute error
+    if difference.kind == "raised" and "does not require grad" in difference.details[0]:
+        return "grad lost"  # the rewrite computes a constant where the write kept the graph (fill_, zero_)
     if any(": dtype torch." in detail for detail in difference.details):
         return "dtype"
+    if difference.kind == "raised" and re.search(r"dtype|type \w+ but|can't be cast", difference.details[0]):
+        return "dtype"  # the rewrite's result has another dtype, and a later op refuses it
     roots = dict.fromkeys(re.split(r"[\[.:]", detail, maxsplit=1)[0] for detail in difference.details
                           if difference.kind == "values")
     labels = [_class_of_name(difference.program, root) for root in roots if root != "<return>"]
@@ -358,9 +368,10 @@ def classify(difference: Difference) -> str:
 def _class_of_name(program: Program, name: str) -> str:
     """The class of a name that differs: from the units that bound or filled it, then from those that wrote it."""
     binding = [u for u in program.units if _binds(u.code, name)]
-    label = _class_of_tags(frozenset().union(*(u.tags for u in binding if "write" not in u.tags)))
-    if label != "other":
-        return label
+    for units in (binding, program.units):  # the name itself, else (the base of a written view) the program
+        label = _class_of_tags(frozenset().union(*(u.tags for u in units if "write" not in u.tags)))
+        if label != "other":
+            return label
     return _class_of_tags(frozenset().union(*(u.tags for u in binding)))
 
 

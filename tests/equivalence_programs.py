@@ -104,6 +104,25 @@ def _leaf_with_grad(t: torch.Tensor) -> bool:
         return False
 
 
+def _refused_but_runs_without_grad(code: str, namespace: dict[str, object]) -> bool:
+    """Whether autograd refuses `code` and `no_grad` runs it (the last unit: what it writes is not used again)."""
+    try:
+        exec(code, dict(namespace))  # noqa: S102 -- our own generated code
+    except RuntimeError as error:
+        if not any(m in str(error) for m in AUTOGRAD_REFUSALS):
+            return False
+    except Exception:  # noqa: BLE001 -- any other failure: not this kind of unit
+        return False
+    else:
+        return False
+    try:
+        with torch.no_grad():
+            exec(code, dict(namespace))  # noqa: S102
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
 def _refuses_writes(t: torch.Tensor) -> bool:
     try:
         return t.requires_grad and (t.is_leaf or t._is_view())
@@ -200,14 +219,9 @@ class _Builder:
         refused = [(n, v) for n, v in self.tensors("float") if _refuses_writes(v)]
         for _ in range(4 if refused else 0):
             code, tags = _write_code(self, *self.rng.choice(refused))
-            try:
-                exec(code, dict(self.ns))  # noqa: S102 -- a copy: the unit must raise, and change nothing kept
-            except RuntimeError as error:
-                if any(m in str(error) for m in AUTOGRAD_REFUSALS):
-                    self.units.append(Unit(code, frozenset(tags | {"refused"})))
-                    return
-            except Exception:  # noqa: BLE001,S110 -- another failure: draw again
-                pass
+            if _refused_but_runs_without_grad(code, self.ns):
+                self.units.append(Unit(code, frozenset(tags | {"refused"})))
+                return
 
     def loss(self) -> None:
         graded = [n for n, v in self.tensors("float") if v.requires_grad]
