@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import torch
 
+
 from tests import equivalence
 from tests.equivalence import (
     Fixed,
@@ -29,7 +30,7 @@ from tests.equivalence import (
 )
 from tests.equivalence_programs import HEADER, Program, Unit, generate, module_source
 
-BOUNDED = range(500)  # about 20 s on one core
+BOUNDED = range(400)  # about 20 s on one idle core
 
 
 # the comparer -----------------------------------------------------------------------------------
@@ -167,14 +168,16 @@ def test_the_shrinker_keeps_the_difference_and_drops_the_rest(monkeypatch: pytes
 def test_safe_fixes_never_change_what_generated_programs_compute() -> None:
     result = check_seeds(BOUNDED, unsafe=False)
     assert result.changed > len(BOUNDED) // 5, "the generated programs must give outplace work"
-    shown = [shrink(d, unsafe=False) for d in result.differences[:3]]
-    assert not result.differences, (
-        f"{len(result.differences)} of {result.changed} fixed programs compute something else:\n\n"
-        + "\n".join(f"[{classify(d)}] {d.summary}\n{d.program.source()}--- fixed:\n{d.after}" for d in shown))
+    if result.differences:
+        shown = [shrink(d, unsafe=False) for d in result.differences[:3]]
+        pytest.fail(f"{len(result.differences)} of {result.changed} fixed programs compute something else; "
+                    f"the first ones, shrunk:\n\n"
+                    + "\n".join(f"[{classify(d)}] {d.summary}\n{d.program.source()}--- fixed:\n{d.after}" for d in shown),
+                    pytrace=False)
 
 
-@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
-def test_outplace_never_fails_on_a_generated_program(unsafe: bool) -> None:
+def test_outplace_never_fails_on_a_generated_program_with_unsafe_fixes_too() -> None:
+    # under safe fixes a failure is already a difference of the test above
     for first in range(0, len(BOUNDED), 50):
-        fixed = fix(module_source([generate(seed) for seed in range(first, first + 50)]), unsafe)
+        fixed = fix(module_source([generate(seed) for seed in range(first, first + 50)]), unsafe=True)
         assert fixed.crash is None, fixed.crash
