@@ -156,6 +156,13 @@ def value_difference(before: Any, after: Any) -> str | None:
     return None if before == after and type(before) is type(after) else f"{before!r} -> {after!r}"
 
 
+def grad_flag_difference(before: Any, after: Any) -> str | None:
+    """A tensor that stopped (or started) requiring grad: a later backward fails or differs."""
+    if isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor) and before.requires_grad != after.requires_grad:
+        return f"requires_grad {before.requires_grad} -> {after.requires_grad}"
+    return None
+
+
 def differences(before: Observed, after: Observed) -> list[str]:
     """What differs between two runs of one program, before and after its fix; empty when equivalent.
 
@@ -175,6 +182,8 @@ def differences(before: Observed, after: Observed) -> list[str]:
             found.append(f"{path}: missing after the fix")
             continue
         difference = value_difference(value, after.values[path])
+        if difference is None and not before.forward_only:
+            difference = grad_flag_difference(value, after.values[path])
         if difference is not None:
             found.append(f"{path}: {difference}")
     return found
@@ -351,7 +360,8 @@ def classify(difference: Difference) -> str:
     raised_after = difference.details[0].split(": ")[0].split("-> ")[-1]
     if difference.kind == "raised" and raised_after not in ("RuntimeError", "nothing"):
         return "broken rewrite"  # the fixed code raises what torch never does here: a name, type or attribute error
-    if difference.kind == "raised" and "does not require grad" in difference.details[0]:
+    if all(": requires_grad " in detail for detail in difference.details) or (
+            difference.kind == "raised" and "does not require grad" in difference.details[0]):
         return "grad lost"  # the rewrite computes a constant where the write kept the graph (fill_, zero_)
     if any(": dtype torch." in detail for detail in difference.details):
         return "dtype"

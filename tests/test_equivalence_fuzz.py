@@ -103,6 +103,11 @@ def test_gradients_are_compared_when_both_run_backward() -> None:
     assert "w.grad: values differ" in " ".join(differences(before, after))
 
 
+def test_a_tensor_that_no_longer_requires_grad_is_a_difference() -> None:
+    in_graph = torch.ones(2, requires_grad=True) * 0
+    assert differences(Observed({"h": in_graph}), Observed({"h": torch.zeros(2)})) == ["h: requires_grad True -> False"]
+
+
 def test_a_new_exception_is_a_difference() -> None:
     before, after = _observe("pass"), _observe("h = h.nothing()")
     assert differences(before, after) == [
