@@ -28,11 +28,12 @@ RULES = registry.all_rules()
 PATH = "equivalence_fuzz.py"
 BACKWARD_ERROR = "modified by an inplace operation"
 NO_GRAD_BACKWARD = "does not require grad and does not have a grad_fn"  # `loss.backward()` under no_grad
-CLASSES = ("crash", "broken rewrite", "grad lost", "dtype", "loop target", "closure", "call-keeps", "container", "view-alias", "chain order", "other")
+CLASSES = ("crash", "broken rewrite", "grad lost", "dtype", "loop target", "closure", "call-keeps", "container",
+           "view-alias", "chain order", "other")  # most specific first: a difference takes the first that fits
 
 
 # what a program computed ------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class Observed:
     """A program's reachable values at its return (path -> tensor or number) and what it raised."""
 
@@ -230,7 +231,7 @@ def fix(text: str, unsafe: bool) -> Fixed:
     return Fixed(result.new_text or text, safeties.count(Safety.SAFE), safeties.count(Safety.UNSAFE))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Difference:
     """One program whose fix changed what it computes (or that outplace crashed on)."""
 
