@@ -7,8 +7,9 @@ Programs come from `tests/equivalence_programs.py` (program `i` of a run is the 
 `seed + i`, so any one is reproduced alone), are fixed by the engine in process (safe fixes, plus
 unsafe ones with `--unsafe-fixes`), and every program the fix changed is run before and after in a
 worker process; `tests/equivalence.py` compares what they computed. Up to `--shrink` differences
-are shrunk to a minimal program, classified, and written to `--out`; the class rates in the summary
-are measured on those. Exit 1 when a safe fix changed a program or outplace crashed.
+are shrunk to a minimal program and classified (`tests/equivalence_shrink.py`) and written to
+`--out`; the class rates in the summary are measured on those. Exit 1 when a safe fix changed a
+program or outplace crashed.
 """
 
 from __future__ import annotations
@@ -25,14 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.equivalence import (  # noqa: E402
-    CLASSES,
-    BatchResult,
-    Difference,
-    check_seeds,
-    classify,
-    shrink,
-)
+from tests.equivalence import BatchResult, Difference, check_seeds  # noqa: E402
+from tests.equivalence_shrink import CLASSES, classify, shrink  # noqa: E402
 from tests.equivalence_programs import HEADER  # noqa: E402
 
 BATCH = 40  # programs fixed as one module: the engine's cost per program is lowest near this size

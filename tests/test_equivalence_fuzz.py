@@ -19,15 +19,14 @@ from tests.equivalence import (
     Fixed,
     Observed,
     check_seeds,
-    classify,
     differences,
     fix,
     load,
     observe,
     reference_without_grad,
-    shrink,
     tensor_difference,
 )
+from tests.equivalence_shrink import classify, shrink
 from tests.equivalence_programs import HEADER, Program, Unit, generate, module_source
 
 BOUNDED = range(400)  # about 20 s on one idle core
