@@ -156,15 +156,20 @@ class InplaceMethod(Codemod):
             reason = blocked or "no out-of-place form here"
             self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=reason)
             return
+        cut = _cuts_the_graph(links)
+        safety, note = (Safety.UNSAFE, f"fix unsafe: the out-of-place `{cut}` does not carry the graph, so gradients "
+                        "that reached the tensor through it as zeros stop there") if cut and risk.safety is Safety.SAFE else (None, None)
         if bare:
-            self.report_risk(statement, risk, message, replacement=fixes, imports=self._imports(links))
+            self.report_risk(statement, risk, message, replacement=fixes, imports=self._imports(links),
+                             safety=safety, note=note)
             return
         if read_before(statement, call, [root], self.scope(call)):
             note = f"the statement reads `{code(root)}` before the write: rebinding it first would change that read"
             self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=note)
             return
         rest = [] if _rebinds(statement, root, call) else [statement.deep_replace(call, root)]
-        self.report_risk(statement, risk, message, replacement=fixes + rest, imports=self._imports(links))
+        self.report_risk(statement, risk, message, replacement=fixes + rest, imports=self._imports(links),
+                         safety=safety, note=note)
 
     def is_candidate_cst(self, call: cst.Call) -> bool:
         func = call.func
@@ -231,6 +236,16 @@ class InplaceMethod(Codemod):
         """`torch` when a special twin names it and the file never imports it."""
         spelled = any(e.kind == "special" and "torch." in (e.template or "") for _, e in links)
         return ("torch",) if spelled and self.context.torch_name is None else ()
+
+
+def _cuts_the_graph(links: list[Link]) -> str | None:
+    """A link whose twin drops the tensor's history (`zero_`, `fill_`, `copy_`): in place, the tensor
+    keeps requiring grad and its earlier inputs get zero gradients; the twin carries none of them."""
+    for call, _ in links:
+        method = call.func.attr.value  # type: ignore[attr-defined]
+        if method in ("zero_", "fill_", "copy_"):
+            return f".{method}()"
+    return None
 
 
 def _scalar_literal(source: str) -> bool:

@@ -57,8 +57,16 @@ class Program:
         return frozenset().union(*(u.tags for u in self.units))
 
     def source(self) -> str:
-        """The function's text (no imports): see `HEADER`."""
-        body = "\n".join([f"torch.manual_seed({self.seed})", *(u.code for u in self.units)])
+        """The function's text (no imports): see `HEADER`. It ends by returning every name it bound:
+        what the harness compares, the program reads, as code that wants a value does. A name
+        nothing reads after a write cannot tell a rebinding from the write, in a program or here."""
+        units = list(self.units)
+        value = "None"
+        if units and "return" in units[-1].tags:
+            value = units.pop().code.removeprefix("return ").strip()
+        names = list(dict.fromkeys(n for u in units for n in bound_names(u.code)))
+        every = "{" + ", ".join(f"{n!r}: {n}" for n in names) + "}"
+        body = "\n".join([f"torch.manual_seed({self.seed})", *(u.code for u in units), f"return {value}, {every}"])
         return f"def {self.name}():\n{textwrap.indent(body, '    ')}\n"
 
     def without(self, index: int) -> Program:
@@ -244,6 +252,15 @@ class _Builder:
         else:
             value = self.rng.choice(holders or pool)
         self.units.append(Unit(f"return {value}", frozenset({"return"})))
+
+
+def bound_names(code: str) -> list[str]:
+    """Names a unit surely binds at the function's level: its assignment targets, and the target of a
+    loop over a tuple of tensors (it runs at least once)."""
+    first = code.split("\n", 1)[0]
+    if first.startswith("for ") and " in (" in first:
+        return [n.strip() for n in first[4:].split(" in ", 1)[0].split(",") if n.strip().isidentifier()]
+    return assigned_names(code)
 
 
 def assigned_names(code: str) -> list[str]:

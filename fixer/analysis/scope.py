@@ -191,6 +191,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     # grad mode ----------------------------------------------------------------------------
     def visit_With(self, node: cst.With) -> None:
+        self.mark(node)  # its items run here, before the body
         enabled = self.grad_enabled[-1]
         for item in node.items:
             enabled = self._grad_after(item.item, enabled)
@@ -247,6 +248,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     def visit_If(self, node: cst.If) -> None:
         """Number the blocks of an `if` / `elif` / `else` chain: at most one of them runs."""
+        self.mark(node)  # its test runs here
         if id(node.body) in self.facts.branches:
             return  # an `elif`, numbered with its chain
         branch: cst.If | cst.Else | None = node
@@ -257,6 +259,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
             branch = branch.orelse if isinstance(branch, cst.If) else None
 
     def visit_While(self, node: cst.While) -> None:
+        self.mark(node)
         self.facts.loop_bodies.add(id(node.body))
 
     def _record(self, target: cst.BaseExpression, value: cst.BaseExpression | None, node: cst.CSTNode,
@@ -325,6 +328,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
             self.current.aliased.setdefault(name, set()).add(id(node))
 
     def visit_For(self, node: cst.For) -> None:
+        self.mark(node)  # its iterable is evaluated here, before the body
         self.facts.loop_bodies.add(id(node.body))
         for name in _names_in(node.target):
             self.current.loop_iters.setdefault(name, []).append(node.iter)

@@ -1,4 +1,4 @@
-# outplace-golden: before-fails
+# outplace-golden: before-fails, unsafe-fixes
 import torch
 
 

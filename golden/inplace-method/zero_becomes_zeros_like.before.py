@@ -1,3 +1,4 @@
+# outplace-golden: unsafe-fixes
 import torch
 
 
