@@ -7,7 +7,8 @@ import re
 
 import libcst as cst
 
-from codemods._common import code, drop_flag, inplace_flag
+from codemods._common import code, drop_flag, hoisted, inplace_flag, is_assignable
+from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import torch_tables
@@ -25,6 +26,10 @@ KEEPS_NOTHING = re.compile(r"(Linear|Bilinear|Conv(Transpose)?[123]d|(Sync)?Batc
                            r"|InstanceNorm[123]d|RMSNorm|(Adaptive)?(Avg|Max)Pool[123]d|Embedding|PReLU|SELU"
                            r"|LogSigmoid|Softsign|Tanhshrink|Upsample|PixelShuffle)")
 PASS_THROUGH = re.compile(r"Identity|Flatten|Unflatten|(Alpha|FeatureAlpha)?Dropout[123]?d?")  # may return their input
+
+
+# Code that may not run, or may run more than once: a rebinding cannot move out of it.
+CONDITIONAL = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.IfExp, cst.BooleanOperation)
 
 
 class InplaceArgument(Codemod):
@@ -51,10 +56,12 @@ class InplaceArgument(Codemod):
     ```
 
     ## Fix safety
-    Safe in a `Sequential` after a layer that saves its output (an error), and for
-    `x = F.relu(x, inplace=True)` on a local `x` nothing else shares. Unsafe elsewhere: the
-    module may be called with its result discarded (`self.act(x)` relying on the write), and the
-    out-of-place form costs memory. A bare `F.relu(x, inplace=True)` becomes `x = F.relu(x)`. A
+    Safe in a `Sequential` after a layer that saves its output (an error). For the functional
+    form the written tensor is rebound first, so every name that saw the write sees the result:
+    `y = F.relu(x, inplace=True) + x` becomes `x = F.relu(x)` then `y = x + x`; its safety is that
+    of rebinding `x` (no other view or holder of it, as for IP102). Unsafe for a module elsewhere:
+    it may be called with its result discarded (`self.act(x)` relying on the write), and the
+    out-of-place form costs memory. A
     positional flag followed by other arguments becomes `False`, so they keep their positions.
 
     ## Limitations
@@ -114,17 +121,32 @@ class InplaceArgument(Codemod):
         target = call.args[0].value if call.args and call.args[0].keyword is None else None
         if target is None:
             return
-        statement = self._statement.get(id(call))
+        statement = self._statement.get(id(call)) or self._enclosing(call)
         risk = self.risk(target, call, [], statement, tensor=True)
         if risk is None:
             return
         message = f"`{code(call.func)}(..., inplace=True)` overwrites `{code(target)}`; it fails when autograd saved it"
-        safety = None
-        if isinstance(statement, cst.Expr):  # the write was the point: keep it as a rebinding
-            fixed, call = cst.Assign(targets=[cst.AssignTarget(target=target)], value=fixed), statement
-        elif not isinstance(statement, cst.Return) and code(statement or call) != code(target) + " = " + code(call):
-            safety = Safety.UNSAFE  # the caller, or a later line, may read the written tensor
-        self.report_risk(call, risk, message, replacement=fixed, safety=safety)
+        if statement is None or not is_assignable(target):
+            self.report_risk(call, risk, message, replacement=fixed, safety=Safety.UNSAFE)  # a later read may miss the write
+            return
+        if read_before(statement, call, [target], self.scope(call)):
+            note = f"the statement reads `{code(target)}` before the write: rebinding it first would change that read"
+            self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=note)
+            return
+        # `y = F.relu(x, inplace=True) + x` wrote `x`: `x = F.relu(x)` first, then `y = x + x`
+        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=fixed)
+        self.report_risk(statement, risk, message, replacement=hoisted(statement, call, rebind))
+
+    def _enclosing(self, call: cst.Call) -> cst.BaseSmallStatement | None:
+        """The small statement around `call`; None inside code that may not run, or runs again."""
+        assert self.context.risks is not None
+        parents = self.context.risks.flow.parents(self.scope(call))
+        node: cst.CSTNode | None = parents.get(id(call))
+        while node is not None and not isinstance(node, cst.BaseSmallStatement):
+            if isinstance(node, CONDITIONAL):
+                return None
+            node = parents.get(id(node))
+        return node if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Expr)) else None
 
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call) -> None:
         statement = self._statement.get(id(call))
