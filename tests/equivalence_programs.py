@@ -300,7 +300,9 @@ def _transform(b: _Builder) -> tuple[str, set[str]] | None:
              f"{x}.bfloat16()", f"{x}.sum(0)", f"{x}.mean(-1, keepdim=True)", f"{x} * {y}", f"{x} + {y}",
              f"torch.where({x} > 0, {x}, {y})", f"{x}.abs()", f"{x}.cumsum(0)", f"{x}.pow(2)", f"{x}.log()",
              f"{x}.sqrt()", f"{x} > 0", f"{x}.long()", f"{x}.detach().clone()", f"torch.exp({x}) / {y}"]
-    return f"{b.fresh()} = {b.rng.choice(forms)}", {"transform"}
+    form = b.rng.choice(forms)
+    conversion = any(f".{c}(" in form for c in ("to", "double", "float", "bfloat16", "long"))
+    return f"{b.fresh()} = {form}", {"transform", "conversion"} if conversion else {"transform"}
 
 
 def _views(x: str, s: tuple[int, ...]) -> list[str]:
