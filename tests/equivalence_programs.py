@@ -301,8 +301,9 @@ def _transform(b: _Builder) -> tuple[str, set[str]] | None:
              f"torch.where({x} > 0, {x}, {y})", f"{x}.abs()", f"{x}.cumsum(0)", f"{x}.pow(2)", f"{x}.log()",
              f"{x}.sqrt()", f"{x} > 0", f"{x}.long()", f"{x}.detach().clone()", f"torch.exp({x}) / {y}"]
     form = b.rng.choice(forms)
-    conversion = any(f".{c}(" in form for c in ("to", "double", "float", "bfloat16", "long"))
-    return f"{b.fresh()} = {form}", {"transform", "conversion"} if conversion else {"transform"}
+    same_dtype = {f"{x}.to(torch.float16)": torch.float16, f"{x}.double()": torch.float64,
+                  f"{x}.float()": torch.float32, f"{x}.bfloat16()": torch.bfloat16}.get(form) == picked[1].dtype
+    return f"{b.fresh()} = {form}", {"transform", "conversion"} if same_dtype else {"transform"}  # `x` itself
 
 
 def _views(x: str, s: tuple[int, ...]) -> list[str]:
