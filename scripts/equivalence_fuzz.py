@@ -1,7 +1,7 @@
 """Differential fuzzing: does `outplace fix` change what generated PyTorch programs compute?
 
     .venv/bin/python scripts/equivalence_fuzz.py --programs 20000 --seed 0 [--unsafe-fixes] [--jobs 2]
-        [--out /tmp/outplace-equivalence] [--shrink 200]
+        [--out /tmp/outplace-equivalence] [--shrink 200] [--multiline]
 
 Programs come from `tests/equivalence_programs.py` (program `i` of a run is the program of seed
 `seed + i`, so any one is reproduced alone), are fixed by the engine in process (safe fixes, plus
@@ -40,8 +40,8 @@ def _start_worker() -> None:
     warnings.simplefilter("ignore")
 
 
-def _check(first: int, count: int, unsafe: bool) -> BatchResult:
-    return check_seeds(range(first, first + count), unsafe)
+def _check(first: int, count: int, unsafe: bool, multiline: bool) -> BatchResult:
+    return check_seeds(range(first, first + count), unsafe, multiline)
 
 
 def _shrink(difference: Difference, unsafe: bool) -> Difference:
@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--programs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--unsafe-fixes", action="store_true")
+    parser.add_argument("--multiline", action="store_true", help="spread some calls' arguments over lines")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("/tmp/outplace-equivalence"))
     parser.add_argument("--shrink", type=int, default=200, help="shrink and classify at most this many differences")
@@ -72,12 +73,13 @@ def main() -> int:
     with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_start_worker) as pool:
         firsts = range(args.seed, args.seed + args.programs, BATCH)
         counts = [min(BATCH, args.seed + args.programs - first) for first in firsts]
-        for done, result in enumerate(pool.map(_check, firsts, counts, [unsafe] * len(counts)), start=1):
+        for done, result in enumerate(pool.map(_check, firsts, counts, [unsafe] * len(counts),
+                                                       [args.multiline] * len(counts)), start=1):
             total.add(result)
             if done % 25 == 0:
                 print(f"... {total.programs} programs, {len(total.differences)} differences", file=sys.stderr, flush=True)
         checked = time.monotonic() - started
-        sample = sorted(total.differences, key=lambda d: d.program.seed)[: args.shrink]
+        sample = sorted(total.differences, key=lambda d: (d.kind != "crash", d.program.seed))[: args.shrink]
         shrunk = [(d, classify(d)) for d in pool.map(_shrink, sample, [unsafe] * len(sample))]
     elapsed = time.monotonic() - started
 
@@ -91,10 +93,13 @@ def main() -> int:
     print(f"differences: {len(total.differences)} programs ({len(total.differences) / max(total.changed, 1):.1%} "
           f"of the changed ones), {crashes} outplace crashes")
     classes = Counter(label for _, label in shrunk)
-    scale = len(total.differences) / max(len(shrunk), 1)
+    if crashes:
+        print(f"  {'crash':16} {crashes:4} (all of them, shrunk first)")
+    sampled = len(shrunk) - classes["crash"]
+    scale = (len(total.differences) - crashes) / max(sampled, 1)  # the others are a sample: scale it up
     for label in CLASSES:
-        if classes[label]:
-            print(f"  {label:12} {classes[label]:4} of {len(shrunk)} shrunk (~{classes[label] * scale:.0f} of all, "
+        if classes[label] and label != "crash":
+            print(f"  {label:16} {classes[label]:4} of {sampled} shrunk (~{classes[label] * scale:.0f} of all, "
                   f"{classes[label] * scale / max(total.programs, 1):.2%} of the programs)")
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "shrunk.pickle", "wb") as handle:  # to classify them again without running anything

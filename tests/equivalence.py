@@ -308,7 +308,7 @@ def check(programs: list[Program], unsafe: bool) -> BatchResult:
     return result
 
 
-def check_seeds(seeds: Iterable[int], unsafe: bool) -> BatchResult:
+def check_seeds(seeds: Iterable[int], unsafe: bool, multiline: bool = False) -> BatchResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return check([generate(seed) for seed in seeds], unsafe)
+        return check([generate(seed, multiline) for seed in seeds], unsafe)

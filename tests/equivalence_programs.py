@@ -9,7 +9,9 @@ under torch while it is drawn, and dropped when it raises, so the program's forw
 from __future__ import annotations
 
 import itertools
+import keyword
 import random
+import re
 import textwrap
 import types
 import warnings
@@ -69,11 +71,34 @@ def module_source(programs: list[Program]) -> str:
     return HEADER + "".join(f"\n\n{p.source()}" for p in programs)
 
 
-def generate(seed: int) -> Program:
-    """The program of `seed`; the same seed gives the same program on any machine with this torch."""
+def generate(seed: int, multiline: bool = False) -> Program:
+    """The program of `seed`; the same seed gives the same program on any machine with this torch.
+
+    `multiline` spreads the arguments of some in-place calls over lines (`out.copy_(\n    acc.flatten()\n
+    .reshape(...)\n)`), for the printing of rewrites; the statements and their values stay the same.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _Builder(seed).build()
+        program = _Builder(seed).build()
+    return _spread_over_lines(program) if multiline else program
+
+
+_CALL = re.compile(r"^(?P<head>[\w.\[\]]+\.[a-z_]+_\()(?P<args>.+)\)$")
+
+
+def _spread_over_lines(program: Program) -> Program:
+    """Some single-line in-place calls with their arguments on lines of their own (a separate random stream)."""
+    rng = random.Random(-program.seed - 1)
+    units = []
+    for unit in program.units:
+        match = _CALL.match(unit.code)
+        if "write" in unit.tags and match and rng.random() < 0.5:
+            args = match["args"]
+            if match["head"].endswith(".copy_(") and args.isidentifier() and not keyword.iskeyword(args):
+                args = f"{args}.flatten()\n    .reshape({args}.shape)"  # a chain over lines, as in issue 14
+            unit = replace(unit, code=f"{match['head']}\n    {args}\n)", tags=unit.tags | {"multiline"})
+        units.append(unit)
+    return replace(program, units=tuple(units))
 
 
 # drawing ----------------------------------------------------------------------------------------
