@@ -8,8 +8,9 @@ Programs come from `tests/equivalence_programs.py` (program `i` of a run is the 
 unsafe ones with `--unsafe-fixes`), and every program the fix changed is run before and after in a
 worker process; `tests/equivalence.py` compares what they computed. Up to `--shrink` differences
 are shrunk to a minimal program and classified (`tests/equivalence_shrink.py`) and written to
-`--out`; the class rates in the summary are measured on those. Exit 1 when a safe fix changed a
-program or outplace crashed.
+`--out` (files, and `shrunk.pickle`); the class rates in the summary are measured on those. Exit 1
+when a safe fix changed a program or outplace crashed. `--recheck OUT/shrunk.pickle` runs only the
+shrunk examples of an earlier run again: what a change of the analysis fixed, class by class.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.equivalence import BatchResult, Difference, check_seeds  # noqa: E402
+from tests.equivalence import BatchResult, Difference, check, check_seeds  # noqa: E402
 from tests.equivalence_shrink import CLASSES, classify, shrink  # noqa: E402
 from tests.equivalence_programs import HEADER  # noqa: E402
 
@@ -56,6 +57,25 @@ def example_text(difference: Difference, label: str) -> str:
             f"# after `outplace fix`:\n{after}# differences:\n{details}")
 
 
+def recheck(path: Path, unsafe: bool) -> int:
+    """Run the shrunk examples of an earlier run again: which still differ, by class."""
+    with open(path, "rb") as handle:
+        examples: list[Difference] = pickle.load(handle)
+    _start_worker()
+    still: Counter[str] = Counter()
+    for example in examples:
+        found = check([example.program], unsafe).differences
+        if found:
+            still[classify(found[0])] += 1
+            print(f"{example.program.name}: [{classify(found[0])}] {found[0].summary}")
+    before = Counter(classify(example) for example in examples)
+    print(f"\n{sum(still.values())} of {len(examples)} examples still differ")
+    for label in CLASSES:
+        if before[label] or still[label]:
+            print(f"  {label:16} {still[label]:4} of {before[label]}")
+    return 1 if still else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--programs", type=int, default=1000)
@@ -65,8 +85,11 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("/tmp/outplace-equivalence"))
     parser.add_argument("--shrink", type=int, default=200, help="shrink and classify at most this many differences")
+    parser.add_argument("--recheck", type=Path, help="only run the shrunk examples of an earlier run's shrunk.pickle")
     args = parser.parse_args()
     unsafe = args.unsafe_fixes
+    if args.recheck:
+        return recheck(args.recheck, unsafe)
     started = time.monotonic()
     total = BatchResult()
     context = multiprocessing.get_context("spawn")
