@@ -180,8 +180,9 @@ def test_safe_fixes_never_change_what_generated_programs_compute() -> None:
                     pytrace=False)
 
 
-def test_outplace_never_fails_on_a_generated_program_with_unsafe_fixes_too() -> None:
-    # under safe fixes a failure is already a difference of the test above
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+def test_outplace_never_fails_on_a_generated_program_laid_over_lines(unsafe: bool) -> None:
+    # the same programs with some calls' arguments over lines: every rewrite must still print
     for first in range(0, len(BOUNDED), 50):
-        fixed = fix(module_source([generate(seed) for seed in range(first, first + 50)]), unsafe=True)
+        fixed = fix(module_source([generate(seed, multiline=True) for seed in range(first, first + 50)]), unsafe)
         assert fixed.crash is None, fixed.crash
