@@ -100,7 +100,8 @@ def main() -> int:
                                                        [args.multiline] * len(counts)), start=1):
             total.add(result)
             if done % 25 == 0:
-                print(f"... {total.programs} programs, {len(total.differences)} differences", file=sys.stderr, flush=True)
+                print(f"... {total.programs} programs, {len(total.differences)} differences",
+                      file=sys.stderr, flush=True)
         checked = time.monotonic() - started
         sample = sorted(total.differences, key=lambda d: (d.kind != "crash", d.program.seed))[: args.shrink]
         shrunk = [(d, classify(d)) for d in pool.map(_shrink, sample, [unsafe] * len(sample))]

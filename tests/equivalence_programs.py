@@ -300,7 +300,8 @@ def _factory(b: _Builder) -> tuple[str, set[str]]:
         f"torch.randint(-3, 4, {sh})",
         f"torch.from_numpy(np.linspace(-1.0, 1.0, {n}).reshape({sh}))",
         f"torch.tensor(np.linspace(-2.0, 2.0, {n}).reshape({sh}), dtype={dtype})",
-        f"torch.full({sh}, float('nan'), dtype={dtype})" if dtype in FLOATS[2:] else f"torch.zeros({sh}, dtype={dtype})",
+        f"torch.full({sh}, float('nan'), dtype={dtype})" if dtype in FLOATS[2:]
+        else f"torch.zeros({sh}, dtype={dtype})",
     ]
     return f"{name} = {b.rng.choice(forms)}", {"factory"}
 
@@ -495,7 +496,7 @@ def _operand(b: _Builder, target: torch.Tensor, shape: tuple[int, ...] | None = 
 
 
 def _inplace_call(b: _Builder, x: str, v: torch.Tensor, kind: str | None = None) -> tuple[str, bool]:
-    """One in-place method call on `x` (without the receiver) for `v`'s dtype, and whether an operand's dtype differs."""
+    """An in-place method call on `x` (without the receiver) for `v`'s dtype; True when an operand's dtype differs."""
     kind = kind or _kind(v)
     o, mixed = _operand(b, v)
     s = tuple(v.shape)
@@ -517,7 +518,8 @@ def _inplace_call(b: _Builder, x: str, v: torch.Tensor, kind: str | None = None)
     return call, mixed and o in call
 
 
-AUGMENTED = {"float": ["+", "-", "*", "/", "//", "%", "**"], "int": ["+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"],
+AUGMENTED = {"float": ["+", "-", "*", "/", "//", "%", "**"],
+             "int": ["+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"],
              "bool": ["&", "|", "^"]}
 
 
@@ -578,7 +580,8 @@ def _index_write(b: _Builder, x: str, v: torch.Tensor) -> tuple[str, bool]:
 
 
 def _target(b: _Builder) -> tuple[str, torch.Tensor] | None:
-    holders = [(f"outs[{i}]", t) for i, t in enumerate(b.ns.get("outs", [])) if isinstance(t, torch.Tensor)]  # type: ignore[arg-type]
+    outs = b.ns.get("outs", [])
+    holders = [(f"outs[{i}]", t) for i, t in enumerate(outs) if isinstance(t, torch.Tensor)]  # type: ignore[arg-type]
     if isinstance(box := b.ns.get("box"), types.SimpleNamespace):
         holders += [(f"box.{k}", t) for k, t in vars(box).items() if isinstance(t, torch.Tensor)]
     if holders and b.rng.random() < 0.1:

@@ -90,7 +90,8 @@ def _binds(code: str, name: str) -> bool:
 def _class_of_tags(tags: frozenset[str]) -> str:
     for name, needed in (("loop target", {"loop-target"}), ("closure", {"closure"}), ("call-keeps", {"call"}),
                          ("container", {"container"}), ("view-alias", {"view"}),
-                         ("conversion alias", {"conversion"}), ("value-use alias", {"value-use"}), ("chain order", {"chain"}),
+                         ("conversion alias", {"conversion"}), ("value-use alias", {"value-use"}),
+                         ("chain order", {"chain"}),
                          ("dtype", {"dtype"})):
         if tags & needed:
             return name

@@ -176,7 +176,8 @@ def test_safe_fixes_never_change_what_generated_programs_compute() -> None:
         shown = [shrink(d, unsafe=False) for d in result.differences[:3]]
         pytest.fail(f"{len(result.differences)} of {result.changed} fixed programs compute something else; "
                     f"the first ones, shrunk:\n\n"
-                    + "\n".join(f"[{classify(d)}] {d.summary}\n{d.program.source()}--- fixed:\n{d.after}" for d in shown),
+                    + "\n".join(f"[{classify(d)}] {d.summary}\n{d.program.source()}--- fixed:\n{d.after}"
+                                for d in shown),
                     pytrace=False)
 
 
