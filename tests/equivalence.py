@@ -156,7 +156,8 @@ def value_difference(before: Any, after: Any) -> str | None:
 
 def grad_flag_difference(before: Any, after: Any) -> str | None:
     """A tensor that stopped (or started) requiring grad: a later backward fails or differs."""
-    if isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor) and before.requires_grad != after.requires_grad:
+    tensors = isinstance(before, torch.Tensor) and isinstance(after, torch.Tensor)
+    if tensors and before.requires_grad != after.requires_grad:
         return f"requires_grad {before.requires_grad} -> {after.requires_grad}"
     return None
 
@@ -308,7 +309,7 @@ def check(programs: list[Program], unsafe: bool) -> BatchResult:
     return result
 
 
-def check_seeds(seeds: Iterable[int], unsafe: bool) -> BatchResult:
+def check_seeds(seeds: Iterable[int], unsafe: bool, multiline: bool = False) -> BatchResult:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return check([generate(seed) for seed in seeds], unsafe)
+        return check([generate(seed, multiline) for seed in seeds], unsafe)

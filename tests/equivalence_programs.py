@@ -9,7 +9,9 @@ under torch while it is drawn, and dropped when it raises, so the program's forw
 from __future__ import annotations
 
 import itertools
+import keyword
 import random
+import re
 import textwrap
 import types
 import warnings
@@ -77,11 +79,34 @@ def module_source(programs: list[Program]) -> str:
     return HEADER + "".join(f"\n\n{p.source()}" for p in programs)
 
 
-def generate(seed: int) -> Program:
-    """The program of `seed`; the same seed gives the same program on any machine with this torch."""
+def generate(seed: int, multiline: bool = False) -> Program:
+    """The program of `seed`; the same seed gives the same program on any machine with this torch.
+
+    `multiline` spreads the arguments of some in-place calls over lines (`out.copy_(\n    acc.flatten()\n
+    .reshape(...)\n)`), for the printing of rewrites; the statements and their values stay the same.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _Builder(seed).build()
+        program = _Builder(seed).build()
+    return _spread_over_lines(program) if multiline else program
+
+
+_CALL = re.compile(r"^(?P<head>[\w.\[\]]+\.[a-z_]+_\()(?P<args>.+)\)$")
+
+
+def _spread_over_lines(program: Program) -> Program:
+    """Some single-line in-place calls with their arguments on lines of their own (a separate random stream)."""
+    rng = random.Random(-program.seed - 1)
+    units = []
+    for unit in program.units:
+        match = _CALL.match(unit.code)
+        if "write" in unit.tags and match and rng.random() < 0.5:
+            args = match["args"]
+            if match["head"].endswith(".copy_(") and args.isidentifier() and not keyword.iskeyword(args):
+                args = f"{args}.flatten()\n    .reshape({args}.shape)"  # a chain over lines, as in issue 14
+            unit = replace(unit, code=f"{match['head']}\n    {args}\n)", tags=unit.tags | {"multiline"})
+        units.append(unit)
+    return replace(program, units=tuple(units))
 
 
 # drawing ----------------------------------------------------------------------------------------
@@ -292,7 +317,8 @@ def _factory(b: _Builder) -> tuple[str, set[str]]:
         f"torch.randint(-3, 4, {sh})",
         f"torch.from_numpy(np.linspace(-1.0, 1.0, {n}).reshape({sh}))",
         f"torch.tensor(np.linspace(-2.0, 2.0, {n}).reshape({sh}), dtype={dtype})",
-        f"torch.full({sh}, float('nan'), dtype={dtype})" if dtype in FLOATS[2:] else f"torch.zeros({sh}, dtype={dtype})",
+        f"torch.full({sh}, float('nan'), dtype={dtype})" if dtype in FLOATS[2:]
+        else f"torch.zeros({sh}, dtype={dtype})",
     ]
     return f"{name} = {b.rng.choice(forms)}", {"factory"}
 
@@ -317,7 +343,10 @@ def _transform(b: _Builder) -> tuple[str, set[str]] | None:
              f"{x}.bfloat16()", f"{x}.sum(0)", f"{x}.mean(-1, keepdim=True)", f"{x} * {y}", f"{x} + {y}",
              f"torch.where({x} > 0, {x}, {y})", f"{x}.abs()", f"{x}.cumsum(0)", f"{x}.pow(2)", f"{x}.log()",
              f"{x}.sqrt()", f"{x} > 0", f"{x}.long()", f"{x}.detach().clone()", f"torch.exp({x}) / {y}"]
-    return f"{b.fresh()} = {b.rng.choice(forms)}", {"transform"}
+    form = b.rng.choice(forms)
+    same_dtype = {f"{x}.to(torch.float16)": torch.float16, f"{x}.double()": torch.float64,
+                  f"{x}.float()": torch.float32, f"{x}.bfloat16()": torch.bfloat16}.get(form) == picked[1].dtype
+    return f"{b.fresh()} = {form}", {"transform", "conversion"} if same_dtype else {"transform"}  # `x` itself
 
 
 def _views(x: str, s: tuple[int, ...]) -> list[str]:
@@ -484,7 +513,7 @@ def _operand(b: _Builder, target: torch.Tensor, shape: tuple[int, ...] | None = 
 
 
 def _inplace_call(b: _Builder, x: str, v: torch.Tensor, kind: str | None = None) -> tuple[str, bool]:
-    """One in-place method call on `x` (without the receiver) for `v`'s dtype, and whether an operand's dtype differs."""
+    """An in-place method call on `x` (without the receiver) for `v`'s dtype; True when an operand's dtype differs."""
     kind = kind or _kind(v)
     o, mixed = _operand(b, v)
     s = tuple(v.shape)
@@ -506,7 +535,8 @@ def _inplace_call(b: _Builder, x: str, v: torch.Tensor, kind: str | None = None)
     return call, mixed and o in call
 
 
-AUGMENTED = {"float": ["+", "-", "*", "/", "//", "%", "**"], "int": ["+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"],
+AUGMENTED = {"float": ["+", "-", "*", "/", "//", "%", "**"],
+             "int": ["+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"],
              "bool": ["&", "|", "^"]}
 
 
@@ -567,7 +597,8 @@ def _index_write(b: _Builder, x: str, v: torch.Tensor) -> tuple[str, bool]:
 
 
 def _target(b: _Builder) -> tuple[str, torch.Tensor] | None:
-    holders = [(f"outs[{i}]", t) for i, t in enumerate(b.ns.get("outs", [])) if isinstance(t, torch.Tensor)]  # type: ignore[arg-type]
+    outs = b.ns.get("outs", [])
+    holders = [(f"outs[{i}]", t) for i, t in enumerate(outs) if isinstance(t, torch.Tensor)]  # type: ignore[arg-type]
     if isinstance(box := b.ns.get("box"), types.SimpleNamespace):
         holders += [(f"box.{k}", t) for k, t in vars(box).items() if isinstance(t, torch.Tensor)]
     if holders and b.rng.random() < 0.1:

@@ -8,8 +8,9 @@ import warnings
 from tests.equivalence import Difference, check
 from tests.equivalence_programs import Program, assigned_names
 
+# most specific first: a difference takes the first class that fits
 CLASSES = ("crash", "broken rewrite", "grad lost", "dtype", "loop target", "closure", "call-keeps", "container",
-           "view-alias", "chain order", "other")  # most specific first: a difference takes the first that fits
+           "view-alias", "conversion alias", "value-use alias", "chain order", "other")
 
 
 def still_differs(program: Program, unsafe: bool, kind: str) -> Difference | None:
@@ -73,11 +74,12 @@ def classify(difference: Difference) -> str:
 def _class_of_name(program: Program, name: str) -> str:
     """The class of a name that differs: from the units that bound or filled it, then from those that wrote it."""
     binding = [u for u in program.units if _binds(u.code, name)]
-    for units in (binding, program.units):  # the name itself, else (the base of a written view) the program
-        label = _class_of_tags(frozenset().union(*(u.tags for u in units if "write" not in u.tags)))
+    # what made the name, else (the base of a written view) what made the others, else the writes themselves
+    for units, writes in ((binding, False), (program.units, False), (binding, True), (program.units, True)):
+        label = _class_of_tags(frozenset().union(*(u.tags for u in units if writes or "write" not in u.tags)))
         if label != "other":
             return label
-    return _class_of_tags(frozenset().union(*(u.tags for u in binding)))
+    return "other"
 
 
 def _binds(code: str, name: str) -> bool:
@@ -87,7 +89,9 @@ def _binds(code: str, name: str) -> bool:
 
 def _class_of_tags(tags: frozenset[str]) -> str:
     for name, needed in (("loop target", {"loop-target"}), ("closure", {"closure"}), ("call-keeps", {"call"}),
-                         ("container", {"container"}), ("view-alias", {"view"}), ("chain order", {"chain"}),
+                         ("container", {"container"}), ("view-alias", {"view"}),
+                         ("conversion alias", {"conversion"}), ("value-use alias", {"value-use"}),
+                         ("chain order", {"chain"}),
                          ("dtype", {"dtype"})):
         if tags & needed:
             return name

@@ -176,12 +176,14 @@ def test_safe_fixes_never_change_what_generated_programs_compute() -> None:
         shown = [shrink(d, unsafe=False) for d in result.differences[:3]]
         pytest.fail(f"{len(result.differences)} of {result.changed} fixed programs compute something else; "
                     f"the first ones, shrunk:\n\n"
-                    + "\n".join(f"[{classify(d)}] {d.summary}\n{d.program.source()}--- fixed:\n{d.after}" for d in shown),
+                    + "\n".join(f"[{classify(d)}] {d.summary}\n{d.program.source()}--- fixed:\n{d.after}"
+                                for d in shown),
                     pytrace=False)
 
 
-def test_outplace_never_fails_on_a_generated_program_with_unsafe_fixes_too() -> None:
-    # under safe fixes a failure is already a difference of the test above
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+def test_outplace_never_fails_on_a_generated_program_laid_over_lines(unsafe: bool) -> None:
+    # the same programs with some calls' arguments over lines: every rewrite must still print
     for first in range(0, len(BOUNDED), 50):
-        fixed = fix(module_source([generate(seed) for seed in range(first, first + 50)]), unsafe=True)
+        fixed = fix(module_source([generate(seed, multiline=True) for seed in range(first, first + 50)]), unsafe)
         assert fixed.crash is None, fixed.crash
