@@ -10,7 +10,7 @@ from typing import ClassVar, Union
 
 import libcst as cst
 
-from fixer.analysis.dtypes import Dtypes
+from fixer.analysis.dtypes import INTS, Dtypes
 from fixer.analysis.leaves import carries_grad, is_grad_leaf
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.messages import Message
@@ -162,8 +162,11 @@ class Codemod(cst.BatchableCSTVisitor):
         intentional or harmless, else its severity, a reason naming the op and line that saved the
         value, and the fix safety with why. `values` are what the write stores; `statement` is the
         statement the fix replaces when it is not `node`; `tensor`: the target is surely a tensor."""
-        assert self.context.risks is not None
-        return self.context.risks.assess(target, node, values, statement, tensor=tensor)
+        assert self.context.risks is not None and self.context.dtypes is not None
+        risk = self.context.risks.assess(target, node, values, statement, tensor=tensor)
+        if risk is not None and risk.severity is Severity.WARNING and self.context.dtypes.dtype(target, node) in INTS:
+            return None  # an integer or bool tensor that nothing saved: autograd never tracks its values
+        return risk
 
     def report_risk(self, node: cst.CSTNode, risk: Risk, what: str, *, replacement: Replacement,
                     safety: Safety | None = None, imports: tuple[str, ...] = (), note: str | None = None) -> None:

@@ -167,11 +167,13 @@ def differences(before: Observed, after: Observed) -> list[str]:
 
     When `before` raised in its forward pass only the exception's type is compared. When it raised
     "modified by an inplace operation" in backward (what outplace fixes), the forward values are
-    compared and the gradients are not.
+    compared and the gradients are not; the fixed program may then still fail in backward for a
+    reason of its own (`//` and a bool exponent have no derivative), which the in-place one hid
+    behind the first error: every value it computed up to there must still be the same.
     """
     if before.error is not None and not before.failed_in_backward:  # forward: the exception's type only
         return [] if before.error == after.error else [f"raised {before.error} -> {after.error or 'nothing'}"]
-    if after.error is not None and not (before.failed_in_backward and after.failed_in_backward):
+    if after.error is not None and not before.failed_in_backward:
         return [f"raised {before.error or 'nothing'} -> {after.error}: {after.message[:100]}"]
     found = []
     for path, value in before.values.items():

@@ -283,7 +283,7 @@ def bound_names(code: str) -> list[str]:
     """Names a unit surely binds at the function's level: its assignment targets, and the target of a
     loop over a tuple of tensors (it runs at least once)."""
     first = code.split("\n", 1)[0]
-    if first.startswith("for ") and " in (" in first:
+    if first.startswith("for ") and (" in (" in first or " in [" in first):
         return [n.strip() for n in first[4:].split(" in ", 1)[0].split(",") if n.strip().isidentifier()]
     return assigned_names(code)
 
