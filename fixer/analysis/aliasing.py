@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from fixer.analysis.flow import Flow
+from fixer.analysis.flow import Flow, inside
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts, dotted, qualified
+from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
 from fixer.analysis.tables import TorchTables, View
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.types import Safety
@@ -237,7 +237,7 @@ class AliasAnalysis:
         if isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             return self._bind_step(expr, parent, scope, keep)
         if isinstance(parent, cst.For) and parent.iter is expr:
-            return Flows(tuple((n, Tie.VIEW, parent) for n in _names_in(parent.target)))  # rows of a tensor are views
+            return Flows(tuple((n, Tie.VIEW, parent) for n in names_in(parent.target)))  # rows of a tensor are views
         if isinstance(parent, (cst.For, cst.CompFor, cst.AsName, cst.NameItem)) and getattr(parent, "iter", None) is not expr:
             return Flows()  # a loop, comprehension, `as` or `global` target: bound, not handed on
         if isinstance(parent, (cst.CompFor,)) and parent.iter is expr:
@@ -333,7 +333,7 @@ class AliasAnalysis:
         names: list[tuple[str, Tie, cst.CSTNode]] = []
         for target in targets:
             if isinstance(target, (cst.Name, cst.Tuple, cst.List)):
-                names += [(n, Tie.VIEW, statement) for n in _names_in(target)]
+                names += [(n, Tie.VIEW, statement) for n in names_in(target)]
             elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and (
                     self.kinds.kind(target.value, scope) is Kind.TENSOR):
                 continue  # `buf[i] = t` copies the values
@@ -442,7 +442,7 @@ class _Holders:
 
     def _before(self, use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
         """Whether `use` runs between the name's binding and the write (or after it, in the loop that repeats it)."""
-        if _inside(use, self.besides, parents):
+        if inside(use, self.besides, parents):
             return False
         marked = _marked(use, parents, self.a.facts)
         at = self.flow.order(marked) if marked is not None else 0
@@ -458,7 +458,7 @@ class _Holders:
             if member.tie is Tie.TARGET:
                 continue
             for use in self.a.flow.uses(member.name, self.scope):
-                if _binds(use, parents) or _inside(use, self.besides, parents) and self.loop is None:
+                if _binds(use, parents) or inside(use, self.besides, parents) and self.loop is None:
                     continue  # a binding is no read; the write's own statement reads first, but in a loop it runs again
                 if not self._after(use, member, parents):
                     continue
@@ -502,16 +502,6 @@ def _unpacked_value(statement: cst.CSTNode) -> cst.BaseExpression | None:
     if isinstance(statement, cst.Assign):
         return statement.value
     return None
-
-
-def _names_in(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _names_in(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _names_in(target.value)
-    return []
 
 
 def _basic_index(subscript: cst.Subscript) -> bool:
@@ -567,17 +557,8 @@ def _binds(use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
     while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
         parent = parents.get(id(parent))
     if isinstance(parent, (cst.For, cst.CompFor)):
-        return _inside(use, parent.target, parents)
+        return inside(use, parent.target, parents)
     return isinstance(parent, (cst.AssignTarget, cst.AsName))
-
-
-def _inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:
-    current: cst.CSTNode | None = node
-    while current is not None and ancestor is not None:
-        if current is ancestor:
-            return True
-        current = parents.get(id(current))
-    return False
 
 
 def _nested(use: cst.CSTNode, scope: FunctionFacts, parents: dict[int, cst.CSTNode],

@@ -111,3 +111,13 @@ def member_name(name: cst.Name, parent: cst.CSTNode | None) -> bool:
     """`b` in `a.b` or `f(b=1)`: not a use of the variable `b`."""
     return (isinstance(parent, cst.Attribute) and parent.attr is name
             or isinstance(parent, (cst.Arg, cst.Param)) and getattr(parent, "keyword", None) is name)
+
+
+def inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:
+    """Whether `ancestor` is `node` or holds it."""
+    current: cst.CSTNode | None = node
+    while current is not None and ancestor is not None:
+        if current is ancestor:
+            return True
+        current = parents.get(id(current))
+    return False

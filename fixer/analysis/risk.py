@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.aliasing import AliasAnalysis
-from fixer.analysis.flow import Flow
+from fixer.analysis.flow import Flow, inside
 from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.messages import LineOf, Message
 from fixer.analysis.scope import (
@@ -206,7 +206,7 @@ class RiskAnalysis:
         parent = parents.get(id(use))
         while isinstance(parent, (cst.Element, cst.Tuple, cst.List)) and isinstance(parents.get(id(parent)), (cst.Element, cst.Tuple, cst.List, cst.AssignTarget)):
             parent = parents.get(id(parent))  # `a, b = ...` binds `a`
-        if isinstance(parent, (cst.AssignTarget, cst.Comparison, cst.ComparisonTarget)) or _inside(use, write, parents):
+        if isinstance(parent, (cst.AssignTarget, cst.Comparison, cst.ComparisonTarget)) or inside(use, write, parents):
             return True  # a binding, a comparison (a bool result), the write itself
         if isinstance(parent, cst.Assign) and parent.value is use:
             return all(isinstance(t.target, cst.Attribute) and t.target.attr.value == "data" for t in parent.targets)
@@ -485,15 +485,6 @@ def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
     if isinstance(write, cst.Call):
         return [a.value for a in write.args]
     return []
-
-
-def _inside(node: cst.CSTNode, ancestor: cst.CSTNode | None, parents: dict[int, cst.CSTNode]) -> bool:
-    current: cst.CSTNode | None = node
-    while current is not None and ancestor is not None:
-        if current is ancestor:
-            return True
-        current = parents.get(id(current))
-    return False
 
 
 def _any_maybe(grads: list[Grad]) -> Grad:

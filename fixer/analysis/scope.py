@@ -266,7 +266,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
                 blocks: tuple[int, ...], loop: cst.BaseExpression | None = None) -> None:
         """Append ordered bindings: after the value is visited, so `x = x * w` saves the old `x`."""
         self.counter += 1
-        for name in _names_in(target):
+        for name in names_in(target):
             plain = value if isinstance(target, cst.Name) else None
             self.current.timeline.setdefault(name, []).append(Binding(self.counter, plain, blocks, node, loop))
 
@@ -319,7 +319,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
     def _alias_targets(self, node: cst.CSTNode, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
         """`y = x` or `v = x.view(-1)`: both names reach one tensor (`x = x.view(-1)` drops the old one)."""
         sources = _handed_out(value)
-        names = {n for t in targets for n in _names_in(t)}
+        names = {n for t in targets for n in names_in(t)}
         if sources - names or any(not isinstance(t, cst.Name) for t in targets) and sources:
             self._alias(node, sources | names)
 
@@ -330,7 +330,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
     def visit_For(self, node: cst.For) -> None:
         self.mark(node)  # its iterable is evaluated here, before the body
         self.facts.loop_bodies.add(id(node.body))
-        for name in _names_in(node.target):
+        for name in names_in(node.target):
             self.current.loop_iters.setdefault(name, []).append(node.iter)
             self.current.bindings.setdefault(name, []).append(None)
         self._record(node.target, None, node, (*self.blocks, id(node.body)), loop=node.iter)
@@ -341,7 +341,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
             self._record(node.asname.name, None, node, tuple(self.blocks))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        for name in _names_in(node.target):
+        for name in names_in(node.target):
             self.current.bindings.setdefault(name, []).append(None)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -411,13 +411,14 @@ def _all_params(params: cst.Parameters) -> Sequence[cst.Param]:
     return out
 
 
-def _names_in(target: cst.BaseExpression) -> list[str]:
+def names_in(target: cst.BaseExpression) -> list[str]:
+    """The names a binding target binds: `x`, `a, (b, *c)`."""
     if isinstance(target, cst.Name):
         return [target.value]
     if isinstance(target, (cst.Tuple, cst.List)):
-        return [n for e in target.elements for n in _names_in(e.value)]
+        return [n for e in target.elements for n in names_in(e.value)]
     if isinstance(target, cst.StarredElement):
-        return _names_in(target.value)
+        return names_in(target.value)
     return []
 
 
