@@ -222,8 +222,10 @@ class InplaceMethod(Codemod):
         values = _bind(call, entry)
         if values is None or entry.template is None:
             return None
-        if entry.params[:1] == ("src",) and _scalar_literal(values["src"]):
-            entry, values = torch_tables().inplace_methods["fill_"], {"value": values["src"]}  # `copy_(3.0)`: a fill
+        source = next((a.value for a in call.args if a.keyword is None or a.keyword.value == "src"), None)
+        number = source is not None and self.kind(source, call) is Kind.NOT_TENSOR
+        if entry.params[:1] == ("src",) and (number or _scalar_literal(values["src"])):
+            entry, values = torch_tables().inplace_methods["fill_"], {"value": values["src"]}  # `copy_(3.0)`, `copy_(float(v))`: a fill
         values["self"] = _atom(receiver)
         for name, value in values.items():
             if value.isdigit() and f"{{{name}}}." in entry.template:

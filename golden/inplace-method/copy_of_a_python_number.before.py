@@ -11,4 +11,6 @@ def run(w):
     t.copy_(True)  # a Python number has no `.to()`: the twin is a fill
     u = torch.exp(w)
     u.copy_(-2.5).abs_()
-    return (t * w).sum() + (u * w).sum()
+    v = torch.exp(w)
+    v.copy_(float("inf"))  # a number spelled as a call
+    return (t * w).sum() + (u * w).sum() + (v * w).sum()
