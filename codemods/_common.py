@@ -6,6 +6,8 @@ import ast
 
 import libcst as cst
 
+from fixer.analysis.messages import code
+
 AUGMENTED_TO_BINARY: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
     cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
     cst.DivideAssign: cst.Divide, cst.FloorDivideAssign: cst.FloorDivide,
@@ -72,11 +74,6 @@ def grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
     except SyntaxError:
         return parenthesize(expr)
     return expr
-
-
-def code(node: cst.CSTNode) -> str:
-    """The source of a node on its own."""
-    return cst.Module(body=[]).code_for_node(node)
 
 
 def is_text(expr: cst.BaseExpression) -> bool:

@@ -184,23 +184,7 @@ def contains(root: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> boo
     comment subtrees are not asked about."""
     if predicate(root):
         return True
-    roles = _ROLES
-    for field in _fields_of(root):
-        value = getattr(root, field)
-        role = roles.get(type(value))
-        if role is None:
-            role = _role(type(value), roles)
-        if role == WALK:
-            if contains(value, predicate):
-                return True
-        elif role == SEQUENCE:
-            for child in value:
-                kind = roles.get(type(child))
-                if kind is None:
-                    kind = _role(type(child), roles)
-                if kind == WALK and contains(child, predicate):
-                    return True
-    return False
+    return any(contains(child, predicate) for child in children(root))
 
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -23,7 +23,7 @@ import libcst as cst
 
 from fixer.analysis.flow import Flow, inside
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
+from fixer.analysis.scope import CONTAINER_METHODS, Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
 from fixer.analysis.tables import TorchTables, View
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.types import Safety
@@ -35,8 +35,6 @@ READING_BUILTINS = frozenset({"len", "print", "isinstance", "id", "repr", "str",
 # Builtins whose result is one of their arguments, or holds them.
 PASSING_BUILTINS = frozenset({"min", "max", "list", "tuple", "iter", "reversed", "next", "zip", "enumerate",
                               "set", "frozenset", "dict"})
-CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "put", "appendleft",
-                               "extendleft", "__setitem__"})
 NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)  # run later, or hold what they read
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
 
@@ -129,9 +127,7 @@ class AliasAnalysis:
             view = self.tables.view_attributes.get(value.attr.value)
             if view is not None:
                 return _weaken(self.source(value.value, scope), view.kind == "view")
-            if value.attr.value in PLAIN_MEMBERS or value.attr.value == "grad":
-                return FRESH if value.attr.value != "grad" else UNKNOWN
-            return UNKNOWN  # `self.h`, `config.x`: held by its owner
+            return FRESH if value.attr.value in PLAIN_MEMBERS else UNKNOWN  # `self.h`, `x.grad`: held by their owner
         if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
             return _union([self.source(e.value, scope) for e in value.elements])
         if isinstance(value, cst.Dict):
@@ -159,7 +155,7 @@ class AliasAnalysis:
             return FRESH if name in self.tables.pure_functions else UNKNOWN
         if isinstance(func, cst.Attribute):
             method = func.attr.value
-            view = self.view_method(method)
+            view = self.tables.view_methods.get(method)
             if view is not None:
                 chosen = [func.value, *args] if view.of == "all" else [func.value]
                 return _weaken(_union([self.source(a, scope) for a in chosen]), view.kind == "view")
@@ -190,9 +186,6 @@ class AliasAnalysis:
         if flag is None or isinstance(flag, cst.Name) and flag.value == "False" or not positional:
             return None
         return positional[0]
-
-    def view_method(self, method: str) -> View | None:
-        return self.tables.view_methods.get(method)
 
     def flows(self, use: cst.BaseExpression, scope: FunctionFacts, parents: dict[int, cst.CSTNode]) -> Flows:
         """Follow the tensor `use` evaluates to up the tree until something consumes, binds or keeps it."""
@@ -282,7 +275,7 @@ class AliasAnalysis:
             return Flows() if name in self.tables.pure_functions else keep
         if isinstance(func, cst.Attribute):
             method = func.attr.value
-            view = self.view_method(method)
+            view = self.tables.view_methods.get(method)
             if view is not None:
                 return (call, _tie(view)) if view.of == "all" else Flows()  # `a.view_as(t)`: a view of `a` only
             if method in CONTAINER_METHODS:
@@ -305,7 +298,7 @@ class AliasAnalysis:
         member = attribute.attr.value
         call = parents.get(id(attribute))
         if isinstance(call, cst.Call) and call.func is attribute:
-            view = self.view_method(member)
+            view = self.tables.view_methods.get(member)
             if view is not None:
                 return call, _tie(view)
             if _returns_receiver(member):

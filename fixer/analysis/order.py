@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
+from fixer.analysis.messages import code
+from fixer.analysis.regions import dotted_name
 from fixer.analysis.scope import FunctionFacts, dotted
 from fixer.batched import contains
 
@@ -31,7 +33,7 @@ def reads(expr: cst.BaseExpression, target: cst.BaseExpression, scope: FunctionF
     if tree is None or name is None:
         return True
     nodes = list(ast.walk(tree))
-    if any(_dotted(n) == name for n in nodes):
+    if any(dotted_name(n) == name for n in nodes):
         return True
     return any(isinstance(n, ast.Call) for n in nodes) and calls_reach(target, scope)
 
@@ -60,7 +62,7 @@ def read_before(
         return None not in end and end <= (write.lineno, write.col_offset)  # type: ignore[operator]
 
     earlier = [n for n in ast.walk(tree) if isinstance(n, ast.expr) and before(n)]
-    if any(_dotted(n) in names and _consumed_before(n, parents, before) for n in earlier):
+    if any(dotted_name(n) in names and _consumed_before(n, parents, before) for n in earlier):
         return True
     return any(isinstance(n, ast.Call) for n in earlier) and any(calls_reach(t, scope) for t in targets)
 
@@ -73,7 +75,7 @@ def calls_reach(target: cst.BaseExpression, scope: FunctionFacts) -> bool:
         return True
     pattern = re.compile(rf"(?<![\w.]){re.escape(target.value)}(?!\w)")
     body = scope.node.body  # type: ignore[attr-defined]
-    return contains(body, lambda n: isinstance(n, CLOSURES) and pattern.search(_code(n)) is not None)
+    return contains(body, lambda n: isinstance(n, CLOSURES) and pattern.search(code(n)) is not None)
 
 
 def _consumed_before(node: ast.AST, parents: dict[int, ast.AST], before: Callable[[ast.AST], bool]) -> bool:
@@ -101,22 +103,7 @@ def _parsed(node: cst.CSTNode | None) -> ast.AST | None:
         return None
     try:
         if isinstance(node, cst.BaseExpression):
-            return ast.parse(f"({_code(node)})", mode="eval")
-        return ast.parse(_code(node))
+            return ast.parse(f"({code(node)})", mode="eval")
+        return ast.parse(code(node))
     except SyntaxError:
         return None
-
-
-def _dotted(node: ast.AST) -> str | None:
-    """`a.b.c` for a name or a chain of attributes on one, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    return ".".join([node.id, *reversed(parts)])
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)

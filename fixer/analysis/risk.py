@@ -22,7 +22,7 @@ import libcst as cst
 from fixer.analysis.aliasing import AliasAnalysis
 from fixer.analysis.flow import Flow, inside
 from fixer.analysis.leaves import is_grad_leaf
-from fixer.analysis.messages import LineOf, Message
+from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import (
     VIEW_METHODS,
     FunctionFacts,
@@ -123,7 +123,7 @@ class RiskAnalysis:
             if saved is not None:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
         if is_grad_leaf(target, scope, self.facts):
-            where = f"`{_code(target)}` is a leaf tensor that requires grad"
+            where = f"`{code(target)}` is a leaf tensor that requires grad"
             reason = (where, f"; `{_write(node)}` at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
             return Risk(Severity.ERROR, reason, safety, because)
         if isinstance(target, cst.Name) and self.grad(target, scope, node) is Grad.NO:
@@ -491,13 +491,9 @@ def _any_maybe(grads: list[Grad]) -> Grad:
     return Grad.MAYBE if Grad.MAYBE in grads else Grad.NO
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
-
-
 def _write(node: cst.CSTNode, width: int = 60) -> str:
     """The in-place write as the message quotes it: its first line, cut with … past `width`."""
-    lines = _code(node).strip().splitlines() or [""]
+    lines = code(node).strip().splitlines() or [""]
     first = " ".join(lines[0].split())
     if len(first) > width:
         return first[: width - 1] + "…"

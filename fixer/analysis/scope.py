@@ -34,7 +34,8 @@ VIEW_METHODS = frozenset({
     "float", "double", "half", "bfloat16", "long", "int", "bool", "cpu", "cuda", "data", "T", "mT",
     "H", "mH", "split_with_sizes", "hsplit", "vsplit", "dsplit", "indices", "values",
 })
-CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "put"})
+CONTAINER_METHODS = frozenset({"append", "extend", "insert", "add", "setdefault", "update", "put", "appendleft",
+                               "extendleft", "__setitem__"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,6 @@ class FunctionFacts:
     ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
     attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
-    passed: dict[str, list[cst.Call]] = field(default_factory=dict)  # name -> calls taking its tensor as an argument
 
     @property
     def is_forward(self) -> bool:
@@ -353,9 +353,6 @@ class FactsCollector(cst.BatchableCSTVisitor):
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
                 self._alias(node, _handed_out(arg.value))
-        for arg in node.args:  # the callee may keep a reference (`register_buffer("t", t)`)
-            for name in _handed_out(arg.value):
-                self.current.passed.setdefault(name, []).append(node)
         if isinstance(func, cst.Attribute) and func.attr.value == "register_parameter" and node.args:
             first = node.args[0]
             if first.keyword is None and not first.star and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
