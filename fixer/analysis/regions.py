@@ -31,6 +31,7 @@ class Region:
     prefix: str
     class_bases: tuple[str, ...] = ()  # qualified bases of the class holding this function
     class_parameters: frozenset[str] = frozenset()  # `self.X` attributes the class makes nn.Parameters
+    class_name: str | None = None  # the class holding this function, looked up in the file's ClassTable
 
     @property
     def whole_module(self) -> bool:
@@ -69,6 +70,7 @@ class FileFacts:
     # (line, X, callee) of each `self.X = callee(...)`, and (line, X, None) of each
     # `register_parameter("X", ...)`: the candidates for a class's parameters.
     parameter_sites: list[tuple[int, str, ast.expr | None]] = dataclasses.field(default_factory=list)
+    classes: list[ast.ClassDef] = dataclasses.field(default_factory=list)  # every class, nested ones too
 
     @functools.cached_property
     def parameter_attributes(self) -> frozenset[str]:
@@ -127,6 +129,8 @@ def scan(
                 facts.annotated.add(node.arg)  # type: ignore[attr-defined]
         elif kind is ast.Import or kind is ast.ImportFrom:
             _add_import(node, facts.imports)  # type: ignore[arg-type]
+        elif kind is ast.ClassDef:
+            facts.classes.append(node)  # type: ignore[arg-type]
         else:
             if kind is ast.Assign or kind is ast.AnnAssign or kind is ast.NamedExpr:
                 _add_bindings(node, facts)
@@ -266,7 +270,7 @@ def find_regions(
         if owner is not None:
             if id(owner) not in parameters:
                 parameters[id(owner)] = class_parameters(owner)
-            region = dataclasses.replace(region, class_parameters=parameters[id(owner)])
+            region = dataclasses.replace(region, class_parameters=parameters[id(owner)], class_name=owner.name)
         regions.append(region)
     return regions if line is None else [WHOLE_MODULE]
 

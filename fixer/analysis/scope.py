@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from fixer.analysis.modules import ClassInfo, ClassTable
 from fixer.analysis.regions import PARAMETER_CLASSES, ImportMap, qualify
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
@@ -57,6 +58,7 @@ class FunctionFacts:
     parent: FunctionFacts | None
     class_bases: tuple[str, ...] = ()
     class_parameters: set[str] = field(default_factory=set)  # `self.X` the enclosing class makes Parameters
+    class_info: ClassInfo | None = None  # the enclosing class, as the file's cheap pass read it
     params: dict[str, cst.Param] = field(default_factory=dict)
     bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
     loop_iters: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
@@ -84,6 +86,7 @@ class RegionFacts:
     """The facts of every function in a region, looked up by the nodes inside them."""
 
     imports: ImportMap
+    classes: ClassTable = field(default_factory=dict)  # the file's classes by name
     module: cst.Module | None = None  # the region's tree, set when its traversal starts
     scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
     grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
@@ -124,13 +127,16 @@ class FactsCollector(cst.BatchableCSTVisitor):
     """
 
     def __init__(self, imports: ImportMap, class_bases: tuple[str, ...] = (),
-                 class_parameters: frozenset[str] = frozenset()) -> None:
-        """`class_bases` and `class_parameters`: of the class holding the region, when it is a method."""
-        self.facts = RegionFacts(imports=imports)
+                 class_parameters: frozenset[str] = frozenset(), classes: ClassTable | None = None,
+                 class_name: str | None = None) -> None:
+        """`class_bases`, `class_parameters` and `class_name`: of the class holding the region, when
+        it is a method; `classes`: the file's classes, as the cheap pass read them."""
+        self.facts = RegionFacts(imports=imports, classes=classes or {})
         # A class's parameters fill while its body is visited; the region's own class is known.
         self.class_parameters = [set(class_parameters)]
+        self.class_infos = [self.facts.classes.get(class_name) if class_name else None]
         self.current = FunctionFacts(node=None, parent=None, class_bases=class_bases,
-                                     class_parameters=self.class_parameters[-1])
+                                     class_parameters=self.class_parameters[-1], class_info=self.class_infos[-1])
         self.class_bases = [class_bases]
         self.grad_enabled = [True]
         self.blocks: list[int] = []
@@ -146,10 +152,12 @@ class FactsCollector(cst.BatchableCSTVisitor):
                  for a in node.bases)
         self.class_bases.append(tuple(b for b in bases if b))
         self.class_parameters.append(set())
+        self.class_infos.append(self.facts.classes.get(node.name.value))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.class_bases.pop()
         self.class_parameters.pop()
+        self.class_infos.pop()
 
     def _class_parameter(self, name: str) -> None:
         """`self.<name>` is made a Parameter: so in every class around (as regions.py counts them)."""
@@ -158,7 +166,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.current = FunctionFacts(node=node, parent=self.current, class_bases=self.class_bases[-1],
-                                     class_parameters=self.class_parameters[-1])
+                                     class_parameters=self.class_parameters[-1], class_info=self.class_infos[-1])
         for param in _all_params(node.params):
             self.current.params[param.name.value] = param
         self.grad_enabled.append(self.grad_enabled[-1] and not self._grad_off_function(node))

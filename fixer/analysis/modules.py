@@ -1,0 +1,127 @@
+"""The cheap pass over classes: what each `self.<attr>` holds, as the class's methods build it.
+
+`self.norm = nn.LayerNorm(d)` in `__init__` makes `self.norm(x)` in `forward` a LayerNorm call,
+which saves `x` for backward. Read from `ast`, once per file, for every class: the fast path
+(one function at a time) and the whole-module pass look the same facts up by class name.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from fixer.analysis.regions import ImportMap, dotted_name, qualify, walk
+
+SEQUENTIAL = "torch.nn.Sequential"
+MODULE_LISTS = frozenset({"torch.nn.ModuleList", "torch.nn.ModuleDict"})
+
+
+@dataclass(frozen=True, slots=True)
+class Submodule:
+    """A module a class keeps in an attribute: a torch.nn class, a Sequential of parts, or a class
+    of the file (`callee` is then its bare name)."""
+
+    callee: str  # qualified torch name ("torch.nn.LayerNorm") or the file's class name ("Attention")
+    line: int  # where it is built
+    inplace: bool | None = False  # built with inplace=True (None: by a variable, or set later to one)
+    parts: tuple[Submodule, ...] = ()  # a Sequential's modules, in order
+
+    @property
+    def first(self) -> Submodule:
+        """The module that receives the input (a Sequential's first part)."""
+        return self.parts[0].first if self.callee == SEQUENTIAL and self.parts else self
+
+    @property
+    def last(self) -> Submodule:
+        """The module whose output is returned (a Sequential's last part)."""
+        return self.parts[-1].last if self.callee == SEQUENTIAL and self.parts else self
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInfo:
+    """One class of the file: its qualified bases and the modules its attributes hold."""
+
+    name: str
+    bases: tuple[str, ...]
+    submodules: Mapping[str, Submodule] = field(default_factory=dict)
+    methods: frozenset[str] = frozenset()
+
+
+ClassTable = Mapping[str, ClassInfo]  # class name -> info; a name defined twice is left out
+
+
+def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassTable:
+    """Every class of the file (as the cheap pass lists them) by name, with the submodules its
+    methods assign to `self`."""
+    found: dict[str, ClassInfo | None] = {}
+    for node in classes:
+        info = _class_info(node, imports, inplace_params)
+        found[node.name] = None if node.name in found else info
+    return MappingProxyType({k: v for k, v in found.items() if v is not None})
+
+
+def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassInfo:
+    bases = tuple(q for b in node.bases
+                  if (q := qualify(dotted_name(b.value if isinstance(b, ast.Subscript) else b), imports)))
+    built: dict[str, Submodule | None] = {}
+    flags: dict[str, bool | None] = {}
+    methods = frozenset(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    for sub in walk(node):
+        if not isinstance(sub, ast.Assign):
+            continue
+        for target in sub.targets:
+            attr = _self_attribute(target)
+            if attr is not None:
+                spec = _submodule(sub.value, imports, inplace_params)
+                built[attr] = None if attr in built and built[attr] != spec else spec
+            elif isinstance(target, ast.Attribute) and target.attr == "inplace":
+                owner = _self_attribute(target.value)  # `self.act.inplace = True`
+                if owner is not None:
+                    flags[owner] = _flag(sub.value)
+    for attr, flag in flags.items():
+        spec = built.get(attr)
+        if spec is not None and flag is not False:
+            built[attr] = Submodule(spec.callee, spec.line, flag, spec.parts)
+    return ClassInfo(node.name, bases, MappingProxyType({k: v for k, v in built.items() if v is not None}), methods)
+
+
+def _submodule(value: ast.expr, imports: ImportMap, inplace_params: Mapping[str, int]) -> Submodule | None:
+    """The module `value` builds: `nn.LayerNorm(d)`, `nn.Sequential(a, b)`, `Attention(d)`."""
+    if not isinstance(value, ast.Call):
+        return None
+    spelled = dotted_name(value.func)
+    if spelled is None:
+        return None
+    callee = qualify(spelled, imports) or spelled
+    if callee == SEQUENTIAL:
+        parts = [_submodule(a, imports, inplace_params) for a in value.args]
+        if value.keywords or any(p is None for p in parts) or any(isinstance(a, ast.Starred) for a in value.args):
+            return Submodule(callee, value.lineno)  # parts unknown
+        return Submodule(callee, value.lineno, False, tuple(p for p in parts if p is not None))
+    if not callee.startswith("torch.nn.") and "." in callee:
+        return None  # another library's class: unknown
+    return Submodule(callee, value.lineno, _inplace(value, callee, inplace_params))
+
+
+def _inplace(call: ast.Call, callee: str, inplace_params: Mapping[str, int]) -> bool | None:
+    for keyword in call.keywords:
+        if keyword.arg == "inplace":
+            return _flag(keyword.value)
+    index = inplace_params.get(callee)
+    if index is not None and index < len(call.args):
+        return _flag(call.args[index])
+    return False
+
+
+def _flag(value: ast.expr) -> bool | None:
+    if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def _self_attribute(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        return target.attr
+    return None
