@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.flow import Flow, inside
+from fixer.analysis.modules import ModuleCall, call_effect, submodule
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import CONTAINER_METHODS, Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
 from fixer.analysis.tables import TorchTables, View
@@ -98,7 +99,7 @@ class AliasAnalysis:
         if not isinstance(target, cst.Name):
             return Safety.UNSAFE, ("the target is not a name",)
         name = target.value
-        if name in scope.params:
+        if name in scope.params and self.flow.entry_reaches(name, node, scope):
             return Safety.UNSAFE, (f"`{name}` is a parameter: the caller's tensor changes in place, not after the rewrite",)
         if name in scope.outer_names:
             return Safety.UNSAFE, (f"`{name}` is declared global or nonlocal: other code holds it",)
@@ -147,6 +148,9 @@ class AliasAnalysis:
         through = self.passed_through(call, name)
         if through is not None:
             return self.source(through, scope)  # `F.relu(x, inplace=True)` is `x`; `torch.add(a, b, out=c)` is `c`
+        module = self._module(func, scope)
+        if module is not None:
+            return self.source(args[0], scope) if module.returns_input and args else FRESH
         if name is not None:
             view = self.tables.view_functions.get(name)
             if view is not None:
@@ -172,6 +176,12 @@ class AliasAnalysis:
             if func.value in READING_BUILTINS:
                 return FRESH
         return UNKNOWN
+
+    def _module(self, func: cst.BaseExpression, scope: FunctionFacts) -> ModuleCall | None:
+        """`self.norm` when its class built a torch.nn module there that the table knows."""
+        spec = submodule(func, scope.class_info)
+        effect = call_effect(spec, self.tables.module_saves) if spec is not None else None
+        return effect if effect is not None and effect.known else None
 
     def passed_through(self, call: cst.Call, name: str | None) -> cst.BaseExpression | None:
         """The argument a call writes and returns: its `out=`, or its input when `inplace` is set."""
@@ -268,6 +278,9 @@ class AliasAnalysis:
         through = self.passed_through(call, name)
         if through is not None:
             return (call, Tie.VIEW) if through is arg.value else Flows()  # it returns what it wrote
+        module = self._module(func, scope)
+        if module is not None:
+            return (call, Tie.VIEW) if module.returns_input and first else Flows()  # torch.nn modules keep nothing
         if name is not None:
             view = self.tables.view_functions.get(name)
             if view is not None:

@@ -42,6 +42,12 @@ class Flow:
             found += [b for b in timeline if b.order > write and loop in b.blocks]
         return found
 
+    def entry_reaches(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+        """Whether the value `name` had on entry (a parameter's argument) may still hold at `node`:
+        no binding before it runs whenever `node` runs."""
+        write, blocks = self.facts.order.get(id(node), 0), self.facts.blocks.get(id(node), ())
+        return not any(b.order < write and blocks[: len(b.blocks)] == b.blocks for b in scope.timeline.get(name, []))
+
     def exclusive(self, first: tuple[int, ...], second: tuple[int, ...]) -> bool:
         """Blocks in two branches of one `if` chain, with no loop around it to run both."""
         for depth, (a, b) in enumerate(zip(first, second)):

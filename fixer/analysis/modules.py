@@ -12,9 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+import libcst as cst
+
 from fixer.analysis.regions import ImportMap, dotted_name, qualify, walk
+from fixer.analysis.tables import ModuleSaves
 
 SEQUENTIAL = "torch.nn.Sequential"
+FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
 MODULE_LISTS = frozenset({"torch.nn.ModuleList", "torch.nn.ModuleDict"})
 
 
@@ -44,12 +48,73 @@ class ClassInfo:
     """One class of the file: its qualified bases and the modules its attributes hold."""
 
     name: str
-    bases: tuple[str, ...]
+    bases: tuple[str, ...]  # qualified through the imports, else as spelled (a class of the file)
     submodules: Mapping[str, Submodule] = field(default_factory=dict)
     methods: frozenset[str] = frozenset()
 
 
+    @property
+    def is_module(self) -> bool:
+        """A class with a base, not an autograd Function: its `forward` is an nn.Module's by convention."""
+        return any(b != "object" for b in self.bases) and not any(b in FUNCTION_BASES for b in self.bases)
+
+
 ClassTable = Mapping[str, ClassInfo]  # class name -> info; a name defined twice is left out
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleCall:
+    """What calling a submodule does to its input and output, from the generated torch.nn table."""
+
+    known: bool  # every module in it is in the table: what it keeps and returns is proven
+    returns_input: bool  # its output is its input (in place) or a view of it
+    writes_input: bool | None  # it writes its input in place (None: `inplace` set by a variable)
+    saves_input: bool  # its first module saves the input (for the input's gradient or the weights')
+    for_weight: bool  # ... for the weights: saved even when the input needs no gradient
+    saves_output: bool  # its last module saves what it returns
+
+
+def call_effect(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
+    """`self.<attr>(x)` for the module `spec`: a Sequential chains its parts."""
+    parts = spec.parts if spec.callee == SEQUENTIAL and spec.parts else (spec,)
+    effects = [_one(p, table) if p.callee != SEQUENTIAL else call_effect(p, table) for p in parts]
+    if spec.callee == SEQUENTIAL and not spec.parts:
+        return ModuleCall(False, False, None, False, False, False)
+    first, last = effects[0], effects[-1]
+    return ModuleCall(
+        known=all(e.known for e in effects),
+        returns_input=all(e.returns_input for e in effects),
+        writes_input=first.writes_input,
+        saves_input=first.saves_input,
+        for_weight=first.for_weight,
+        saves_output=last.saves_output,
+    )
+
+
+def _one(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
+    saves = table.get(spec.callee)
+    if saves is None:
+        return ModuleCall(False, False, None, False, False, False)
+    writes: bool | None = saves.writes_input
+    if spec.inplace is True:
+        writes = saves.writes_input or saves.inplace_writes_input
+    elif spec.inplace is None and saves.inplace_writes_input and not saves.writes_input:
+        writes = None  # `inplace=inplace`: either way
+    return ModuleCall(
+        known=writes is not None,
+        returns_input=writes is True or saves.output_is_input_view,
+        writes_input=writes,
+        saves_input=saves.saves_input or saves.saves_input_for_weight,
+        for_weight=saves.saves_input_for_weight,
+        saves_output=saves.saves_output,
+    )
+
+
+def submodule(func: cst.BaseExpression, info: ClassInfo | None) -> Submodule | None:
+    """The module `self.<attr>` holds, when `func` spells `self.<attr>` (LibCST) in a known class."""
+    if info is None or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    return info.submodules.get(func.attr.value) if func.value.value == "self" else None
 
 
 def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassTable:
@@ -63,8 +128,8 @@ def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_par
 
 
 def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassInfo:
-    bases = tuple(q for b in node.bases
-                  if (q := qualify(dotted_name(b.value if isinstance(b, ast.Subscript) else b), imports)))
+    spelled = (dotted_name(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
+    bases = tuple(qualify(b, imports) or b for b in spelled if b is not None)
     built: dict[str, Submodule | None] = {}
     flags: dict[str, bool | None] = {}
     methods = frozenset(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))

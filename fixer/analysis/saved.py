@@ -14,6 +14,7 @@ from fixer.analysis.flow import Flow, inside
 from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
+from fixer.analysis.modules import call_effect, submodule
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.batched import contains
@@ -68,10 +69,13 @@ class SavedAnalysis:
         start = min((b.order for b in reaching if b.order < write), default=0)
         storage = {name} | self._views_of(name, scope, start, write)
         loop = self.flow.loop_of(node)
+        operands = _evaluated_first(node)
+        parents = self.flow.parents(scope) if operands else {}
         for op in scope.ops:
             at = self.facts.order.get(id(op), 0)
             in_loop = loop is not None and at > write and loop in self.facts.blocks.get(id(op), ())
-            if not (start < at < write or in_loop and start < self.facts.order.get(id(loop), 0)) or id(op) in self.facts.grad_off:
+            first = at > write and any(inside(op, o, parents) for o in operands)  # `x /= x.norm()`: norm runs first
+            if not (start < at < write or first or in_loop and start < self.facts.order.get(id(loop), 0)) or id(op) in self.facts.grad_off:
                 continue
             label = self._saves_input(op, storage, scope)
             if label is not None and self._output_dead(op, scope):
@@ -161,7 +165,7 @@ class SavedAnalysis:
         return {other for other, bindings in scope.timeline.items() if other != name
                 for b in bindings if start < b.order < write and b.value is not None and name in _handed_out(b.value)}
 
-    def _op(self, expr: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
+    def _op(self, expr: cst.BaseExpression, scope: FunctionFacts, result: bool = False) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
         """The derivatives.yaml op an expression runs, with its tensor operands by schema name."""
         if isinstance(expr, cst.BinaryOperation):
             op = BINARY_OPS.get(type(expr.operator))
@@ -179,6 +183,9 @@ class SavedAnalysis:
             return None
         func = expr.func
         args = [a for a in expr.args if not a.star]
+        module = self._module_call(func, args, scope, result)
+        if module is not None:
+            return module
         name = qualified(func, self.facts.imports)
         if name is not None and name.startswith("torch."):
             last = name.rsplit(".", 1)[-1]
@@ -200,13 +207,31 @@ class SavedAnalysis:
                 operands.append((key, arg.value))
         return label.replace("torch.nn.functional.", "F."), op, saves, operands
 
+    def _module_call(self, func: cst.BaseExpression, args: list[cst.Arg], scope: FunctionFacts,
+                     result: bool) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
+        """`self.norm(x)`: what the module its class built there saves (a Sequential: its first
+        module's input, its last module's output), as an op on its first argument."""
+        spec = submodule(func, scope.class_info)
+        if spec is None:
+            return None
+        effect = call_effect(spec, self.tables.module_saves)
+        if not (effect.saves_input or effect.saves_output):
+            return None
+        inputs = frozenset({"input"}) if effect.saves_input else frozenset()
+        operands = [("input", args[0].value)] if args and args[0].keyword is None else []
+        short = lambda m: m.callee.replace("torch.nn.", "nn.")  # noqa: E731
+        label = f"{code(func)}`, a `{short(spec)}"
+        if spec.first is not spec:  # a Sequential: name the module that saves
+            label += f"` {'ending in' if result else 'starting with'} `{short(spec.last if result else spec.first)}"
+        return label, "module-weight" if effect.for_weight else "module", Saves(effect.saves_output, inputs, ("input",)), operands
+
     def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
         """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""
         while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in TRUE_VIEWS - {"detach", "data"}:
             value = value.func.value
         while isinstance(value, cst.Subscript):
             value = value.value
-        op = self._op(value, scope)
+        op = self._op(value, scope, result=True)
         if op is None or not op[2].result or self._overload_saves_less(value, op[0], op[1], scope):
             return None
         if all(self.grads.grad_of(e, scope) is Grad.NO for _, e in op[3]):
@@ -220,6 +245,8 @@ class SavedAnalysis:
         label, name, saves, operands = op
         grads = [self.grads.grad_of(e, scope) for _, e in operands]
         bilinear = name in BILINEAR
+        if name == "module-weight":
+            grads = [Grad.MAYBE] * (len(operands) + 1)  # the weights need the input: saved whatever it is
         for i, (arg, expr) in enumerate(operands):
             if arg not in saves.inputs or not (_storage_name(expr) in storage):
                 continue
@@ -253,8 +280,10 @@ class SavedAnalysis:
         return False
 
     def _bare_parameter(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        """An unannotated parameter not known to be a tensor (a `forward` argument is one)."""
         name = _storage_name(expr)
-        return name is not None and name in scope.params and name not in scope.timeline and scope.params[name].annotation is None
+        return (name is not None and name in scope.params and name not in scope.timeline
+                and scope.params[name].annotation is None and self.kinds.name_kind(name, scope) is not Kind.TENSOR)
 
     def _rebound_after(self, op: cst.BaseExpression, name: str, scope: FunctionFacts) -> bool:
         """A binding of `name` after `op` that runs whenever `op` ran (its blocks enclose the op's)."""
@@ -276,6 +305,18 @@ class SavedAnalysis:
         assert isinstance(func, cst.Attribute)
         receiver = self.kinds.kind(func.value, scope)
         return receiver is Kind.TENSOR or receiver is Kind.UNKNOWN and self.kinds.kind(call, scope) is Kind.TENSOR
+
+
+def _evaluated_first(write: cst.CSTNode) -> list[cst.CSTNode]:
+    """The parts of a write statement evaluated before it writes: `v` in `x += v`, the arguments
+    of `x.mul_(v)`, the value and index of `t[i] = v`."""
+    if isinstance(write, cst.AugAssign):
+        return [write.value]
+    if isinstance(write, cst.Call):
+        return [a.value for a in write.args]
+    if isinstance(write, cst.Assign):
+        return [write.value] + [t.target.slice for t in write.targets if isinstance(t.target, cst.Subscript)]  # type: ignore[misc]
+    return []
 
 
 def _storage_name(expr: cst.BaseExpression) -> str | None:

@@ -36,6 +36,18 @@ class Saves:
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleSaves:
+    """What calling a torch.nn module (train mode) saves for backward, found by running it."""
+
+    saves_input: bool  # writing its input afterwards breaks backward
+    saves_input_for_weight: bool  # ... even when the input does not require grad (the weights need it)
+    saves_output: bool  # writing its output afterwards breaks backward
+    writes_input: bool  # as built by default, it writes its input in place
+    inplace_writes_input: bool  # built with inplace=True, it writes its input in place
+    output_is_input_view: bool  # its output shares its input's storage
+
+
+@dataclass(frozen=True, slots=True)
 class View:
     """A call or attribute whose result shares memory with an input, as found by running it on samples."""
 
@@ -62,6 +74,7 @@ class TorchTables:
     pure_functions: frozenset[str]  # qualified functions proven to return fresh memory and keep no argument
     pure_methods: frozenset[str]  # Tensor methods proven to return fresh memory and keep nothing
     retaining: frozenset[str]  # qualified callables that may keep an argument: classes, views, holders
+    module_saves: Mapping[str, ModuleSaves] = field(default_factory=dict)  # qualified torch.nn class -> saves
 
 
 def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
@@ -103,4 +116,5 @@ def torch_tables() -> TorchTables:
         pure_functions=frozenset(raw["pure_functions"]),
         pure_methods=frozenset(raw["pure_methods"]),
         retaining=frozenset(raw["retains"]),
+        module_saves=MappingProxyType({k: ModuleSaves(**v) for k, v in raw.get("module_saves", {}).items()}),
     )

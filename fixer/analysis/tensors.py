@@ -114,7 +114,11 @@ class TensorKinds:
     def _param_kind(self, param: cst.Param, scope: FunctionFacts) -> Kind:
         if param.annotation is None:
             is_self = scope.node is not None and param is _first_param(scope)
-            return Kind.NOT_TENSOR if is_self and param.name.value in ("self", "cls") else Kind.UNKNOWN
+            if is_self and param.name.value in ("self", "cls"):
+                return Kind.NOT_TENSOR
+            if module_forward(scope) and not param.star:
+                return _default_kind(param.default)  # `def forward(self, x, mask=None)`: tensors
+            return Kind.UNKNOWN
         annotation = param.annotation.annotation
         name = qualified(annotation, self.facts.imports)
         if name in TENSOR_ANNOTATIONS or (isinstance(annotation, cst.Name) and annotation.value == "Tensor"):
@@ -204,6 +208,27 @@ def _combine_all(kinds: list[Kind]) -> Kind:
         return Kind.UNKNOWN
     first = kinds[0]
     return first if all(k is first for k in kinds) else Kind.UNKNOWN
+
+
+def module_forward(scope: FunctionFacts) -> bool:
+    """`forward` of a class with a base (an `nn.Module` by convention), not a static method."""
+    node = scope.node
+    info = scope.class_info
+    if not scope.is_forward or info is None or not info.is_module or scope.parent is None or scope.parent.node is not None:
+        return False  # nested functions named `forward` and module-level ones are not methods
+    assert isinstance(node, cst.FunctionDef)
+    return not any(isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+                   for d in node.decorators)
+
+
+def _default_kind(default: cst.BaseExpression | None) -> Kind:
+    """A forward argument with no default or `None` is a tensor; a number, text or flag is not."""
+    if default is None or isinstance(default, cst.Name) and default.value == "None":
+        return Kind.TENSOR
+    if isinstance(default, (cst.BaseNumber, cst.BaseString, cst.Tuple, cst.List, cst.Dict)) or (
+            isinstance(default, cst.Name) and default.value in ("True", "False")):
+        return Kind.NOT_TENSOR
+    return Kind.UNKNOWN
 
 
 def _first_param(scope: FunctionFacts) -> cst.Param | None:
