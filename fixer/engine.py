@@ -9,8 +9,9 @@ from dataclasses import replace
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from fixer.analysis.modules import ClassTable, class_table
-from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, scan
+from fixer.analysis.modules import class_table
+from fixer.analysis.project import FileModel
+from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, region_source, scan
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
@@ -94,8 +95,7 @@ def _findings(
 ) -> list[Finding]:
     if not fast:
         file = scan(tree, (), lambda node, facts: False)[0]
-        classes = class_table(file.classes, file.imports, torch_tables().inplace_params)
-        findings = _region_findings(lines, WHOLE_MODULE, file.imports, classes, path, rules, unbuilt)
+        findings = _region_findings(lines, WHOLE_MODULE, file.imports, _model(tree, lines, file), path, rules, unbuilt)
         return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
     for rule in rules:
@@ -114,28 +114,35 @@ def _findings(
 
     file, candidate_lines = scan(tree, by_type.keys(), is_candidate)
     imports = file.imports
-    classes = class_table(file.classes, imports, torch_tables().inplace_params)
+    model = _model(tree, lines, file)
     findings: list[Finding] = []
     for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
         # A rule with no candidate in the region cannot report there: it does not visit it.
         here = [r for r in rules if r in found and region.holds(found[r])]
-        findings += _region_findings(lines, region, imports, classes, path, here, unbuilt)
+        findings += _region_findings(lines, region, imports, model, path, here, unbuilt)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 
+def _model(tree: ast.Module, lines: list[str], file: FileFacts) -> FileModel:
+    """The file's functions and classes, for what one region's calls into them do."""
+    tables = torch_tables()
+    classes = class_table(file.classes, file.imports, tables.inplace_params)
+    return FileModel(tree, lines, file.imports, classes, file.classes, tables)
+
+
 def _region_findings(
-    lines: list[str], region: Region, imports: ImportMap, classes: ClassTable, path: str, rules: Rules,
+    lines: list[str], region: Region, imports: ImportMap, model: FileModel, path: str, rules: Rules,
     unbuilt: list[FileError],
 ) -> list[Finding]:
     """The region's findings; a rule that raises building code is left out, noted in `unbuilt`."""
-    module = cst.parse_module(_region_source(lines, region))
+    module = cst.parse_module(region_source(lines, region))
     try:
-        visitors = _visited(module, region, imports, classes, rules)
+        visitors = _visited(module, region, imports, model, rules)
     except cst.ParserSyntaxError:  # a rule parsed code it built, outside a report: find which, keep the others
         visitors = []
         for rule in rules:
             try:
-                visitors += _visited(module, region, imports, classes, [rule])
+                visitors += _visited(module, region, imports, model, [rule])
             except cst.ParserSyntaxError as error:
                 where = "" if region.whole_module else f" in lines {region.first}-{region.last}"
                 message = f"internal error: {rule.ID} built code LibCST cannot parse ({error.message}); its findings{where} are missing"
@@ -150,21 +157,14 @@ def _region_findings(
     ]
 
 
-def _visited(module: cst.Module, region: Region, imports: ImportMap, classes: ClassTable, rules: Rules) -> list[Codemod]:
+def _visited(module: cst.Module, region: Region, imports: ImportMap, model: FileModel, rules: Rules) -> list[Codemod]:
     """The rules' visitors after one traversal of `module`: facts first, then every rule."""
-    facts = FactsCollector(imports, region.class_bases, region.class_parameters, classes, region.class_name)
+    facts = FactsCollector(imports, region.class_bases, region.class_parameters, model.classes, region.class_name, model)
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]
     visit_batched(module, [facts, *visitors])
     return visitors
-
-
-def _region_source(lines: list[str], region: Region) -> str:
-    """The region's lines, dedented by its prefix, with "\\n" newlines."""
-    chosen = lines if region.whole_module else lines[region.first - 1 : region.last]
-    width = len(region.prefix)
-    return "".join(line.rstrip("\r\n")[width:] + "\n" for line in chosen)
 
 
 def _to_finding(

@@ -337,6 +337,20 @@ def _region_of(
     return Region(first=first, last=last, prefix=prefix, class_bases=bases)
 
 
+def region_source(lines: list[str], region: Region) -> str:
+    """The region's lines, dedented by its prefix, with "\\n" newlines."""
+    chosen = lines if region.whole_module else lines[region.first - 1 : region.last]
+    width = len(region.prefix)
+    return "".join(line.rstrip("\r\n")[width:] + "\n" for line in chosen)
+
+
+def function_region(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], bases: tuple[str, ...] = (),
+                    class_name: str | None = None, class_parameters: frozenset[str] = frozenset()) -> Region | None:
+    """The region of one def (None when its lines cannot be dedented alone)."""
+    region = _region_of(node, lines, bases)
+    return None if region is None else dataclasses.replace(region, class_name=class_name, class_parameters=class_parameters)
+
+
 def _has_multiline_string(node: ast.AST) -> bool:
     return any(
         isinstance(n, (ast.Constant, ast.JoinedStr)) and n.end_lineno != n.lineno  # type: ignore[attr-defined]

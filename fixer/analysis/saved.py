@@ -15,6 +15,7 @@ from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
 from fixer.analysis.modules import call_effect, submodule
+from fixer.analysis.project import Summary
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.batched import contains
@@ -84,6 +85,41 @@ class SavedAnalysis:
                 return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
                             f"), which saves it for backward; `{quoted(node)}` at line ",
                             LineOf(node), " makes backward fail")
+        return None
+
+    def summary(self, scope: FunctionFacts, *, method: bool) -> Summary:
+        """What the function `scope` does to its arguments: which it saves, whether it returns an
+        output an op saved, which it writes in place (`method`: its first parameter is `self`)."""
+        node = scope.node
+        assert isinstance(node, cst.FunctionDef)
+        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)][1 if method else 0:]
+        self._write_order = 1 << 60
+        saves: dict[str, str] = {}
+        for op in scope.ops:
+            if id(op) in self.facts.grad_off:
+                continue
+            for name in params:
+                if name not in saves and self.flow.entry_reaches(name, op, scope):
+                    label = self._saves_input(op, {name}, scope)
+                    if label is not None and not self._output_dead(op, scope):
+                        saves[name] = label
+        result = None
+        for ret in scope.returns:
+            if result is None and ret.value is not None:
+                result = self._returned_saver(ret.value, ret, scope)
+        writes = frozenset(name for name in params
+                           if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
+        return Summary(tuple(params), saves, result, writes)
+
+    def _returned_saver(self, value: cst.BaseExpression, ret: cst.Return, scope: FunctionFacts) -> str | None:
+        found = self._result_saver(value, scope)
+        if found is not None:
+            return found[0]
+        if isinstance(value, cst.Name):
+            for binding in self.flow.reaching(value.value, ret, scope):
+                found = self._result_saver(binding.value, scope) if binding.value is not None else None
+                if found is not None:
+                    return found[0]
         return None
 
     def _grad_dead(self, name: str, scope: FunctionFacts, write: cst.CSTNode | None, depth: int = 0,
@@ -183,7 +219,7 @@ class SavedAnalysis:
             return None
         func = expr.func
         args = [a for a in expr.args if not a.star]
-        module = self._module_call(func, args, scope, result)
+        module = self._module_call(func, args, scope, result) or self._project_call(func, args, scope, result)
         if module is not None:
             return module
         name = qualified(func, self.facts.imports)
@@ -225,6 +261,29 @@ class SavedAnalysis:
             label += f"` {'ending in' if result else 'starting with'} `{short(spec.last if result else spec.first)}"
         return label, "module-weight" if effect.for_weight else "module", Saves(effect.saves_output, inputs, ("input",)), operands
 
+    def _project_call(self, func: cst.BaseExpression, args: list[cst.Arg], scope: FunctionFacts,
+                      result: bool) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
+        """A call of the file's own code: `self.attn(x)` (a class of the file), `self.helper(x)`,
+        `helper(x)`; what it saves and returns comes from its summary."""
+        file, info = self.facts.file, scope.class_info
+        if file is None:
+            return None
+        summary = None
+        spec = submodule(func, info)
+        if spec is not None and spec.callee in file.classes:
+            summary = file.method(spec.callee, "forward")
+        elif info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            summary = file.method(info.name, func.attr.value) if func.attr.value in info.methods else None
+        elif isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
+            summary = file.function(func.value)
+        if summary is None or not (summary.saves or summary.result):
+            return None
+        operands = [(p, a.value) for p, a in zip(summary.params, [a for a in args if a.keyword is None])]
+        operands += [(a.keyword.value, a.value) for a in args if a.keyword is not None and a.keyword.value in summary.params]
+        inner = summary.result if result else next(iter(summary.saves.values()), None)
+        label = f"{code(func)}` through `{inner}" if inner else code(func)
+        return label, "module-weight", Saves(summary.result is not None, frozenset(summary.saves), summary.params), operands
+
     def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
         """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""
         while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in TRUE_VIEWS - {"detach", "data"}:
@@ -239,6 +298,8 @@ class SavedAnalysis:
         return op[0], value
 
     def _saves_input(self, op_node: cst.BaseExpression, storage: set[str], scope: FunctionFacts) -> str | None:
+        if not any(_storage_name(e) in storage for e in _operand_candidates(op_node)):
+            return None  # the tensor is no operand: nothing to look up
         op = self._op(op_node, scope)
         if op is None or not op[2].inputs:
             return None
@@ -305,6 +366,16 @@ class SavedAnalysis:
         assert isinstance(func, cst.Attribute)
         receiver = self.kinds.kind(func.value, scope)
         return receiver is Kind.TENSOR or receiver is Kind.UNKNOWN and self.kinds.kind(call, scope) is Kind.TENSOR
+
+
+def _operand_candidates(op: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """Every expression an op may take as a tensor operand: a superset of what `_op` returns."""
+    if isinstance(op, cst.BinaryOperation):
+        return [op.left, op.right]
+    if isinstance(op, cst.Call):
+        receiver = [op.func.value] if isinstance(op.func, cst.Attribute) else []
+        return receiver + [a.value for a in op.args]
+    return []
 
 
 def _evaluated_first(write: cst.CSTNode) -> list[cst.CSTNode]:

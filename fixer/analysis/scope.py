@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from fixer.analysis.modules import ClassInfo, ClassTable
 from fixer.analysis.regions import PARAMETER_CLASSES, ImportMap, qualify
+
+if TYPE_CHECKING:
+    from fixer.analysis.project import FileModel
 
 GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
                       "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
@@ -68,6 +72,7 @@ class FunctionFacts:
     ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
     attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
+    returns: list[cst.Return] = field(default_factory=list)
 
     @property
     def is_forward(self) -> bool:
@@ -87,6 +92,7 @@ class RegionFacts:
 
     imports: ImportMap
     classes: ClassTable = field(default_factory=dict)  # the file's classes by name
+    file: FileModel | None = None  # the whole file, for what its own functions and classes do
     module: cst.Module | None = None  # the region's tree, set when its traversal starts
     scope_of: dict[int, FunctionFacts] = field(default_factory=dict)  # id(node) -> facts
     grad_off: set[int] = field(default_factory=set)  # ids of statements run without autograd
@@ -128,10 +134,10 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     def __init__(self, imports: ImportMap, class_bases: tuple[str, ...] = (),
                  class_parameters: frozenset[str] = frozenset(), classes: ClassTable | None = None,
-                 class_name: str | None = None) -> None:
+                 class_name: str | None = None, file: FileModel | None = None) -> None:
         """`class_bases`, `class_parameters` and `class_name`: of the class holding the region, when
         it is a method; `classes`: the file's classes, as the cheap pass read them."""
-        self.facts = RegionFacts(imports=imports, classes=classes or {})
+        self.facts = RegionFacts(imports=imports, classes=classes or {}, file=file)
         # A class's parameters fill while its body is visited; the region's own class is known.
         self.class_parameters = [set(class_parameters)]
         self.class_infos = [self.facts.classes.get(class_name) if class_name else None]
@@ -238,7 +244,9 @@ class FactsCollector(cst.BatchableCSTVisitor):
     def visit_Expr(self, node: cst.CSTNode) -> None:
         self.mark(node)
 
-    visit_Return = visit_Expr  # LibCST collects batched visitors by __name__: aliases keep one
+    def visit_Return(self, node: cst.Return) -> None:
+        self.mark(node)
+        self.current.returns.append(node)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         self.mark(node)

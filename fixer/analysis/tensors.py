@@ -60,8 +60,11 @@ IDENTITY_OPERATORS = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
 class TensorKinds:
     """Answers `kind(expr, at=node)` from a region's facts, memoising names per function."""
 
-    def __init__(self, facts: RegionFacts) -> None:
+    def __init__(self, facts: RegionFacts, *, params_are_tensors: bool = False) -> None:
+        """`params_are_tensors`: read every parameter as a tensor unless its default says otherwise
+        (a summary asks what a function does to the tensors it is given)."""
         self.facts = facts
+        self.params_are_tensors = params_are_tensors
         self._names: dict[tuple[int, str], Kind] = {}
 
     def kind(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Kind:
@@ -116,7 +119,7 @@ class TensorKinds:
             is_self = scope.node is not None and param is _first_param(scope)
             if is_self and param.name.value in ("self", "cls"):
                 return Kind.NOT_TENSOR
-            if module_forward(scope) and not param.star:
+            if (self.params_are_tensors or module_forward(scope)) and not param.star:
                 return _default_kind(param.default)  # `def forward(self, x, mask=None)`: tensors
             return Kind.UNKNOWN
         annotation = param.annotation.annotation
