@@ -151,7 +151,8 @@ class InplaceArgument(Codemod):
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call) -> None:
         statement = self._statement.get(id(call))
         if isinstance(statement, cst.Assign) and all(code(t.target).startswith("self.") for t in statement.targets):
-            return  # `self.act = nn.ReLU(inplace=True)`: what feeds it is decided in `forward`
+            self._check_attribute(call, statement, short, fixed)  # what feeds it is decided in `forward`
+            return
         saver = self._saver(before := self._previous(call))
         if saver is None:
             return  # after Linear, Conv, BatchNorm: correct, and it saves memory
@@ -161,6 +162,24 @@ class InplaceArgument(Codemod):
             return
         message = f"`nn.{short}` with inplace=True overwrites its input; it fails when autograd saved it (after a sigmoid, tanh, softmax)"
         self.report(call, message, replacement=fixed, safety=Safety.UNSAFE)
+
+    def _check_attribute(self, call: cst.Call, statement: cst.Assign, short: str, fixed: cst.Call) -> None:
+        """`self.act = nn.ReLU(inplace=True)`: an error when a method of the class calls `self.act`
+        on a value autograd saved (the class's own methods, as the file model analyses them)."""
+        info, file = self.scope(call).class_info, self.context.facts.file
+        target = statement.targets[0].target
+        if info is None or file is None or len(statement.targets) != 1 or not isinstance(target, cst.Attribute):
+            return
+        feed = file.inplace_feeds(info.name, target.attr.value)
+        if feed is None:
+            return
+        message = (f"`{code(target)}`, a `nn.{short}` with inplace=True, overwrites its input when called at line "
+                   f"{feed.line}: {feed.reason}")
+        if feed.private:
+            self.report(call, message, replacement=fixed, safety=Safety.SAFE, severity=Severity.ERROR)
+            return
+        because = "; fix unsafe: a call passes a tensor that is read again, which would no longer see the write"
+        self.report(call, message + because, replacement=fixed, safety=Safety.UNSAFE, severity=Severity.ERROR)
 
     def _previous(self, call: cst.BaseExpression) -> cst.BaseExpression | None:
         """The layer whose output `call` receives, skipping layers that may pass their input on."""

@@ -11,13 +11,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from fixer.analysis.modules import ClassTable
-from fixer.analysis.regions import ImportMap, function_region, region_source
+from fixer.analysis.regions import ImportMap, Region, function_region, region_source
 from fixer.analysis.tables import TorchTables
 from fixer.batched import visit_batched
+from fixer.positions import positions
+
+if TYPE_CHECKING:
+    from fixer.analysis.risk import RiskAnalysis
+    from fixer.analysis.scope import FunctionFacts
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 MAX_DEPTH = 3  # summaries asked while summarising: a chain of callees this long at most
@@ -76,6 +82,42 @@ class FileModel:
         return self._summaries[key]
 
     def _summarize(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None) -> Summary | None:
+        analysed = self._analyse(node, class_name, params_are_tensors=True)
+        if analysed is None:
+            return None
+        risks, scope, _ = analysed
+        return risks.saved.summary(scope, method=class_name is not None)
+
+    def inplace_feeds(self, class_name: str, attr: str) -> InplaceFeed | None:
+        """Where a method of the class calls `self.<attr>` (built to write its input in place) on a
+        value autograd saved: the call's line and the sentence that says why."""
+        owner = self.class_nodes.get(class_name)
+        if owner is None:
+            return None
+        sites: list[tuple[int, str]] = []
+        private = True
+        for method in (s for s in owner.body if isinstance(s, FUNCTIONS) and _calls_self(s, attr)):
+            analysed = self._analyse(method, class_name, params_are_tensors=False)
+            if analysed is None:
+                return None
+            risks, scope, region = analysed
+            for op in scope.ops:
+                if not (isinstance(op, cst.Call) and _spells_self(op.func, attr)) or not op.args:
+                    continue
+                private &= _result_replaces(op, risks.flow.parents(scope))
+                if risks.facts.in_no_grad(op):
+                    continue
+                found = risks.saved.feeds(op, scope)
+                if found is not None:
+                    where = positions(risks.facts.module)  # type: ignore[arg-type]
+                    line = where[op][0][0] + region.first - 1
+                    text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in found)
+                    sites.append((line, text))
+        return InplaceFeed(sites[0][0], sites[0][1], private) if sites else None
+
+    def _analyse(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None, *,
+                 params_are_tensors: bool) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
+        """The analysis of one def of the file, alone in its region."""
         from fixer.analysis.risk import RiskAnalysis  # the analysis summarises with itself
         from fixer.analysis.scope import FactsCollector
         from fixer.analysis.tensors import TensorKinds
@@ -96,5 +138,35 @@ class FileModel:
         scope = next((f for f in facts.scope_of.values() if f.node is function), None)
         if function is None or scope is None:
             return None
-        risks = RiskAnalysis(facts, TensorKinds(facts, params_are_tensors=True), self.tables)
-        return risks.saved.summary(scope, method=class_name is not None)
+        kinds = TensorKinds(facts, params_are_tensors=params_are_tensors)
+        return RiskAnalysis(facts, kinds, self.tables), scope, region
+
+
+@dataclass(frozen=True, slots=True)
+class InplaceFeed:
+    """A call of an in-place module on a value autograd saved."""
+
+    line: int
+    reason: str
+    private: bool  # every call site rebinds what it passed, or passes a value used nowhere else
+
+
+def _calls_self(node: ast.AST, attr: str) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == attr
+               and isinstance(n.func.value, ast.Name) and n.func.value.id == "self" for n in ast.walk(node))
+
+
+def _spells_self(func: cst.BaseExpression, attr: str) -> bool:
+    return (isinstance(func, cst.Attribute) and func.attr.value == attr
+            and isinstance(func.value, cst.Name) and func.value.value == "self")
+
+
+def _result_replaces(call: cst.Call, parents: Mapping[int, cst.CSTNode]) -> bool:
+    """`x = self.act(x)`, or `self.act(<expression>)` used as a value: without the write, nothing
+    that read the argument's tensor afterwards could tell the difference."""
+    argument = call.args[0].value
+    statement = parents.get(id(call))
+    if isinstance(argument, cst.Name):
+        return (isinstance(statement, cst.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0].target, cst.Name) and statement.targets[0].target.value == argument.value)
+    return not isinstance(statement, cst.Expr) and isinstance(argument, (cst.Call, cst.BinaryOperation))

@@ -111,6 +111,17 @@ class SavedAnalysis:
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
         return Summary(tuple(params), saves, result, writes)
 
+    def feeds(self, call: cst.Call, scope: FunctionFacts) -> Message | None:
+        """Why a call writing its first argument in place breaks backward: autograd saved it."""
+        argument = call.args[0].value
+        if isinstance(argument, cst.Name):
+            found = self.saved(argument.value, call, scope)
+            return None if found is None else found[1]
+        saver = self._result_saver(argument, scope)
+        if saver is None:
+            return None
+        return (f"its argument is the output of `{saver[0]}` (line ", LineOf(saver[1]), "), which saves its result for backward")
+
     def _returned_saver(self, value: cst.BaseExpression, ret: cst.Return, scope: FunctionFacts) -> str | None:
         found = self._result_saver(value, scope)
         if found is not None:
