@@ -29,6 +29,7 @@ from torchgen.gen import parse_native_yaml
 from torchgen.packaged.autograd.load_derivatives import load_derivatives
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import module_probe  # noqa: E402 - a sibling module of this script
 import torch_probe  # noqa: E402 - a sibling module of this script
 
 OUTPUT = pathlib.Path(__file__).resolve().parent.parent / "fixer" / "data" / "torch_tables.json"
@@ -535,6 +536,7 @@ def build() -> dict[str, Any]:
         "retains": retains(),
         "pure_functions": pure_functions(),
         "pure_methods": pure_methods(),
+        "modules": module_probe.probe_modules(),
     }
 
 

@@ -36,24 +36,36 @@ class Saves:
 
 
 @dataclass(frozen=True, slots=True)
-class ModuleSaves:
-    """What calling a torch.nn module (train mode) saves for backward, found by running it."""
-
-    saves_input: bool  # writing its input afterwards breaks backward
-    saves_input_for_weight: bool  # ... even when the input does not require grad (the weights need it)
-    saves_output: bool  # writing its output afterwards breaks backward
-    writes_input: bool  # as built by default, it writes its input in place
-    inplace_writes_input: bool  # built with inplace=True, it writes its input in place
-    output_is_input_view: bool  # its output shares its input's storage
-
-
-@dataclass(frozen=True, slots=True)
 class View:
     """A call or attribute whose result shares memory with an input, as found by running it on samples."""
 
     kind: ViewKind  # "view": always shares (strided tensors); "maybe": shares for some inputs (reshape, float)
     multi: bool = False  # the result is a sequence of views (split, chunk, unbind)
     of: Literal["first", "all"] = "first"  # shares the first tensor argument (the receiver) or any of them
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSaves:
+    """What calling a torch.nn module saves for backward and writes, found by running it (train mode)."""
+
+    path: str  # where the class is defined: torch.nn.modules.activation.ReLU
+    saved_inputs: frozenset[int]  # argument positions whose in-place write after the call breaks backward
+    saved_inputs_for_weight: frozenset[int]  # the same with inputs that do not require grad (the weights' gradient)
+    saves_output: bool  # an in-place write to the first output tensor breaks backward
+    writes_input: bool  # the call, as built by default, writes an input in place
+    inplace_writes_input: bool | None  # the call writes its input when built with inplace=True (None: no such flag)
+    output_is_input_view: bool  # the first output shares memory with the first input (Identity, Flatten)
+    in_eval: ModuleSaves | None = None  # the same facts in eval() mode, when they differ (Dropout, BatchNorm)
+
+    @property
+    def saves_input(self) -> bool:
+        """Tell whether writing the first argument after the call breaks backward."""
+        return 0 in self.saved_inputs
+
+    @property
+    def saves_input_for_weight(self) -> bool:
+        """Tell whether writing the first argument, not requiring grad, breaks the parameters' backward."""
+        return 0 in self.saved_inputs_for_weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +86,8 @@ class TorchTables:
     pure_functions: frozenset[str]  # qualified functions proven to return fresh memory and keep no argument
     pure_methods: frozenset[str]  # Tensor methods proven to return fresh memory and keep nothing
     retaining: frozenset[str]  # qualified callables that may keep an argument: classes, views, holders
-    module_saves: Mapping[str, ModuleSaves] = field(default_factory=dict)  # qualified torch.nn class -> saves
+    module_saves: Mapping[str, ModuleSaves]  # torch.nn module class, public and defining name -> ModuleSaves
+    module_unknown: Mapping[str, str]  # torch.nn module class the generator could not run -> why
 
 
 def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
@@ -92,6 +105,28 @@ def _inplace_method(raw: dict[str, Any]) -> InplaceMethod:
 def _views(raw: dict[str, dict[str, Any]]) -> Mapping[str, View]:
     """Build a read-only map of Views from its JSON object."""
     return MappingProxyType({k: View(v["kind"], v["multi"], v["of"]) for k, v in raw.items()})
+
+
+def _module_saves(raw: dict[str, Any], path: str) -> ModuleSaves:
+    """Build one ModuleSaves (and its eval-mode twin) from its JSON object."""
+    return ModuleSaves(
+        path=path,
+        saved_inputs=frozenset(raw["saved_inputs"]),
+        saved_inputs_for_weight=frozenset(raw["saved_inputs_for_weight"]),
+        saves_output=raw["saves_output"],
+        writes_input=raw["writes_input"],
+        inplace_writes_input=raw["inplace_writes_input"],
+        output_is_input_view=raw["output_is_input_view"],
+        in_eval=_module_saves(raw["eval"], path) if "eval" in raw else None,
+    )
+
+
+def _modules(raw: dict[str, dict[str, Any]]) -> Mapping[str, ModuleSaves]:
+    """Map each module class by its public name (torch.nn.ReLU) and its defining one (torch.nn.modules...)."""
+    found = {}
+    for name, entry in raw.items():
+        found[name] = found[entry["module"]] = _module_saves(entry, entry["module"])
+    return MappingProxyType(found)
 
 
 @functools.cache
@@ -116,5 +151,6 @@ def torch_tables() -> TorchTables:
         pure_functions=frozenset(raw["pure_functions"]),
         pure_methods=frozenset(raw["pure_methods"]),
         retaining=frozenset(raw["retains"]),
-        module_saves=MappingProxyType({k: ModuleSaves(**v) for k, v in raw.get("module_saves", {}).items()}),
+        module_saves=_modules(raw["modules"]["saves"]),
+        module_unknown=MappingProxyType({k: v["reason"] for k, v in raw["modules"]["unknown"].items()}),
     )
