@@ -63,7 +63,7 @@ def test_a_cast_is_left_out_only_when_proven_needless(line: str, expected: str):
 @pytest.mark.parametrize("body, expected", [
     # `g` was made from the `h` of an earlier binding: another tensor, maybe another dtype.
     ("g = h * 2\n        h = torch.tanh(w)\n        h += g", "h = (h + g).to(h.dtype)"),
-    ("g = h * 2\n        h = torch.sin(z)\n        h += g", "h = h + g"),  # `exp(z)` and `sin(z)`: one dtype
+    ("g = h * 2\n        h = torch.sigmoid(z)\n        h += g", "h = h + g"),  # `exp(z)` and `sigmoid(z)`: one dtype
     ("g = h * 2\n        h += g", "h = h + g"),  # the same binding of `h`
     # Two bindings of `g`, of different dtypes: no single one.
     ("g = h.half()\n        if c:\n            g = h.double()\n        h += g", "h = (h + g).to(h.dtype)"),

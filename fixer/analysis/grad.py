@@ -9,7 +9,7 @@ import re
 import libcst as cst
 
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds, never_requires_grad
 
 
 class Grad(enum.Enum):
@@ -23,7 +23,6 @@ FACTORIES = frozenset({"zeros", "ones", "empty", "full", "arange", "range", "lin
                        "rand", "randn", "randint", "randperm", "tensor", "zeros_like", "ones_like",
                        "empty_like", "full_like", "rand_like", "randn_like", "randint_like", "tril_indices",
                        "triu_indices", "empty_strided", "bernoulli", "multinomial", "normal", "poisson"})
-NEW_METHODS = frozenset({"new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"})
 # Results that are integer or bool: never require grad.
 DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", "argmin", "argsort",
                       "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",

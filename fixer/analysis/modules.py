@@ -51,6 +51,7 @@ class ClassInfo:
     bases: tuple[str, ...]  # qualified through the imports, else as spelled (a class of the file)
     submodules: Mapping[str, Submodule] = field(default_factory=dict)
     methods: frozenset[str] = frozenset()
+    plain_attributes: frozenset[str] = frozenset()  # `self.X` only ever bound to numbers, text, flags
 
 
     @property
@@ -133,12 +134,17 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     built: dict[str, Submodule | None] = {}
     flags: dict[str, bool | None] = {}
     methods = frozenset(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    plain: dict[str, bool] = {}
+    plain_params = _plain_parameters(node)
     for sub in walk(node):
+        if isinstance(sub, ast.AugAssign) and (attr := _self_attribute(sub.target)) is not None:
+            plain[attr] = plain.get(attr, True) and _plain_value(sub.value, plain_params)
         if not isinstance(sub, ast.Assign):
             continue
         for target in sub.targets:
             attr = _self_attribute(target)
             if attr is not None:
+                plain[attr] = plain.get(attr, True) and len(sub.targets) == 1 and _plain_value(sub.value, plain_params)
                 spec = _submodule(sub.value, imports, inplace_params)
                 built[attr] = None if attr in built and built[attr] != spec else spec
             elif isinstance(target, ast.Attribute) and target.attr == "inplace":
@@ -149,7 +155,44 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
         spec = built.get(attr)
         if spec is not None and flag is not False:
             built[attr] = Submodule(spec.callee, spec.line, flag, spec.parts)
-    return ClassInfo(node.name, bases, MappingProxyType({k: v for k, v in built.items() if v is not None}), methods)
+    return ClassInfo(node.name, bases, MappingProxyType({k: v for k, v in built.items() if v is not None}), methods,
+                     frozenset(k for k, v in plain.items() if v))
+
+
+def _plain_parameters(node: ast.ClassDef) -> frozenset[str]:
+    """Parameters of the class's `__init__` with a number, text or flag default, or such an annotation."""
+    init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
+        return frozenset()
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    return frozenset(a.arg for a, d in pairs if _constant(d) or isinstance(a.annotation, ast.Name)
+                     and a.annotation.id in ("int", "float", "bool", "str"))
+
+
+def _constant(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool))
+
+
+def _plain_value(value: ast.expr, params: frozenset[str]) -> bool:
+    """A value that is never a tensor: constants, plain parameters, `math` and arithmetic of them."""
+    if _constant(value) or isinstance(value, ast.Constant) and value.value is None:
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in params
+    if isinstance(value, ast.BinOp):
+        return _plain_value(value.left, params) and _plain_value(value.right, params)
+    if isinstance(value, ast.UnaryOp):
+        return _plain_value(value.operand, params)
+    if isinstance(value, ast.Attribute):
+        return isinstance(value.value, ast.Name) and value.value.id == "math"
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("int", "float", "len", "round", "bool"):
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
+        return value.func.value.id == "math" and all(_plain_value(a, params) for a in value.args)
+    return False
 
 
 def _submodule(value: ast.expr, imports: ImportMap, inplace_params: Mapping[str, int]) -> Submodule | None:

@@ -75,6 +75,8 @@ class RiskAnalysis:
             return Risk(Severity.ERROR, reason, safety, because)
         if isinstance(target, cst.Name) and self.grads.grad(target, scope, node) is Grad.NO:
             return None
+        if isinstance(target, cst.Name) and self.saved.proven_unsaved(target.value, node, scope):
+            return None  # no op can have saved it: the write is what the code means
         if not tensor and self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
             return None
         return Risk(Severity.WARNING, (), safety, because)

@@ -87,6 +87,71 @@ class SavedAnalysis:
                             LineOf(node), " makes backward fail")
         return None
 
+    def proven_unsaved(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+        """Whether no op can have saved the local tensor `name` holds at the write `node`: every
+        binding that reaches it is a known op's output that op does not save, and every use of the
+        name between that binding and the write (or anywhere in the loop around it) is an operand
+        of a known op that does not save it, a shape or dtype read, or the write itself."""
+        if name in scope.outer_names or name not in scope.timeline or self.flow.entry_reaches(name, node, scope):
+            return False  # a value from outside (an argument, a global) may be saved by its owner
+        reaching = self.flow.reaching(name, node, scope)
+        if not reaching or any(b.value is None or not self._unsaved_output(b.value, scope) for b in reaching):
+            return False
+        write = self.facts.order.get(id(node), 0)
+        self._write_order = write
+        start = min((b.order for b in reaching if b.order < write), default=0)
+        loop = self.flow.loop_of(node)
+        parents = self.flow.parents(scope)
+        for use in self.flow.uses(name, scope):
+            marked = self.flow.marked(use, parents)
+            if marked is None or inside(use, node, parents):
+                continue
+            at = self.facts.order.get(id(marked), 0)
+            in_loop = loop is not None and loop in self.facts.blocks.get(id(marked), ())
+            if (start < at < write or in_loop) and not self._harmless_use(use, parents, scope):
+                return False
+        return True
+
+    def _unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        """A known op's output the op does not save: `a + b`, `self.bn(x)`, `torch.cat(...)`."""
+        if isinstance(value, cst.BinaryOperation) and type(value.operator) not in BINARY_OPS:
+            return True  # `+`, `-` and friends save no output
+        if isinstance(value, cst.Call):
+            spec = submodule(value.func, scope.class_info)
+            if spec is not None:
+                effect = call_effect(spec, self.tables.module_saves)
+                return effect.known and not effect.saves_output and not effect.returns_input
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in VIEW_METHODS:
+            return False  # a view: its storage is its base's
+        op = self._op(value, scope, result=True)
+        return op is not None and not op[2].result and op[1] != "module-weight"
+
+    def _harmless_use(self, use: cst.Name, parents: dict[int, cst.CSTNode], scope: FunctionFacts) -> bool:
+        parent = parents.get(id(use))
+        if isinstance(parent, cst.Attribute) and parent.value is use and parent.attr.value in PLAIN_MEMBERS:
+            return True  # `x.shape`, `x.dtype`
+        if isinstance(parent, cst.AssignTarget):
+            return True
+        if isinstance(parent, cst.AugAssign) and parent.target is use:
+            return isinstance(parent.operator, (cst.AddAssign, cst.SubtractAssign))  # `x += y` saves nothing
+        op: cst.CSTNode | None = None
+        if isinstance(parent, cst.BinaryOperation):
+            if type(parent.operator) not in BINARY_OPS:
+                return True  # `x + y` saves neither operand
+            op = parent
+        elif isinstance(parent, cst.Arg):
+            op = parents.get(id(parent))
+        elif isinstance(parent, cst.Attribute) and parent.value is use:
+            call = parents.get(id(parent))
+            op = call if isinstance(call, cst.Call) and call.func is parent and parent.attr.value not in VIEW_METHODS else None
+        if not isinstance(op, (cst.BinaryOperation, cst.Call)) or self._op(op, scope) is None:
+            return False
+        return self._saves_input(op, {use.value}, scope) is None and not self._unproven_skip(op, use, scope)
+
+    def _unproven_skip(self, op: cst.BaseExpression, use: cst.Name, scope: FunctionFacts) -> bool:
+        """`_saves_input` passes over some operands for want of proof (an untyped parameter)."""
+        return self._bare_parameter(use, scope)
+
     def summary(self, scope: FunctionFacts, *, method: bool) -> Summary:
         """What the function `scope` does to its arguments: which it saves, whether it returns an
         output an op saved, which it writes in place (`method`: its first parameter is `self`)."""

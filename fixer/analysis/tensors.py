@@ -54,6 +54,8 @@ SHARED_METHODS = frozenset({
 })
 
 
+# Methods only tensors have that build a new tensor of the receiver's dtype and device.
+NEW_METHODS = frozenset({"new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"})
 IDENTITY_OPERATORS = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
 
 
@@ -121,7 +123,7 @@ class TensorKinds:
                 return Kind.NOT_TENSOR
             if (self.params_are_tensors or module_forward(scope)) and not param.star:
                 return _default_kind(param.default)  # `def forward(self, x, mask=None)`: tensors
-            return Kind.UNKNOWN
+            return Kind.NOT_TENSOR if _default_kind(param.default) is Kind.NOT_TENSOR else Kind.UNKNOWN
         annotation = param.annotation.annotation
         name = qualified(annotation, self.facts.imports)
         if name in TENSOR_ANNOTATIONS or (isinstance(annotation, cst.Name) and annotation.value == "Tensor"):
@@ -148,7 +150,7 @@ class TensorKinds:
             if func.attr.value in PLAIN_MEMBERS:
                 return Kind.NOT_TENSOR
             receiver = self.kind(func.value, scope)
-            if receiver is Kind.TENSOR:
+            if receiver is Kind.TENSOR or func.attr.value in NEW_METHODS:
                 return Kind.TENSOR
             method = func.attr.value
             if receiver is Kind.UNKNOWN and method in torch_tables().tensor_method_ops and method not in SHARED_METHODS:
@@ -167,6 +169,9 @@ class TensorKinds:
             return Kind.NOT_TENSOR if not name.startswith("torch.") or name.count(".") == 1 else Kind.UNKNOWN
         if attr.attr.value in ("T", "mT", "H", "mH", "data", "grad", "real", "imag"):
             return self.kind(attr.value, scope)
+        info = scope.class_info
+        if info is not None and _is_self_attribute(attr) and attr.attr.value in info.plain_attributes:
+            return Kind.NOT_TENSOR  # `self.scale = dim ** -0.5` in `__init__`
         return Kind.UNKNOWN
 
     def _comparison_kind(self, expr: cst.Comparison, scope: FunctionFacts) -> Kind:

@@ -10,9 +10,9 @@ def make_inputs():
 
 def run(x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
     h = x * 1.5
-    h = (h + y).to(h.dtype)
-    h = h - 0.25
-    h = (h * y).to(h.dtype)
+    h += y
+    h -= 0.25
+    h *= y
     h = (h / (y + 1)).to(h.dtype)
     h = h ** 2
     h = (h @ w).to(h.dtype)

@@ -7,7 +7,7 @@ def make_inputs():
 
 def run(m: torch.Tensor):
     b = m * 3
-    b = b & 13
+    b &= 13
     b = b | 16
     b = b ^ 5
     b = b << 2

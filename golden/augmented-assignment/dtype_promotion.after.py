@@ -2,7 +2,7 @@ import torch
 
 
 def accumulate(x: torch.Tensor, y: torch.Tensor):
-    h = x * 2
+    h = torch.exp(x)  # exp saves its result
     h = (h + y.double()).to(h.dtype)  # in place keeps float32; out of place promotes to float64
     return h
 
@@ -16,4 +16,4 @@ def run(x, y):
 
 
 def reference(x, y):
-    return ((x * 2 + y.double()).float() * 3).sum()
+    return ((torch.exp(x) + y.double()).float() * 3).sum()

@@ -9,7 +9,7 @@ def make_inputs():
 
 def run(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor, c: bool):
     h = x + 2
-    h = (h * (a + b)).to(h.dtype)
+    h *= a + b
     h = (h - (a - b)).to(h.dtype)
     h = h ** -1
     h = (h / (a + 1 if c else b + 1)).to(h.dtype)

@@ -6,6 +6,6 @@ def make_inputs():
 
 
 def run(z: torch.Tensor):
-    h = z * 2
+    h = torch.sigmoid(z)  # sigmoid saves its result
     h.clamp_(min=-1.0, max=1.0)
     return h.sum()

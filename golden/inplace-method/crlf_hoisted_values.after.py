@@ -9,7 +9,7 @@ def make_inputs():
 def run(z: torch.Tensor, c: bool):
     x = z * 3
     y = z
-    if c: x = x.relu(); y = x * 2
+    if c: y = x.relu_() * 2
     x = x.sigmoid()
     out = x.sum()  # hoisted
     return out + y.sum()

@@ -8,7 +8,7 @@ def make_inputs():
 
 def run(z: torch.Tensor):
     h = torch.tanh(z)
-    mask = h.clone()
+    mask = h.exp()  # exp saves its result
     mask = torch.as_tensor(0.5, dtype=mask.dtype, device=mask.device).expand_as(mask).clone()
     return (mask * h).sum()
 

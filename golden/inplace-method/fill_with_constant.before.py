@@ -8,7 +8,7 @@ def make_inputs():
 
 def run(z: torch.Tensor):
     h = torch.tanh(z)
-    mask = h.clone()
+    mask = h.exp()  # exp saves its result
     mask.fill_(0.5)
     return (mask * h).sum()
 

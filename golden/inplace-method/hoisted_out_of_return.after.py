@@ -6,16 +6,16 @@ def make_inputs():
 
 
 def activate(z: torch.Tensor):
-    h = z - 0.5
+    h = torch.exp(z) - 0.5
+    h = h.exp()  # exp saves its result
     h = h.relu()
     return h
 
 
 def run(z: torch.Tensor):
     h = torch.tanh(activate(z)) * 2
-    h = h.exp()
-    return h.sum()
+    return h.exp_().sum()
 
 
 def reference(z):
-    return torch.exp(torch.tanh(torch.relu(z - 0.5)) * 2).sum()
+    return torch.exp(torch.tanh(torch.relu(torch.exp(torch.exp(z) - 0.5))) * 2).sum()

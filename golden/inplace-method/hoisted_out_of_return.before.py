@@ -6,7 +6,8 @@ def make_inputs():
 
 
 def activate(z: torch.Tensor):
-    h = z - 0.5
+    h = torch.exp(z) - 0.5
+    h = h.exp()  # exp saves its result
     return h.relu_()
 
 
@@ -16,4 +17,4 @@ def run(z: torch.Tensor):
 
 
 def reference(z):
-    return torch.exp(torch.tanh(torch.relu(z - 0.5)) * 2).sum()
+    return torch.exp(torch.tanh(torch.relu(torch.exp(torch.exp(z) - 0.5))) * 2).sum()

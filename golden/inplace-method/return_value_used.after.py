@@ -6,11 +6,11 @@ def make_inputs():
 
 
 def run(z: torch.Tensor):
-    x = z * 3
+    x = torch.exp(z)  # exp saves its result
     x = x.relu()
     y = x
     return (y + x).sum()
 
 
 def reference(z):
-    return (2 * torch.relu(z * 3)).sum()
+    return (2 * torch.relu(torch.exp(z))).sum()

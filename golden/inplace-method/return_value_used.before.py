@@ -6,10 +6,10 @@ def make_inputs():
 
 
 def run(z: torch.Tensor):
-    x = z * 3
+    x = torch.exp(z)  # exp saves its result
     y = x.relu_()
     return (y + x).sum()
 
 
 def reference(z):
-    return (2 * torch.relu(z * 3)).sum()
+    return (2 * torch.relu(torch.exp(z))).sum()

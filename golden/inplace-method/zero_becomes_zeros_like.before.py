@@ -8,7 +8,7 @@ def make_inputs():
 
 def run(z: torch.Tensor):
     h = torch.sigmoid(z)
-    acc = h * 2
+    acc = h.exp()  # exp saves its result
     acc.zero_()
     return (acc + h).sum()
 
