@@ -27,7 +27,7 @@ class CannyNet(nn.Module):
         grad_y_b = self.sobel_filter_vertical(img_b)
         grad_mag = torch.sqrt(grad_x_r ** 2 + grad_y_r ** 2)
         grad_mag += torch.sqrt(grad_x_g ** 2 + grad_y_g ** 2)  # <- error
-        grad_mag += torch.sqrt(grad_x_b ** 2 + grad_y_b ** 2)
+        grad_mag += torch.sqrt(grad_x_b ** 2 + grad_y_b ** 2)  # <- error
         all_filtered = self.directional_filter(grad_mag)
         return grad_mag, all_filtered
 
