@@ -116,7 +116,8 @@ def describe(s: Score) -> str:
     lines = " ".join(f"{f.span.start_line}:{f.severity.value}:{f.rule_id}" for f in s.findings) or "-"
     if s.kind == "clean":
         return f"{s.name:48s} {'kept' if s.kept else 'FLAGGED':8s} findings {lines}"
-    verdict = f"{'found' if s.found else 'MISSED':7s} safe:{'yes' if s.safe else 'no ':3s} unsafe:{'yes' if s.unsafe else 'no ':3s}"
+    verdict = (f"{'found' if s.found else 'MISSED':7s} "
+               f"safe:{'yes' if s.safe else 'no ':3s} unsafe:{'yes' if s.unsafe else 'no ':3s}")
     return f"{s.name:48s} {verdict} marked {','.join(map(str, s.marked))} findings {lines}"
 
 

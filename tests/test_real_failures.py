@@ -21,7 +21,8 @@ CASES = sorted(CORPUS.glob("*.py"))
 HEADER = re.compile(
     r"^# expect: (?P<expect>error|clean)\n# source: https?://\S+\n# report: .+\n# shape: .+\n", re.MULTILINE)
 INPLACE_ERROR = re.compile(
-    r"modified by an inplace operation|a (view of a )?leaf Variable that requires grad is being used in an in-place operation")
+    r"modified by an inplace operation"
+    r"|a (view of a )?leaf Variable that requires grad is being used in an in-place operation")
 
 
 def expectation(path: Path) -> str:

@@ -23,7 +23,8 @@ def ctc_loss(log_probs, targets, blank=0):
     alpha[0, :, 2:4] = emit[0, :, :2]
     for t in range(1, T):
         prev = alpha[t - 1]
-        alpha[t, :, 2:] = emit[t] + logadd(prev[:, 2:], prev[:, 1:-1], torch.where(skip_ok, prev[:, :-2], NEG))  # <- error
+        skip = torch.where(skip_ok, prev[:, :-2], NEG)
+        alpha[t, :, 2:] = emit[t] + logadd(prev[:, 2:], prev[:, 1:-1], skip)  # <- error
     last = alpha[T - 1]
     return -torch.logaddexp(last[:, -1], last[:, -2])
 
@@ -48,5 +49,6 @@ def reference(head, feats, targets):
     rows = [torch.cat([pad, emit[0, :, :2], torch.full((B, ext.shape[1] - 2), NEG)], dim=1)]
     for t in range(1, T):
         prev = rows[-1]
-        rows.append(torch.cat([pad, emit[t] + logadd(prev[:, 2:], prev[:, 1:-1], torch.where(skip_ok, prev[:, :-2], NEG))], dim=1))
+        skip = torch.where(skip_ok, prev[:, :-2], NEG)
+        rows.append(torch.cat([pad, emit[t] + logadd(prev[:, 2:], prev[:, 1:-1], skip)], dim=1))
     return (-torch.logaddexp(rows[-1][:, -1], rows[-1][:, -2])).mean()
