@@ -240,6 +240,12 @@ def input_grads(inputs: Sequence[Any]) -> list[torch.Tensor | None]:
     return [t.grad for t in inputs if isinstance(t, torch.Tensor) and t.requires_grad]
 
 
+def input_and_parameter_grads(inputs: Sequence[Any]) -> list[torch.Tensor | None]:
+    """The gradients of every input tensor that requires grad, then of every module input's parameters."""
+    params = [p for m in inputs if isinstance(m, torch.nn.Module) for p in m.parameters() if p.requires_grad]
+    return input_grads(inputs) + [p.grad for p in params]
+
+
 def forward_value(module: ModuleType, inputs_from: ModuleType) -> torch.Tensor:
     """`module.run`'s value, in grad mode when it can be computed so, else under `no_grad`.
 
