@@ -1,6 +1,6 @@
 # expect: error
 # source: https://github.com/JDAI-CV/LIO/issues/9
-# report: training the object-extent learning module raised the in-place error on backward; its coordinate predictor (Linear then ReLU) zeroes the anchor position of its predictions by index assignment, with the anchor indices from torch.max
+# report: training the object-extent learning module raised the in-place error (the report names a SubBackward0 output); on torch 2.13 the failing write is the coordinate predictor (Linear then ReLU) zeroing its anchor position by index assignment, indices from torch.max
 # shape: forward: index assignment (indices from torch.max) into the output of nn.Sequential(Linear, ReLU)
 import torch
 import torch.nn as nn

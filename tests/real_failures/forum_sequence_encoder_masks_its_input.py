@@ -1,6 +1,6 @@
 # expect: error
 # source: https://github.com/orion-orion/FedDCSR/issues/3
-# report: the self-attention sequence encoder zeroed padded positions with seqs *= ~timeline_mask.unsqueeze(-1); backward failed in NativeLayerNormBackward0 once the same embeddings went through the encoder twice; seqs = seqs * mask fixed it
+# report: the self-attention sequence encoder zeroed padded positions with seqs *= ~timeline_mask.unsqueeze(-1) and backward failed in NativeLayerNormBackward0 (the attention LayerNorm had saved seqs); seqs = seqs * mask fixed it; here the same embeddings go through the encoder twice
 # shape: forward: *= on a forward argument that a LayerNorm in an earlier call saved
 import torch
 import torch.nn as nn
