@@ -141,10 +141,10 @@ def backward(result: Any) -> None:
 
 
 def breaks_backward(setup: Setup, training: bool, write: Callable[[list[torch.Tensor], Any], None],
-                    grad: bool = True) -> bool:
+                    grad: bool = True, **extra: Any) -> bool:
     """Tell whether writing in place (with ``write(inputs, result)``) after the call makes backward raise."""
     inputs = setup.tensors(grad)
-    result = setup.build(training)(*inputs)
+    result = setup.build(training, **extra)(*inputs)
     with torch.no_grad():  # the write itself is allowed; only what backward finds afterwards counts
         write(inputs, result)
     try:
@@ -198,6 +198,7 @@ def measure(setup: Setup, training: bool) -> dict[str, Any]:
         "saves_output": breaks_backward(setup, training, write_output),
         "writes_input": writes_input(setup, training),
         "inplace_writes_input": writes_input(setup, training, inplace=True) if has_inplace else None,
+        "inplace_saves_output": breaks_backward(setup, training, write_output, inplace=True) if has_inplace else None,
         "output_is_input_view": output_is_input_view(setup, training),
     }
 
