@@ -77,10 +77,10 @@ class ModuleCall:
 
 def call_effect(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
     """`self.<attr>(x)` for the module `spec`: a Sequential chains its parts."""
-    parts = spec.parts if spec.callee == SEQUENTIAL and spec.parts else (spec,)
-    effects = [_one(p, table) if p.callee != SEQUENTIAL else call_effect(p, table) for p in parts]
     if spec.callee == SEQUENTIAL and not spec.parts:
-        return ModuleCall(False, False, None, False, False, False)
+        return ModuleCall(False, False, None, False, False, False)  # built empty, or from `*layers`: unknown
+    parts = spec.parts if spec.callee == SEQUENTIAL else (spec,)
+    effects = [_one(p, table) if p.callee != SEQUENTIAL else call_effect(p, table) for p in parts]
     first, last = effects[0], effects[-1]
     return ModuleCall(
         known=all(e.known for e in effects),
@@ -186,8 +186,8 @@ def _plain_value(value: ast.expr, params: frozenset[str]) -> bool:
         return _plain_value(value.left, params) and _plain_value(value.right, params)
     if isinstance(value, ast.UnaryOp):
         return _plain_value(value.operand, params)
-    if isinstance(value, ast.Attribute):
-        return isinstance(value.value, ast.Name) and value.value.id == "math"
+    if isinstance(value, ast.Attribute):  # `math.pi`; `config.temperature`: model configs hold plain values
+        return isinstance(value.value, ast.Name) and value.value.id in ("math", "config", "cfg")
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("int", "float", "len", "round", "bool"):
         return True
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):

@@ -9,14 +9,15 @@ write's question reaches.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.modules import ClassTable
-from fixer.analysis.regions import ImportMap, Region, function_region, region_source
+from fixer.analysis.modules import FUNCTION_BASES, ClassTable
+from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
+from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source
 from fixer.analysis.tables import TorchTables
 from fixer.batched import visit_batched
 from fixer.positions import positions
@@ -48,6 +49,7 @@ class FileModel:
         self.functions = {s.name: s for s in tree.body if isinstance(s, FUNCTIONS)}
         self.class_nodes = {c.name: c for c in class_nodes if c.name in classes}
         self._summaries: dict[tuple[str, str], Summary | None] = {}
+        self._without_grad: dict[tuple[str, str], bool] = {}
         self._depth = 0
 
     def function(self, name: str) -> Summary | None:
@@ -144,6 +146,29 @@ class FileModel:
                     sites.append((line, text))
         return InplaceFeed(sites[0][0], sites[0][1], private) if sites else None
 
+    def runs_without_grad(self, function: str, class_name: str | None, depth: int = 0) -> bool:
+        """Whether every call of the def in the file runs with autograd off (in a `torch.no_grad()`
+        block or decorated function, an optimizer's `step`, or a def that itself runs so), and
+        there is at least one: `zeropower_via_newtonschulz` called only from `Muon.step`."""
+        key = (class_name or "", function)
+        if key in self._without_grad:
+            return self._without_grad[key]
+        self._without_grad[key] = False  # a recursive call proves nothing
+        callers = [(s, None) for s in self.functions.values()]
+        callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
+        found = False
+        for node, owner in callers:
+            for call, off in _calls(node, function, method=class_name is not None, imports=self.imports):
+                if class_name is not None and owner != class_name:
+                    continue
+                found = True
+                bases = self.classes[owner].bases if owner else ()
+                if not (off or _grad_off_def(node, bases, self.imports)
+                        or depth < 2 and self.runs_without_grad(node.name, owner, depth + 1)):
+                    return False
+        self._without_grad[key] = found
+        return found
+
     def _analyse(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None, *,
                  params_are_tensors: bool) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
         """The analysis of one def of the file, alone in its region."""
@@ -178,6 +203,59 @@ class InplaceFeed:
     line: int
     reason: str
     private: bool  # every call site rebinds what it passed, or passes a value used nowhere else
+
+
+def _calls(node: ast.FunctionDef | ast.AsyncFunctionDef, function: str, *, method: bool,
+           imports: ImportMap) -> Iterator[tuple[ast.Call, bool]]:
+    """Each call of `function` (`self.function(...)` for a method) in the def, and whether a
+    `with torch.no_grad()` (or `inference_mode`) block holds it."""
+    def visit(stmts: list[ast.stmt], off: bool) -> Iterator[tuple[ast.Call, bool]]:
+        for stmt in stmts:
+            if isinstance(stmt, (ast.With, ast.AsyncWith)):
+                inner = off or any(_grad_off_call(i.context_expr, imports) for i in stmt.items)
+                yield from _calls_in(stmt.items, off)
+                yield from visit(stmt.body, inner)
+            elif isinstance(stmt, (*FUNCTIONS, ast.ClassDef)):
+                continue  # a nested def runs when it is called, not here
+            else:
+                bodies = [getattr(stmt, f) for f in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, f, None), list)]
+                bodies += [h.body for h in getattr(stmt, "handlers", [])]
+                own = [v for f, v in ast.iter_fields(stmt) if f not in ("body", "orelse", "finalbody", "handlers")]
+                yield from _calls_in(own, off)
+                for body in bodies:
+                    yield from visit(body, off)
+
+    def _calls_in(values: list, off: bool) -> Iterator[tuple[ast.Call, bool]]:
+        for value in values:
+            for sub in (ast.walk(value) if isinstance(value, ast.AST) else (n for v in value if isinstance(v, ast.AST) for n in ast.walk(v))
+                        if isinstance(value, list) else ()):
+                if isinstance(sub, ast.Call) and _names(sub.func, function, method):
+                    yield sub, off
+
+    yield from visit(node.body, False)
+
+
+def _names(func: ast.expr, function: str, method: bool) -> bool:
+    if method:
+        return (isinstance(func, ast.Attribute) and func.attr == function
+                and isinstance(func.value, ast.Name) and func.value.id == "self")
+    return isinstance(func, ast.Name) and func.id == function
+
+
+def _grad_off_call(expr: ast.expr, imports: ImportMap) -> bool:
+    call = expr.func if isinstance(expr, ast.Call) else expr
+    return qualify(dotted_name(call), imports) in GRAD_OFF
+
+
+def _grad_off_def(node: ast.FunctionDef | ast.AsyncFunctionDef, bases: tuple[str, ...], imports: ImportMap) -> bool:
+    """A def that runs with autograd off, as the LibCST facts decide it (`scope.FactsCollector`)."""
+    if any(_grad_off_call(d, imports) for d in node.decorator_list):
+        return True
+    args = node.args
+    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    return (node.name == "step" and any(b in OPTIMIZER_BASES for b in bases)
+            or node.name in ("forward", "backward") and any(b in FUNCTION_BASES for b in bases)
+            or bool(names & OPTIMIZER_PARAMS))
 
 
 def _mentions(node: ast.AST, matches: Callable[[cst.BaseExpression], bool]) -> bool:

@@ -66,6 +66,8 @@ class RiskAnalysis:
             return self._input_of_function(target.value, node, scope)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
             return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
+        if self._called_without_grad(scope):
+            return None  # every caller in the file runs it under `torch.no_grad()`
         safety, because = self.fix_safety(target, node, besides=statement or node, tensor=tensor)
         if isinstance(target, cst.Name):
             saved = self.saved.saved(target.value, node, scope)
@@ -110,6 +112,16 @@ class RiskAnalysis:
                 if binding.value is not None:
                     todo += [(n, binding.node) for n, _ in self.aliases.source(binding.value, scope).names]
         return None
+
+    def _called_without_grad(self, scope: FunctionFacts) -> bool:
+        function, file = scope.node, self.facts.file
+        while scope.parent is not None and scope.parent.node is not None:  # a nested def: its outermost def
+            scope = scope.parent
+            function = scope.node
+        if file is None or not isinstance(function, cst.FunctionDef) or scope.parent is None:
+            return False
+        info = scope.class_info
+        return file.runs_without_grad(function.name.value, info.name if info else None)
 
     def _fed(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
         """A parameter written in place, where a caller in the file passes a value autograd saved."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.modules import ClassInfo, ClassTable
+from fixer.analysis.modules import FUNCTION_BASES, ClassInfo, ClassTable
 from fixer.analysis.regions import PARAMETER_CLASSES, ImportMap, qualify
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.n
 GRAD_ON = frozenset({"torch.enable_grad", "torch.autograd.enable_grad"})
 SET_GRAD = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled"})
 OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
-# autograd.Function's forward and backward run with autograd off.
-FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
+# autograd.Function's forward and backward run with autograd off (FUNCTION_BASES).
 # Parameters only optimizer update functions take (`_single_tensor_adam(params, grads, exp_avgs, ...)`):
 # they run under the step's no_grad.
 OPTIMIZER_PARAMS = frozenset({"grad", "grads", "exp_avgs", "exp_avg_sqs", "state_steps", "momentum_buffer_list",
