@@ -233,3 +233,55 @@ def test_autograd_function_forward_writing_its_input_without_mark_dirty() -> Non
 ])
 def test_a_value_no_op_saved_is_no_finding(source: str) -> None:
     assert engine.plan(source, "t.py", registry.all_rules()).findings == ()
+
+
+SHAPES = """
+import torch
+from torch import nn
+
+
+def call_result(z):
+    return torch.tanh(z).mul_(2)
+
+
+class Attn(nn.Module):
+    def forward(self, scores, t):
+        self.w = scores.softmax(-1)
+        self.w.div_(t)
+        return self.w
+
+
+def view_op(x):
+    z = torch.exp(x)
+    z.t_()
+    return z
+
+
+def indices(x, base):
+    values, order = x.sort(dim=-1)
+    order.add_(base)
+    return values
+
+
+def top(x):
+    v, i = torch.topk(x, 2)
+    i += 1
+    return v
+"""
+
+
+@pytest.mark.parametrize("call, line", [
+    ("call_result(torch.randn(3, requires_grad=True))", 7),
+    ("Attn()(torch.randn(2, 3, requires_grad=True), 2.0)", 13),
+    ("view_op(torch.randn(2, 3, requires_grad=True))", 19),
+    ("indices(torch.randn(2, 3, requires_grad=True), 1)", 25),
+    ("top(torch.randn(3, requires_grad=True))", 31),
+])
+def test_shapes_outside_plain_names_are_errors(call: str, line: int) -> None:
+    assert line in errors(SHAPES)
+    assert fails_at_backward(SHAPES, call)
+
+
+def test_a_call_result_written_in_place_is_fixed_in_place() -> None:
+    result = engine.fix(textwrap.dedent(SHAPES), "t.py", registry.all_rules(), lambda f: f.span.start_line == 7)
+    assert "return torch.tanh(z).mul(2)" in (result.new_text or "")

@@ -73,6 +73,10 @@ class RiskAnalysis:
             saved = self.saved.saved(target.value, node, scope)
             if saved is not None:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
+        elif isinstance(target, cst.Attribute):
+            saved = self.saved.saved_attribute(target, node, scope)
+            if saved is not None:
+                return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
         if isinstance(target, cst.Name):
             fed = self._fed(target.value, node, scope)
             if fed is not None:

@@ -53,6 +53,12 @@ class SavedAnalysis:
         self._write_order = write
         reaching = self.flow.reaching(name, node, scope)
         for binding in reaching:
+            if binding.value is None and id(binding.node) not in self.facts.grad_off:
+                indices = self._indices_of(name, binding.node, scope)
+                if indices is not None:
+                    return indices, (f"`{name}` holds the indices `{code(indices)}` (line ", LineOf(indices),
+                                     f") returns, which it saves for backward; `{quoted(node)}` at line ",
+                                     LineOf(node), " makes backward fail")
             if binding.value is None or id(binding.node) in self.facts.grad_off:
                 continue
             op = self._result_saver(binding.value, scope)
@@ -189,6 +195,50 @@ class SavedAnalysis:
         if saver is None:
             return None
         return (f"its argument is the output of `{saver[0]}` (line ", LineOf(saver[1]), "), which saves its result for backward")
+
+    def saved_attribute(self, target: cst.Attribute, node: cst.CSTNode, scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
+        """`self.w.div_(t)` after `self.w = scores.softmax(-1)` in the same function: the op that saved it."""
+        spelled = code(target)
+        for binding in self.flow.reaching(spelled, node, scope, scope.attribute_timeline.get(spelled, [])):
+            if binding.value is None or id(binding.node) in self.facts.grad_off:
+                continue
+            op = self._result_saver(binding.value, scope)
+            if op is not None:
+                return op[1], (f"`{spelled}` is the output of `{op[0]}` (line ", LineOf(op[1]),
+                               f"), which saves its result for backward; `{quoted(node)}` at line ",
+                               LineOf(node), " makes backward fail")
+        return None
+
+    def _indices_of(self, name: str, binding: cst.CSTNode, scope: FunctionFacts) -> cst.Call | None:
+        """`values, order = x.sort(-1)`: `order` holds indices sort saves for its values' backward
+        (as `topk`, `max(dim)`, `kthvalue` ... do), when `x` may require grad."""
+        if not (isinstance(binding, cst.Assign) and len(binding.targets) == 1 and isinstance(binding.value, cst.Call)):
+            return None
+        target, call = binding.targets[0].target, binding.value
+        if not (isinstance(target, cst.Tuple) and len(target.elements) == 2):
+            return None
+        second = target.elements[1].value
+        if not (isinstance(second, cst.Name) and second.value == name):
+            return None
+        func = call.func
+        args = [a for a in call.args if not a.star]
+        qualified_name = qualified(func, self.facts.imports)
+        if qualified_name is not None and qualified_name.startswith("torch."):
+            method, source, rest = qualified_name.rsplit(".", 1)[-1], args[0].value if args else None, args[1:]
+        elif isinstance(func, cst.Attribute):
+            method, source, rest = func.attr.value, func.value, args
+        else:
+            return None
+        if method not in VALUES_AND_INDICES or source is None or method in ("max", "min") and not rest:
+            return None
+        if self.kinds.kind(source, scope) is Kind.NOT_TENSOR or self.grads.grad_of(source, scope) is Grad.NO:
+            return None
+        return call
+
+    def result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> str | None:
+        """The op that saves the value `value` evaluates to, as its result: `torch.tanh(z)`."""
+        found = self._result_saver(value, scope)
+        return None if found is None else found[0]
 
     def _returned_saver(self, value: cst.BaseExpression, ret: cst.Return, scope: FunctionFacts) -> str | None:
         found = self._result_saver(value, scope)

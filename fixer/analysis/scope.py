@@ -71,6 +71,7 @@ class FunctionFacts:
     ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
     attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
+    attribute_timeline: dict[str, list[Binding]] = field(default_factory=dict)  # `self.h` -> its bindings here
     returns: list[cst.Return] = field(default_factory=list)
     function_forward: bool = False  # `forward` of an autograd.Function: its inputs are the caller's
 
@@ -311,6 +312,9 @@ class FactsCollector(cst.BatchableCSTVisitor):
     def leave_Assign(self, original_node: cst.Assign) -> None:
         for target in original_node.targets:
             self._record(target.target, original_node.value, original_node, tuple(self.blocks))
+            if isinstance(target.target, cst.Attribute) and (spelled := dotted(target.target)):
+                self.current.attribute_timeline.setdefault(spelled, []).append(
+                    Binding(self.counter, original_node.value, tuple(self.blocks), original_node))
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:
