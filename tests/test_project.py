@@ -285,3 +285,38 @@ def test_shapes_outside_plain_names_are_errors(call: str, line: int) -> None:
 def test_a_call_result_written_in_place_is_fixed_in_place() -> None:
     result = engine.fix(textwrap.dedent(SHAPES), "t.py", registry.all_rules(), lambda f: f.span.start_line == 7)
     assert "return torch.tanh(z).mul(2)" in (result.new_text or "")
+
+
+KEPT = """
+import torch
+from torch import nn
+
+
+class LayerScale(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return x.mul_(self.gamma)
+
+
+class Stats(nn.Module):
+    def __init__(self, dim, decay=0.9):
+        super().__init__()
+        self.decay = decay
+        self.register_buffer("mean", torch.zeros(dim))
+        self.fc = nn.Linear(dim, dim)
+        self.ls = LayerScale(dim)
+
+    def forward(self, x):
+        self.mean.mul_(self.decay).add_(x.detach().mean(0), alpha=1 - self.decay)
+        return x + self.ls(self.fc(x))
+"""
+
+
+def test_buffers_and_arguments_every_caller_makes_fresh_are_kept() -> None:
+    assert engine.plan(textwrap.dedent(KEPT), "t.py", registry.all_rules()).findings == ()
+    scope: dict[str, object] = {}
+    exec(textwrap.dedent(KEPT), scope)  # noqa: S102
+    scope["Stats"](3)(torch.randn(2, 3, requires_grad=True)).sum().backward()  # type: ignore[operator]

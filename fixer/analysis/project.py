@@ -38,6 +38,7 @@ class Summary:
     saves: Mapping[str, str]  # parameter -> the op that saves it for backward
     result: str | None  # the op whose saved output it returns
     writes: frozenset[str]  # parameters it writes in place
+    result_unsaved: bool = False  # every return is a known op's new output that op does not save
 
 
 class FileModel:
@@ -97,31 +98,42 @@ class FileModel:
         if owner is None:
             return None
         methods = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)]
-        return self._feeds(methods, lambda f: _spells_self(f, attr), 0, None)
+        return self._feeds(self._calls_in(methods, lambda f: _spells_self(f, attr), 0, None), private_needs_first=True)
 
     def argument_feeds(self, function: str, class_name: str | None, position: int, keyword: str) -> InplaceFeed | None:
-        """Where the file calls `function` (a method of `class_name` through `self`, or a module-level
-        function by name) passing, for the parameter at `position` (or `keyword`), a value autograd
-        saved or a leaf that requires grad: the function writes that parameter in place."""
+        """Where the file calls `function` (a method of `class_name` through `self`, its `forward`
+        through the classes holding one, or a module-level function by name) passing, for the
+        parameter at `position` (or `keyword`), a value autograd saved or a leaf that requires grad:
+        the function writes that parameter in place."""
+        return self._feeds(self._sites(function, class_name, position, keyword), private_needs_first=position == 0)
+
+    def argument_unsaved(self, function: str, class_name: str | None, position: int, keyword: str) -> bool:
+        """Whether the file calls `function` at least once, and every call passes for the parameter
+        a new value no op saved and nothing else reads (`self.ls(self.mlp(x))`): writing it in
+        place inside the function is what the code means."""
+        sites = list(self._sites(function, class_name, position, keyword))
+        return bool(sites) and all(
+            risks.facts.in_no_grad(op) or isinstance(argument, cst.Call) and risks.saved.unsaved_output(argument, scope)
+            for risks, scope, op, argument, _ in sites)
+
+    def _sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
         if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
             holders = [(c, [a for a, m in self.classes[c].submodules.items() if m.callee == class_name])
                        for c in self.class_nodes]
             callers = [(s, c) for c, attrs in holders if attrs for s in self.class_nodes[c].body if isinstance(s, FUNCTIONS)]
             held = {a for _, attrs in holders for a in attrs}
-            return self._feeds(callers, lambda f: any(_spells_self(f, a) for a in held), position, keyword)
+            return self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in held), position, keyword)
         if class_name is not None:
             owner = self.class_nodes.get(class_name)
             callers = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)] if owner is not None else []
-            return self._feeds(callers, lambda f: _spells_self(f, function), position, keyword)
+            return self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
         callers = [(s, None) for s in self.functions.values()]
         callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
-        spelled = lambda f: isinstance(f, cst.Name) and f.value == function  # noqa: E731
-        return self._feeds(callers, spelled, position, keyword)
+        return self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
 
-    def _feeds(self, callers: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
-               matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> InplaceFeed | None:
-        sites: list[tuple[int, str]] = []
-        private = True
+    def _calls_in(self, callers: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
+                  matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> Iterator[Site]:
+        """Each call `matches` spells in the defs, analysed, with the argument for the parameter."""
         for node, owner in callers:
             if not _mentions(node, matches):
                 continue
@@ -130,21 +142,25 @@ class FileModel:
                 continue
             risks, scope, region = analysed
             for op in scope.ops:
-                if not (isinstance(op, cst.Call) and matches(op.func)):
-                    continue
-                argument = _argument(op, position, keyword)
-                if argument is None:
-                    continue
-                private &= position == 0 and _result_replaces(op, risks.flow.parents(scope))
-                if risks.facts.in_no_grad(op):
-                    continue
-                found = risks.saved.feeds(op, argument, scope)
-                if found is not None:
-                    where = positions(risks.facts.module)  # type: ignore[arg-type]
-                    line = where[op][0][0] + region.first - 1
-                    text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in found)
-                    sites.append((line, text))
-        return InplaceFeed(sites[0][0], sites[0][1], private) if sites else None
+                if isinstance(op, cst.Call) and matches(op.func):
+                    argument = _argument(op, position, keyword)
+                    if argument is not None:
+                        yield risks, scope, op, argument, region
+
+    def _feeds(self, sites: Iterator[Site], *, private_needs_first: bool) -> InplaceFeed | None:
+        found: list[tuple[int, str]] = []
+        private = private_needs_first
+        for risks, scope, op, argument, region in sites:
+            private &= _result_replaces(op, risks.flow.parents(scope))
+            if risks.facts.in_no_grad(op):
+                continue
+            reason = risks.saved.feeds(op, argument, scope)
+            if reason is not None:
+                where = positions(risks.facts.module)  # type: ignore[arg-type]
+                line = where[op][0][0] + region.first - 1
+                text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in reason)
+                found.append((line, text))
+        return InplaceFeed(found[0][0], found[0][1], private) if found else None
 
     def runs_without_grad(self, function: str, class_name: str | None, depth: int = 0) -> bool:
         """Whether every call of the def in the file runs with autograd off (in a `torch.no_grad()`
@@ -194,6 +210,9 @@ class FileModel:
             return None
         kinds = TensorKinds(facts, params_are_tensors=params_are_tensors)
         return RiskAnalysis(facts, kinds, self.tables), scope, region
+
+
+Site = tuple["RiskAnalysis", "FunctionFacts", cst.Call, cst.BaseExpression, Region]  # a call of a def, analysed
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,15 +119,21 @@ class SavedAnalysis:
                 return False
         return True
 
+    def unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        return self._unsaved_output(value, scope)
+
     def _unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
         """A known op's output the op does not save: `a + b`, `self.bn(x)`, `torch.cat(...)`."""
         if isinstance(value, cst.BinaryOperation) and type(value.operator) not in BINARY_OPS:
             return True  # `+`, `-` and friends save no output
         if isinstance(value, cst.Call):
             spec = submodule(value.func, scope.class_info)
-            if spec is not None:
+            if spec is not None and spec.callee.startswith("torch.nn."):
                 effect = call_effect(spec, self.tables.module_saves)
                 return effect.known and not effect.saves_output and not effect.returns_input
+            summary = self._summary_of(value.func, scope)
+            if summary is not None:
+                return summary.result_unsaved
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in VIEW_METHODS:
             return False  # a view: its storage is its base's
         op = self._op(value, scope, result=True)
@@ -181,7 +187,8 @@ class SavedAnalysis:
                 result = self._returned_saver(ret.value, ret, scope)
         writes = frozenset(name for name in params
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
-        return Summary(tuple(params), saves, result, writes)
+        fresh = bool(scope.returns) and all(r.value is not None and self._unsaved_output(r.value, scope) for r in scope.returns)
+        return Summary(tuple(params), saves, result, writes, fresh)
 
     def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
         """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is
@@ -394,17 +401,7 @@ class SavedAnalysis:
                       result: bool) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
         """A call of the file's own code: `self.attn(x)` (a class of the file), `self.helper(x)`,
         `helper(x)`; what it saves and returns comes from its summary."""
-        file, info = self.facts.file, scope.class_info
-        if file is None:
-            return None
-        summary = None
-        spec = submodule(func, info)
-        if spec is not None and spec.callee in file.classes:
-            summary = file.method(spec.callee, "forward")
-        elif info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
-            summary = file.method(info.name, func.attr.value) if func.attr.value in info.methods else None
-        elif isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
-            summary = file.function(func.value)
+        summary = self._summary_of(func, scope)
         if summary is None or not (summary.saves or summary.result):
             return None
         operands = [(p, a.value) for p, a in zip(summary.params, [a for a in args if a.keyword is None])]
@@ -412,6 +409,21 @@ class SavedAnalysis:
         inner = summary.result if result else next(iter(summary.saves.values()), None)
         label = f"{code(func)}` through `{inner}" if inner else code(func)
         return label, "module-weight", Saves(summary.result is not None, frozenset(summary.saves), summary.params), operands
+
+    def _summary_of(self, func: cst.BaseExpression, scope: FunctionFacts) -> Summary | None:
+        """The summary of the file's own def `func` calls: `self.attn` (a class of the file),
+        `self.helper`, `helper`."""
+        file, info = self.facts.file, scope.class_info
+        if file is None:
+            return None
+        spec = submodule(func, info)
+        if spec is not None and spec.callee in file.classes:
+            return file.method(spec.callee, "forward")
+        if info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            return file.method(info.name, func.attr.value) if func.attr.value in info.methods else None
+        if isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
+            return file.function(func.value)
+        return None
 
     def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
         """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""
