@@ -527,7 +527,7 @@ class _Holders:
         reaching = self.flow.reaching(member.name, marked, self.scope)
         if any(member.binding is b.node for b in reaching):
             return True  # the binding that tied it still holds
-        if any(member.binding is b.node for b in self.scope.timeline.get(member.name, [])):
+        if self.flow.last_order(self.scope.timeline.get(member.name, []), member.binding):
             return False  # rebound since
         # a container that took it, or the storage a view came from: not rebound since it was tied
         return any(b.order < tied for b in reaching) or not reaching

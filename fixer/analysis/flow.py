@@ -41,6 +41,8 @@ class Flow:
         self._uses: dict[tuple[int, str], list[cst.Name]] = {}
         self._marked: dict[int, cst.CSTNode | None] = {}  # id(node) -> `marked(node, parents)`, memoised
         self._use_indexes: dict[tuple[int, str], UseIndex] = {}
+        self._ops: dict[int, tuple[list[cst.BaseExpression], list[int]]] = {}  # id(scope) -> its ops, their orders
+        self._bindings: dict[int, tuple[list[tuple[str, Binding]], list[int]]] = {}  # id(scope) -> bindings by order
         self._orders: dict[int, tuple[list[Binding], list[int]]] = {}  # id(timeline) -> it and its orders
         self._last: dict[int, tuple[list[Binding], int, dict[int, int]]] = {}  # id(timeline) -> it, its length, id(node) -> last order
 
@@ -107,6 +109,30 @@ class Flow:
         if self._parents is None:
             self._index()
         return self._uses.get((id(scope.node), name), [])
+
+    def ops_between(self, scope: FunctionFacts, low: int, high: int) -> list[cst.BaseExpression]:
+        """`scope.ops` with `low < order < high`, in order (the ops are recorded in source order)."""
+        ops, orders = self._ops_index(scope)
+        return ops[bisect_right(orders, low): bisect_left(orders, high)]
+
+    def bindings_between(self, scope: FunctionFacts, low: int, high: int) -> list[tuple[str, Binding]]:
+        """Every name's bindings in `scope` with `low < order < high`, in order."""
+        pairs, orders = self._bindings_index(scope)
+        return pairs[bisect_right(orders, low): bisect_left(orders, high)]
+
+    def _ops_index(self, scope: FunctionFacts) -> tuple[list[cst.BaseExpression], list[int]]:
+        cached = self._ops.get(id(scope))
+        if cached is None or cached[0] is not scope.ops or len(cached[1]) != len(scope.ops):
+            cached = self._ops[id(scope)] = (scope.ops, [self.order(op) for op in scope.ops])
+        return cached
+
+    def _bindings_index(self, scope: FunctionFacts) -> tuple[list[tuple[str, Binding]], list[int]]:
+        cached = self._bindings.get(id(scope))
+        if cached is None:
+            pairs = sorted(((name, b) for name, bindings in scope.timeline.items() for b in bindings),
+                           key=lambda pair: pair[1].order)
+            cached = self._bindings[id(scope)] = (pairs, [b.order for _, b in pairs])
+        return cached
 
     def last_order(self, timeline: list[Binding], node: cst.CSTNode) -> int:
         """The order of the last binding in `timeline` made by the statement `node` (0 when none)."""
