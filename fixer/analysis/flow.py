@@ -31,6 +31,11 @@ class UseIndex:
         end = bisect_left(self.by_order, (high, -1))
         return [position for _, position in self.by_order[start:end]]
 
+    def after(self, low: float) -> Iterator[int]:
+        """Positions of the uses with `low < at`, by order, lazily (for `all` and `any` that stop early)."""
+        for index in range(bisect_right(self.by_order, (low, len(self.uses))), len(self.by_order)):
+            yield self.by_order[index][1]
+
 
 class Flow:
     """`reaching(name, node, scope)` and friends, with per-function parent maps and use indexes."""
