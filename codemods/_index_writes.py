@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 import libcst as cst
@@ -80,6 +81,7 @@ class IndexWrite(Codemod):
         self._reads: dict[tuple[int, str], list[tuple[int, frozenset[int], cst.CSTNode | None]]] = {}
         self._statements: list[cst.Assign | cst.AugAssign] = []
         self._grad_free: dict[tuple[int, frozenset[str]], bool] = {}
+        self._size_names: dict[int, set[str]] = {}  # id of a function -> `size_names` of it
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
 
@@ -169,6 +171,8 @@ class IndexWrite(Codemod):
         if not reaching or not all(self._fresh(v, node) or _mentions(v, name) for v in reaching):
             return False
         reads = self._reads.get((function, name), [])
+        if not loops:  # reads after the write pass: only those before it are asked about (they are in order)
+            reads = reads[: bisect_left(reads, order, key=lambda read: read[0])]
         return all(at > order and not (around & loops) or self._read_saves_nothing(statement, node)
                    for at, around, statement in reads)
 
@@ -279,6 +283,14 @@ class IndexWrite(Codemod):
                 v is not None and self.is_mask(v, node, depth + 1) for v in values)
         return False
 
+    def size_names(self, function: cst.CSTNode) -> set[str]:
+        """Every name `function` passes to a torch factory as a size (`torch.zeros(n, d)`), found in one walk."""
+        if id(function) not in self._size_names:
+            found: set[str] = set()
+            contains(function, lambda n: found.update(_size_names(n, self.context.facts.imports)) is not None)
+            self._size_names[id(function)] = found
+        return self._size_names[id(function)]
+
     def grad_free(self, expr: cst.BaseExpression, node: cst.CSTNode, depth: int = 0,
                   assumed: frozenset[str] = frozenset()) -> bool:
         """Whether `expr` is provably a value autograd never tracks: constants, fresh factories, and
@@ -320,7 +332,7 @@ class IndexWrite(Codemod):
 
 def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst.CSTNode, depth: int,
                     assumed: frozenset[str]) -> bool:
-    if scope.node is not None and contains(scope.node, lambda n: _sizes_with(n, name, rule.context.facts.imports)):
+    if scope.node is not None and name in rule.size_names(scope.node):
         return True  # `torch.zeros(n, d)`, `torch.arange(0, d, 2)`: `d` is a size, an int
     if name in scope.params or name in scope.outer_names or name not in scope.bindings:
         return False
@@ -328,13 +340,13 @@ def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst
     return all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values)
 
 
-def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
-    """A torch factory call taking `name` as a size argument."""
+def _size_names(node: cst.CSTNode, imports: ImportMap) -> set[str]:
+    """The names a torch factory call takes as positional size arguments, when `node` is one."""
     factory = qualified(node.func, imports) if isinstance(node, cst.Call) else None
     if factory is None or not factory.startswith("torch.") or factory.rsplit(".", 1)[-1] not in SIZED:
-        return False
-    return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None
-               for a in node.args)  # type: ignore[attr-defined]
+        return set()
+    return {a.value.value for a in node.args  # type: ignore[attr-defined]
+            if isinstance(a.value, cst.Name) and a.keyword is None}
 
 
 def _mentions(expr: cst.CSTNode, name: str) -> bool:

@@ -12,7 +12,7 @@ from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
 from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, cast_to, word_start
+from fixer.codemod import Codemod, RuleContext, cast_to, word_start
 from fixer.analysis.risk import Risk
 from fixer.types import Safety, Severity
 
@@ -75,6 +75,10 @@ class OutArgument(StatementStack, Codemod):
             return False
         return (file.qualified(node.func) or "").startswith("torch.")  # type: ignore[attr-defined]
 
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._from_container: dict[tuple[int, str], bool] = {}  # (id(scope), name) -> bound from a subscript or attribute
+
     def visit_Call(self, node: cst.Call) -> None:
         out = next((a for a in node.args if a.keyword is not None and a.keyword.value == "out"), None)
         name = qualified(node.func, self.context.facts.imports) or ""
@@ -129,5 +133,10 @@ class OutArgument(StatementStack, Codemod):
         if not isinstance(output, cst.Name):
             return True
         scope = self.scope(call)
-        values = scope.bindings.get(output.value, [])
-        return output.value in scope.params or any(isinstance(v, (cst.Subscript, cst.Attribute)) for v in values)
+        if output.value in scope.params:
+            return True
+        key = (id(scope), output.value)
+        if key not in self._from_container:  # once per name: a long function has many `out=` calls
+            values = scope.bindings.get(output.value, [])
+            self._from_container[key] = any(isinstance(v, (cst.Subscript, cst.Attribute)) for v in values)
+        return self._from_container[key]

@@ -80,3 +80,25 @@ def test_one_round_end_to_end(bench, tmp_path):
         assert f"| {task}" in text
     assert "- check re-run with cache:" in text and not (corpus / "src" / ".outplace_cache").exists()
     assert "<!-- bench:fake -->" in text and "- machine:" in text and "libcst 1." in text
+
+
+def test_long_function_is_the_split_lines_in_one_function(tmp_path):
+    """bench/long_function.py: the same statements, once in one `forward` and once in ~200-line methods."""
+    import ast
+
+    spec = importlib.util.spec_from_file_location("outplace_long_function", BENCH.parent / "long_function.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    groups = module.body_groups(1000)
+    one, split = ast.parse(module.one_function(groups)), ast.parse(module.split_functions(groups))
+
+    def bodies(tree):
+        methods = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("forward")]
+        return [ast.dump(s) for m in methods for s in m.body[:-1]], [m.end_lineno - m.lineno for m in methods]
+
+    one_body, one_lengths = bodies(one)
+    split_body, split_lengths = bodies(split)
+    assert one_body == split_body and one_lengths[0] >= 1000
+    assert len(split_lengths) == 5 and all(195 <= n <= 215 for n in split_lengths[:-1])
+    assert module.main(["--lines", "300", "--write", str(tmp_path)]) is None
+    assert (tmp_path / "one_300.py").is_file() and (tmp_path / "split_300.py").is_file()

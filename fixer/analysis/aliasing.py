@@ -17,6 +17,7 @@ attributes, callers, closures, callees that may have kept it. A rewrite rebinds 
 from __future__ import annotations
 
 import enum
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import libcst as cst
@@ -85,6 +86,17 @@ class AliasAnalysis:
 
     def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables, flow: Flow) -> None:
         self.facts, self.kinds, self.tables, self.flow = facts, kinds, tables, flow
+        self._nested_uses: dict[tuple[int, str], list[int]] = {}
+
+    def nested_uses(self, name: str, scope: FunctionFacts) -> list[int]:
+        """Positions in `flow.use_index(name, scope).uses` of the uses inside a nested scope."""
+        key = (id(scope.node), name)
+        found = self._nested_uses.get(key)
+        if found is None:
+            parents = self.flow.parents(scope)
+            uses = self.flow.use_index(name, scope).uses
+            found = self._nested_uses[key] = [i for i, use in enumerate(uses) if _nested(use, scope, parents)]
+        return found
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode, besides: cst.CSTNode | None = None,
                    *, tensor: bool = False) -> tuple[Safety, Message]:
@@ -208,7 +220,7 @@ class AliasAnalysis:
             step = self._step(expr, parent, scope, parents)
             if step is KEEP:
                 where = _statement_of(parent, parents)
-                return Flows(escape=(f"`{_short(where)}` (line ", LineOf(_marked(where, parents, self.facts) or where),
+                return Flows(escape=(f"`{_short(where)}` (line ", LineOf(self.flow.marked(where, parents) or where),
                                      "), which may keep a reference that sees the in-place write"))
             if isinstance(step, Flows):
                 return Flows(tuple((n, _tie_min(tie, t), b) for n, t, b in step.names), step.escape)
@@ -294,7 +306,7 @@ class AliasAnalysis:
             if method in CONTAINER_METHODS:
                 holder = func.value
                 if isinstance(holder, cst.Name) and holder.value not in scope.params and self.kinds.kind(holder, scope) is not Kind.TENSOR:
-                    return Flows(((holder.value, Tie.VIEW, _marked(call, parents, self.facts)),))
+                    return Flows(((holder.value, Tie.VIEW, self.flow.marked(call, parents)),))
                 return keep
             if method in self.tables.pure_methods or _returns_receiver(method):
                 return Flows()  # `a.add(t)`, `a.copy_(t)`: values are read, no reference kept
@@ -388,12 +400,12 @@ class _Holders:
             seen.add(member)
             if len(seen) > self.LIMIT:
                 return Safety.UNSAFE, (f"too many names share `{self.name}`'s tensor to follow",)
-            for use in self.flow.uses(member, self.scope):
+            for use in self._maybe_before(member):
                 if not self._before(use, parents):
                     continue
                 if _nested(use, self.scope, parents, (cst.ClassDef,)):
                     return Safety.UNSAFE, (f"`{member}` is used in a class body (line ",
-                                           LineOf(_marked(use, parents, self.a.facts)), "), which may keep it")
+                                           LineOf(self.flow.marked(use, parents)), "), which may keep it")
                 flows = self.a.flows(use, self.scope, parents)
                 if flows.escape:
                     return Safety.UNSAFE, (f"`{member}`'s tensor reaches ", *flows.escape)
@@ -446,11 +458,42 @@ class _Holders:
                         return found
         return None
 
+    def _maybe_before(self, member: str) -> list[cst.Name]:
+        """The uses of `member` that `_before` may accept, in their order (the others are not looked at)."""
+        index = self.flow.use_index(member, self.scope)
+        positions = set(index.between(self.start, self.write))
+        if self.wraps:
+            positions.update(index.in_loop.get(self.loop, ()))  # type: ignore[arg-type]
+        return [index.uses[i] for i in sorted(positions)]
+
+    def _maybe_after(self, member: Member) -> list[cst.Name]:
+        """The uses of `member` that `_after` may accept, in their order.
+
+        Past the first binding of the name at the function's top level after the one that tied it,
+        that binding reaches every later use: `_after` refuses them (unless nested, or in the loop)."""
+        index = self.flow.use_index(member.name, self.scope)
+        positions = set(index.between(self.write, self._rebound(member)))
+        if self.loop is not None:
+            positions.update(index.in_loop.get(self.loop, ()))
+        positions.update(self.a.nested_uses(member.name, self.scope))
+        return [index.uses[i] for i in sorted(positions)]
+
+    def _rebound(self, member: Member) -> float:
+        """Just past the order of the top-level rebinding of `member` that ends its tie (infinity when none)."""
+        node = self.scope.node
+        if member.name in self.scope.params or member.binding is None or not isinstance(node, cst.FunctionDef):
+            return float("inf")
+        timeline = self.scope.timeline.get(member.name, [])
+        tied = max(self.flow.order(member.binding), self.flow.last_order(timeline, member.binding))
+        body = id(node.body)
+        later = timeline[bisect_right(self.flow.binding_orders(timeline), tied):]
+        return next((b.order + 1 for b in later if b.blocks and b.blocks[-1] == body), float("inf"))
+
     def _before(self, use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
         """Whether `use` runs between the name's binding and the write (or after it, in the loop that repeats it)."""
         if inside(use, self.besides, parents):
             return False
-        marked = _marked(use, parents, self.a.facts)
+        marked = self.flow.marked(use, parents)
         at = self.flow.order(marked) if marked is not None else 0
         if self.start < at < self.write:
             return True
@@ -463,12 +506,12 @@ class _Holders:
         for member in self.members.values():
             if member.tie is Tie.TARGET:
                 continue
-            for use in self.a.flow.uses(member.name, self.scope):
+            for use in self._maybe_after(member):
                 if _binds(use, parents) or inside(use, self.besides, parents) and self.loop is None:
                     continue  # a binding is no read; the write's own statement reads first, but in a loop it runs again
                 if not self._after(use, member, parents):
                     continue
-                marked = _marked(use, parents, self.a.facts)
+                marked = self.flow.marked(use, parents)
                 why: Message = (f"`{member.name}` (line ", LineOf(member.binding or self.node),
                                 f") {'holds' if member.tie is Tie.VIEW else 'may hold'} `{self.name}`'s tensor or a view of it, and is read after the write (line ",
                                 LineOf(marked or use), f"): rebinding `{self.name}` would leave it without the write")
@@ -478,7 +521,7 @@ class _Holders:
         return unsafe
 
     def _after(self, use: cst.Name, member: Member, parents: dict[int, cst.CSTNode]) -> bool:
-        marked = _marked(use, parents, self.a.facts)
+        marked = self.flow.marked(use, parents)
         if marked is None:
             return False
         at = self.flow.order(marked)
@@ -497,7 +540,7 @@ class _Holders:
         reaching = self.flow.reaching(member.name, marked, self.scope)
         if any(member.binding is b.node for b in reaching):
             return True  # the binding that tied it still holds
-        if any(member.binding is b.node for b in self.scope.timeline.get(member.name, [])):
+        if self.flow.last_order(self.scope.timeline.get(member.name, []), member.binding):
             return False  # rebound since
         # a container that took it, or the storage a view came from: not rebound since it was tied
         return any(b.order < tied for b in reaching) or not reaching
@@ -579,13 +622,6 @@ def _nested(use: cst.CSTNode, scope: FunctionFacts, parents: dict[int, cst.CSTNo
             return True
         current = parents.get(id(current))
     return False
-
-
-def _marked(node: cst.CSTNode, parents: dict[int, cst.CSTNode], facts: RegionFacts) -> cst.CSTNode | None:
-    current: cst.CSTNode | None = node
-    while current is not None and id(current) not in facts.order:
-        current = parents.get(id(current))
-    return current
 
 
 def _statement_of(node: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> cst.CSTNode:

@@ -98,6 +98,7 @@ class Dtypes:
         self._names: dict[tuple[int, str], Dtype | None] = {}
         self._bindings: dict[int, Dtype | None] = {}
         self._active: set[int] = set()
+        self._loops: dict[tuple[int, str], tuple[int, int]] = {}  # (id(scope), name) -> `_loop_counts`
 
     def may_widen(self, target: cst.BaseExpression, operand: cst.BaseExpression, node: cst.CSTNode,
                   *, divides: bool = False) -> bool:
@@ -294,6 +295,15 @@ class Dtypes:
             return None  # an int or a float: unknown which
         return "int64" if found == "bool" and numbers else found
 
+    def _loop_counts(self, name: str, scope: FunctionFacts) -> tuple[int, int]:
+        """How many bindings of `name` bind no value, and how many are loops over `range(...)`, counted once."""
+        key = (id(scope), name)
+        if key not in self._loops:
+            ranges = [i for i in scope.loop_iters.get(name, []) if isinstance(i, cst.Call)
+                      and isinstance(i.func, cst.Name) and i.func.value == "range"]
+            self._loops[key] = (sum(v is None for v in scope.bindings.get(name, [])), len(ranges))
+        return self._loops[key]
+
     def _number(self, expr: cst.BaseExpression, scope: FunctionFacts, depth: int = 0) -> bool:
         """A Python number: a literal, `x.shape[-1]`, `len(x)`, `x.item()`, `math.sqrt(d)`, a parameter
         annotated `float`, a name every binding makes one, arithmetic on those. Not what may be a
@@ -317,10 +327,8 @@ class Dtypes:
             values = owner.bindings.get(expr.value, [])
             if expr.value in owner.params and self.kinds.kind(expr, owner) is not Kind.NOT_TENSOR:
                 return False  # a parameter not annotated `int` or `float` may be a tensor
-            ranges = [i for i in owner.loop_iters.get(expr.value, []) if isinstance(i, cst.Call)
-                      and isinstance(i.func, cst.Name) and i.func.value == "range"]
-            loops = [v for v in values if v is None]  # `for i in range(n)`, and nothing else unpacked
-            return len(loops) == len(ranges) and all(v is None or self._number(v, owner, depth + 1) for v in values)
+            unpacked, ranges = self._loop_counts(expr.value, owner)
+            return unpacked == ranges and all(v is None or self._number(v, owner, depth + 1) for v in values)
         if isinstance(expr, cst.Call):
             func = expr.func
             if isinstance(func, cst.Name):

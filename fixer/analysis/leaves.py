@@ -29,11 +29,13 @@ def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: Region
     name = target.value
     if name in scope.outer_names or name not in scope.bindings:
         return scope.parent is not None and is_grad_leaf(target, scope.parent, facts)
+    bindings = scope.bindings[name]
+    if not all(_makes_leaf(v, facts) for v in bindings if v is not None):
+        return False  # the first binding that makes no leaf decides, not a count over all of them
     iters = scope.loop_iters.get(name, [])
-    values = [v for v in scope.bindings[name] if v is not None]
-    if len(values) + len(iters) != len(scope.bindings[name]):
+    if sum(v is None for v in bindings) != len(iters):
         return False  # bound by unpacking, `with ... as`, a comprehension
-    return all(_makes_leaf(v, facts) for v in values) and all(_yields_leaves(i, scope, facts) for i in iters)
+    return all(_yields_leaves(i, scope, facts) for i in iters)
 
 
 def _makes_leaf(value: cst.BaseExpression, facts: RegionFacts) -> bool:
