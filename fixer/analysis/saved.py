@@ -8,6 +8,8 @@ and calls of submodules (`self.norm(x)`, what each torch.nn module saves is gene
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from fixer.analysis.flow import Flow, inside
@@ -78,12 +80,8 @@ class SavedAnalysis:
         storage = {name} | self._views_of(name, scope, start, write)
         loop = self.flow.loop_of(node)
         operands = _evaluated_first(node)
-        parents = self.flow.parents(scope) if operands else {}
-        for op in scope.ops:
-            at = self.facts.order.get(id(op), 0)
-            in_loop = loop is not None and at > write and loop in self.facts.blocks.get(id(op), ())
-            first = at > write and any(inside(op, o, parents) for o in operands)  # `x /= x.norm()`: norm runs first
-            if not (start < at < write or first or in_loop and start < self.facts.order.get(id(loop), 0)) or id(op) in self.facts.grad_off:
+        for op in self._ops_to_check(scope, node, start, loop, operands):
+            if id(op) in self.facts.grad_off:
                 continue
             label = self._saves_input(op, storage, scope)
             if label is not None and self._output_dead(op, scope):
@@ -109,13 +107,11 @@ class SavedAnalysis:
         start = min((b.order for b in reaching if b.order < write), default=0)
         loop = self.flow.loop_of(node)
         parents = self.flow.parents(scope)
-        for use in self.flow.uses(name, scope):
-            marked = self.flow.marked(use, parents)
-            if marked is None or inside(use, node, parents):
-                continue
-            at = self.facts.order.get(id(marked), 0)
-            in_loop = loop is not None and loop in self.facts.blocks.get(id(marked), ())
-            if (start < at < write or in_loop) and not self._harmless_use(use, parents, scope):
+        index = self.flow.use_index(name, scope)
+        positions = set(index.between(start, write)) | set(index.in_loop.get(loop, ()) if loop is not None else ())
+        for position in sorted(positions):
+            use = index.uses[position]
+            if not inside(use, node, parents) and not self._harmless_use(use, parents, scope):
                 return False
         return True
 
@@ -332,10 +328,26 @@ class SavedAnalysis:
             return True
         return isinstance(self.flow.parents(scope).get(id(write)), cst.Expr)
 
+    def _ops_to_check(self, scope: FunctionFacts, node: cst.CSTNode, start: int, loop: int | None,
+                      operands: list[cst.CSTNode]) -> Iterator[cst.BaseExpression]:
+        """In source order: the ops between the binding and the write, those the write evaluates
+        first (`x /= x.norm()`), and those later in the loop around it (they ran in the previous
+        iteration) when the binding precedes the loop."""
+        write = self.facts.order.get(id(node), 0)
+        parents = self.flow.parents(scope)
+        yield from self.flow.ops_between(scope, start, write)
+        looped = loop is not None and start < self.facts.order.get(id(loop), 0)
+        for op in self.flow.ops_between(scope, write, 1 << 62):
+            in_loop = loop is not None and loop in self.facts.blocks.get(id(op), ())
+            if any(inside(op, o, parents) for o in operands) or looped and in_loop:
+                yield op
+            elif not in_loop and not inside(op, node, parents):
+                return  # past the write's statement and its loop: nothing later ran before it
+
     def _views_of(self, name: str, scope: FunctionFacts, start: int, write: int) -> set[str]:
         """Names bound between `start` and `write` to `name` itself or a view of it."""
-        return {other for other, bindings in scope.timeline.items() if other != name
-                for b in bindings if start < b.order < write and b.value is not None and name in _handed_out(b.value)}
+        return {other for other, b in self.flow.bindings_between(scope, start, write)
+                if other != name and b.value is not None and name in _handed_out(b.value)}
 
     def _op(self, expr: cst.BaseExpression, scope: FunctionFacts, result: bool = False) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
         """The derivatives.yaml op an expression runs, with its tensor operands by schema name."""
