@@ -9,6 +9,7 @@ write's question reaches.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ import libcst as cst
 
 from fixer.analysis.modules import FUNCTION_BASES, ClassTable
 from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
-from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source
+from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source, walk
 from fixer.analysis.tables import TorchTables
 from fixer.batched import visit_batched
 from fixer.positions import positions
@@ -51,6 +52,8 @@ class FileModel:
         self.class_nodes = {c.name: c for c in class_nodes if c.name in classes}
         self._summaries: dict[tuple[str, str], Summary | None] = {}
         self._without_grad: dict[tuple[str, str], bool] = {}
+        self._analysed: dict[tuple[int, bool], tuple[RiskAnalysis, FunctionFacts, Region] | None] = {}
+        self._feeds_of: dict[tuple[object, ...], object] = {}
         self._depth = 0
 
     def function(self, name: str) -> Summary | None:
@@ -94,23 +97,30 @@ class FileModel:
     def inplace_feeds(self, class_name: str, attr: str) -> InplaceFeed | None:
         """Where a method of the class calls `self.<attr>` (built to write its input in place) on a
         value autograd saved: the call's line and the sentence that says why."""
-        owner = self.class_nodes.get(class_name)
-        if owner is None:
-            return None
-        methods = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)]
-        return self._feeds(self._calls_in(methods, lambda f: _spells_self(f, attr), 0, None), private_needs_first=True)
+        callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", attr), ()) if o == class_name}
+        return self._feeds(self._calls_in(callers, lambda f: _spells_self(f, attr), 0, None), private_needs_first=True)
 
     def argument_feeds(self, function: str, class_name: str | None, position: int, keyword: str) -> InplaceFeed | None:
         """Where the file calls `function` (a method of `class_name` through `self`, its `forward`
         through the classes holding one, or a module-level function by name) passing, for the
         parameter at `position` (or `keyword`), a value autograd saved or a leaf that requires grad:
         the function writes that parameter in place."""
-        return self._feeds(self._sites(function, class_name, position, keyword), private_needs_first=position == 0)
+        key = ("feeds", function, class_name, position, keyword)
+        if key not in self._feeds_of:
+            self._feeds_of[key] = self._feeds(self._sites(function, class_name, position, keyword),
+                                              private_needs_first=position == 0)
+        return self._feeds_of[key]  # type: ignore[return-value]
 
     def argument_unsaved(self, function: str, class_name: str | None, position: int, keyword: str) -> bool:
         """Whether the file calls `function` at least once, and every call passes for the parameter
         a new value no op saved and nothing else reads (`self.ls(self.mlp(x))`): writing it in
         place inside the function is what the code means."""
+        key = ("unsaved", function, class_name, position, keyword)
+        if key not in self._feeds_of:
+            self._feeds_of[key] = self._unsaved(function, class_name, position, keyword)
+        return bool(self._feeds_of[key])
+
+    def _unsaved(self, function: str, class_name: str | None, position: int, keyword: str) -> bool:
         sites = list(self._sites(function, class_name, position, keyword))
         return bool(sites) and all(
             risks.facts.in_no_grad(op) or isinstance(argument, cst.Call) and risks.saved.unsaved_output(argument, scope)
@@ -118,25 +128,20 @@ class FileModel:
 
     def _sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
         if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
-            holders = [(c, [a for a, m in self.classes[c].submodules.items() if m.callee == class_name])
-                       for c in self.class_nodes]
-            callers = [(s, c) for c, attrs in holders if attrs for s in self.class_nodes[c].body if isinstance(s, FUNCTIONS)]
-            held = {a for _, attrs in holders for a in attrs}
-            return self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in held), position, keyword)
+            held = {(c, a) for c in self.class_nodes for a, m in self.classes[c].submodules.items() if m.callee == class_name}
+            callers = {(id(d), d, o) for c, a in held for d, o, _, _ in self.calls.get(("self", a), ()) if o == c}
+            attrs = {a for _, a in held}
+            return self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
         if class_name is not None:
-            owner = self.class_nodes.get(class_name)
-            callers = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)] if owner is not None else []
+            callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", function), ()) if o == class_name}
             return self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
-        callers = [(s, None) for s in self.functions.values()]
-        callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
+        callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("", function), ())}
         return self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
 
-    def _calls_in(self, callers: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
+    def _calls_in(self, callers: set[tuple[int, ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
                   matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> Iterator[Site]:
         """Each call `matches` spells in the defs, analysed, with the argument for the parameter."""
-        for node, owner in callers:
-            if not _mentions(node, matches):
-                continue
+        for _, node, owner in sorted(callers, key=lambda c: c[1].lineno):
             analysed = self._analyse(node, owner, params_are_tensors=False)
             if analysed is None:
                 continue
@@ -147,6 +152,22 @@ class FileModel:
                     if argument is not None:
                         yield risks, scope, op, argument, region
 
+    @functools.cached_property
+    def calls(self) -> dict[tuple[str, str], list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None, ast.Call, bool]]]:
+        """Every call of a name (`("", "f")`) or of `self.<attr>` (`("self", "attr")`) in the file's
+        defs, with the def, its class, and whether a no-grad `with` block holds the call."""
+        index: dict[tuple[str, str], list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None, ast.Call, bool]]] = {}
+        defs = [(s, None) for s in self.functions.values()]
+        defs += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
+        for node, owner in defs:
+            for call, off in _calls(node, self.imports):
+                func = call.func
+                if isinstance(func, ast.Name):
+                    index.setdefault(("", func.id), []).append((node, owner, call, off))
+                elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+                    index.setdefault(("self", func.attr), []).append((node, owner, call, off))
+        return index
+
     def _feeds(self, sites: Iterator[Site], *, private_needs_first: bool) -> InplaceFeed | None:
         found: list[tuple[int, str]] = []
         private = private_needs_first
@@ -154,7 +175,7 @@ class FileModel:
             private &= _result_replaces(op, risks.flow.parents(scope))
             if risks.facts.in_no_grad(op):
                 continue
-            reason = risks.saved.feeds(op, argument, scope)
+            reason = risks.saved.feeds(op, argument, scope) if not found else None  # the first one is shown
             if reason is not None:
                 where = positions(risks.facts.module)  # type: ignore[arg-type]
                 line = where[op][0][0] + region.first - 1
@@ -170,24 +191,26 @@ class FileModel:
         if key in self._without_grad:
             return self._without_grad[key]
         self._without_grad[key] = False  # a recursive call proves nothing
-        callers = [(s, None) for s in self.functions.values()]
-        callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
-        found = False
-        for node, owner in callers:
-            for call, off in _calls(node, function, method=class_name is not None, imports=self.imports):
-                if class_name is not None and owner != class_name:
-                    continue
-                found = True
-                bases = self.classes[owner].bases if owner else ()
-                if not (off or _grad_off_def(node, bases, self.imports)
-                        or depth < 2 and self.runs_without_grad(node.name, owner, depth + 1)):
-                    return False
-        self._without_grad[key] = found
-        return found
+        sites = [site for site in self.calls.get(("self" if class_name else "", function), ())
+                 if class_name is None or site[1] == class_name]
+        for node, owner, _, off in sites:
+            bases = self.classes[owner].bases if owner else ()
+            if not (off or _grad_off_def(node, bases, self.imports)
+                    or depth < 2 and self.runs_without_grad(node.name, owner, depth + 1)):
+                return False
+        self._without_grad[key] = bool(sites)
+        return bool(sites)
 
     def _analyse(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None, *,
                  params_are_tensors: bool) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
-        """The analysis of one def of the file, alone in its region."""
+        """The analysis of one def of the file, alone in its region (once per def and mode)."""
+        key = (id(node), params_are_tensors)
+        if key not in self._analysed:
+            self._analysed[key] = self._analyse_now(node, class_name, params_are_tensors=params_are_tensors)
+        return self._analysed[key]
+
+    def _analyse_now(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None, *,
+                     params_are_tensors: bool) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
         from fixer.analysis.risk import RiskAnalysis  # the analysis summarises with itself
         from fixer.analysis.scope import FactsCollector
         from fixer.analysis.tensors import TensorKinds
@@ -224,41 +247,34 @@ class InplaceFeed:
     private: bool  # every call site rebinds what it passed, or passes a value used nowhere else
 
 
-def _calls(node: ast.FunctionDef | ast.AsyncFunctionDef, function: str, *, method: bool,
-           imports: ImportMap) -> Iterator[tuple[ast.Call, bool]]:
-    """Each call of `function` (`self.function(...)` for a method) in the def, and whether a
+def _calls(node: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportMap) -> Iterator[tuple[ast.Call, bool]]:
+    """Each call in the def (nested defs left out: they run when called), and whether a
     `with torch.no_grad()` (or `inference_mode`) block holds it."""
     def visit(stmts: list[ast.stmt], off: bool) -> Iterator[tuple[ast.Call, bool]]:
         for stmt in stmts:
             if isinstance(stmt, (ast.With, ast.AsyncWith)):
                 inner = off or any(_grad_off_call(i.context_expr, imports) for i in stmt.items)
-                yield from _calls_in(stmt.items, off)
+                yield from calls_in(stmt.items, off)
                 yield from visit(stmt.body, inner)
             elif isinstance(stmt, (*FUNCTIONS, ast.ClassDef)):
-                continue  # a nested def runs when it is called, not here
+                continue
             else:
                 bodies = [getattr(stmt, f) for f in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, f, None), list)]
                 bodies += [h.body for h in getattr(stmt, "handlers", [])]
                 own = [v for f, v in ast.iter_fields(stmt) if f not in ("body", "orelse", "finalbody", "handlers")]
-                yield from _calls_in(own, off)
+                yield from calls_in(own, off)
                 for body in bodies:
                     yield from visit(body, off)
 
-    def _calls_in(values: list, off: bool) -> Iterator[tuple[ast.Call, bool]]:
+    def calls_in(values: list, off: bool) -> Iterator[tuple[ast.Call, bool]]:
         for value in values:
-            for sub in (ast.walk(value) if isinstance(value, ast.AST) else (n for v in value if isinstance(v, ast.AST) for n in ast.walk(v))
-                        if isinstance(value, list) else ()):
-                if isinstance(sub, ast.Call) and _names(sub.func, function, method):
-                    yield sub, off
+            roots = [value] if isinstance(value, ast.AST) else [v for v in value if isinstance(v, ast.AST)] if isinstance(value, list) else []
+            for root in roots:
+                for sub in walk(root):
+                    if isinstance(sub, ast.Call):
+                        yield sub, off
 
     yield from visit(node.body, False)
-
-
-def _names(func: ast.expr, function: str, method: bool) -> bool:
-    if method:
-        return (isinstance(func, ast.Attribute) and func.attr == function
-                and isinstance(func.value, ast.Name) and func.value.id == "self")
-    return isinstance(func, ast.Name) and func.id == function
 
 
 def _grad_off_call(expr: ast.expr, imports: ImportMap) -> bool:
@@ -275,13 +291,6 @@ def _grad_off_def(node: ast.FunctionDef | ast.AsyncFunctionDef, bases: tuple[str
     return (node.name == "step" and any(b in OPTIMIZER_BASES for b in bases)
             or node.name in ("forward", "backward") and any(b in FUNCTION_BASES for b in bases)
             or bool(names & OPTIMIZER_PARAMS))
-
-
-def _mentions(node: ast.AST, matches: Callable[[cst.BaseExpression], bool]) -> bool:
-    """Cheaply, whether a def may call what `matches` spells (by the callee's last name)."""
-    names = {n.attr if isinstance(n, ast.Attribute) else n.id for n in ast.walk(node) if isinstance(n, (ast.Attribute, ast.Name))}
-    probe = [cst.Name(n) for n in names] + [cst.Attribute(value=cst.Name("self"), attr=cst.Name(n)) for n in names]
-    return any(matches(p) for p in probe)
 
 
 def _argument(call: cst.Call, position: int, keyword: str | None) -> cst.BaseExpression | None:
