@@ -82,6 +82,7 @@ class IndexWrite(Codemod):
         self._grad_free: dict[tuple[int, frozenset[str]], bool] = {}
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
+        self._stores: dict[tuple[int, str], list[cst.BaseExpression]] = {}  # values written into a name's elements
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
         previous: cst.BaseSmallStatement | None = None
@@ -103,6 +104,8 @@ class IndexWrite(Codemod):
         self._statements.append(node)
         for target in node.targets:
             self._not_reads.update(_name_ids(target.target))
+            if isinstance(target.target, cst.Subscript):
+                self._store(target.target, node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
             self.later(self.check, (node, node.targets[0].target, node.value, None))
 
@@ -110,7 +113,19 @@ class IndexWrite(Codemod):
         self._statements.append(node)
         if isinstance(node.target, cst.Subscript):
             self._not_reads.update(_name_ids(node.target))
+            self._store(node.target, node.value)
             self.later(self.check, (node, node.target, node.value, node.operator))
+
+    def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """Remember `v` in `t[i] = v` under `t`: what a buffer holds is also what was written into it."""
+        while isinstance(target, cst.Subscript):
+            target = target.value
+        if isinstance(target, cst.Name):
+            self._stores.setdefault((self._functions[-1], target.value), []).append(value)
+
+    def stored(self, name: str, scope: FunctionFacts) -> list[cst.BaseExpression]:
+        """The values written into elements of `name` in the function `scope`."""
+        return self._stores.get((id(scope.node) if scope.node is not None else 0, name), [])
 
     def leave_Assign(self, original_node: cst.Assign | cst.AugAssign) -> None:
         self._statements.pop()
@@ -324,7 +339,7 @@ def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst
         return True  # `torch.zeros(n, d)`, `torch.arange(0, d, 2)`: `d` is a size, an int
     if name in scope.params or name in scope.outer_names or name not in scope.bindings:
         return False
-    values = scope.bindings[name]
+    values = scope.bindings[name] + rule.stored(name, scope)  # `buf[0] = x` puts `x`'s gradient in `buf`
     return all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values)
 
 
