@@ -6,9 +6,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 
+from codemods._later_iterations import saved_by_a_later_op
 from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
@@ -16,7 +18,7 @@ from fixer.batched import contains
 from fixer.analysis.tensors import Kind
 from fixer.analysis.risk import Risk
 from fixer.codemod import Codemod, RuleContext
-from fixer.types import Safety
+from fixer.types import Safety, Severity
 
 # Tensor predicates: their result is a boolean tensor shaped like their (first) tensor argument.
 PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",
@@ -217,6 +219,11 @@ class IndexWrite(Codemod):
         risk = self.risk(target, node, [value])
         if risk is None:
             return
+        if risk.severity is Severity.WARNING and isinstance(target, cst.Name):
+            assert self.context.risks is not None
+            later = saved_by_a_later_op(self.context.risks, target.value, node, self.scope(node))
+            if later is not None:
+                risk = replace(risk, severity=Severity.ERROR, reason=later[1], saved_by=later[0])
         self.risks[id(node)] = risk
         self.decide(write)
 
