@@ -16,7 +16,10 @@ from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
 from fixer.batched import contains
 from fixer.analysis.tensors import Kind
+from fixer.analysis.callers import Passed, passed_for
+from fixer.analysis.messages import LineOf
 from fixer.analysis.risk import Risk
+from fixer.analysis.saved import quoted
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety, Severity
 
@@ -84,6 +87,7 @@ class IndexWrite(Codemod):
         self._grad_free: dict[tuple[int, frozenset[str]], bool] = {}
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
+        self._callers: dict[tuple[str, str], Passed | None] = {}  # what callers pass, by class and parameter
         self._stores: dict[tuple[int, str], list[cst.BaseExpression]] = {}  # values written into a name's elements
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
@@ -220,12 +224,31 @@ class IndexWrite(Codemod):
         if risk is None:
             return
         if risk.severity is Severity.WARNING and isinstance(target, cst.Name):
-            assert self.context.risks is not None
-            later = saved_by_a_later_op(self.context.risks, target.value, node, self.scope(node))
-            if later is not None:
-                risk = replace(risk, severity=Severity.ERROR, reason=later[1], saved_by=later[0])
+            risk = self._saved_elsewhere(risk, target.value, node)
+            if risk is None:
+                return
         self.risks[id(node)] = risk
         self.decide(write)
+
+    def _saved_elsewhere(self, risk: Risk, name: str, node: cst.CSTNode) -> Risk | None:
+        """A warning made an error by an op saving the tensor in a later loop iteration or in the
+        caller that passed it; None when every caller passes a list, not a tensor."""
+        risks, scope = self.context.risks, self.scope(node)
+        assert risks is not None
+        later = saved_by_a_later_op(risks, name, node, scope)
+        if later is not None:
+            return replace(risk, severity=Severity.ERROR, reason=later[1], saved_by=later[0])
+        found = passed_for(self.context.facts.file, risks.flow, name, node, scope, self._callers)
+        if found is None:
+            return risk
+        param, callers = found
+        if callers.containers:
+            return None  # `self.detect([p3, p4])`: the parameter holds a list
+        if callers.saved is None:
+            return risk
+        reason = (f"`{name}` holds the argument `{param}` of this `forward`; {callers.saved}; `{quoted(node)}` at line ",
+                  LineOf(node), " makes backward fail")
+        return replace(risk, severity=Severity.ERROR, reason=reason)
 
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
         raise NotImplementedError
