@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from codemods._element_writes import saved_by_own_value
 from codemods._later_iterations import saved_by_a_later_op
 from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
@@ -53,11 +54,17 @@ def subscript_target(node: ast.AST, file: FileFacts) -> ast.Subscript | None:
         target = node.target
     else:
         target = node.targets[0] if len(node.targets) == 1 else None  # type: ignore[attr-defined]
-    if not isinstance(target, ast.Subscript) or not file.may_hold_tensor(target.value):
+    if not isinstance(target, ast.Subscript):
         return None
-    if isinstance(target.value, ast.Attribute) and target.value.attr not in SAME_TENSOR_ATTRIBUTES:
+    held = target.value
+    while isinstance(held, ast.Subscript):
+        held = held.value  # `out[0][:, j] = v`: an element of `out`
+    if not file.may_hold_tensor(held):
+        return None
+    if isinstance(held, ast.Attribute) and held.attr not in SAME_TENSOR_ATTRIBUTES:
         return None  # `self.cache[i] = v`: the analysis proves no attribute a tensor but `x.T` and kin
-    if isinstance(target.value, ast.Name) and not file.may_be_tensor_name(target.value.id):
+    element = held is not target.value and held.id in file.parameters if isinstance(held, ast.Name) else False
+    if isinstance(held, ast.Name) and not file.may_be_tensor_name(held.id) and not element:
         return None  # `groups = {}` ... `groups[k] = v`, `for row in rows: row[0] = v`
     index = target.slice
     return None if isinstance(index, ast.Constant) and isinstance(index.value, str) or isinstance(index, ast.JoinedStr) else target
@@ -208,8 +215,11 @@ class IndexWrite(Codemod):
     def check(self, write: Write) -> None:
         node, sub, value, _ = write
         target = sub.value
-        if id(node) in self.handled or not is_assignable(target) or self.cloned_before.get(id(node)) == code(target):
-            return  # our own clone-then-write, or `a[0][1] = v` (a view of a view)
+        if id(node) in self.handled or self.cloned_before.get(id(node)) == code(target):
+            return  # our own clone-then-write
+        if not is_assignable(target):
+            self.check_element(write)  # `a[0][:, j] = v`: no name to rebind
+            return
         if isinstance(target, cst.Attribute) and target.attr.value == "data":
             return  # IP109: writes through `.data` bypass autograd
         if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index) and is_text(sub.slice[0].slice.value):
@@ -229,6 +239,20 @@ class IndexWrite(Codemod):
                 return
         self.risks[id(node)] = risk
         self.decide(write)
+
+    def check_element(self, write: Write) -> None:
+        """Report a write into a tensor no name holds only when its own value saved a part of it."""
+        node, sub, value, _ = write
+        target = sub.value
+        if self.kind(target, node) is Kind.NOT_TENSOR or not self.grad_may_flow(target, node) or not self.owns(sub, node):
+            return
+        assert self.context.risks is not None
+        found = saved_by_own_value(self.context.risks, target, node, value, self.scope(node))
+        if found is None:
+            return
+        because = (f"`{code(target)}` is no name a rewrite can rebind",)
+        self.risks[id(node)] = Risk(Severity.ERROR, found[1], Safety.DISPLAY_ONLY, because, found[0])
+        self.report_write(write, "an indexed part", None)
 
     def _saved_elsewhere(self, risk: Risk, name: str, node: cst.CSTNode) -> Risk | None:
         """A warning made an error by an op saving the tensor in a later loop iteration or in the
