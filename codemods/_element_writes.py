@@ -37,11 +37,26 @@ def saved_by_own_value(risks: RiskAnalysis, target: cst.BaseExpression, node: cs
             continue
         if not any(_reads(e, spelled) for e in _operand_candidates(op)):
             continue  # `out[1] * w` reads another element of the container
-        label = risks.saved._saves_input(op, {base}, scope)  # noqa: SLF001
+        label = risks.saved._saves_input(op, {base}, scope) or _times_parameter(op, spelled, scope)  # noqa: SLF001
         if label is not None:
             return op, (f"`{spelled}` is an input of `{label}` (line ", LineOf(op),
                         f"), which saves it for backward; `{quoted(node)}` at line ", LineOf(node),
                         " then writes it and makes backward fail")
+    return None
+
+
+def _times_parameter(op: cst.CSTNode, spelled: str, scope: FunctionFacts) -> str | None:
+    """`t[:, j] * self.scale[j]`: a product or quotient with an nn.Parameter of the class, which
+    requires grad, saves the other operand for the parameter's gradient."""
+    if not isinstance(op, cst.BinaryOperation) or not isinstance(op.operator, (cst.Multiply, cst.Divide)):
+        return None
+    for mine, other in ((op.left, op.right), (op.right, op.left)):
+        while isinstance(other, cst.Subscript):
+            other = other.value
+        held = (isinstance(other, cst.Attribute) and isinstance(other.value, cst.Name) and other.value.value == "self"
+                and other.attr.value in scope.class_parameters)
+        if held and _reads(mine, spelled):
+            return "*" if isinstance(op.operator, cst.Multiply) else "/"
     return None
 
 
