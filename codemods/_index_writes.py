@@ -15,7 +15,7 @@ from codemods._later_iterations import saved_by_a_later_op
 from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
-from fixer.batched import contains
+from fixer.batched import children, contains
 from fixer.analysis.tensors import Kind
 from fixer.analysis.callers import Passed, passed_for
 from fixer.analysis.messages import LineOf
@@ -393,8 +393,35 @@ def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst
         return True  # `torch.zeros(n, d)`, `torch.arange(0, d, 2)`: `d` is a size, an int
     if name in scope.params or name in scope.outer_names or name not in scope.bindings:
         return False
-    values = scope.bindings[name] + rule.stored(name, scope)  # `buf[0] = x` puts `x`'s gradient in `buf`
-    return all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values)
+    values = scope.bindings[name]
+    if not all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values):
+        return False
+    # `buf[0] = x` puts `x`'s gradient in `buf`; `buf[0] += self.size - 1` puts none
+    return not any(_carries_grad(rule, v, scope, node, depth, assumed | {name}) for v in rule.stored(name, scope))
+
+
+def _carries_grad(rule: IndexWrite, value: cst.BaseExpression, scope: FunctionFacts, node: cst.CSTNode, depth: int,
+                  assumed: frozenset[str]) -> bool:
+    """A value stored into a buffer that may bring a gradient: it reads a variable not proven
+    grad-free, a parameter of the class (`self.w`), or calls a submodule (`self.proj(x)`)."""
+    if rule.grad_free(value, node, depth + 1, assumed):
+        return False
+    imports = rule.context.facts.imports
+    owned = set(scope.class_parameters) | set(scope.class_info.submodules if scope.class_info is not None else ())
+
+    def carries(part: cst.CSTNode) -> bool:
+        if isinstance(part, cst.Attribute) and isinstance(part.value, cst.Name) and part.value.value == "self":
+            return part.attr.value in owned  # `self.window_size` is configuration, `self.w` a parameter
+        if isinstance(part, cst.Attribute):
+            return qualified(part, imports) is None and carries(part.value)  # `torch.float`, `math.pi`: no tensor
+        if isinstance(part, cst.Call) and isinstance(part.func, cst.Name):
+            return any(carries(a.value) for a in part.args)  # `max(...)`: the function's name reads no tensor
+        if isinstance(part, cst.Name):
+            return (part.value != "self" and qualified(part, imports) is None
+                    and not rule.grad_free(part, node, depth + 1, assumed))
+        return any(carries(child) for child in children(part))
+
+    return carries(value)
 
 
 def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
