@@ -17,7 +17,7 @@ from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
 from fixer.batched import children, contains
 from fixer.analysis.tensors import Kind
-from fixer.analysis.callers import Passed, passed_for
+from fixer.analysis.callers import Callee, Passed, passed_for
 from fixer.analysis.messages import LineOf
 from fixer.analysis.risk import Risk
 from fixer.analysis.saved import quoted
@@ -94,7 +94,7 @@ class IndexWrite(Codemod):
         self._grad_free: dict[tuple[int, frozenset[str]], bool] = {}
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
-        self._callers: dict[tuple[str, str], Passed | None] = {}  # what callers pass, by class and parameter
+        self._callers: dict[tuple[Callee, str], Passed | None] = {}  # what callers pass, by function and parameter
         self._stores: dict[tuple[int, str], list[cst.BaseExpression]] = {}  # values written into a name's elements
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
@@ -224,8 +224,11 @@ class IndexWrite(Codemod):
             return  # IP109: writes through `.data` bypass autograd
         if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index) and is_text(sub.slice[0].slice.value):
             return  # `d["key"] = v`: a dict, since a tensor never takes a string index
-        if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
+        kind = self.kind(target, node)
+        if kind is Kind.NOT_TENSOR or not self.grad_may_flow(target, node):
             return
+        if kind is Kind.UNKNOWN and not self._saved_by_caller(target, node):
+            return  # `def helper(h)`: a tensor only when a caller proves it one
         if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):
             return
         if self.unread_fresh(target, node):
@@ -254,6 +257,14 @@ class IndexWrite(Codemod):
         self.risks[id(node)] = Risk(Severity.ERROR, found[1], Safety.DISPLAY_ONLY, because, found[0])
         self.report_write(write, "an indexed part", None)
 
+    def _saved_by_caller(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """`target` holds an argument that a caller in the file saved before the call."""
+        assert self.context.risks is not None
+        if not isinstance(target, cst.Name):
+            return False
+        found = passed_for(self.context.facts.file, self.context.risks.flow, target.value, node, self.scope(node), self._callers)
+        return found is not None and found[1].saved is not None and not found[1].containers
+
     def _saved_elsewhere(self, risk: Risk, name: str, node: cst.CSTNode) -> Risk | None:
         """A warning made an error by an op saving the tensor in a later loop iteration or in the
         caller that passed it; None when every caller passes a list, not a tensor."""
@@ -270,7 +281,8 @@ class IndexWrite(Codemod):
             return None  # `self.detect([p3, p4])`: the parameter holds a list
         if callers.saved is None:
             return risk
-        reason = (f"`{name}` holds the argument `{param}` of this `forward`; {callers.saved}; `{quoted(node)}` at line ",
+        holds = f"`{name}` is an argument" if name == param else f"`{name}` holds the argument `{param}`"
+        reason = (f"{holds} of this function; {callers.saved}; `{quoted(node)}` at line ",
                   LineOf(node), " makes backward fail")
         return replace(risk, severity=Severity.ERROR, reason=reason)
 
