@@ -17,7 +17,7 @@ from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
 from fixer.batched import children, contains
 from fixer.analysis.tensors import Kind
-from fixer.analysis.callers import Callee, Passed, passed_for
+from fixer.analysis.callers import Callee, Passed, callee_of, passed_for, runs_without_grad
 from fixer.analysis.messages import LineOf
 from fixer.analysis.risk import Risk
 from fixer.analysis.saved import quoted
@@ -94,6 +94,7 @@ class IndexWrite(Codemod):
         self._grad_free: dict[tuple[int, frozenset[str]], bool] = {}
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
+        self._grad_off: dict[Callee, bool] = {}  # functions every caller in the file runs without grad
         self._callers: dict[tuple[Callee, str], Passed | None] = {}  # what callers pass, by function and parameter
         self._stores: dict[tuple[int, str], list[cst.BaseExpression]] = {}  # values written into a name's elements
 
@@ -257,6 +258,14 @@ class IndexWrite(Codemod):
         self.risks[id(node)] = Risk(Severity.ERROR, found[1], Safety.DISPLAY_ONLY, because, found[0])
         self.report_write(write, "an indexed part", None)
 
+    def _without_grad(self, scope: FunctionFacts) -> bool:
+        file, callee = self.context.facts.file, callee_of(scope)
+        if file is None or callee is None:
+            return False
+        if callee not in self._grad_off:
+            self._grad_off[callee] = runs_without_grad(file, callee)
+        return self._grad_off[callee]
+
     def _saved_by_caller(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
         """`target` holds an argument that a caller in the file saved before the call."""
         assert self.context.risks is not None
@@ -273,6 +282,8 @@ class IndexWrite(Codemod):
         later = saved_by_a_later_op(risks, name, node, scope)
         if later is not None:
             return replace(risk, severity=Severity.ERROR, reason=later[1], saved_by=later[0])
+        if self._without_grad(scope):
+            return None  # every caller in the file runs it under `torch.no_grad()`
         found = passed_for(self.context.facts.file, risks.flow, name, node, scope, self._callers)
         if found is None:
             return risk

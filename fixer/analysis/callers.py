@@ -85,15 +85,39 @@ def passed(file: FileModel, callee: Callee, param: str) -> Passed | None:
     return Passed(containers, saved) if seen else None
 
 
+def runs_without_grad(file: FileModel, callee: Callee) -> bool:
+    """Every call of `callee` in the file runs in no-grad code (`with torch.no_grad():`, a
+    `@torch.no_grad()` method): a helper of inference code, whose writes autograd never sees."""
+    seen = False
+    for caller_class, caller, calls in _callers(file, callee):
+        analysed = file._analyse(caller, caller_class, params_are_tensors=True)  # noqa: SLF001
+        if analysed is None:
+            return False
+        risks, scope, _ = analysed
+        for op in scope.ops:
+            if isinstance(op, cst.Call) and calls(op.func):
+                if not risks.facts.in_no_grad(op):
+                    return False
+                seen = True
+    return seen
+
+
+def callee_of(scope: FunctionFacts) -> Callee | None:
+    """The function `scope` is, as its callers spell it: a module-level function or a method."""
+    function = scope.node
+    if not isinstance(function, cst.FunctionDef) or scope.parent is not None and scope.parent.node is not None:
+        return None  # a nested function: its callers are its enclosing function's business
+    info = scope.class_info
+    return (info.name, function.name.value) if info is not None else (None, function.name.value)
+
+
 def passed_for(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts,
                cache: dict[tuple[Callee, str], Passed | None]) -> tuple[str, Passed] | None:
     """The parameter `name` holds at `node` and what the file's callers of its function pass for it
     (`cache`: answers by function and parameter, kept by the caller for one region)."""
-    function = scope.node
-    if file is None or not isinstance(function, cst.FunctionDef) or scope.parent is not None and scope.parent.node is not None:
-        return None  # a nested function: its callers are its enclosing function's business
-    info = scope.class_info
-    callee: Callee = (info.name, function.name.value) if info is not None else (None, function.name.value)
+    callee = callee_of(scope)
+    if file is None or callee is None:
+        return None
     param = parameter_of(flow, name, node, scope)
     if param is None:
         return None
