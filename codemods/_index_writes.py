@@ -202,8 +202,18 @@ class IndexWrite(Codemod):
                    for at, around, statement in reads)
 
     def _read_saves_nothing(self, statement: cst.CSTNode | None, node: cst.CSTNode) -> bool:
-        """A read in `y = <value autograd never tracks>`: no op there saves anything for backward."""
-        return isinstance(statement, (cst.Assign, cst.AugAssign)) and self.grad_free(statement.value, node)
+        """A read in `y = <value autograd never tracks>`, `m = t[i] > 0` (a comparison of plain reads)
+        or `y = t[i][m]` (a mask copies what it selects): no op there saves the buffer for backward."""
+        if not isinstance(statement, (cst.Assign, cst.AugAssign)):
+            return False
+        value = statement.value
+        if isinstance(value, cst.Comparison):
+            return all(_plain(p) for p in [value.left] + [c.comparator for c in value.comparisons])
+        if isinstance(value, cst.Subscript) and isinstance(statement, cst.Assign) and _plain(value):
+            last = value.slice[0].slice if len(value.slice) == 1 else None
+            if isinstance(last, cst.Index) and self.is_mask(last.value, node):
+                return True
+        return self.grad_free(value, node)
 
     def _fresh(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
         if not isinstance(value, cst.Call):
@@ -454,6 +464,19 @@ def _sizes_with(node: cst.CSTNode, name: str, imports: ImportMap) -> bool:
         return False
     return any(isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None
                for a in node.args)  # type: ignore[attr-defined]
+
+
+def _plain(expr: cst.BaseExpression) -> bool:
+    """A read that runs no op autograd records a save for: names, numbers, and indexes of them."""
+    if isinstance(expr, (cst.Name, cst.BaseNumber)):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return _plain(expr.expression)
+    if isinstance(expr, cst.Subscript):
+        parts = [p for e in expr.slice for p in ((e.slice.value,) if isinstance(e.slice, cst.Index) else
+                                                 (e.slice.lower, e.slice.upper, e.slice.step)) if p is not None]
+        return _plain(expr.value) and all(_plain(p) for p in parts)
+    return False
 
 
 def _mentions(expr: cst.CSTNode, name: str) -> bool:
