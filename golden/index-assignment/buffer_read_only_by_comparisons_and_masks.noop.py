@@ -13,5 +13,6 @@ def run(scores: torch.Tensor):
     for i in range(scores.shape[0]):
         alphas[i] = torch.sigmoid(scores[i]) * 2  # carries grad, but nothing below saves alphas
         keep = alphas[i] > 1.0
-        picked.append(alphas[i][keep].sum())
+        chosen = alphas[i][keep]  # a mask selection copies
+        picked.append(chosen.sum())
     return torch.stack(picked).sum() + alphas.sum()
