@@ -7,17 +7,23 @@ import ast
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 
+from codemods._element_writes import saved_by_own_value
+from codemods._later_iterations import saved_by_a_later_op
 from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
-from fixer.batched import contains
+from fixer.batched import children, contains
 from fixer.analysis.tensors import Kind
+from fixer.analysis.callers import Callee, Passed, callee_of, passed_for, runs_without_grad
+from fixer.analysis.messages import LineOf
 from fixer.analysis.risk import Risk
+from fixer.analysis.saved import quoted
 from fixer.codemod import Codemod, RuleContext
-from fixer.types import Safety
+from fixer.types import Safety, Severity
 
 # Tensor predicates: their result is a boolean tensor shaped like their (first) tensor argument.
 PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",
@@ -49,11 +55,17 @@ def subscript_target(node: ast.AST, file: FileFacts) -> ast.Subscript | None:
         target = node.target
     else:
         target = node.targets[0] if len(node.targets) == 1 else None  # type: ignore[attr-defined]
-    if not isinstance(target, ast.Subscript) or not file.may_hold_tensor(target.value):
+    if not isinstance(target, ast.Subscript):
         return None
-    if isinstance(target.value, ast.Attribute) and target.value.attr not in SAME_TENSOR_ATTRIBUTES:
+    held = target.value
+    while isinstance(held, ast.Subscript):
+        held = held.value  # `out[0][:, j] = v`: an element of `out`
+    if not file.may_hold_tensor(held):
+        return None
+    if isinstance(held, ast.Attribute) and held.attr not in SAME_TENSOR_ATTRIBUTES:
         return None  # `self.cache[i] = v`: the analysis proves no attribute a tensor but `x.T` and kin
-    if isinstance(target.value, ast.Name) and not file.may_be_tensor_name(target.value.id):
+    element = held is not target.value and held.id in file.parameters if isinstance(held, ast.Name) else False
+    if isinstance(held, ast.Name) and not file.may_be_tensor_name(held.id) and not element:
         return None  # `groups = {}` ... `groups[k] = v`, `for row in rows: row[0] = v`
     index = target.slice
     return None if isinstance(index, ast.Constant) and isinstance(index.value, str) or isinstance(index, ast.JoinedStr) else target
@@ -84,6 +96,9 @@ class IndexWrite(Codemod):
         self._size_names: dict[int, set[str]] = {}  # id of a function -> `size_names` of it
         self._writes: dict[int, tuple[int, frozenset[int], int]] = {}
         self._binds: dict[tuple[int, str], list[tuple[int, cst.BaseExpression, frozenset[int]]]] = {}
+        self._grad_off: dict[Callee, bool] = {}  # functions every caller in the file runs without grad
+        self._callers: dict[tuple[Callee, str], Passed | None] = {}  # what callers pass, by function and parameter
+        self._stores: dict[tuple[int, str], list[cst.BaseExpression]] = {}  # values written into a name's elements
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
         previous: cst.BaseSmallStatement | None = None
@@ -105,6 +120,8 @@ class IndexWrite(Codemod):
         self._statements.append(node)
         for target in node.targets:
             self._not_reads.update(_name_ids(target.target))
+            if isinstance(target.target, cst.Subscript):
+                self._store(target.target, node.value)
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
             self.later(self.check, (node, node.targets[0].target, node.value, None))
 
@@ -112,7 +129,19 @@ class IndexWrite(Codemod):
         self._statements.append(node)
         if isinstance(node.target, cst.Subscript):
             self._not_reads.update(_name_ids(node.target))
+            self._store(node.target, node.value)
             self.later(self.check, (node, node.target, node.value, node.operator))
+
+    def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """Remember `v` in `t[i] = v` under `t`: what a buffer holds is also what was written into it."""
+        while isinstance(target, cst.Subscript):
+            target = target.value
+        if isinstance(target, cst.Name):
+            self._stores.setdefault((self._functions[-1], target.value), []).append(value)
+
+    def stored(self, name: str, scope: FunctionFacts) -> list[cst.BaseExpression]:
+        """The values written into elements of `name` in the function `scope`."""
+        return self._stores.get((id(scope.node) if scope.node is not None else 0, name), [])
 
     def leave_Assign(self, original_node: cst.Assign | cst.AugAssign) -> None:
         self._statements.pop()
@@ -177,8 +206,18 @@ class IndexWrite(Codemod):
                    for at, around, statement in reads)
 
     def _read_saves_nothing(self, statement: cst.CSTNode | None, node: cst.CSTNode) -> bool:
-        """A read in `y = <value autograd never tracks>`: no op there saves anything for backward."""
-        return isinstance(statement, (cst.Assign, cst.AugAssign)) and self.grad_free(statement.value, node)
+        """A read in `y = <value autograd never tracks>`, `m = t[i] > 0` (a comparison of plain reads)
+        or `y = t[i][m]` (a mask copies what it selects): no op there saves the buffer for backward."""
+        if not isinstance(statement, (cst.Assign, cst.AugAssign)):
+            return False
+        value = statement.value
+        if isinstance(value, cst.Comparison):
+            return all(_plain(p) for p in [value.left] + [c.comparator for c in value.comparisons])
+        if isinstance(value, cst.Subscript) and isinstance(statement, cst.Assign) and _plain(value):
+            last = value.slice[0].slice if len(value.slice) == 1 else None
+            if isinstance(last, cst.Index) and self.is_mask(last.value, node):
+                return True
+        return self.grad_free(value, node)
 
     def _fresh(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
         if not isinstance(value, cst.Call):
@@ -191,14 +230,20 @@ class IndexWrite(Codemod):
     def check(self, write: Write) -> None:
         node, sub, value, _ = write
         target = sub.value
-        if id(node) in self.handled or not is_assignable(target) or self.cloned_before.get(id(node)) == code(target):
-            return  # our own clone-then-write, or `a[0][1] = v` (a view of a view)
+        if id(node) in self.handled or self.cloned_before.get(id(node)) == code(target):
+            return  # our own clone-then-write
+        if not is_assignable(target):
+            self.check_element(write)  # `a[0][:, j] = v`: no name to rebind
+            return
         if isinstance(target, cst.Attribute) and target.attr.value == "data":
             return  # IP109: writes through `.data` bypass autograd
         if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index) and is_text(sub.slice[0].slice.value):
             return  # `d["key"] = v`: a dict, since a tensor never takes a string index
-        if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
+        kind = self.kind(target, node)
+        if kind is Kind.NOT_TENSOR or not self.grad_may_flow(target, node):
             return
+        if kind is Kind.UNKNOWN and not self._saved_by_caller(target, node):
+            return  # `def helper(h)`: a tensor only when a caller proves it one
         if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):
             return
         if self.unread_fresh(target, node):
@@ -206,8 +251,65 @@ class IndexWrite(Codemod):
         risk = self.risk(target, node, [value])
         if risk is None:
             return
+        if risk.severity is Severity.WARNING and isinstance(target, cst.Name):
+            risk = self._saved_elsewhere(risk, target.value, node)
+            if risk is None:
+                return
         self.risks[id(node)] = risk
         self.decide(write)
+
+    def check_element(self, write: Write) -> None:
+        """Report a write into a tensor no name holds only when its own value saved a part of it."""
+        node, sub, value, _ = write
+        target = sub.value
+        if self.kind(target, node) is Kind.NOT_TENSOR or not self.grad_may_flow(target, node) or not self.owns(sub, node):
+            return
+        assert self.context.risks is not None
+        found = saved_by_own_value(self.context.risks, target, node, value, self.scope(node))
+        if found is None:
+            return
+        because = (f"`{code(target)}` is no name a rewrite can rebind",)
+        self.risks[id(node)] = Risk(Severity.ERROR, found[1], Safety.DISPLAY_ONLY, because, found[0])
+        self.report_write(write, "an indexed part", None)
+
+    def _without_grad(self, scope: FunctionFacts) -> bool:
+        file, callee = self.context.facts.file, callee_of(scope)
+        if file is None or callee is None:
+            return False
+        if callee not in self._grad_off:
+            self._grad_off[callee] = runs_without_grad(file, callee)
+        return self._grad_off[callee]
+
+    def _saved_by_caller(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """`target` holds an argument that a caller in the file saved before the call."""
+        assert self.context.risks is not None
+        if not isinstance(target, cst.Name):
+            return False
+        found = passed_for(self.context.facts.file, self.context.risks.flow, target.value, node, self.scope(node), self._callers)
+        return found is not None and found[1].saved is not None and not found[1].containers
+
+    def _saved_elsewhere(self, risk: Risk, name: str, node: cst.CSTNode) -> Risk | None:
+        """A warning made an error by an op saving the tensor in a later loop iteration or in the
+        caller that passed it; None when every caller passes a list, not a tensor."""
+        risks, scope = self.context.risks, self.scope(node)
+        assert risks is not None
+        later = saved_by_a_later_op(risks, name, node, scope)
+        if later is not None:
+            return replace(risk, severity=Severity.ERROR, reason=later[1], saved_by=later[0])
+        if self._without_grad(scope):
+            return None  # every caller in the file runs it under `torch.no_grad()`
+        found = passed_for(self.context.facts.file, risks.flow, name, node, scope, self._callers)
+        if found is None:
+            return risk
+        param, callers = found
+        if callers.containers:
+            return None  # `self.detect([p3, p4])`: the parameter holds a list
+        if callers.saved is None:
+            return risk
+        holds = f"`{name}` is an argument" if name == param else f"`{name}` holds the argument `{param}`"
+        reason = (f"{holds} of this function; {callers.saved}; `{quoted(node)}` at line ",
+                  LineOf(node), " makes backward fail")
+        return replace(risk, severity=Severity.ERROR, reason=reason)
 
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
         raise NotImplementedError
@@ -337,7 +439,34 @@ def _name_grad_free(rule: IndexWrite, name: str, scope: FunctionFacts, node: cst
     if name in scope.params or name in scope.outer_names or name not in scope.bindings:
         return False
     values = scope.bindings[name]
-    return all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values)
+    if not all(v is not None and rule.grad_free(v, node, depth + 1, assumed | {name}) for v in values):
+        return False
+    # `buf[0] = x` puts `x`'s gradient in `buf`; `buf[0] += self.size - 1` puts none
+    return not any(_carries_grad(rule, v, scope, node, depth, assumed | {name}) for v in rule.stored(name, scope))
+
+
+def _carries_grad(rule: IndexWrite, value: cst.BaseExpression, scope: FunctionFacts, node: cst.CSTNode, depth: int,
+                  assumed: frozenset[str]) -> bool:
+    """A value stored into a buffer that may bring a gradient: it reads a variable not proven
+    grad-free, a parameter of the class (`self.w`), or calls a submodule (`self.proj(x)`)."""
+    if rule.grad_free(value, node, depth + 1, assumed):
+        return False
+    imports = rule.context.facts.imports
+    owned = set(scope.class_parameters) | set(scope.class_info.submodules if scope.class_info is not None else ())
+
+    def carries(part: cst.CSTNode) -> bool:
+        if isinstance(part, cst.Attribute) and isinstance(part.value, cst.Name) and part.value.value == "self":
+            return part.attr.value in owned  # `self.window_size` is configuration, `self.w` a parameter
+        if isinstance(part, cst.Attribute):
+            return qualified(part, imports) is None and carries(part.value)  # `torch.float`, `math.pi`: no tensor
+        if isinstance(part, cst.Call) and isinstance(part.func, cst.Name):
+            return any(carries(a.value) for a in part.args)  # `max(...)`: the function's name reads no tensor
+        if isinstance(part, cst.Name):
+            return (part.value != "self" and qualified(part, imports) is None
+                    and not rule.grad_free(part, node, depth + 1, assumed))
+        return any(carries(child) for child in children(part))
+
+    return carries(value)
 
 
 def _size_names(node: cst.CSTNode, imports: ImportMap) -> set[str]:
@@ -347,6 +476,19 @@ def _size_names(node: cst.CSTNode, imports: ImportMap) -> set[str]:
         return set()
     return {a.value.value for a in node.args  # type: ignore[attr-defined]
             if isinstance(a.value, cst.Name) and a.keyword is None}
+
+
+def _plain(expr: cst.BaseExpression) -> bool:
+    """A read that runs no op autograd records a save for: names, numbers, and indexes of them."""
+    if isinstance(expr, (cst.Name, cst.BaseNumber)):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return _plain(expr.expression)
+    if isinstance(expr, cst.Subscript):
+        parts = [p for e in expr.slice for p in ((e.slice.value,) if isinstance(e.slice, cst.Index) else
+                                                 (e.slice.lower, e.slice.upper, e.slice.step)) if p is not None]
+        return _plain(expr.value) and all(_plain(p) for p in parts)
+    return False
 
 
 def _mentions(expr: cst.CSTNode, name: str) -> bool:

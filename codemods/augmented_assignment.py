@@ -8,10 +8,13 @@ import re
 import libcst as cst
 
 from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
+from codemods._index_writes import pure
+from codemods._list_elements import holds_module_outputs
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod
-from fixer.types import Severity
+from fixer.analysis.risk import Risk
+from fixer.types import Safety, Severity
 
 class AugmentedAssignment(Codemod):
     """
@@ -52,10 +55,15 @@ class AugmentedAssignment(Codemod):
     known dtype promotes to `x`'s, or one made from `x` (`x * 2`, `x.mean()`, `x.detach()`,
     `torch.zeros_like(x)`, `v.to(x.dtype)`, `v.type_as(x)`) through the one binding of each name
     that reaches the write; for `/=`, which raises in place on integers, `x.sum()` too. The cast
-    does not change the fix's safety.
+    does not change the fix's safety. An element of a local list of submodule outputs
+    (`laterals[i] += v` after `laterals = [conv(f) for conv, f in zip(self.convs, feats)]`) becomes
+    `laterals[i] = laterals[i] + v`, exact for the list; always unsafe, since another name may
+    hold the element's tensor and the sum is not cast back to the element's dtype.
 
     ## Limitations
-    Only names and attributes are handled; subscripts (`t[i] += v`) are index writes. Two tensors
+    Names, attributes and elements of lists of submodule outputs are handled; other subscripts
+    (`t[i] += v`) are index writes. Writes into such a list element are warnings: what the
+    submodule saved is not followed into `ModuleList` elements. Two tensors
     of unknown dtype are never taken to share one, so the cast stays where the code gives no proof
     (`x += self.bias`, `x *= scale` with a `scale` of unknown type), even where the dtypes agree
     in practice. Targets the analysis cannot prove to be tensors are left alone.
@@ -78,11 +86,31 @@ class AugmentedAssignment(Codemod):
             return False
         if isinstance(target, ast.Attribute):  # a tensor by its attribute (`x.T`), or a parameter (`self.w`)
             return target.attr in SAME_TENSOR_ATTRIBUTES or self_parameter(target, file)
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            return not file.may_be_tensor_name(target.value.id)  # an element of a list (a tensor is IP104's)
         return isinstance(target, ast.Name) and not file.is_module(target.id) and not file.is_plain(target.id)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, (cst.Name, cst.Attribute)):
             self.later(self.check, node)
+        elif isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            self.later(self.check_element, node)
+
+    def check_element(self, node: cst.AugAssign) -> None:
+        """`laterals[i] += v` on a list of submodule outputs: the element's tensor is written."""
+        target, scope, risks = node.target, self.scope(node), self.context.risks
+        assert isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and risks is not None
+        if self.context.facts.in_no_grad(node) or never_tensor_operand(node.value) or not pure(target):
+            return
+        if not holds_module_outputs(risks.flow, target.value.value, node, scope):
+            return
+        operator = AUGMENTED_TO_BINARY[type(node.operator)]()
+        value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
+        because = (f"another name may hold the tensor `{code(target)}` holds, and would miss the write",)
+        risk = Risk(Severity.WARNING, (), Safety.UNSAFE, because)
+        what = (f"`{code(target)} {code(node.operator).strip()}` writes in place the tensor a submodule returned "
+                f"into the list `{target.value.value}`")
+        self.report_risk(node, risk, what, replacement=cst.Assign(targets=[cst.AssignTarget(target=target)], value=value))
 
     def check(self, node: cst.AugAssign) -> None:
         target = node.target

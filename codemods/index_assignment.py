@@ -62,8 +62,15 @@ class IndexAssignment(IndexWrite):
     clone-then-write form, exact but a full copy. A value with extra leading dimensions of size
     one (`t[0] = v` with `v` of shape `(1, n)`) is accepted in place but not by `expand_as`: the
     fixed code raises there. A fresh buffer gives no finding when no op that autograd tracks has
-    read it before the write (a mask, a position table); anything else that never requires grad
-    in practice (an integer mask passed in) is reported.
+    read it before the write (a mask, a position table) and nothing written into it carries a
+    gradient; anything else that never requires grad in practice (an integer mask passed in) is
+    reported. The write is an error, not a warning, when the op that saved the tensor runs later
+    in the loop around it (`b[i] = b[i] + 1; y = y + torch.mm(w, b)`: the next iteration's
+    write changes what `mm` saved), or when the tensor is an argument (or `out = x`) that a caller
+    in the file saved before the call (a `forward` called as `self.block(x)`, a method, a helper
+    function). A parameter every caller in the file fills with a list, and a function every caller
+    in the file runs under `torch.no_grad()`, give no warning. A write into a tensor no name holds (`out[0][:, j] = v`) is
+    reported only when an op in its own value saved a part of it, without a fix: no name to rebind.
     """
 
     ID = "IP104"

@@ -1,0 +1,40 @@
+"""Saved in one loop iteration, written in the next: an op after the write in the loop body saves
+the tensor, and the write's next iteration changes what it saved.
+
+`SavedAnalysis.saved` looks at ops between the binding and the write, and at the write's own
+operands; an op later in the same loop body runs between two executions of the write, so it
+counts when the name keeps one tensor across the loop's iterations (no binding of it in the loop).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from fixer.analysis.messages import LineOf, Message
+from fixer.analysis.risk import RiskAnalysis
+from fixer.analysis.saved import quoted
+from fixer.analysis.scope import FunctionFacts, _handed_out
+
+
+def saved_by_a_later_op(risks: RiskAnalysis, name: str, node: cst.CSTNode,
+                        scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
+    """The op after the write `node`, in a loop around it, that saves the tensor `name` holds."""
+    facts, flow, saved = risks.facts, risks.flow, risks.saved
+    loops = [b for b in facts.blocks.get(id(node), ()) if b in facts.loop_bodies]
+    reaching = flow.reaching(name, node, scope)
+    kept = [loop for loop in loops if not any(loop in b.blocks for b in reaching)]
+    if not reaching or not kept:
+        return None  # rebound in each iteration: every write meets a new tensor
+    loop, write = kept[0], flow.order(node)
+    storage = {name} | {other for other, bindings in scope.timeline.items() for b in bindings
+                        if loop in b.blocks and b.value is not None and name in _handed_out(b.value)}
+    saved._write_order = write  # noqa: SLF001  the op's operands are read after the write
+    for op in scope.ops:
+        if flow.order(op) <= write or loop not in facts.blocks.get(id(op), ()) or id(op) in facts.grad_off:
+            continue
+        label = saved._saves_input(op, storage, scope)  # noqa: SLF001
+        if label is not None:
+            return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
+                        f"), which saves it for backward; the next iteration's `{quoted(node)}` at line ",
+                        LineOf(node), " makes backward fail")
+    return None

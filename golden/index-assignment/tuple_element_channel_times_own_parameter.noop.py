@@ -1,0 +1,24 @@
+# outplace-golden: before-fails
+import torch
+import torch.nn as nn
+
+
+class ChannelScaler(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.scale = nn.Parameter(torch.linspace(0.5, 1.5, dim))
+
+    def forward(self, encoded):
+        for j in range(encoded[0].size(1)):
+            encoded[0][:, j] = encoded[0][:, j] * self.scale[j]  # mul saved the column for scale's gradient
+        return encoded
+
+
+def make_inputs():
+    torch.manual_seed(0)
+    return ChannelScaler(3), torch.randn(2, 3, requires_grad=True)
+
+
+def run(scaler, x):
+    a, b = scaler((x * 1, x + 1))
+    return (a * b).sum()

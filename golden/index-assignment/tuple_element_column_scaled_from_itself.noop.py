@@ -1,0 +1,19 @@
+# outplace-golden: before-fails
+import torch
+
+
+def make_inputs():
+    torch.manual_seed(0)
+    return torch.randn(2, 3, requires_grad=True), torch.randn(3, requires_grad=True)
+
+
+def encode(x: torch.Tensor):
+    h = x * 2
+    return h, h + 1
+
+
+def run(x: torch.Tensor, scale: torch.Tensor):
+    out = encode(x)
+    for j in range(3):
+        out[0][:, j] = out[0][:, j] * scale[j]  # mul saved the column it then overwrites; no name to rebind
+    return (out[0] + out[1]).sum()
