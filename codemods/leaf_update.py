@@ -65,7 +65,7 @@ class LeafUpdate(StatementStack, Codemod):
     ID = "IP108"
     NAME = "leaf-update-outside-no-grad"
     FIX_TITLE = "Wrap the update in `with torch.no_grad():`"
-    PREFILTER = re.compile(r"requires_grad|arameter")
+    PREFILTER = re.compile(r"requires_grad|arameter|\.weight\b|\.bias\b")  # every leaf the rule knows is spelled so
     AST_NODES = (ast.AugAssign, ast.Assign, ast.Call)
 
     @classmethod

@@ -25,10 +25,11 @@ Site = tuple[ast.Call, ast.FunctionDef | ast.AsyncFunctionDef, str | None]  # a 
 
 
 def passes_leaf(file: FileModel, function: str, param: str) -> bool:
-    """Every call of the module-level `function` in the file (one at least) gives `param` a leaf
-    that requires grad, outside no-grad code; and the function is never passed around uncalled."""
+    """Every call of the module-level `function` in grad mode (one at least) gives `param` a leaf
+    that requires grad, and the function is never passed around uncalled: the calls in no-grad
+    code write the leaf legally, and wrapping the write in `torch.no_grad()` changes nothing there."""
     node = file.functions.get(function)
-    sites = _sites(file).get(function)
+    sites = [s for s in _sites(file).get(function) or () if not _in_no_grad(s[0], s[1], file)]
     if node is None or not sites:
         return False
     positional = [a.arg for a in node.args.posonlyargs + node.args.args]
@@ -75,7 +76,7 @@ def _argument(call: ast.Call, param: str, positional: list[str]) -> ast.expr | N
 
 def _leaf_argument(file: FileModel, site: Site, argument: ast.expr | None) -> bool:
     call, owner, class_name = site
-    if argument is None or _in_no_grad(call, owner, file):
+    if argument is None:
         return False
     if isinstance(argument, ast.Name):
         values = _bindings(owner, argument.id)

@@ -79,6 +79,10 @@ def _is_layer(expr: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
         spec = scope.class_info.submodules.get(expr.attr.value) if scope.class_info else None
         return spec is not None and is_torch_module_class(spec.callee)
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        # `ffn.output`: every class of the file that keeps an `output` builds it as a torch.nn layer
+        specs = [info.submodules[expr.attr.value] for info in facts.classes.values() if expr.attr.value in info.submodules]
+        return bool(specs) and all(is_torch_module_class(s.callee) for s in specs)
     if not isinstance(expr, cst.Name) or not scope.is_local(expr.value) or expr.value in scope.loop_iters:
         return False
     values = scope.bindings[expr.value]
