@@ -159,7 +159,7 @@ class LeafUpdate(StatementStack, Codemod):
         what = "leaves that require grad" if ", " in names else "a leaf that requires grad"
         message = f"{names}: {what}, updated in place outside `torch.no_grad()` (raises at once)"
         if not grad_free:
-            message += "; under `torch.no_grad()` no gradient flows from the written values into it"
+            message += f"; under `torch.no_grad()` no gradient flows from the written values into {'them' if ', ' in names else 'it'}"
         self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE if grad_free else Safety.UNSAFE,
                     severity=Severity.ERROR,
                     until=unit[-1] if len(unit) > 1 else None, imports=() if self.context.torch_name else ("torch",))

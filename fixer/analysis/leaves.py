@@ -56,7 +56,7 @@ def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: Region
                  node: cst.CSTNode | None = None) -> bool:
     """`target` is a leaf tensor that requires grad, on every binding the analysis sees; `node`,
     the write, when its function may switch requires_grad off before it."""
-    if isinstance(target, cst.Attribute) and target.attr.value in MODULE_PARAMETERS and _is_layer(target.value, scope, facts):
+    if isinstance(target, cst.Attribute) and target.attr.value in MODULE_PARAMETERS and is_layer(target.value, scope, facts):
         return not _frozen_before(node, scope, facts)
     if isinstance(target, cst.Attribute):
         return dotted(target) == f"self.{target.attr.value}" and target.attr.value in scope.class_parameters
@@ -74,7 +74,7 @@ def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: Region
     return all(_makes_leaf(v, facts) for v in values) and all(_yields_leaves(i, scope, facts) for i in iters)
 
 
-def _is_layer(expr: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts) -> bool:
+def is_layer(expr: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts) -> bool:
     """A torch.nn layer: `self.X` built as one in `__init__`, or a local name bound only to one."""
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
         spec = scope.class_info.submodules.get(expr.attr.value) if scope.class_info else None
@@ -191,6 +191,8 @@ def carries_grad(value: cst.BaseExpression, scope: FunctionFacts, kinds: TensorK
         if isinstance(func, cst.Attribute) and kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
             parts.append(func.value)  # a method of a tensor: `w.grad.sign()`, `m.mul(2)`
         return any(carries_grad(p, scope, kinds) for p in parts)
+    if isinstance(value, cst.Attribute) and value.attr.value in MODULE_PARAMETERS:
+        return True  # a layer's Parameter, by PyTorch's naming
     if isinstance(value, cst.Attribute):
         return kinds.kind(value, scope) is Kind.TENSOR and carries_grad(value.value, scope, kinds)
     if isinstance(value, cst.Subscript):
