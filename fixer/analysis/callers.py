@@ -90,8 +90,13 @@ def _leaf_value(file: FileModel, value: ast.expr, owner: ast.FunctionDef | ast.A
         name = qualify(dotted_name(value.func), file.imports) or ""
         flag = next((k.value for k in value.keywords if k.arg == "requires_grad"), None)
         if name in PARAMETER_CLASSES:
+            flag = flag if flag is not None else value.args[1] if len(value.args) > 1 else None
             return flag is None or _true(flag)
         return name.startswith("torch.") and flag is not None and _true(flag)
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+        owner_class = file.class_nodes.get(class_name or "")
+        if owner_class is not None and _makes_parameter(owner_class, value.attr, file):
+            return True
     if not isinstance(value, ast.Attribute) or value.attr not in MODULE_PARAMETERS:
         return False
     layer = value.value
@@ -104,6 +109,15 @@ def _leaf_value(file: FileModel, value: ast.expr, owner: ast.FunctionDef | ast.A
         return (len(values) == 1 and isinstance(values[0], ast.Call)
                 and is_torch_module_class(qualify(dotted_name(values[0].func), file.imports)))
     return False
+
+
+def _makes_parameter(owner: ast.ClassDef, attr: str, file: FileModel) -> bool:
+    """The class binds `self.<attr>` only to `nn.Parameter(...)` calls that require grad."""
+    values = [s.value for s in ast.walk(owner) if isinstance(s, ast.Assign)
+              for t in s.targets if isinstance(t, ast.Attribute) and t.attr == attr
+              and isinstance(t.value, ast.Name) and t.value.id == "self"]
+    return bool(values) and all(isinstance(v, ast.Call) and qualify(dotted_name(v.func), file.imports) in PARAMETER_CLASSES
+                                and _leaf_value(file, v, owner, None) for v in values)  # type: ignore[arg-type]
 
 
 def _bindings(owner: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> list[ast.expr | None]:
