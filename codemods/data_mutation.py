@@ -10,7 +10,8 @@ import libcst as cst
 from codemods._common import code
 from fixer.analysis.callers import MODULE_PARAMETERS
 from fixer.analysis.leaves import is_grad_leaf, is_layer
-from fixer.analysis.tables import TorchTables, torch_tables
+from fixer.analysis.attribute_reads import never_saved
+from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
 from fixer.codemod import Codemod
@@ -118,54 +119,16 @@ class DataMutation(Codemod):
                        and facts.order.get(id(op), write) < write for op in scope.ops)
 
     def _never_saved(self, owner: cst.BaseExpression, node: cst.CSTNode) -> bool:
-        """`self.X` that its class reads only through ops whose backward does not save it
-        (`self.logit_scale.exp()` saves its result) and the file reads nowhere else: no graph holds
-        its values, so writing them cannot make a gradient wrong."""
-        info, file = self.scope(node).class_info, self.context.facts.file
-        if not (isinstance(owner, cst.Attribute) and isinstance(owner.value, cst.Name) and owner.value.value == "self"):
-            return False
-        if info is None or file is None or info.name not in file.class_nodes:
-            return False
-        attr, tables = owner.attr.value, self.context.tables
-        parents = {id(c): n for n in ast.walk(file.class_nodes[info.name]) for c in ast.iter_child_nodes(n)}
-        for read in ast.walk(file.class_nodes[info.name]):
-            if isinstance(read, ast.Attribute) and read.attr == attr and _is_self(read.value):
-                if not _unsaved_read(read, parents, tables):
-                    return False
-        others = [*file.functions.values(), *(c for c in file.class_nodes.values() if c.name != info.name)]
-        return not any(isinstance(n, ast.Attribute) and n.attr == attr for o in others for n in ast.walk(o))
+        """`X.logit_scale`, which the file reads only in ways that keep nothing of it for backward:
+        no graph holds its values, so writing them cannot make a gradient wrong."""
+        file = self.context.facts.file
+        return isinstance(owner, cst.Attribute) and file is not None and never_saved(owner.attr.value, file, self.context.tables)
 
     def _intended(self, node: cst.CSTNode) -> bool:
         """In no-grad code (optimizer steps included) or in a function that initialises weights."""
         function = self.scope(node).node
         name = function.name.value if isinstance(function, cst.FunctionDef) else ""
         return self.context.facts.in_no_grad(node) or bool(INITIALISERS.search(name))
-
-
-def _unsaved_read(read: ast.Attribute, parents: dict[int, ast.AST], tables: TorchTables) -> bool:
-    """`self.X = v`, `self.X.data[i] = v`, `self.X.data.clamp_(...)`, or `self.X.exp()`: a write, or a
-    method whose backward keeps its result or nothing, never its receiver."""
-    if isinstance(read.ctx, ast.Store):
-        return True
-    method = parents.get(id(read))
-    if isinstance(method, ast.Attribute) and method.attr == "data":
-        write = parents.get(id(method))
-        if isinstance(method.ctx, ast.Store) or isinstance(write, ast.Subscript) and isinstance(write.ctx, ast.Store):
-            return True  # `self.X.data = v`, `self.X.data[i] = v`, `self.X.data += v`
-        method = write
-    if not isinstance(method, ast.Attribute) or not _called(method, parents):
-        return False
-    saves = tables.saves.get(tables.tensor_method_ops.get(method.attr, ""))
-    return method.attr in tables.inplace_methods or saves is not None and "self" not in saves.inputs
-
-
-def _called(func: ast.Attribute, parents: dict[int, ast.AST]) -> bool:
-    call = parents.get(id(func))
-    return isinstance(call, ast.Call) and call.func is func
-
-
-def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _is_data(node: ast.expr) -> bool:

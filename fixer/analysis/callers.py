@@ -95,7 +95,7 @@ def _leaf_value(file: FileModel, value: ast.expr, owner: ast.FunctionDef | ast.A
         return name.startswith("torch.") and flag is not None and _true(flag)
     if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
         owner_class = file.class_nodes.get(class_name or "")
-        if owner_class is not None and _makes_parameter(owner_class, value.attr, file):
+        if owner_class is not None and makes_parameter(owner_class, value.attr, file):
             return True
     if not isinstance(value, ast.Attribute) or value.attr not in MODULE_PARAMETERS:
         return False
@@ -111,7 +111,7 @@ def _leaf_value(file: FileModel, value: ast.expr, owner: ast.FunctionDef | ast.A
     return False
 
 
-def _makes_parameter(owner: ast.ClassDef, attr: str, file: FileModel) -> bool:
+def makes_parameter(owner: ast.ClassDef, attr: str, file: FileModel) -> bool:
     """The class binds `self.<attr>` only to `nn.Parameter(...)` calls that require grad."""
     values = [s.value for s in ast.walk(owner) if isinstance(s, ast.Assign)
               for t in s.targets if isinstance(t, ast.Attribute) and t.attr == attr
