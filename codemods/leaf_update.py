@@ -22,12 +22,16 @@ Block = cst.IndentedBlock | cst.Module
 class LeafUpdate(StatementStack, Codemod):
     """
     ## What it does
-    Finds in-place updates (`w -= lr * w.grad`, `w.sub_(lr * w.grad)`, `p.mul_(0.9)`) of a leaf
-    that requires grad: an `nn.Parameter`, a tensor made with `requires_grad=True` or
-    `.requires_grad_()`, a name iterating `model.parameters()`, or `self.weight` when the class
-    makes it an `nn.Parameter`, outside `torch.no_grad()`. Wraps the update in
-    `with torch.no_grad():`: a loop whose whole body is such updates is wrapped as one, and so is
-    a run of consecutive updates.
+    Finds in-place updates (`w -= lr * w.grad`, `w.sub_(lr * w.grad)`, `p.mul_(0.9)`,
+    `w[:, i] = 0`) of a leaf that requires grad, or of a subscript or view of one, outside
+    `torch.no_grad()`. A leaf is an `nn.Parameter`, a tensor made with `requires_grad=True` or
+    `.requires_grad_()`, a name iterating `model.parameters()`, `self.weight` when the class makes
+    it an `nn.Parameter`, the `weight` or `bias` of a torch.nn layer (`fused = nn.Conv2d(...)`,
+    `self.proj` built as `nn.Linear` in `__init__`, `block.proj` when every class of the file
+    keeping a `proj` builds it as a torch.nn layer), or the parameter of a module-level helper
+    that every grad-mode call in the file fills with one (`fill(self.emb.weight)` in `__init__`).
+    Wraps the update in `with torch.no_grad():`: a loop whose whole body is such updates is wrapped
+    as one, and so is a run of consecutive updates.
 
     ## Why is this risky
     Autograd forbids writing a leaf that requires grad in grad mode: the write raises at once,
@@ -52,14 +56,18 @@ class LeafUpdate(StatementStack, Codemod):
     ```
 
     ## Fix safety
-    Safe: the update already means "change the parameter, record nothing", and the fix keeps
-    every tensor and alias as it was. Only updates whose values carry no gradient (`.grad`,
-    numbers, detached tensors) are this rule's; `w += x` with an `x` that requires grad is left to
-    the out-of-place rules, since there the intent may be to differentiate through the update.
+    Safe when the values carry no gradient (`.grad`, numbers, detached tensors, factories): the
+    update already means "change the parameter, record nothing", and the fix keeps every tensor
+    and alias as it was. Unsafe when they may (`fused.weight[:] = conv.weight * scale`): under
+    `torch.no_grad()` no gradient flows from them into the parameter, which no in-place write
+    into a leaf could give anyway. A local leaf name written with such values (`w += x`) is left
+    to the out-of-place rules, since there the intent may be to differentiate through the update;
+    a layer's Parameter or a caller's argument cannot be rebound, so it stays this rule's.
 
     ## Limitations
     A statement sharing its line with others (`w -= g; b -= h`), or an update inside a lambda or
-    comprehension, is reported without a fix. Index writes (`w[0] = 1`) are not covered.
+    comprehension, is reported without a fix. A helper's parameter is followed one call deep,
+    within the file; a layer reached through `getattr` or a container is not known.
     """
 
     ID = "IP108"
@@ -168,18 +176,22 @@ class LeafUpdate(StatementStack, Codemod):
 
 def _may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
     """What `is_grad_leaf` can accept, or a subscript or view of it: a parameter `self.X`, a layer's
-    `weight` or `bias`, a function's parameter, or a name some statement of the file binds."""
+    `weight` or `bias`, a function's parameter, or a name some statement of the file binds (to a
+    value that may be a tensor, for a subscript: `out[k] = v` is mostly a dict)."""
+    indexed = isinstance(target, ast.Subscript)
     while True:
         if isinstance(target, ast.Subscript):
+            if isinstance(target.slice, ast.JoinedStr) or isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+                return False  # `d["key"] = v`: a dict, since a tensor never takes a string index
             target = target.value
         elif isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr in VIEWS:
             target = target.func.value
         else:
             break
     if isinstance(target, ast.Attribute):
-        return target.attr in MODULE_PARAMETERS or self_parameter(target, file)
-    return isinstance(target, ast.Name) and (
-        target.id in file.parameters or target.id in file.stores and not file.is_plain(target.id))
+        return target.attr in MODULE_PARAMETERS and file.may_hold_tensor(target) or self_parameter(target, file)
+    return isinstance(target, ast.Name) and (target.id in file.parameters or target.id in file.bound_to_values
+                                             or target.id in file.stores and not file.is_plain(target.id) and not indexed)
 
 
 def _detached(unit: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -48,11 +48,14 @@ def _sites(file: FileModel) -> dict[str, list[Site] | None]:
     """Function name -> its call sites; None when the name is also used other than by a call."""
     found: dict[str, list[Site] | None] = {name: [] for name in file.functions}
     for owner, class_name in _defs(file):
+        calls = [n for n in ast.walk(owner) if isinstance(n, ast.Call)]
+        called = {id(c.func) for c in calls}
         for sub in ast.walk(owner):
-            if isinstance(sub, ast.Name) and sub.id in found and isinstance(sub.ctx, ast.Load):
-                found[sub.id] = None if not _called(sub, owner) else found[sub.id]
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and found.get(sub.func.id) is not None:
-                found[sub.func.id].append((sub, owner, class_name))  # type: ignore[union-attr]
+            if isinstance(sub, ast.Name) and sub.id in found and isinstance(sub.ctx, ast.Load) and id(sub) not in called:
+                found[sub.id] = None  # passed around: called from anywhere
+        for call in calls:
+            if isinstance(call.func, ast.Name) and found.get(call.func.id) is not None:
+                found[call.func.id].append((call, owner, class_name))  # type: ignore[union-attr]
     return found
 
 
@@ -60,10 +63,6 @@ def _defs(file: FileModel) -> Iterator[tuple[ast.FunctionDef | ast.AsyncFunction
     yield from ((f, None) for f in file.functions.values())
     for name, node in file.class_nodes.items():
         yield from ((s, name) for s in node.body if isinstance(s, FUNCTIONS))
-
-
-def _called(name: ast.Name, owner: ast.AST) -> bool:
-    return any(isinstance(n, ast.Call) and n.func is name for n in ast.walk(owner))
 
 
 def _argument(call: ast.Call, param: str, positional: list[str]) -> ast.expr | None:
