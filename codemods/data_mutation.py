@@ -8,7 +8,9 @@ import re
 import libcst as cst
 
 from codemods._common import code
-from fixer.analysis.leaves import is_grad_leaf
+from fixer.analysis.callers import MODULE_PARAMETERS
+from fixer.analysis.leaves import is_grad_leaf, is_layer
+from fixer.analysis.attribute_reads import never_saved
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
@@ -94,6 +96,8 @@ class DataMutation(Codemod):
         owner = data.value
         if isinstance(owner, cst.Name) and owner.value == "self" or ".grad." in f"{code(owner)}.":
             return
+        if self._never_saved(owner, node) or self._fresh_layer(owner, node):
+            return
         kind = Kind.TENSOR if is_grad_leaf(owner, self.scope(node), self.context.facts) else self.kind(owner, node)
         if kind is Kind.NOT_TENSOR or needs_tensor and kind is not Kind.TENSOR:
             return
@@ -101,6 +105,24 @@ class DataMutation(Codemod):
                    f"`{code(owner)}`, backward silently gives wrong gradients; write "
                    f"`with torch.no_grad(): {instead}` instead")
         self.report(node, message, replacement=None, safety=Safety.DISPLAY_ONLY)
+
+    def _fresh_layer(self, owner: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """`new.weight` of a torch.nn layer this function builds and has not called yet: no graph
+        can hold its fresh values (`new = nn.Linear(...)`, then its weights copied in)."""
+        if not isinstance(owner, cst.Attribute) or not isinstance(owner.value, cst.Name):
+            return False
+        scope, facts, layer = self.scope(node), self.context.facts, owner.value.value
+        if owner.attr.value not in MODULE_PARAMETERS or not is_layer(owner.value, scope, facts):
+            return False
+        write = facts.order.get(id(node), 0)
+        return not any(isinstance(op, cst.Call) and isinstance(op.func, cst.Name) and op.func.value == layer
+                       and facts.order.get(id(op), write) < write for op in scope.ops)
+
+    def _never_saved(self, owner: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """`X.logit_scale`, which the file reads only in ways that keep nothing of it for backward:
+        no graph holds its values, so writing them cannot make a gradient wrong."""
+        file = self.context.facts.file
+        return isinstance(owner, cst.Attribute) and file is not None and never_saved(owner.attr.value, file, self.context.tables)
 
     def _intended(self, node: cst.CSTNode) -> bool:
         """In no-grad code (optimizer steps included) or in a function that initialises weights."""

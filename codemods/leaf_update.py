@@ -8,6 +8,9 @@ import re
 import libcst as cst
 
 from codemods._common import StatementStack, code, never_tensor_operand
+from fixer.analysis.callers import MODULE_PARAMETERS
+from fixer.analysis.grad import Grad
+from fixer.analysis.leaves import VIEWS, carries_grad, written_leaf
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.regions import FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod, RuleContext
@@ -19,12 +22,16 @@ Block = cst.IndentedBlock | cst.Module
 class LeafUpdate(StatementStack, Codemod):
     """
     ## What it does
-    Finds in-place updates (`w -= lr * w.grad`, `w.sub_(lr * w.grad)`, `p.mul_(0.9)`) of a leaf
-    that requires grad: an `nn.Parameter`, a tensor made with `requires_grad=True` or
-    `.requires_grad_()`, a name iterating `model.parameters()`, or `self.weight` when the class
-    makes it an `nn.Parameter`, outside `torch.no_grad()`. Wraps the update in
-    `with torch.no_grad():`: a loop whose whole body is such updates is wrapped as one, and so is
-    a run of consecutive updates.
+    Finds in-place updates (`w -= lr * w.grad`, `w.sub_(lr * w.grad)`, `p.mul_(0.9)`,
+    `w[:, i] = 0`) of a leaf that requires grad, or of a subscript or view of one, outside
+    `torch.no_grad()`. A leaf is an `nn.Parameter`, a tensor made with `requires_grad=True` or
+    `.requires_grad_()`, a name iterating `model.parameters()`, `self.weight` when the class makes
+    it an `nn.Parameter`, the `weight` or `bias` of a torch.nn layer (`fused = nn.Conv2d(...)`,
+    `self.proj` built as `nn.Linear` in `__init__`, `block.proj` when every class of the file
+    keeping a `proj` builds it as a torch.nn layer), or the parameter of a module-level helper
+    that every grad-mode call in the file fills with one (`fill(self.emb.weight)` in `__init__`).
+    Wraps the update in `with torch.no_grad():`: a loop whose whole body is such updates is wrapped
+    as one, and so is a run of consecutive updates.
 
     ## Why is this risky
     Autograd forbids writing a leaf that requires grad in grad mode: the write raises at once,
@@ -49,26 +56,32 @@ class LeafUpdate(StatementStack, Codemod):
     ```
 
     ## Fix safety
-    Safe: the update already means "change the parameter, record nothing", and the fix keeps
-    every tensor and alias as it was. Only updates whose values carry no gradient (`.grad`,
-    numbers, detached tensors) are this rule's; `w += x` with an `x` that requires grad is left to
-    the out-of-place rules, since there the intent may be to differentiate through the update.
+    Safe when the values carry no gradient (`.grad`, numbers, detached tensors, factories): the
+    update already means "change the parameter, record nothing", and the fix keeps every tensor
+    and alias as it was. Unsafe when they may (`fused.weight[:] = conv.weight * scale`): under
+    `torch.no_grad()` no gradient flows from them into the parameter, which no in-place write
+    into a leaf could give anyway. A local leaf name written with such values (`w += x`) is left
+    to the out-of-place rules, since there the intent may be to differentiate through the update;
+    a layer's Parameter or a caller's argument cannot be rebound, so it stays this rule's.
 
     ## Limitations
     A statement sharing its line with others (`w -= g; b -= h`), or an update inside a lambda or
-    comprehension, is reported without a fix. Index writes (`w[0] = 1`) are not covered.
+    comprehension, is reported without a fix. A helper's parameter is followed one call deep,
+    within the file; a layer reached through `getattr` or a container is not known.
     """
 
     ID = "IP108"
     NAME = "leaf-update-outside-no-grad"
     FIX_TITLE = "Wrap the update in `with torch.no_grad():`"
-    PREFILTER = re.compile(r"requires_grad|arameter")
-    AST_NODES = (ast.AugAssign, ast.Call)
+    PREFILTER = re.compile(r"requires_grad|arameter|\.weight\b|\.bias\b")  # every leaf the rule knows is spelled so
+    AST_NODES = (ast.AugAssign, ast.Assign, ast.Call)
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         if isinstance(node, ast.AugAssign):
             return _may_be_leaf(node.target, file) and not never_tensor_value(node.value)
+        if isinstance(node, ast.Assign):
+            return any(isinstance(t, ast.Subscript) and _may_be_leaf(t, file) for t in node.targets)
         func = node.func  # type: ignore[attr-defined]
         return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods and _may_be_leaf(func.value, file)
 
@@ -77,7 +90,7 @@ class LeafUpdate(StatementStack, Codemod):
         self._place: dict[int, tuple[Block, int]] = {}  # statement line -> its block and index
         self._loops: dict[int, cst.For] = {}  # loop body -> loop
         self._line_of: dict[int, cst.SimpleStatementLine] = {}  # small statement -> its line
-        self._updates: dict[int, cst.BaseExpression] = {}  # line -> the leaf it writes
+        self._updates: dict[int, tuple[cst.BaseExpression, bool]] = {}  # line -> the leaf it writes, its values grad-free
 
     def visit_IndentedBlock(self, node: Block) -> None:
         self._place.update((id(s), (node, i)) for i, s in enumerate(node.body))
@@ -96,12 +109,19 @@ class LeafUpdate(StatementStack, Codemod):
         if not never_tensor_operand(node.value):
             self.later(self._check, node, node.target, [node.value], node)
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        for target in node.targets:
+            if isinstance(target.target, cst.Subscript):
+                self.later(self._check, node, target.target, [node.value], node)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in self.context.tables.inplace_methods:
             self.later(self._check, node, func.value, [a.value for a in node.args], self.statement())
 
     def _check(self, node: cst.CSTNode, target: cst.BaseExpression, values: list, statement: object) -> None:
+        target = written_leaf(target)
         if not self.updates_grad_leaf(target, values, node):
             return
         line = self._line_of.get(id(statement))
@@ -110,7 +130,13 @@ class LeafUpdate(StatementStack, Codemod):
             self.report(node, f"{message} (no fix: not a statement of its own)", replacement=None,
                         safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
             return
-        self._updates[id(line)] = target
+        self._updates[id(line)] = (target, not any(self._carries_grad(v, node) for v in values))
+
+    def _carries_grad(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        assert self.context.risks is not None
+        scope = self.scope(node)
+        return (carries_grad(value, scope, self.context.kinds)
+                and self.context.risks.grads.grad_of(value, scope) is not Grad.NO)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         super().leave_Module(original_node)
@@ -131,7 +157,8 @@ class LeafUpdate(StatementStack, Codemod):
             while end + 1 < len(body) and id(body[end + 1]) in self._updates:
                 end += 1
             unit = covered = body[index : end + 1]
-        names = ", ".join(dict.fromkeys(f"`{code(self._updates[id(s)])}`" for s in covered))
+        names = ", ".join(dict.fromkeys(f"`{code(self._updates[id(s)][0])}`" for s in covered))
+        grad_free = all(self._updates[id(s)][1] for s in covered)
         torch_name = self.context.torch_name or "torch"
         wrapped = cst.With(
             items=[cst.WithItem(cst.parse_expression(f"{torch_name}.no_grad()"))],
@@ -139,16 +166,32 @@ class LeafUpdate(StatementStack, Codemod):
         )
         what = "leaves that require grad" if ", " in names else "a leaf that requires grad"
         message = f"{names}: {what}, updated in place outside `torch.no_grad()` (raises at once)"
-        self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE, severity=Severity.ERROR,
+        if not grad_free:
+            message += f"; under `torch.no_grad()` no gradient flows from the written values into {'them' if ', ' in names else 'it'}"
+        self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE if grad_free else Safety.UNSAFE,
+                    severity=Severity.ERROR,
                     until=unit[-1] if len(unit) > 1 else None, imports=() if self.context.torch_name else ("torch",))
         return {id(s) for s in covered}
 
 
 def _may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
-    """What `is_grad_leaf` can accept: a parameter `self.X`, or a name some statement of the file binds."""
+    """What `is_grad_leaf` can accept, or a subscript or view of it: a parameter `self.X`, a layer's
+    `weight` or `bias`, a function's parameter, or a name some statement of the file binds (to a
+    value that may be a tensor, for a subscript: `out[k] = v` is mostly a dict)."""
+    indexed = isinstance(target, ast.Subscript)
+    while True:
+        if isinstance(target, ast.Subscript):
+            if isinstance(target.slice, ast.JoinedStr) or isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+                return False  # `d["key"] = v`: a dict, since a tensor never takes a string index
+            target = target.value
+        elif isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr in VIEWS:
+            target = target.func.value
+        else:
+            break
     if isinstance(target, ast.Attribute):
-        return self_parameter(target, file)
-    return isinstance(target, ast.Name) and target.id in file.stores and not file.is_plain(target.id)
+        return target.attr in MODULE_PARAMETERS and file.may_hold_tensor(target) or self_parameter(target, file)
+    return isinstance(target, ast.Name) and (target.id in file.parameters or target.id in file.bound_to_values
+                                             or target.id in file.stores and not file.is_plain(target.id) and not indexed)
 
 
 def _detached(unit: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -11,7 +11,7 @@ from typing import ClassVar, Union
 import libcst as cst
 
 from fixer.analysis.dtypes import INTS, Dtypes
-from fixer.analysis.leaves import carries_grad, is_grad_leaf
+from fixer.analysis.leaves import leaf_update, written_leaf
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.messages import Message
 from fixer.analysis.risk import Risk, RiskAnalysis
@@ -149,11 +149,10 @@ class Codemod(cst.BatchableCSTVisitor):
 
     def updates_grad_leaf(self, target: cst.BaseExpression, values: Sequence[cst.BaseExpression],
                           node: cst.CSTNode) -> bool:
-        """A parameter update IP108 owns: a leaf that requires grad, written in grad mode with values
-        that carry no gradient (`w -= lr * w.grad`). Out-of-place rules must leave it alone."""
-        scope, facts = self.scope(node), self.context.facts
-        return (not facts.in_no_grad(node) and is_grad_leaf(target, scope, facts)
-                and not any(carries_grad(v, scope, self.context.kinds) for v in values))
+        """A write IP108 owns: into a leaf that requires grad, in grad mode, that no rebinding can
+        replace (a module's Parameter, a caller's argument) or whose values carry no gradient
+        (`w -= lr * w.grad`). Out-of-place rules must leave it alone."""
+        return leaf_update(written_leaf(target), list(values), node, self.context.facts, self.context.kinds)
 
     def risk(self, target: cst.BaseExpression, node: cst.CSTNode,
              values: Sequence[cst.BaseExpression] = (), statement: cst.CSTNode | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fixer.analysis.leaf_callers import MODULE_PARAMETERS, is_torch_module_class, passes_leaf
 from fixer.analysis.regions import PARAMETER_CLASSES
 from fixer.analysis.scope import FunctionFacts, RegionFacts, dotted, qualified
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
@@ -18,13 +19,50 @@ PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters"})
 # torch functions whose result takes only the shape and dtype of their tensor argument.
 SHAPE_ONLY = frozenset({"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
                         "randint_like"})
+# Methods whose result is a view of the receiver: writing it writes the leaf (and raises the same way).
+VIEWS = frozenset({"view", "view_as", "transpose", "t", "permute", "narrow", "select", "squeeze", "unsqueeze",
+                   "diagonal", "unflatten", "expand", "expand_as", "movedim", "swapaxes", "swapdims", "T", "mT"})
 
 
-def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts) -> bool:
-    """`target` is a leaf tensor that requires grad, on every binding the analysis sees."""
+def written_leaf(target: cst.BaseExpression) -> cst.BaseExpression:
+    """The tensor a write into `target` writes: `w` for `w[:, 0]`, `w.t()[0]` or `w.T`."""
+    while True:
+        if isinstance(target, cst.Subscript):
+            target = target.value
+        elif isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute) and target.func.attr.value in VIEWS:
+            target = target.func.value
+        elif isinstance(target, cst.Attribute) and target.attr.value in VIEWS:
+            target = target.value
+        else:
+            return target
+
+
+def leaf_update(target: cst.BaseExpression, values: list[cst.BaseExpression], node: cst.CSTNode,
+                facts: RegionFacts, kinds: TensorKinds) -> bool:
+    """A write IP108 owns: into a leaf that requires grad, in grad mode, where the leaf cannot be
+    rebound (a module's Parameter, a caller's argument) or the values carry no gradient."""
+    scope = facts.scope(node)
+    if facts.in_no_grad(node) or not is_grad_leaf(target, scope, facts, node):
+        return False
+    return not rebinds(target, scope) or not any(carries_grad(v, scope, kinds) for v in values)
+
+
+def rebinds(target: cst.BaseExpression, scope: FunctionFacts) -> bool:
+    """An out-of-place rewrite can rebind `target` where every later reader sees it: a local name."""
+    return isinstance(target, cst.Name) and target.value not in scope.params
+
+
+def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts,
+                 node: cst.CSTNode | None = None) -> bool:
+    """`target` is a leaf tensor that requires grad, on every binding the analysis sees; `node`,
+    the write, when its function may switch requires_grad off before it."""
+    if isinstance(target, cst.Attribute) and target.attr.value in MODULE_PARAMETERS and is_layer(target.value, scope, facts):
+        return not _frozen_before(node, scope, facts)
     if isinstance(target, cst.Attribute):
         return dotted(target) == f"self.{target.attr.value}" and target.attr.value in scope.class_parameters
-    if not isinstance(target, cst.Name) or target.value in scope.params:
+    if isinstance(target, cst.Name) and target.value in scope.params:
+        return _given_leaf(target.value, scope, facts) and not _frozen_before(node, scope, facts)
+    if not isinstance(target, cst.Name):
         return False
     name = target.value
     if name in scope.outer_names or name not in scope.bindings:
@@ -36,6 +74,62 @@ def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: Region
     if sum(v is None for v in bindings) != len(iters):
         return False  # bound by unpacking, `with ... as`, a comprehension
     return all(_yields_leaves(i, scope, facts) for i in iters)
+
+
+def is_layer(expr: cst.BaseExpression, scope: FunctionFacts, facts: RegionFacts) -> bool:
+    """A torch.nn layer: `self.X` built as one in `__init__`, or a local name bound only to one."""
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+        spec = scope.class_info.submodules.get(expr.attr.value) if scope.class_info else None
+        return spec is not None and is_torch_module_class(spec.callee)
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        # `ffn.output`: every class of the file that keeps an `output` builds it as a torch.nn layer
+        specs = [info.submodules[expr.attr.value] for info in facts.classes.values() if expr.attr.value in info.submodules]
+        return bool(specs) and all(is_torch_module_class(s.callee) for s in specs)
+    if not isinstance(expr, cst.Name) or not scope.is_local(expr.value) or expr.value in scope.loop_iters:
+        return False
+    values = scope.bindings[expr.value]
+    return all(isinstance(v, cst.Call) and is_torch_module_class(qualified(v.func, facts.imports)) for v in values)
+
+
+def _given_leaf(name: str, scope: FunctionFacts, facts: RegionFacts) -> bool:
+    """A parameter of a module-level function, never rebound, that every caller in the file fills
+    with a leaf that requires grad."""
+    function = scope.node
+    at_top = scope.parent is not None and scope.parent.node is None and scope.class_info is None
+    if not isinstance(function, cst.FunctionDef) or not at_top or scope.class_bases or name in scope.bindings:
+        return False
+    return facts.file is not None and passes_leaf(facts.file, function.name.value, name)
+
+
+def _frozen_before(node: cst.CSTNode | None, scope: FunctionFacts, facts: RegionFacts) -> bool:
+    """The function sets some `requires_grad` off (`w.requires_grad = False`, `requires_grad_(False)`)
+    before `node` (anywhere, when `node` is not given): the write may then be legal."""
+    limit = facts.order.get(id(node), 0) if node is not None else None
+    for statement in _small_statements(scope.node):
+        if limit is not None and facts.order.get(id(statement), limit) >= limit:
+            continue
+        if isinstance(statement, cst.Assign) and any(
+                isinstance(t.target, cst.Attribute) and t.target.attr.value == "requires_grad" for t in statement.targets):
+            if not _is_true(statement.value):
+                return True
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+            call = statement.value
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value == "requires_grad_":
+                if call.args and not _is_true(call.args[0].value):
+                    return True
+    return False
+
+
+def _small_statements(node: cst.CSTNode | None) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Assign, cst.Expr)):
+            found.append(current)
+        elif not isinstance(current, cst.BaseExpression):
+            stack.extend(current.children)
+    return found
 
 
 def _makes_leaf(value: cst.BaseExpression, facts: RegionFacts) -> bool:
@@ -99,6 +193,8 @@ def carries_grad(value: cst.BaseExpression, scope: FunctionFacts, kinds: TensorK
         if isinstance(func, cst.Attribute) and kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
             parts.append(func.value)  # a method of a tensor: `w.grad.sign()`, `m.mul(2)`
         return any(carries_grad(p, scope, kinds) for p in parts)
+    if isinstance(value, cst.Attribute) and value.attr.value in MODULE_PARAMETERS:
+        return True  # a layer's Parameter, by PyTorch's naming
     if isinstance(value, cst.Attribute):
         return kinds.kind(value, scope) is Kind.TENSOR and carries_grad(value.value, scope, kinds)
     if isinstance(value, cst.Subscript):
