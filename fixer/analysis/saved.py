@@ -80,7 +80,8 @@ class SavedAnalysis:
         storage = {name} | self._views_of(name, scope, start, write)
         loop = self.flow.loop_of(node)
         operands = _evaluated_first(node)
-        for op in self._ops_to_check(scope, node, start, loop, operands):
+        looped = loop is not None and not any(loop in b.blocks for b in reaching)  # bound before the loop
+        for op in self._ops_to_check(scope, node, start, loop if looped else None, operands):
             if id(op) in self.facts.grad_off:
                 continue
             label = self._saves_input(op, storage, scope)
@@ -331,15 +332,14 @@ class SavedAnalysis:
     def _ops_to_check(self, scope: FunctionFacts, node: cst.CSTNode, start: int, loop: int | None,
                       operands: list[cst.CSTNode]) -> Iterator[cst.BaseExpression]:
         """In source order: the ops between the binding and the write, those the write evaluates
-        first (`x /= x.norm()`), and those later in the loop around it (they ran in the previous
-        iteration) when the binding precedes the loop."""
+        first (`x /= x.norm()`), and those later in `loop` (they ran in the previous iteration on
+        the same tensor: given only when the binding precedes the loop)."""
         write = self.facts.order.get(id(node), 0)
         parents = self.flow.parents(scope)
         yield from self.flow.ops_between(scope, start, write)
-        looped = loop is not None and start < self.facts.order.get(id(loop), 0)
         for op in self.flow.ops_between(scope, write, 1 << 62):
             in_loop = loop is not None and loop in self.facts.blocks.get(id(op), ())
-            if any(inside(op, o, parents) for o in operands) or looped and in_loop:
+            if any(inside(op, o, parents) for o in operands) or in_loop:
                 yield op
             elif not in_loop and not inside(op, node, parents):
                 return  # past the write's statement and its loop: nothing later ran before it
@@ -487,8 +487,8 @@ class SavedAnalysis:
         """The table merges overloads: `max(x, dim)` saves only indices, `x.pow(2)` not its result."""
         args = [a for a in getattr(node, "args", ()) if not a.star]
         extra = args if label.startswith(".") else args[1:]
-        if op in ("max", "min"):
-            return bool(extra)
+        if op in ("max", "min"):  # `max(x, dim)` saves indices; `max(a, b)` of two tensors saves both
+            return bool(extra) and self.kinds.kind(extra[0].value, scope) is not Kind.TENSOR
         if op == "pow" and isinstance(node, cst.Call):
             return bool(extra) and self.grads.number(extra[0].value, scope)
         return False

@@ -197,6 +197,8 @@ class TensorKinds:
         info = scope.class_info
         if info is not None and _is_self_attribute(attr) and attr.attr.value in info.plain_attributes:
             return Kind.NOT_TENSOR  # `self.scale = dim ** -0.5` in `__init__`
+        if _is_self_attribute(attr) and attr.attr.value in scope.class_parameters:
+            return Kind.TENSOR  # `self.w = nn.Parameter(...)`
         return Kind.UNKNOWN
 
     def _comparison_kind(self, expr: cst.Comparison, scope: FunctionFacts) -> Kind:
