@@ -77,6 +77,9 @@ class GradAnalysis:
         func = call.func
         name = qualified(func, self.facts.imports)
         args = [a.value for a in call.args]
+        summary = self.facts.file.summary_of(func, scope) if self.facts.file is not None and name is None else None
+        if summary is not None and summary.result_grad_free:
+            return Grad.NO  # the file's own def returns only values made without grad
         if name is not None:
             last = name.rsplit(".", 1)[-1]
             if not name.startswith("torch.") or last in ("Parameter",) or name.startswith("torch.nn.") and not name.startswith("torch.nn.functional."):
@@ -118,7 +121,7 @@ class GradAnalysis:
             return Grad.MAYBE
         if len(scope.timeline[name]) != len(scope.bindings.get(name, ())):
             return Grad.MAYBE  # bound somewhere the timeline does not see (a comprehension, walrus)
-        values = [b.value for b in scope.timeline[name]]
+        values = [b.value for b in scope.timeline[name] if id(b.node) not in self.facts.grad_off]  # no-grad results carry none
         if any(v is None for v in values) or any(self.grad_of(v, scope) is Grad.MAYBE for v in values if v is not None):
             return Grad.MAYBE
         for write in scope.writes.get(name, []):

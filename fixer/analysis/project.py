@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.modules import FUNCTION_BASES, ClassTable
+from fixer.analysis.modules import FUNCTION_BASES, ClassTable, submodule
 from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
 from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source, walk
 from fixer.analysis.tables import TorchTables
@@ -40,6 +40,7 @@ class Summary:
     result: str | None  # the op whose saved output it returns
     writes: frozenset[str]  # parameters it writes in place
     result_unsaved: bool = False  # every return is a known op's new output that op does not save
+    result_grad_free: bool = False  # every return is a value made without grad
 
 
 class FileModel:
@@ -60,6 +61,19 @@ class FileModel:
         """A module-level function of the file."""
         node = self.functions.get(name)
         return None if node is None else self._summary(("", name), node, None)
+
+    def summary_of(self, func: cst.BaseExpression, scope: FunctionFacts) -> Summary | None:
+        """The summary of the file's own def a call of `func` runs: `self.attn` (a class of the
+        file held in that attribute), `self.helper` (a method of the class), `helper`."""
+        info = scope.class_info
+        spec = submodule(func, info)
+        if spec is not None and spec.callee in self.classes:
+            return self.method(spec.callee, "forward")
+        if info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            return self.method(info.name, func.attr.value) if func.attr.value in info.methods else None
+        if isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
+            return self.function(func.value)
+        return None
 
     def method(self, class_name: str, name: str) -> Summary | None:
         """A method of a class of the file, or of a base class of the file it inherits."""

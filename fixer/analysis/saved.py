@@ -185,7 +185,9 @@ class SavedAnalysis:
         writes = frozenset(name for name in params
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
         fresh = bool(scope.returns) and all(r.value is not None and self._unsaved_output(r.value, scope) for r in scope.returns)
-        return Summary(tuple(params), saves, result, writes, fresh)
+        grad_free = bool(scope.returns) and all(r.value is not None and self.grads.grad_of(r.value, scope) is Grad.NO
+                                                for r in scope.returns)
+        return Summary(tuple(params), saves, result, writes, fresh, grad_free)
 
     def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
         """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is
@@ -423,19 +425,7 @@ class SavedAnalysis:
         return label, "module-weight", Saves(summary.result is not None, frozenset(summary.saves), summary.params), operands
 
     def _summary_of(self, func: cst.BaseExpression, scope: FunctionFacts) -> Summary | None:
-        """The summary of the file's own def `func` calls: `self.attn` (a class of the file),
-        `self.helper`, `helper`."""
-        file, info = self.facts.file, scope.class_info
-        if file is None:
-            return None
-        spec = submodule(func, info)
-        if spec is not None and spec.callee in file.classes:
-            return file.method(spec.callee, "forward")
-        if info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
-            return file.method(info.name, func.attr.value) if func.attr.value in info.methods else None
-        if isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
-            return file.function(func.value)
-        return None
+        return self.facts.file.summary_of(func, scope) if self.facts.file is not None else None
 
     def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
         """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""
