@@ -35,7 +35,7 @@ class Handover:
     """Where a class's `forward` hands its own input to a submodule."""
 
     line: int
-    private: bool  # `x = self.<attr>(x)` or `return self.<attr>(x)`: nothing reads `x` as it was
+    private: bool  # every call of `self.<attr>` rebinds what it passed (`x = self.act(x)`) or returns it
 
 
 def passes_input(file: FileModel, class_name: str, attr: str) -> Handover | None:
@@ -49,12 +49,14 @@ def passes_input(file: FileModel, class_name: str, attr: str) -> Handover | None
         return None
     first = params[0]
     stores = [n for n in ast.walk(forward) if isinstance(n, ast.Name) and n.id == first and isinstance(n.ctx, ast.Store)]
-    for statement, call in _calls(forward, attr):
+    calls = _calls(forward, attr)
+    private = all(_replaces(statement, call) for statement, call in calls)
+    for statement, call in calls:
         arg = call.args[0] if call.args else None
         own = {id(n) for n in ast.walk(statement)}  # `x = self.act(x)` binds after the call
         if isinstance(arg, ast.Name) and arg.id == first and not any(n.lineno <= call.lineno and id(n) not in own for n in stores):
             if not _in_loop(forward, statement):
-                return Handover(call.lineno, _replaces(statement, call, first))
+                return Handover(call.lineno, private)
     return None
 
 
@@ -98,11 +100,16 @@ def _parameter(call: ast.Call, parameters: frozenset[str]) -> bool:
             and arg.attr in parameters)
 
 
-def _replaces(statement: ast.stmt, call: ast.Call, name: str) -> bool:
+def _replaces(statement: ast.stmt, call: ast.Call) -> bool:
+    """`x = self.act(x)`, `return self.act(x)`, or the call's value used on an expression: nothing
+    reads the argument's tensor afterwards expecting the write."""
+    arg = call.args[0] if call.args else None
     if isinstance(statement, ast.Return):
-        return statement.value is call
+        return statement.value is call or not isinstance(arg, ast.Name)
+    if not isinstance(arg, ast.Name):
+        return not isinstance(statement, ast.Expr)
     return (isinstance(statement, ast.Assign) and statement.value is call and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == name)
+            and isinstance(statement.targets[0], ast.Name) and statement.targets[0].id == arg.id)
 
 
 def _forward(file: FileModel, class_name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
