@@ -519,6 +519,12 @@ def pure_methods() -> list[str]:
     return sorted(n for n, t in method_tallies().items() if t.pure() and not HOOK_METHODS.search(n))
 
 
+@functools.cache
+def modules() -> dict[str, dict[str, Any]]:
+    """Run every torch.nn module class, once per process: what each saves and writes, and the unknown ones."""
+    return module_probe.probe_modules()
+
+
 def build() -> dict[str, Any]:
     """Build the whole table from the installed torch."""
     check_hand_tables()
@@ -536,7 +542,7 @@ def build() -> dict[str, Any]:
         "retains": retains(),
         "pure_functions": pure_functions(),
         "pure_methods": pure_methods(),
-        "modules": module_probe.probe_modules(),
+        "modules": modules(),
     }
 
 

@@ -18,31 +18,42 @@ Spec = tuple[str, Any]  # one input: ("float", shape), ("data", shape) never req
 Inputs = tuple[Spec, ...]
 Constructor = tuple[tuple[Any, ...], dict[str, Any]]
 
-# Module classes that only hold other modules or parameters: they save what what they hold saves.
+
+def call(*args: Any, **kwargs: Any) -> Constructor:
+    """Return constructor arguments as written in a call."""
+    return args, kwargs
+
+
+def floats(*shapes: tuple[int, ...]) -> Inputs:
+    """Return float inputs of these shapes, each a clone of a leaf that requires grad."""
+    return tuple(("float", s) for s in shapes)
+
+
+# Module classes that only hold other modules or parameters: they save what the modules they hold save.
 CONTAINERS = frozenset({"Module", "Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
                         "ParameterDict"})
 # Classes listed unknown without running: what they save is another module's.
 WRAPPERS = {"DataParallel": "wraps another module: it saves what that module saves"}
 SHAPES = ((2, 4, 4, 4, 4), (2, 4, 8, 8), (2, 4, 4), (2, 4))  # highest rank first: batched, not unbatched, inputs
 # Constructor arguments tried in order: sizes of 4 (features, channels, embedding), a kernel of 3, 2 heads or
-# groups, two floats (Threshold), padding and value, a norm and a kernel (LPPool), a dim and sizes (Unflatten).
-CONSTRUCTORS: tuple[Constructor, ...] = (
-    ((), {}), ((4,), {}), ((4, 4), {}), ((4, 2), {}), ((2,), {}), ((4, 4, 3), {}), ((2, 4), {}),
-    ((4, 4, [2]), {}), ((0.5, 0.5), {}), ((1, 0.5), {}), ((2.0, 2), {}), ((1, (2, 2)), {}),
-    ((), {"scale_factor": 2.0}), ((2,), {"output_ratio": 0.5}),
+# groups, cutoffs (AdaptiveLogSoftmaxWithLoss), two floats (Threshold), padding and value, a norm and a kernel
+# (LPPool), a dim and sizes (Unflatten), a scale (Upsample), a ratio (FractionalMaxPool).
+CONSTRUCTORS = (
+    call(), call(4), call(4, 4), call(4, 2), call(2), call(4, 4, 3), call(2, 4), call(4, 4, [2]), call(0.5, 0.5),
+    call(1, 0.5), call(2.0, 2), call(1, (2, 2)), call(scale_factor=2.0), call(2, output_ratio=0.5),
 )
 # Inputs tried in order: one tensor, class targets (N, d...) for an (N, C, d...) input, an indices tensor
 # (Embedding), two alike (distances, bilinear, losses: the target with or without grad), a target of
 # indices of the input's shape, three alike (attention, triplets), and two inputs with an (N,) target.
 INPUTS: tuple[Inputs, ...] = (
-    *((("float", s),) for s in SHAPES),
+    *(floats(s) for s in SHAPES),
     *((("float", s), ("long", (s[0], *s[2:]))) for s in SHAPES[1:]),
     (("long", (2, 4)),),
-    *((("float", s), ("float", s)) for s in SHAPES),
+    *(floats(s, s) for s in SHAPES),
     *((("float", s), ("data", s)) for s in SHAPES),
     (("float", (2, 4)), ("long", (2, 4))),
-    *((("float", s), ("float", s), ("float", s)) for s in SHAPES[2:]),
-    (("float", (2, 4)), ("float", (2, 4)), ("data", (2,))),
+    *(floats(s, s, s) for s in SHAPES[2:]),
+    (*floats((2, 4), (2, 4)), ("data", (2,))),
 )
 
 
@@ -64,28 +75,26 @@ class Submodule:
         return f"{self.name}({', '.join(shown)})"
 
 
-def _unpool_inputs(rank: int) -> tuple[Inputs, ...]:
+def _unpool_inputs(rank: int) -> Inputs:
     """Inputs of MaxUnpoolNd(2): a pooled tensor and the indices a MaxPoolNd(2) gave it."""
     pool = getattr(torch.nn.functional, f"max_pool{rank}d")
     pooled, indices = pool(torch.rand(2, 4, *[4] * rank), 2, return_indices=True)
-    return ((("float", tuple(pooled.shape)), ("fixed", indices)),)
+    return ("float", tuple(pooled.shape)), ("fixed", indices)
 
 
 LAYER = {"dim_feedforward": 8}
-# Classes the candidates above cannot build or feed: (constructor arguments, inputs).
-RECIPES: dict[str, tuple[tuple[Constructor, ...], tuple[Inputs, ...]]] = {
-    "Fold": (((((2, 9), 2), {}),), ((("float", (2, 4, 8)),),)),
-    **{f"MaxUnpool{n}d": ((((2,), {}),), _unpool_inputs(n)) for n in (1, 2, 3)},
-    "CTCLoss": ((((), {}),), ((("float", (8, 2, 4)), ("fixed", torch.ones(2, 3, dtype=torch.long)),
-                               ("fixed", torch.tensor([8, 8])), ("fixed", torch.tensor([3, 3]))),)),
-    "Transformer": ((((4, 2), {"num_encoder_layers": 1, "num_decoder_layers": 1, **LAYER}),),
-                    ((("float", (2, 4, 4)), ("float", (2, 4, 4))),)),
-    "TransformerEncoder": ((((Submodule("TransformerEncoderLayer", (4, 2), LAYER), 1), {}),),
-                           ((("float", (2, 4, 4)),),)),
-    "TransformerDecoder": ((((Submodule("TransformerDecoderLayer", (4, 2), LAYER), 1), {}),),
-                           ((("float", (2, 4, 4)), ("float", (2, 4, 4))),)),
-    "RNNBase": (((("LSTM", 4, 4), {}),), ((("float", (2, 4)),),)),
-    "RNNCellBase": ((((4, 4, True, 1), {}),), ((("float", (2, 4)),),)),
+# Classes the candidates above cannot build or feed, each with the one setup it is run with.
+RECIPES: dict[str, tuple[Constructor, Inputs]] = {
+    "Fold": (call((2, 9), 2), floats((2, 4, 8))),
+    **{f"MaxUnpool{n}d": (call(2), _unpool_inputs(n)) for n in (1, 2, 3)},
+    "CTCLoss": (call(), (("float", (8, 2, 4)), ("fixed", torch.ones(2, 3, dtype=torch.long)),
+                         ("fixed", torch.tensor([8, 8])), ("fixed", torch.tensor([3, 3])))),
+    "Transformer": (call(4, 2, num_encoder_layers=1, num_decoder_layers=1, **LAYER), floats((2, 4, 4), (2, 4, 4))),
+    "TransformerEncoder": (call(Submodule("TransformerEncoderLayer", (4, 2), LAYER), 1), floats((2, 4, 4))),
+    "TransformerDecoder": (call(Submodule("TransformerDecoderLayer", (4, 2), LAYER), 1),
+                           floats((2, 4, 4), (2, 4, 4))),
+    "RNNBase": (call("LSTM", 4, 4), floats((2, 4))),  # abstract: no forward
+    "RNNCellBase": (call(4, 4, True, 1), floats((2, 4))),  # abstract: no forward
 }
 WRITE_FAILURE = "modified by an inplace operation"
 
@@ -141,10 +150,10 @@ def backward(result: Any) -> None:
 
 
 def breaks_backward(setup: Setup, training: bool, write: Callable[[list[torch.Tensor], Any], None],
-                    grad: bool = True) -> bool:
+                    grad: bool = True, **extra: Any) -> bool:
     """Tell whether writing in place (with ``write(inputs, result)``) after the call makes backward raise."""
     inputs = setup.tensors(grad)
-    result = setup.build(training)(*inputs)
+    result = setup.build(training, **extra)(*inputs)
     with torch.no_grad():  # the write itself is allowed; only what backward finds afterwards counts
         write(inputs, result)
     try:
@@ -198,22 +207,25 @@ def measure(setup: Setup, training: bool) -> dict[str, Any]:
         "saves_output": breaks_backward(setup, training, write_output),
         "writes_input": writes_input(setup, training),
         "inplace_writes_input": writes_input(setup, training, inplace=True) if has_inplace else None,
+        "inplace_saves_output": breaks_backward(setup, training, write_output, inplace=True) if has_inplace else None,
         "output_is_input_view": output_is_input_view(setup, training),
     }
 
 
 def setups(name: str, cls: type[torch.nn.Module]) -> Iterator[Setup]:
     """Yield the candidate setups of a class, inputs first: its recipe, else every input with every constructor."""
-    constructors, inputs = RECIPES.get(name, (CONSTRUCTORS, INPUTS))
-    for specs in inputs:
-        for constructor in constructors:
+    if name in RECIPES:
+        yield Setup(cls, *RECIPES[name])
+        return
+    for specs in INPUTS:
+        for constructor in CONSTRUCTORS:
             yield Setup(cls, constructor, specs)
 
 
 def first_setup(name: str, cls: type[torch.nn.Module]) -> tuple[Setup | None, str]:
     """Return the first setup that runs forward and backward in train mode without a warning (else the first
     that runs with one: a deprecated class), or None and why none ran."""
-    fallback, refused = None, set()
+    fallback, refused = None, set()  # constructors the class refused, by identity (they hold dicts)
     built_error, run_error = "no constructor arguments fit", ""
     for setup in setups(name, cls):
         if id(setup.constructor) in refused:

@@ -286,3 +286,91 @@ def test_every_view_entry_shares_memory_on_fresh_samples(table: str, name: str) 
         assert shared
     assert bool(tally.multi) == entry.multi
 
+
+
+def breaks_backward(module: Any, shape: tuple[int, ...], write: str, grad: bool = True) -> bool:
+    """Call ``module`` on a clone of a leaf, write its input or its output in place, and tell whether backward
+    then fails because a value it needed was modified."""
+    x = torch.rand(shape, requires_grad=grad).clone()
+    out = module(x)
+    if not out.requires_grad:
+        return False  # no parameter and an input without grad: no backward to break
+    with torch.no_grad():
+        (x if write == "input" else out).mul_(1)
+    try:
+        out.sum().backward()
+    except RuntimeError as error:
+        assert "modified by an inplace operation" in str(error)
+        return True
+    return False
+
+
+def writes(module: Any, shape: tuple[int, ...]) -> bool:
+    """Tell whether calling ``module`` bumps its input's version counter."""
+    x = torch.rand(shape, requires_grad=True).clone()
+    before = x._version
+    module(x)
+    return x._version != before
+
+
+# (class, constructor arguments, input shape, saves input, saves input for the weight, saves output)
+SAVES_BY_HAND = [
+    ("LayerNorm", (8,), (2, 8), True, True, False),
+    ("ReLU", (), (2, 8), False, False, True),
+    ("Sigmoid", (), (2, 8), False, False, True),
+    ("Tanh", (), (2, 8), False, False, True),
+    ("Softmax", (-1,), (2, 8), False, False, True),
+    ("GELU", (), (2, 8), True, False, False),
+    ("SiLU", (), (2, 8), True, False, False),
+    ("Linear", (8, 3), (2, 8), True, True, False),
+    ("Conv2d", (3, 2, 3), (2, 3, 5, 5), True, True, False),
+    ("BatchNorm2d", (3,), (2, 3, 4, 4), True, True, False),
+    ("MaxPool2d", (2,), (2, 3, 4, 4), True, False, False),
+    ("Dropout", (), (2, 8), False, False, False),
+    ("Identity", (), (2, 8), False, False, False),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "shape", "saves_input", "for_weight", "saves_output"), SAVES_BY_HAND,
+                         ids=[case[0] for case in SAVES_BY_HAND])
+def test_module_saves_hold_when_run_directly(name: str, args: tuple[Any, ...], shape: tuple[int, ...],
+                                             saves_input: bool, for_weight: bool, saves_output: bool) -> None:
+    """Each sampled entry is what a fresh module of another size does, and what PyTorch's formulas say."""
+    entry, module = TABLES.module_saves[f"torch.nn.{name}"], getattr(torch.nn, name)
+    torch.manual_seed(0)
+    ran = (breaks_backward(module(*args), shape, "input"), breaks_backward(module(*args), shape, "input", grad=False),
+           breaks_backward(module(*args), shape, "output"))
+    assert ran == (saves_input, for_weight, saves_output)
+    assert (entry.saves_input, entry.saves_input_for_weight, entry.saves_output) == ran
+
+
+def test_module_writes_and_views_hold_when_run_directly() -> None:
+    saves = TABLES.module_saves
+    assert writes(torch.nn.ReLU(inplace=True), (2, 8)) and saves["torch.nn.ReLU"].inplace_writes_input
+    assert not writes(torch.nn.ReLU(), (2, 8)) and not saves["torch.nn.ReLU"].writes_input
+    assert saves["torch.nn.LeakyReLU"].inplace_writes_input and saves["torch.nn.Dropout"].inplace_writes_input
+    assert saves["torch.nn.GELU"].inplace_writes_input is None  # no inplace flag
+    assert not saves["torch.nn.AlphaDropout"].inplace_writes_input  # its forward never passes the flag on
+    for name, saved in (("LeakyReLU", True), ("ELU", True), ("Hardtanh", False), ("SiLU", False)):
+        # leaky_relu_ saves its result where leaky_relu saves its input; hardtanh_ saves a copy of its input
+        assert breaks_backward(getattr(torch.nn, name)(inplace=True), (2, 8), "output") == saved
+        assert saves[f"torch.nn.{name}"].inplace_saves_output == saved
+    x = torch.rand(2, 8)
+    assert torch.nn.Identity()(x) is x and saves["torch.nn.Identity"].output_is_input_view
+    assert torch.nn.Flatten()(x).data_ptr() == x.data_ptr() and saves["torch.nn.Flatten"].output_is_input_view
+    assert torch.nn.Dropout().eval()(x) is x and not saves["torch.nn.Dropout"].output_is_input_view
+    dropout_eval = saves["torch.nn.Dropout"].in_eval
+    assert dropout_eval is not None and dropout_eval.output_is_input_view and not dropout_eval.inplace_writes_input
+    assert saves["torch.nn.modules.activation.ReLU"] is saves["torch.nn.ReLU"]
+    assert saves["torch.nn.ReLU"].path == "torch.nn.modules.activation.ReLU"
+    assert saves["torch.nn.CrossEntropyLoss"].saved_inputs == {1}  # the class indices, not the logits
+
+
+def test_every_nn_module_class_is_in_the_module_table_or_unknown_with_a_reason() -> None:
+    classes = {f"torch.nn.{n}" for n in dir(torch.nn)
+               if isinstance(c := getattr(torch.nn, n), type) and issubclass(c, torch.nn.Module)}
+    containers = {f"torch.nn.{n}" for n in GENERATOR.module_probe.CONTAINERS}
+    public = {k for k, v in TABLES.module_saves.items() if k != v.path}  # the defining names are aliases
+    assert classes == public | set(TABLES.module_unknown) | containers
+    assert not public & set(TABLES.module_unknown) and not containers & (public | set(TABLES.module_unknown))
+    assert all(TABLES.module_unknown.values())

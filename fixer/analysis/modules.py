@@ -107,7 +107,7 @@ def _one(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
         writes_input=writes,
         saves_input=saves.saves_input or saves.saves_input_for_weight,
         for_weight=saves.saves_input_for_weight,
-        saves_output=saves.saves_output,
+        saves_output=bool(saves.inplace_saves_output) if spec.inplace is True and saves.inplace_writes_input else saves.saves_output,
     )
 
 

@@ -9,7 +9,7 @@ write's question reaches.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -94,20 +94,49 @@ class FileModel:
         owner = self.class_nodes.get(class_name)
         if owner is None:
             return None
+        methods = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)]
+        return self._feeds(methods, lambda f: _spells_self(f, attr), 0, None)
+
+    def argument_feeds(self, function: str, class_name: str | None, position: int, keyword: str) -> InplaceFeed | None:
+        """Where the file calls `function` (a method of `class_name` through `self`, or a module-level
+        function by name) passing, for the parameter at `position` (or `keyword`), a value autograd
+        saved or a leaf that requires grad: the function writes that parameter in place."""
+        if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
+            holders = [(c, [a for a, m in self.classes[c].submodules.items() if m.callee == class_name])
+                       for c in self.class_nodes]
+            callers = [(s, c) for c, attrs in holders if attrs for s in self.class_nodes[c].body if isinstance(s, FUNCTIONS)]
+            held = {a for _, attrs in holders for a in attrs}
+            return self._feeds(callers, lambda f: any(_spells_self(f, a) for a in held), position, keyword)
+        if class_name is not None:
+            owner = self.class_nodes.get(class_name)
+            callers = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)] if owner is not None else []
+            return self._feeds(callers, lambda f: _spells_self(f, function), position, keyword)
+        callers = [(s, None) for s in self.functions.values()]
+        callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
+        spelled = lambda f: isinstance(f, cst.Name) and f.value == function  # noqa: E731
+        return self._feeds(callers, spelled, position, keyword)
+
+    def _feeds(self, callers: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
+               matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> InplaceFeed | None:
         sites: list[tuple[int, str]] = []
         private = True
-        for method in (s for s in owner.body if isinstance(s, FUNCTIONS) and _calls_self(s, attr)):
-            analysed = self._analyse(method, class_name, params_are_tensors=False)
+        for node, owner in callers:
+            if not _mentions(node, matches):
+                continue
+            analysed = self._analyse(node, owner, params_are_tensors=False)
             if analysed is None:
-                return None
+                continue
             risks, scope, region = analysed
             for op in scope.ops:
-                if not (isinstance(op, cst.Call) and _spells_self(op.func, attr)) or not op.args:
+                if not (isinstance(op, cst.Call) and matches(op.func)):
                     continue
-                private &= _result_replaces(op, risks.flow.parents(scope))
+                argument = _argument(op, position, keyword)
+                if argument is None:
+                    continue
+                private &= position == 0 and _result_replaces(op, risks.flow.parents(scope))
                 if risks.facts.in_no_grad(op):
                     continue
-                found = risks.saved.feeds(op, scope)
+                found = risks.saved.feeds(op, argument, scope)
                 if found is not None:
                     where = positions(risks.facts.module)  # type: ignore[arg-type]
                     line = where[op][0][0] + region.first - 1
@@ -151,9 +180,20 @@ class InplaceFeed:
     private: bool  # every call site rebinds what it passed, or passes a value used nowhere else
 
 
-def _calls_self(node: ast.AST, attr: str) -> bool:
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == attr
-               and isinstance(n.func.value, ast.Name) and n.func.value.id == "self" for n in ast.walk(node))
+def _mentions(node: ast.AST, matches: Callable[[cst.BaseExpression], bool]) -> bool:
+    """Cheaply, whether a def may call what `matches` spells (by the callee's last name)."""
+    names = {n.attr if isinstance(n, ast.Attribute) else n.id for n in ast.walk(node) if isinstance(n, (ast.Attribute, ast.Name))}
+    probe = [cst.Name(n) for n in names] + [cst.Attribute(value=cst.Name("self"), attr=cst.Name(n)) for n in names]
+    return any(matches(p) for p in probe)
+
+
+def _argument(call: cst.Call, position: int, keyword: str | None) -> cst.BaseExpression | None:
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args):
+        return None
+    if position < len(positional):
+        return positional[position].value
+    return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
 
 
 def _spells_self(func: cst.BaseExpression, attr: str) -> bool:
@@ -164,7 +204,7 @@ def _spells_self(func: cst.BaseExpression, attr: str) -> bool:
 def _result_replaces(call: cst.Call, parents: Mapping[int, cst.CSTNode]) -> bool:
     """`x = self.act(x)`, or `self.act(<expression>)` used as a value: without the write, nothing
     that read the argument's tensor afterwards could tell the difference."""
-    argument = call.args[0].value
+    argument = call.args[0].value if call.args else None
     statement = parents.get(id(call))
     if isinstance(argument, cst.Name):
         return (isinstance(statement, cst.Assign) and len(statement.targets) == 1

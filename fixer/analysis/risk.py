@@ -19,7 +19,7 @@ from fixer.analysis.grad import Grad, GradAnalysis
 from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.saved import SavedAnalysis, quoted
-from fixer.analysis.scope import RegionFacts, qualified
+from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
 from fixer.types import Safety, Severity
@@ -62,6 +62,8 @@ class RiskAnalysis:
         `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too);
         `tensor`: the caller knows the target is a tensor (a torch function's argument)."""
         scope = self.facts.scope(node)
+        if scope.function_forward and isinstance(target, cst.Name):
+            return self._input_of_function(target.value, node, scope)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
             return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
         safety, because = self.fix_safety(target, node, besides=statement or node, tensor=tensor)
@@ -69,6 +71,10 @@ class RiskAnalysis:
             saved = self.saved.saved(target.value, node, scope)
             if saved is not None:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
+        if isinstance(target, cst.Name):
+            fed = self._fed(target.value, node, scope)
+            if fed is not None:
+                return Risk(Severity.ERROR, fed, safety, because)
         if is_grad_leaf(target, scope, self.facts):
             where = f"`{code(target)}` is a leaf tensor that requires grad"
             reason = (where, f"; `{quoted(node)}` at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
@@ -80,6 +86,48 @@ class RiskAnalysis:
         if not tensor and self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
             return None
         return Risk(Severity.WARNING, (), safety, because)
+
+    def _input_of_function(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Risk | None:
+        """In an autograd.Function's `forward`, writing an input (or a cast that may return it, as
+        `.float()` of a float tensor does) in place without `ctx.mark_dirty` changes the caller's
+        tensor behind autograd's back: values other ops saved from it no longer match."""
+        if any(isinstance(op, cst.Call) and isinstance(op.func, cst.Attribute) and op.func.attr.value == "mark_dirty"
+               for op in scope.ops):
+            return None
+        seen: set[tuple[str, int]] = set()
+        todo: list[tuple[str, cst.CSTNode]] = [(name, node)]
+        while todo:
+            current, at = todo.pop()
+            if (current, id(at)) in seen:
+                continue
+            seen.add((current, id(at)))
+            if current in scope.params and self.flow.entry_reaches(current, at, scope):
+                safety, because = self.fix_safety(cst.Name(name), node)
+                reason = (f"`{name}` may be the caller's input of this autograd.Function (`{current}`): `{quoted(node)}` at line ",
+                          LineOf(node), " writes it in place without `ctx.mark_dirty`, and backward of what saved it fails")
+                return Risk(Severity.ERROR, reason, Safety.UNSAFE, because or ("the caller's tensor is written",))
+            for binding in self.flow.reaching(current, at, scope):
+                if binding.value is not None:
+                    todo += [(n, binding.node) for n, _ in self.aliases.source(binding.value, scope).names]
+        return None
+
+    def _fed(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
+        """A parameter written in place, where a caller in the file passes a value autograd saved."""
+        function, file = scope.node, self.facts.file
+        if file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
+            return None
+        if scope.parent is None or scope.parent.node is not None or not self.flow.entry_reaches(name, node, scope):
+            return None  # a nested function: its callers are not followed
+        info = scope.class_info
+        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+        if info is not None:
+            params = params[1:]  # `self`
+        position = params.index(name) if name in params else len(params)
+        feed = file.argument_feeds(function.name.value, info.name if info else None, position, name)
+        if feed is None:
+            return None
+        return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; the call at line "
+                f"{feed.line} passes a value autograd needs: {feed.reason}")
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode,
                    besides: cst.CSTNode | None = None, *, tensor: bool = False) -> tuple[Safety, Message]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from fixer.analysis.flow import Flow, inside
+from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
@@ -176,9 +177,11 @@ class SavedAnalysis:
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
         return Summary(tuple(params), saves, result, writes)
 
-    def feeds(self, call: cst.Call, scope: FunctionFacts) -> Message | None:
-        """Why a call writing its first argument in place breaks backward: autograd saved it."""
-        argument = call.args[0].value
+    def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
+        """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is
+        a leaf that requires grad."""
+        if is_grad_leaf(argument, scope, self.facts):
+            return (f"`{code(argument)}` is a leaf tensor that requires grad",)
         if isinstance(argument, cst.Name):
             found = self.saved(argument.value, call, scope)
             return None if found is None else found[1]
@@ -387,8 +390,8 @@ class SavedAnalysis:
         for i, (arg, expr) in enumerate(operands):
             if arg not in saves.inputs or not (_storage_name(expr) in storage):
                 continue
-            if self._overload_saves_less(op_node, label, name, scope):
-                continue
+            if name != "pow" and self._overload_saves_less(op_node, label, name, scope):
+                continue  # `x.pow(2)` saves `x` still: only its result is not saved
             if self._bare_parameter(expr, scope):
                 continue  # an untyped parameter: may be ids, a cache or optimizer state, no proof
             if self._rebound_after(op_node, _storage_name(expr) or "", scope):

@@ -73,6 +73,7 @@ class FunctionFacts:
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
     attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
     returns: list[cst.Return] = field(default_factory=list)
+    function_forward: bool = False  # `forward` of an autograd.Function: its inputs are the caller's
 
     @property
     def is_forward(self) -> bool:
@@ -175,6 +176,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
                                      class_parameters=self.class_parameters[-1], class_info=self.class_infos[-1])
         for param in _all_params(node.params):
             self.current.params[param.name.value] = param
+        self.current.function_forward = node.name.value == "forward" and any(b in FUNCTION_BASES for b in self.class_bases[-1])
         self.grad_enabled.append(self.grad_enabled[-1] and not self._grad_off_function(node))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:

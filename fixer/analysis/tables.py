@@ -54,6 +54,7 @@ class ModuleSaves:
     saves_output: bool  # an in-place write to the first output tensor breaks backward
     writes_input: bool  # the call, as built by default, writes an input in place
     inplace_writes_input: bool | None  # the call writes its input when built with inplace=True (None: no such flag)
+    inplace_saves_output: bool | None  # built with inplace=True, an in-place write to its output breaks backward
     output_is_input_view: bool  # the first output shares memory with the first input (Identity, Flatten)
     in_eval: ModuleSaves | None = None  # the same facts in eval() mode, when they differ (Dropout, BatchNorm)
 
@@ -116,6 +117,7 @@ def _module_saves(raw: dict[str, Any], path: str) -> ModuleSaves:
         saves_output=raw["saves_output"],
         writes_input=raw["writes_input"],
         inplace_writes_input=raw["inplace_writes_input"],
+        inplace_saves_output=raw["inplace_saves_output"],
         output_is_input_view=raw["output_is_input_view"],
         in_eval=_module_saves(raw["eval"], path) if "eval" in raw else None,
     )

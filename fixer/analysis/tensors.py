@@ -68,6 +68,7 @@ class TensorKinds:
         self.facts = facts
         self.params_are_tensors = params_are_tensors
         self._names: dict[tuple[int, str], Kind] = {}
+        self._tensor_uses: dict[int, frozenset[str]] = {}
 
     def kind(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Kind:
         if isinstance(expr, cst.Name):
@@ -123,7 +124,9 @@ class TensorKinds:
                 return Kind.NOT_TENSOR
             if (self.params_are_tensors or module_forward(scope)) and not param.star:
                 return _default_kind(param.default)  # `def forward(self, x, mask=None)`: tensors
-            return Kind.NOT_TENSOR if _default_kind(param.default) is Kind.NOT_TENSOR else Kind.UNKNOWN
+            if _default_kind(param.default) is Kind.NOT_TENSOR:
+                return Kind.NOT_TENSOR
+            return Kind.TENSOR if param.name.value in self._used_as_tensors(scope) else Kind.UNKNOWN
         annotation = param.annotation.annotation
         name = qualified(annotation, self.facts.imports)
         if name in TENSOR_ANNOTATIONS or (isinstance(annotation, cst.Name) and annotation.value == "Tensor"):
@@ -132,6 +135,28 @@ class TensorKinds:
         if isinstance(head, cst.Name) and head.value in PLAIN_ANNOTATIONS:
             return Kind.NOT_TENSOR
         return Kind.UNKNOWN
+
+    def _used_as_tensors(self, scope: FunctionFacts) -> frozenset[str]:
+        """Names the function hands to torch as tensors: the first argument of a torch function
+        (`F.softplus(x)`), the receiver of a method only tensors have (`x.softmax(-1)`)."""
+        key = id(scope)
+        if key not in self._tensor_uses:
+            found: set[str] = set()
+            methods = torch_tables().tensor_method_ops
+            for op in scope.ops:
+                if not isinstance(op, cst.Call):
+                    continue
+                func = op.func
+                if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+                    if func.attr.value in methods and func.attr.value not in SHARED_METHODS:
+                        found.add(func.value.value)
+                first = op.args[0].value if op.args and op.args[0].keyword is None and not op.args[0].star else None
+                if isinstance(first, cst.Name):
+                    name = qualified(func, self.facts.imports)
+                    if name is not None and name.startswith(TORCH_TENSOR_MODULES) and not name.startswith("torch.nn.init."):
+                        found.add(first.value)
+            self._tensor_uses[key] = frozenset(found)
+        return self._tensor_uses[key]
 
     def _loop_kind(self, iterable: cst.BaseExpression, scope: FunctionFacts) -> Kind:
         if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name):
@@ -155,8 +180,8 @@ class TensorKinds:
             method = func.attr.value
             if receiver is Kind.UNKNOWN and method in torch_tables().tensor_method_ops and method not in SHARED_METHODS:
                 return Kind.TENSOR  # `scores.softmax(-1)`: only a tensor has this method
-            if scope.is_forward and _is_self_attribute(func):
-                return Kind.TENSOR  # a submodule called in forward: self.conv(x)
+            if scope.is_forward and (_is_self_attribute(func) or _is_super_forward(func)):
+                return Kind.TENSOR  # a submodule called in forward: self.conv(x); the base's: super().forward(x)
         if scope.is_forward and _is_self_attribute(func):
             return Kind.TENSOR
         return Kind.UNKNOWN
@@ -245,6 +270,12 @@ def _first_param(scope: FunctionFacts) -> cst.Param | None:
         return None
     params = list(node.params.posonly_params) + list(node.params.params)
     return params[0] if params else None
+
+
+def _is_super_forward(func: cst.BaseExpression) -> bool:
+    """`super().forward`: the base class's forward, from a module's forward."""
+    return (isinstance(func, cst.Attribute) and func.attr.value == "forward" and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
 
 def _is_self_attribute(func: cst.BaseExpression) -> bool:
