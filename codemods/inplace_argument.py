@@ -14,7 +14,7 @@ from fixer.analysis.input_writes import leaf_feed, parent_feeds, passes_input
 from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
-from fixer.analysis.tables import torch_tables
+from fixer.analysis.tables import ModuleSaves, torch_tables
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety, Severity
 
@@ -78,12 +78,13 @@ class InplaceArgument(Codemod):
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        args = list(node.args) + [k.value for k in node.keywords]  # type: ignore[attr-defined]
+        assert isinstance(node, ast.Call)
+        args = list(node.args) + [k.value for k in node.keywords]
         literal = any(isinstance(a, ast.Constant) and a.value is True for a in args)
-        named = any(k.arg in ("inplace", None) for k in node.keywords)  # type: ignore[attr-defined]
-        if not (literal or named or any(isinstance(a, ast.Name) for a in node.args)):  # type: ignore[attr-defined]
+        named = any(k.arg in ("inplace", None) for k in node.keywords)
+        if not (literal or named or any(isinstance(a, ast.Name) for a in node.args)):
             return False  # the cheap test first: most calls pass no flag
-        return file.qualified(node.func) in torch_tables().inplace_params  # type: ignore[attr-defined]
+        return file.qualified(node.func) in torch_tables().inplace_params
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
@@ -242,7 +243,7 @@ class InplaceArgument(Codemod):
             known, before = self._layers.previous(before)
         return known, before
 
-    def _module(self, layer: cst.Call) -> tuple[str, object] | None:
+    def _module(self, layer: cst.Call) -> tuple[str, ModuleSaves] | None:
         """The torch.nn class `layer` builds (through a parameter's default: `act_layer=nn.ReLU`) and its table entry."""
         func = layer.func
         scope = self.scope(layer)
@@ -259,7 +260,7 @@ class InplaceArgument(Codemod):
         if found is None:
             return False
         saves = found[1]
-        return saves.output_is_input_view or saves.in_eval is not None and saves.in_eval.output_is_input_view  # type: ignore[attr-defined]
+        return saves.output_is_input_view or saves.in_eval is not None and saves.in_eval.output_is_input_view
 
     def _saver(self, before: cst.BaseExpression) -> str | bool | None:
         """The layer that saves `before`'s output, False when unknown, None when it keeps nothing of it."""
@@ -269,21 +270,14 @@ class InplaceArgument(Codemod):
         if found is None:
             return False
         name, saves = found
-        if saves.saves_output:  # type: ignore[attr-defined]
+        if saves.saves_output:
             return name
         index = self.context.tables.inplace_params.get(name)
-        if index is not None and saves.inplace_writes_input and self._inplace_flagged(before, index):  # type: ignore[attr-defined]
-            return name if self._inplace_saves_result(name) else None
+        if index is not None and saves.inplace_saves_output and self._inplace_flagged(before, index):
+            return name  # LeakyReLU(inplace=True) saves its result where the plain one saves its input
         return None
 
     def _inplace_flagged(self, layer: cst.Call, index: int) -> bool:
         assert self.context.risks is not None
         scope, flow = self.scope(layer), self.context.risks.flow
         return flag_argument(layer, index, scope, lambda n: flow.uses(n, scope), flow.parents(scope)) is not None
-
-    def _inplace_saves_result(self, name: str) -> bool:
-        """Built in place, the layer's functional twin (`leaky_relu_` for LeakyReLU) saves its result."""
-        spelled = name.rsplit(".", 1)[-1].lower()
-        saves = self.context.tables.saves
-        op = next((o for o in saves if o.endswith("_") and not o.startswith("_") and o.replace("_", "") == spelled), None)
-        return op is not None and saves[op].result
