@@ -77,10 +77,10 @@ class ModuleCall:
 
 def call_effect(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
     """`self.<attr>(x)` for the module `spec`: a Sequential chains its parts."""
-    parts = spec.parts if spec.callee == SEQUENTIAL and spec.parts else (spec,)
-    effects = [_one(p, table) if p.callee != SEQUENTIAL else call_effect(p, table) for p in parts]
     if spec.callee == SEQUENTIAL and not spec.parts:
-        return ModuleCall(False, False, None, False, False, False)
+        return ModuleCall(False, False, None, False, False, False)  # its parts are unknown
+    parts = spec.parts if spec.callee == SEQUENTIAL else (spec,)
+    effects = [_one(p, table) if p.callee != SEQUENTIAL else call_effect(p, table) for p in parts]
     first, last = effects[0], effects[-1]
     return ModuleCall(
         known=all(e.known for e in effects),
