@@ -84,6 +84,8 @@ class InplaceArgument(Codemod):
         named = any(k.arg in ("inplace", None) for k in node.keywords)
         if not (literal or named or any(isinstance(a, ast.Name) for a in node.args)):
             return False  # the cheap test first: most calls pass no flag
+        if isinstance(node.func, ast.Name) and node.func.id in file.parameters and named:
+            return True  # `act_layer(inplace=True)`: the layer class may be a parameter's default
         return file.qualified(node.func) in torch_tables().inplace_params
 
     def __init__(self, context: RuleContext) -> None:
@@ -98,7 +100,16 @@ class InplaceArgument(Codemod):
             self._layers.sequence(node, [a.value for a in node.args if a.keyword is None and not a.star])
         index = self.context.tables.inplace_params.get(name or "")
         if index is not None:
-            self.later(self._check, node, name, index)
+            self.later(self._check, node, name, index, True)
+            return
+        if isinstance(node.func, cst.Name) and any(a.keyword is not None and a.keyword.value == "inplace" for a in node.args):
+            self.later(self._check_through_default, node)  # `act_layer(inplace=True)` with `act_layer=nn.ReLU`
+
+    def _check_through_default(self, call: cst.Call) -> None:
+        found = self._module(call)
+        index = self.context.tables.inplace_params.get(found[0]) if found is not None else None
+        if found is not None and index is not None and found[0] != qualified(call.func, self.context.facts.imports):
+            self._check(call, found[0], index, False)
 
     def visit_List(self, node: cst.List) -> None:
         layers = [e.value for e in node.elements if not isinstance(e, cst.StarredElement)]
@@ -115,13 +126,14 @@ class InplaceArgument(Codemod):
         self._statement[id(node.value)] = node
         self._layers.assign(node)
 
-    def _check(self, call: cst.Call, name: str, index: int) -> None:
+    def _check(self, call: cst.Call, name: str, index: int, spelled: bool) -> None:
+        """`spelled`: the call names the torch class; else a parameter's default does (no warning)."""
         assert self.context.risks is not None
         scope, flow = self.scope(call), self.context.risks.flow
         found = flag_argument(call, index, scope, lambda n: flow.uses(n, scope), flow.parents(scope))
         if found is None:
             return
-        flag, literal = found
+        flag, literal = found[0], found[1] and spelled
         fixed = drop_flag(call, flag)
         if not name.startswith("torch.nn.functional."):
             self._check_module(call, name.rsplit(".", 1)[-1], fixed, literal)
