@@ -86,7 +86,10 @@ class InplaceArgument(Codemod):
             return False  # the cheap test first: most calls pass no flag
         if isinstance(node.func, ast.Name) and node.func.id in file.parameters and named:
             return True  # `act_layer(inplace=True)`: the layer class may be a parameter's default
-        return file.qualified(node.func) in torch_tables().inplace_params
+        index = torch_tables().inplace_params.get(file.qualified(node.func) or "")
+        if index is None:
+            return False
+        return literal or named or index < len(node.args) and isinstance(node.args[index], ast.Name)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
