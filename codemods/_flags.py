@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 import libcst as cst
 
 from codemods._common import inplace_flag, is_true
+from codemods._layers import choices
 from fixer.analysis.scope import FunctionFacts
 
 Uses = Callable[[str], list[cst.Name]]  # every Name spelling a name in the function
@@ -53,19 +54,12 @@ def _flag_dict(expr: cst.BaseExpression, scope: FunctionFacts, uses: Uses, paren
     values = scope.bindings.get(expr.value, [])
     if not values or any(v is None for v in values):
         return False
-    choices = [c for v in values for c in _choices(v)]  # type: ignore[arg-type]
-    if not all(_only_inplace(c) for c in choices):
+    options = [c for v in values for c in choices(v)]  # type: ignore[arg-type]
+    if not all(_only_inplace(c) for c in options):
         return False
-    if not any(true_by_default(e.value, scope) for c in choices for e in c.elements if isinstance(e, cst.DictElement)):  # type: ignore[union-attr]
+    if not any(true_by_default(e.value, scope) for c in options for e in c.elements if isinstance(e, cst.DictElement)):  # type: ignore[union-attr]
         return False
     return all(_spread_or_bound(u, parents) for u in uses(expr.value))
-
-
-def _choices(value: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """`a if c else b` -> [a, b], recursively."""
-    if isinstance(value, cst.IfExp):
-        return _choices(value.body) + _choices(value.orelse)
-    return [value]
 
 
 def _only_inplace(value: cst.BaseExpression) -> bool:

@@ -41,7 +41,8 @@ class LayerOrder:
     def sequence(self, row: cst.CSTNode, layers: list[cst.BaseExpression]) -> None:
         """`nn.Sequential(*layers)` or a list/tuple literal of layers."""
         for before, layer in zip([None, *layers], layers):
-            self._before.setdefault(id(layer), before)  # the outermost sequence knows the order
+            for choice in choices(layer):  # `nn.ReLU(inplace=True) if relu else nn.Identity()`
+                self._before.setdefault(id(choice), before)  # the outermost sequence knows the order
         if layers:
             self._row.setdefault(id(layers[0]), row)
 
@@ -134,6 +135,13 @@ class LayerOrder:
                 if appended is layer:
                     return row, i
         return None
+
+
+def choices(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """`a if c else b` -> [a, b] (nested ones too); any other value -> [value]."""
+    if isinstance(value, cst.IfExp):
+        return choices(value.body) + choices(value.orelse)
+    return [value]
 
 
 def _super_init(func: cst.BaseExpression) -> bool:

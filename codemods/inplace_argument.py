@@ -9,7 +9,7 @@ import libcst as cst
 
 from codemods._common import code, drop_flag, hoisted, is_assignable
 from codemods._flags import flag_argument
-from codemods._layers import SEQUENTIAL, Holder, LayerOrder
+from codemods._layers import SEQUENTIAL, Holder, LayerOrder, choices
 from fixer.analysis.input_writes import leaf_feed, parent_feeds, passes_input
 from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
@@ -126,7 +126,8 @@ class InplaceArgument(Codemod):
     visit_Return = visit_Expr  # type: ignore[assignment]
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        self._statement[id(node.value)] = node
+        for value in {node.value, *choices(node.value)}:  # `self.act = nn.ReLU(inplace=True) if a else nn.GELU()`
+            self._statement[id(value)] = node
         self._layers.assign(node)
 
     def _check(self, call: cst.Call, name: str, index: int, spelled: bool) -> None:
@@ -249,7 +250,7 @@ class InplaceArgument(Codemod):
 
     def _is_direct(self, call: cst.Call) -> bool:
         statement = self._statement.get(id(call))
-        return isinstance(statement, cst.Assign) and statement.value is call
+        return isinstance(statement, cst.Assign) and any(c is call for c in choices(statement.value))
 
     def _previous(self, call: cst.BaseExpression) -> tuple[bool, cst.BaseExpression | None]:
         """(known, the layer whose output `call` receives), skipping layers that may pass their input on."""
