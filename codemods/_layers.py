@@ -35,6 +35,7 @@ class LayerOrder:
         self._before: dict[int, cst.BaseExpression | None] = {}  # layer -> the layer before it
         self._row: dict[int, cst.CSTNode] = {}  # first layer -> the Sequential call or list it starts
         self._appended: dict[tuple[int, str], list[tuple[cst.Call, cst.BaseExpression]]] = {}
+        self._appended_at: dict[int, tuple[list[tuple[cst.Call, cst.BaseExpression]], int]] = {}  # layer -> (row, index)
         self._starred: dict[tuple[int, str], list[cst.Call]] = {}  # (scope, list name) -> `Sequential(*name)` calls
         self._empty: set[tuple[int, str]] = set()  # (scope, `self.X`) bound to an empty `nn.Sequential()`
 
@@ -43,8 +44,8 @@ class LayerOrder:
         for before, layer in zip([None, *layers], layers):
             for choice in choices(layer):  # `nn.ReLU(inplace=True) if relu else nn.Identity()`
                 self._before.setdefault(id(choice), before)  # the outermost sequence knows the order
-        if layers:
-            self._row.setdefault(id(layers[0]), row)
+        for first in choices(layers[0]) if layers else ():
+            self._row.setdefault(id(first), row)
 
     def call(self, node: cst.Call, name: str | None) -> None:
         """Note `layers.append(layer)`, `self.body.add_module(n, layer)`, `Sequential(*layers)`."""
@@ -57,7 +58,10 @@ class LayerOrder:
         if isinstance(func, cst.Attribute) and func.attr.value in APPENDS and len(args) > APPENDS[func.attr.value]:
             if not any(a.star for a in node.args):
                 layer = args[APPENDS[func.attr.value]].value
-                self._appended.setdefault((scope, code(func.value)), []).append((node, layer))
+                row = self._appended.setdefault((scope, code(func.value)), [])
+                for choice in choices(layer):
+                    self._appended_at[id(choice)] = (row, len(row))
+                row.append((node, layer))
 
     def assign(self, node: cst.Assign) -> None:
         """`self.body = nn.Sequential()`: layers added to it later come first."""
@@ -71,7 +75,7 @@ class LayerOrder:
         if id(layer) in self._before:
             before = self._before[id(layer)]
             return True, before
-        found = self._appended_at(layer)
+        found = self._appended_at.get(id(layer))
         if found is None:
             return False, None
         row, i = found
@@ -93,7 +97,7 @@ class LayerOrder:
                 return self._held_by(row, statements, scope)
             statement = statements.get(id(row))  # `layers = [a, b]` then `nn.Sequential(*layers)`
             return self._list_holder(statement, statements, scope) if statement is not None else None
-        found = self._appended_at(layer)
+        found = self._appended_at.get(id(layer))
         if found is None or found[1] != 0:
             return None
         receiver = code(found[0][0][0].func.value)  # type: ignore[attr-defined]
@@ -128,13 +132,6 @@ class LayerOrder:
             return None
         target = code(statement.targets[0].target)
         return Holder(info.name, target.removeprefix("self.")) if target.startswith("self.") and target.count(".") == 1 else None
-
-    def _appended_at(self, layer: cst.BaseExpression) -> tuple[list[tuple[cst.Call, cst.BaseExpression]], int] | None:
-        for row in self._appended.values():
-            for i, (_, appended) in enumerate(row):
-                if appended is layer:
-                    return row, i
-        return None
 
 
 def choices(value: cst.BaseExpression) -> list[cst.BaseExpression]:
