@@ -38,13 +38,19 @@ class LayerOrder:
         self._appended_at: dict[int, tuple[list[tuple[cst.Call, cst.BaseExpression]], int]] = {}  # layer -> (row, index)
         self._starred: dict[tuple[int, str], list[cst.Call]] = {}  # (scope, list name) -> `Sequential(*name)` calls
         self._empty: set[tuple[int, str]] = set()  # (scope, `self.X`) bound to an empty `nn.Sequential()`
+        self._unknown: set[int] = set()  # layers after a `*others` in a row
 
-    def sequence(self, row: cst.CSTNode, layers: list[cst.BaseExpression]) -> None:
-        """`nn.Sequential(*layers)` or a list/tuple literal of layers."""
+    def sequence(self, row: cst.CSTNode, layers: list[cst.BaseExpression | None]) -> None:
+        """`nn.Sequential(a, b)` or a list/tuple literal of layers; None stands for `*others`."""
         for before, layer in zip([None, *layers], layers):
-            for choice in choices(layer):  # `nn.ReLU(inplace=True) if relu else nn.Identity()`
-                self._before.setdefault(id(choice), before)  # the outermost sequence knows the order
-        for first in choices(layers[0]) if layers else ():
+            for choice in choices(layer) if layer is not None else ():  # `nn.ReLU(inplace=True) if relu else nn.Identity()`
+                if id(choice) in self._before or id(choice) in self._unknown:
+                    continue  # the outermost sequence knows the order
+                if before is None and layer is not layers[0]:
+                    self._unknown.add(id(choice))  # after `*others`: what comes before is not known
+                else:
+                    self._before[id(choice)] = before
+        for first in choices(layers[0]) if layers and layers[0] is not None else ():
             self._row.setdefault(id(first), row)
 
     def call(self, node: cst.Call, name: str | None) -> None:
@@ -72,6 +78,8 @@ class LayerOrder:
 
     def previous(self, layer: cst.BaseExpression) -> tuple[bool, cst.BaseExpression | None]:
         """(known, the layer before `layer`): (True, None) for a first layer; (False, None) unknown."""
+        if id(layer) in self._unknown:
+            return False, None
         if id(layer) in self._before:
             before = self._before[id(layer)]
             return True, before

@@ -100,7 +100,7 @@ class InplaceArgument(Codemod):
         name = qualified(node.func, self.context.facts.imports)
         self._layers.call(node, name)
         if name == SEQUENTIAL:
-            self._layers.sequence(node, [a.value for a in node.args if a.keyword is None and not a.star])
+            self._layers.sequence(node, [None if a.star else a.value for a in node.args if a.keyword is None])
         index = self.context.tables.inplace_params.get(name or "")
         if index is not None:
             self.later(self._check, node, name, index, True)
@@ -115,9 +115,9 @@ class InplaceArgument(Codemod):
             self._check(call, found[0], index, False)
 
     def visit_List(self, node: cst.List) -> None:
-        layers = [e.value for e in node.elements if not isinstance(e, cst.StarredElement)]
+        layers = [None if isinstance(e, cst.StarredElement) else e.value for e in node.elements]
         if layers and all(isinstance(v, cst.Tuple) and len(v.elements) == 2 for v in layers):
-            layers = [v.elements[1].value for v in layers]  # type: ignore[attr-defined]  # OrderedDict pairs
+            layers = [v.elements[1].value for v in layers]  # type: ignore[union-attr]  # OrderedDict pairs
         self._layers.sequence(node, layers)
     visit_Tuple = visit_List  # type: ignore[assignment]
 
