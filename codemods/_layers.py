@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from fixer.analysis.flow import Flow
 from fixer.analysis.messages import code
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 
@@ -30,12 +31,13 @@ class Holder:
 class LayerOrder:
     """Collects rows of layers while a rule visits a region; asked once the region is visited."""
 
-    def __init__(self, facts: RegionFacts) -> None:
-        self.facts = facts
+    def __init__(self, facts: RegionFacts, flow: Flow) -> None:
+        self.facts, self.flow = facts, flow
         self._before: dict[int, cst.BaseExpression | None] = {}  # layer -> the layer before it
         self._row: dict[int, cst.CSTNode] = {}  # first layer -> the Sequential call or list it starts
         self._appended: dict[tuple[int, str], list[tuple[cst.Call, cst.BaseExpression]]] = {}
-        self._appended_at: dict[int, tuple[list[tuple[cst.Call, cst.BaseExpression]], int]] = {}  # layer -> (row, index)
+        self._appended_at: dict[int, tuple[tuple[int, str], int]] = {}  # layer -> (its row's key, its index)
+        self._scopes: dict[int, FunctionFacts] = {}
         self._starred: dict[tuple[int, str], list[cst.Call]] = {}  # (scope, list name) -> `Sequential(*name)` calls
         self._empty: set[tuple[int, str]] = set()  # (scope, `self.X`) bound to an empty `nn.Sequential()`
         self._unknown: set[int] = set()  # layers after a `*others` in a row
@@ -64,10 +66,12 @@ class LayerOrder:
         if isinstance(func, cst.Attribute) and func.attr.value in APPENDS and len(args) > APPENDS[func.attr.value]:
             if not any(a.star for a in node.args):
                 layer = args[APPENDS[func.attr.value]].value
-                row = self._appended.setdefault((scope, code(func.value)), [])
+                key = (scope, code(func.value))
+                row = self._appended.setdefault(key, [])
                 for choice in choices(layer):
-                    self._appended_at[id(choice)] = (row, len(row))
+                    self._appended_at[id(choice)] = (key, len(row))
                 row.append((node, layer))
+                self._scopes[scope] = self.facts.scope(node)
 
     def assign(self, node: cst.Assign) -> None:
         """`self.body = nn.Sequential()`: layers added to it later come first."""
@@ -84,9 +88,9 @@ class LayerOrder:
             before = self._before[id(layer)]
             return True, before
         found = self._appended_at.get(id(layer))
-        if found is None:
+        if found is None or not self._only_appended(found[0]):
             return False, None
-        row, i = found
+        row, i = self._appended[found[0]], found[1]
         if i == 0:
             return True, None
         (call, _), (previous_call, previous) = row[i], row[i - 1]
@@ -106,14 +110,30 @@ class LayerOrder:
             statement = statements.get(id(row))  # `layers = [a, b]` then `nn.Sequential(*layers)`
             return self._list_holder(statement, statements, scope) if statement is not None else None
         found = self._appended_at.get(id(layer))
-        if found is None or found[1] != 0:
+        if found is None or found[1] != 0 or not self._only_appended(found[0]):
             return None
-        receiver = code(found[0][0][0].func.value)  # type: ignore[attr-defined]
+        receiver = found[0][1]
         if receiver.startswith("self.") and (id(scope), receiver) in self._empty:
             return Holder(info.name, receiver.removeprefix("self."))
         if "." in receiver or not all(_empty_list(v) for v in scope.bindings.get(receiver, [None])):
             return None
         return self._starred_holder(receiver, statements, scope)
+
+    def _only_appended(self, key: tuple[int, str]) -> bool:
+        """The list `layers` changes only by `layers.append(...)`: no `extend`, `insert`, `+=`, item
+        writes or other holders. `self.X` rows are taken as built in order."""
+        scope, receiver = self._scopes[key[0]], key[1]
+        if "." in receiver:
+            return True
+        parents = self.flow.parents(scope)
+        for use in self.flow.uses(receiver, scope):
+            parent = parents.get(id(use))
+            if isinstance(parent, cst.AssignTarget) or isinstance(parent, cst.Arg) and parent.star == "*":
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is use and parent.attr.value == "append":
+                continue
+            return False
+        return True
 
     def _list_holder(self, statement: cst.BaseSmallStatement, statements: dict[int, cst.BaseSmallStatement],
                      scope: FunctionFacts) -> Holder | None:

@@ -93,7 +93,8 @@ class InplaceArgument(Codemod):
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
-        self._layers = LayerOrder(context.facts)
+        assert context.risks is not None
+        self._layers = LayerOrder(context.facts, context.risks.flow)
         self._statement: dict[int, cst.BaseSmallStatement] = {}  # call -> the statement it is the value of
 
     def visit_Call(self, node: cst.Call) -> None:
