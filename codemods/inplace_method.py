@@ -15,7 +15,8 @@ from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
 from fixer.codemod import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
-from fixer.types import Safety
+from fixer.analysis.aliasing import FRESH
+from fixer.types import Safety, Severity
 
 Link = tuple[cst.Call, Entry]
 
@@ -90,6 +91,8 @@ class InplaceMethod(Codemod):
             root = root.func.value  # the receiver at the bottom of `x.a_().b_()`, as `_chain` finds it
         if root is node:
             return False
+        if isinstance(root, ast.Call):
+            return True  # `torch.tanh(z).mul_(2)`: what the call returns is written
         return file.may_hold_tensor(root) and not (isinstance(root, ast.Attribute) and root.attr == "data")
 
     def __init__(self, context: RuleContext) -> None:
@@ -134,6 +137,35 @@ class InplaceMethod(Codemod):
         self._done.update(id(c) for c, _ in links)
         if is_assignable(root) and not _is_data(root):
             self.later(self._decide, call, root, links, statement, bare)
+        elif isinstance(root, cst.Call) and statement is not None:
+            self.later(self._decide_result, call, root, links, statement)
+
+    def _decide_result(self, call: cst.Call, root: cst.Call, links: list[Link], statement: cst.BaseSmallStatement) -> None:
+        """`torch.tanh(z).mul_(2)`: a write into what a call returns, which no name holds. An error
+        when the call saved its result for backward; the out-of-place twin in the same place is the
+        fix, safe when the call is proven to return new memory (nothing else can see the write)."""
+        assert self.context.risks is not None
+        scope = self.scope(call)
+        if self.context.facts.in_no_grad(call):
+            return
+        saver = self.context.risks.saved.result_saver(root, scope)
+        if saver is None:
+            return
+        names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
+        message = (f"`{code(root)}` is the output of `{saver}`, which saves its result for backward; {names} "
+                   "writes it in place, so backward fails")
+        value: cst.BaseExpression | None = root
+        for link, entry in links:
+            widens = entry.kind == "same" and entry.twin in PROMOTING_METHODS and any(
+                self.kind(a.value, call) is not Kind.NOT_TENSOR for a in link.args)
+            value = None if value is None or widens or entry.kind != "same" else self._twin(value, link, entry)
+        if value is None:
+            self.report(call, message, replacement=None, safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
+            return
+        fresh = self.context.risks.aliases.source(root, scope) == FRESH
+        self.report(statement, message + ("" if fresh else "; fix unsafe: the call may return a tensor something else holds"),
+                    replacement=statement.deep_replace(call, value), safety=Safety.SAFE if fresh else Safety.UNSAFE,
+                    severity=Severity.ERROR)
 
     def _decide(
         self, call: cst.Call, root: cst.BaseExpression, links: list[Link],

@@ -25,11 +25,13 @@ class Flow:
     def order(self, node: cst.CSTNode) -> int:
         return self.facts.order.get(id(node), 0)
 
-    def reaching(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> list[Binding]:
+    def reaching(self, name: str, node: cst.CSTNode, scope: FunctionFacts,
+                 timeline: list[Binding] | None = None) -> list[Binding]:
         """The bindings of `name` that may hold at `node`: back to the last one that surely does,
-        plus those later in the same loop body (they hold from the previous iteration)."""
+        plus those later in the same loop body (they hold from the previous iteration).
+        `timeline`: other bindings than the name's (an attribute's, `self.h`)."""
         write, blocks = self.facts.order.get(id(node), 0), self.facts.blocks.get(id(node), ())
-        timeline = scope.timeline.get(name, [])
+        timeline = scope.timeline.get(name, []) if timeline is None else timeline
         found: list[Binding] = []
         for binding in reversed([b for b in timeline if b.order < write]):
             if self.exclusive(binding.blocks, blocks):

@@ -8,6 +8,7 @@ import re
 
 import libcst as cst
 
+from fixer.analysis.messages import code
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds, never_requires_grad
 
@@ -61,6 +62,9 @@ class GradAnalysis:
         if isinstance(expr, cst.Attribute):
             if self.kinds.kind(expr, scope) is Kind.NOT_TENSOR or self._plain_self_attribute(expr, scope):
                 return Grad.NO
+            info = scope.class_info
+            if info is not None and code(expr) == f"self.{expr.attr.value}" and expr.attr.value in info.buffers:
+                return Grad.NO  # a registered buffer: autograd never tracks it
             return self.grad_of(expr.value, scope) if expr.attr.value in ("T", "mT", "real", "imag") else Grad.MAYBE
         if isinstance(expr, cst.Call):
             return self._call_grad(expr, scope)
@@ -84,7 +88,7 @@ class GradAnalysis:
             method = func.attr.value
             if method in NEW_METHODS or method in DISCRETE or self.kinds.kind(call, scope) is Kind.NOT_TENSOR:
                 return Grad.NO
-            grad_free = isinstance(func.value, (cst.Comparison, cst.BooleanOperation, cst.Name))
+            grad_free = isinstance(func.value, (cst.Comparison, cst.BooleanOperation, cst.Name, cst.Subscript))
             if grad_free and self.grad_of(func.value, scope) is Grad.NO:  # `(w > 0).to(dtype)`, `mask.sum()`
                 return _any_maybe([self.grad_of(a, scope) for a in args])
             if method == "requires_grad_" or self.kinds.kind(func.value, scope) is not Kind.TENSOR:

@@ -52,6 +52,7 @@ class ClassInfo:
     submodules: Mapping[str, Submodule] = field(default_factory=dict)
     methods: frozenset[str] = frozenset()
     plain_attributes: frozenset[str] = frozenset()  # `self.X` only ever bound to numbers, text, flags
+    buffers: frozenset[str] = frozenset()  # `self.register_buffer("X", ...)`: never requires grad
 
 
     @property
@@ -78,7 +79,7 @@ class ModuleCall:
 def call_effect(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
     """`self.<attr>(x)` for the module `spec`: a Sequential chains its parts."""
     if spec.callee == SEQUENTIAL and not spec.parts:
-        return ModuleCall(False, False, None, False, False, False)  # its parts are unknown
+        return ModuleCall(False, False, None, False, False, False)  # built empty, or from `*layers`: unknown
     parts = spec.parts if spec.callee == SEQUENTIAL else (spec,)
     effects = [_one(p, table) if p.callee != SEQUENTIAL else call_effect(p, table) for p in parts]
     first, last = effects[0], effects[-1]
@@ -136,7 +137,12 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     methods = frozenset(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
     plain: dict[str, bool] = {}
     plain_params = _plain_parameters(node)
+    buffers: set[str] = set()
     for sub in walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "register_buffer":
+            first = sub.args[0] if sub.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                buffers.add(first.value)
         if isinstance(sub, ast.AugAssign) and (attr := _self_attribute(sub.target)) is not None:
             plain[attr] = plain.get(attr, True) and _plain_value(sub.value, plain_params)
         if not isinstance(sub, ast.Assign):
@@ -156,7 +162,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
         if spec is not None and flag is not False:
             built[attr] = Submodule(spec.callee, spec.line, flag, spec.parts)
     return ClassInfo(node.name, bases, MappingProxyType({k: v for k, v in built.items() if v is not None}), methods,
-                     frozenset(k for k, v in plain.items() if v))
+                     frozenset(k for k, v in plain.items() if v), frozenset(b for b in buffers if b not in built))
 
 
 def _plain_parameters(node: ast.ClassDef) -> frozenset[str]:
@@ -186,8 +192,8 @@ def _plain_value(value: ast.expr, params: frozenset[str]) -> bool:
         return _plain_value(value.left, params) and _plain_value(value.right, params)
     if isinstance(value, ast.UnaryOp):
         return _plain_value(value.operand, params)
-    if isinstance(value, ast.Attribute):
-        return isinstance(value.value, ast.Name) and value.value.id == "math"
+    if isinstance(value, ast.Attribute):  # `math.pi`; `config.temperature`: model configs hold plain values
+        return isinstance(value.value, ast.Name) and value.value.id in ("math", "config", "cfg")
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("int", "float", "len", "round", "bool"):
         return True
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):

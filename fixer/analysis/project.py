@@ -9,14 +9,15 @@ write's question reaches.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.modules import ClassTable
-from fixer.analysis.regions import ImportMap, Region, function_region, region_source
+from fixer.analysis.modules import FUNCTION_BASES, ClassTable
+from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
+from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source
 from fixer.analysis.tables import TorchTables
 from fixer.batched import visit_batched
 from fixer.positions import positions
@@ -37,6 +38,7 @@ class Summary:
     saves: Mapping[str, str]  # parameter -> the op that saves it for backward
     result: str | None  # the op whose saved output it returns
     writes: frozenset[str]  # parameters it writes in place
+    result_unsaved: bool = False  # every return is a known op's new output that op does not save
 
 
 class FileModel:
@@ -48,6 +50,7 @@ class FileModel:
         self.functions = {s.name: s for s in tree.body if isinstance(s, FUNCTIONS)}
         self.class_nodes = {c.name: c for c in class_nodes if c.name in classes}
         self._summaries: dict[tuple[str, str], Summary | None] = {}
+        self._without_grad: dict[tuple[str, str], bool] = {}
         self._depth = 0
 
     def function(self, name: str) -> Summary | None:
@@ -95,31 +98,42 @@ class FileModel:
         if owner is None:
             return None
         methods = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)]
-        return self._feeds(methods, lambda f: _spells_self(f, attr), 0, None)
+        return self._feeds(self._calls_in(methods, lambda f: _spells_self(f, attr), 0, None), private_needs_first=True)
 
     def argument_feeds(self, function: str, class_name: str | None, position: int, keyword: str) -> InplaceFeed | None:
-        """Where the file calls `function` (a method of `class_name` through `self`, or a module-level
-        function by name) passing, for the parameter at `position` (or `keyword`), a value autograd
-        saved or a leaf that requires grad: the function writes that parameter in place."""
+        """Where the file calls `function` (a method of `class_name` through `self`, its `forward`
+        through the classes holding one, or a module-level function by name) passing, for the
+        parameter at `position` (or `keyword`), a value autograd saved or a leaf that requires grad:
+        the function writes that parameter in place."""
+        return self._feeds(self._sites(function, class_name, position, keyword), private_needs_first=position == 0)
+
+    def argument_unsaved(self, function: str, class_name: str | None, position: int, keyword: str) -> bool:
+        """Whether the file calls `function` at least once, and every call passes for the parameter
+        a new value no op saved and nothing else reads (`self.ls(self.mlp(x))`): writing it in
+        place inside the function is what the code means."""
+        sites = list(self._sites(function, class_name, position, keyword))
+        return bool(sites) and all(
+            risks.facts.in_no_grad(op) or isinstance(argument, cst.Call) and risks.saved.unsaved_output(argument, scope)
+            for risks, scope, op, argument, _ in sites)
+
+    def _sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
         if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
             holders = [(c, [a for a, m in self.classes[c].submodules.items() if m.callee == class_name])
                        for c in self.class_nodes]
             callers = [(s, c) for c, attrs in holders if attrs for s in self.class_nodes[c].body if isinstance(s, FUNCTIONS)]
             held = {a for _, attrs in holders for a in attrs}
-            return self._feeds(callers, lambda f: any(_spells_self(f, a) for a in held), position, keyword)
+            return self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in held), position, keyword)
         if class_name is not None:
             owner = self.class_nodes.get(class_name)
             callers = [(s, class_name) for s in owner.body if isinstance(s, FUNCTIONS)] if owner is not None else []
-            return self._feeds(callers, lambda f: _spells_self(f, function), position, keyword)
+            return self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
         callers = [(s, None) for s in self.functions.values()]
         callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
-        spelled = lambda f: isinstance(f, cst.Name) and f.value == function  # noqa: E731
-        return self._feeds(callers, spelled, position, keyword)
+        return self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
 
-    def _feeds(self, callers: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
-               matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> InplaceFeed | None:
-        sites: list[tuple[int, str]] = []
-        private = True
+    def _calls_in(self, callers: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
+                  matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> Iterator[Site]:
+        """Each call `matches` spells in the defs, analysed, with the argument for the parameter."""
         for node, owner in callers:
             if not _mentions(node, matches):
                 continue
@@ -128,21 +142,48 @@ class FileModel:
                 continue
             risks, scope, region = analysed
             for op in scope.ops:
-                if not (isinstance(op, cst.Call) and matches(op.func)):
+                if isinstance(op, cst.Call) and matches(op.func):
+                    argument = _argument(op, position, keyword)
+                    if argument is not None:
+                        yield risks, scope, op, argument, region
+
+    def _feeds(self, sites: Iterator[Site], *, private_needs_first: bool) -> InplaceFeed | None:
+        found: list[tuple[int, str]] = []
+        private = private_needs_first
+        for risks, scope, op, argument, region in sites:
+            private &= _result_replaces(op, risks.flow.parents(scope))
+            if risks.facts.in_no_grad(op):
+                continue
+            reason = risks.saved.feeds(op, argument, scope)
+            if reason is not None:
+                where = positions(risks.facts.module)  # type: ignore[arg-type]
+                line = where[op][0][0] + region.first - 1
+                text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in reason)
+                found.append((line, text))
+        return InplaceFeed(found[0][0], found[0][1], private) if found else None
+
+    def runs_without_grad(self, function: str, class_name: str | None, depth: int = 0) -> bool:
+        """Whether every call of the def in the file runs with autograd off (in a `torch.no_grad()`
+        block or decorated function, an optimizer's `step`, or a def that itself runs so), and
+        there is at least one: `zeropower_via_newtonschulz` called only from `Muon.step`."""
+        key = (class_name or "", function)
+        if key in self._without_grad:
+            return self._without_grad[key]
+        self._without_grad[key] = False  # a recursive call proves nothing
+        callers = [(s, None) for s in self.functions.values()]
+        callers += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
+        found = False
+        for node, owner in callers:
+            for call, off in _calls(node, function, method=class_name is not None, imports=self.imports):
+                if class_name is not None and owner != class_name:
                     continue
-                argument = _argument(op, position, keyword)
-                if argument is None:
-                    continue
-                private &= position == 0 and _result_replaces(op, risks.flow.parents(scope))
-                if risks.facts.in_no_grad(op):
-                    continue
-                found = risks.saved.feeds(op, argument, scope)
-                if found is not None:
-                    where = positions(risks.facts.module)  # type: ignore[arg-type]
-                    line = where[op][0][0] + region.first - 1
-                    text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in found)
-                    sites.append((line, text))
-        return InplaceFeed(sites[0][0], sites[0][1], private) if sites else None
+                found = True
+                bases = self.classes[owner].bases if owner else ()
+                if not (off or _grad_off_def(node, bases, self.imports)
+                        or depth < 2 and self.runs_without_grad(node.name, owner, depth + 1)):
+                    return False
+        self._without_grad[key] = found
+        return found
 
     def _analyse(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None, *,
                  params_are_tensors: bool) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
@@ -171,6 +212,9 @@ class FileModel:
         return RiskAnalysis(facts, kinds, self.tables), scope, region
 
 
+Site = tuple["RiskAnalysis", "FunctionFacts", cst.Call, cst.BaseExpression, Region]  # a call of a def, analysed
+
+
 @dataclass(frozen=True, slots=True)
 class InplaceFeed:
     """A call of an in-place module on a value autograd saved."""
@@ -178,6 +222,59 @@ class InplaceFeed:
     line: int
     reason: str
     private: bool  # every call site rebinds what it passed, or passes a value used nowhere else
+
+
+def _calls(node: ast.FunctionDef | ast.AsyncFunctionDef, function: str, *, method: bool,
+           imports: ImportMap) -> Iterator[tuple[ast.Call, bool]]:
+    """Each call of `function` (`self.function(...)` for a method) in the def, and whether a
+    `with torch.no_grad()` (or `inference_mode`) block holds it."""
+    def visit(stmts: list[ast.stmt], off: bool) -> Iterator[tuple[ast.Call, bool]]:
+        for stmt in stmts:
+            if isinstance(stmt, (ast.With, ast.AsyncWith)):
+                inner = off or any(_grad_off_call(i.context_expr, imports) for i in stmt.items)
+                yield from _calls_in(stmt.items, off)
+                yield from visit(stmt.body, inner)
+            elif isinstance(stmt, (*FUNCTIONS, ast.ClassDef)):
+                continue  # a nested def runs when it is called, not here
+            else:
+                bodies = [getattr(stmt, f) for f in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, f, None), list)]
+                bodies += [h.body for h in getattr(stmt, "handlers", [])]
+                own = [v for f, v in ast.iter_fields(stmt) if f not in ("body", "orelse", "finalbody", "handlers")]
+                yield from _calls_in(own, off)
+                for body in bodies:
+                    yield from visit(body, off)
+
+    def _calls_in(values: list, off: bool) -> Iterator[tuple[ast.Call, bool]]:
+        for value in values:
+            for sub in (ast.walk(value) if isinstance(value, ast.AST) else (n for v in value if isinstance(v, ast.AST) for n in ast.walk(v))
+                        if isinstance(value, list) else ()):
+                if isinstance(sub, ast.Call) and _names(sub.func, function, method):
+                    yield sub, off
+
+    yield from visit(node.body, False)
+
+
+def _names(func: ast.expr, function: str, method: bool) -> bool:
+    if method:
+        return (isinstance(func, ast.Attribute) and func.attr == function
+                and isinstance(func.value, ast.Name) and func.value.id == "self")
+    return isinstance(func, ast.Name) and func.id == function
+
+
+def _grad_off_call(expr: ast.expr, imports: ImportMap) -> bool:
+    call = expr.func if isinstance(expr, ast.Call) else expr
+    return qualify(dotted_name(call), imports) in GRAD_OFF
+
+
+def _grad_off_def(node: ast.FunctionDef | ast.AsyncFunctionDef, bases: tuple[str, ...], imports: ImportMap) -> bool:
+    """A def that runs with autograd off, as the LibCST facts decide it (`scope.FactsCollector`)."""
+    if any(_grad_off_call(d, imports) for d in node.decorator_list):
+        return True
+    args = node.args
+    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    return (node.name == "step" and any(b in OPTIMIZER_BASES for b in bases)
+            or node.name in ("forward", "backward") and any(b in FUNCTION_BASES for b in bases)
+            or bool(names & OPTIMIZER_PARAMS))
 
 
 def _mentions(node: ast.AST, matches: Callable[[cst.BaseExpression], bool]) -> bool:

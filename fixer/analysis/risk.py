@@ -66,9 +66,15 @@ class RiskAnalysis:
             return self._input_of_function(target.value, node, scope)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
             return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
+        if self._called_without_grad(scope):
+            return None  # every caller in the file runs it under `torch.no_grad()`
         safety, because = self.fix_safety(target, node, besides=statement or node, tensor=tensor)
         if isinstance(target, cst.Name):
             saved = self.saved.saved(target.value, node, scope)
+            if saved is not None:
+                return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
+        elif isinstance(target, cst.Attribute):
+            saved = self.saved.saved_attribute(target, node, scope)
             if saved is not None:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
         if isinstance(target, cst.Name):
@@ -81,8 +87,12 @@ class RiskAnalysis:
             return Risk(Severity.ERROR, reason, safety, because)
         if isinstance(target, cst.Name) and self.grads.grad(target, scope, node) is Grad.NO:
             return None
+        if isinstance(target, cst.Attribute) and self.grads.grad_of(target, scope) is Grad.NO:
+            return None  # a buffer, a plain attribute
         if isinstance(target, cst.Name) and self.saved.proven_unsaved(target.value, node, scope):
             return None  # no op can have saved it: the write is what the code means
+        if isinstance(target, cst.Name) and self._callers_pass_unsaved(target.value, node, scope):
+            return None  # every caller hands over a new value nothing saved or reads again
         if not tensor and self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
             return None
         return Risk(Severity.WARNING, (), safety, because)
@@ -111,10 +121,20 @@ class RiskAnalysis:
                     todo += [(n, binding.node) for n, _ in self.aliases.source(binding.value, scope).names]
         return None
 
-    def _fed(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
-        """A parameter written in place, where a caller in the file passes a value autograd saved."""
+    def _called_without_grad(self, scope: FunctionFacts) -> bool:
         function, file = scope.node, self.facts.file
-        if file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
+        while scope.parent is not None and scope.parent.node is not None:  # a nested def: its outermost def
+            scope = scope.parent
+            function = scope.node
+        if file is None or not isinstance(function, cst.FunctionDef) or scope.parent is None:
+            return False
+        info = scope.class_info
+        return file.runs_without_grad(function.name.value, info.name if info else None)
+
+    def _parameter(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> tuple[str, str | None, int] | None:
+        """The def, class and position of the parameter `name` when its argument reaches `node`."""
+        function = scope.node
+        if self.facts.file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
             return None
         if scope.parent is None or scope.parent.node is not None or not self.flow.entry_reaches(name, node, scope):
             return None  # a nested function: its callers are not followed
@@ -122,8 +142,18 @@ class RiskAnalysis:
         params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
         if info is not None:
             params = params[1:]  # `self`
-        position = params.index(name) if name in params else len(params)
-        feed = file.argument_feeds(function.name.value, info.name if info else None, position, name)
+        return function.name.value, info.name if info else None, params.index(name) if name in params else len(params)
+
+    def _callers_pass_unsaved(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+        found = self._parameter(name, node, scope)
+        return found is not None and self.facts.file is not None and self.facts.file.argument_unsaved(*found, name)
+
+    def _fed(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
+        """A parameter written in place, where a caller in the file passes a value autograd saved."""
+        found = self._parameter(name, node, scope)
+        if found is None or self.facts.file is None:
+            return None
+        feed = self.facts.file.argument_feeds(*found, name)
         if feed is None:
             return None
         return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; the call at line "

@@ -53,6 +53,12 @@ class SavedAnalysis:
         self._write_order = write
         reaching = self.flow.reaching(name, node, scope)
         for binding in reaching:
+            if binding.value is None and id(binding.node) not in self.facts.grad_off:
+                indices = self._indices_of(name, binding.node, scope)
+                if indices is not None:
+                    return indices, (f"`{name}` holds the indices `{code(indices)}` (line ", LineOf(indices),
+                                     f") returns, which it saves for backward; `{quoted(node)}` at line ",
+                                     LineOf(node), " makes backward fail")
             if binding.value is None or id(binding.node) in self.facts.grad_off:
                 continue
             op = self._result_saver(binding.value, scope)
@@ -113,15 +119,21 @@ class SavedAnalysis:
                 return False
         return True
 
+    def unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        return self._unsaved_output(value, scope)
+
     def _unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
         """A known op's output the op does not save: `a + b`, `self.bn(x)`, `torch.cat(...)`."""
         if isinstance(value, cst.BinaryOperation) and type(value.operator) not in BINARY_OPS:
             return True  # `+`, `-` and friends save no output
         if isinstance(value, cst.Call):
             spec = submodule(value.func, scope.class_info)
-            if spec is not None:
+            if spec is not None and spec.callee.startswith("torch.nn."):
                 effect = call_effect(spec, self.tables.module_saves)
                 return effect.known and not effect.saves_output and not effect.returns_input
+            summary = self._summary_of(value.func, scope)
+            if summary is not None:
+                return summary.result_unsaved
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in VIEW_METHODS:
             return False  # a view: its storage is its base's
         op = self._op(value, scope, result=True)
@@ -175,7 +187,8 @@ class SavedAnalysis:
                 result = self._returned_saver(ret.value, ret, scope)
         writes = frozenset(name for name in params
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
-        return Summary(tuple(params), saves, result, writes)
+        fresh = bool(scope.returns) and all(r.value is not None and self._unsaved_output(r.value, scope) for r in scope.returns)
+        return Summary(tuple(params), saves, result, writes, fresh)
 
     def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
         """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is
@@ -189,6 +202,50 @@ class SavedAnalysis:
         if saver is None:
             return None
         return (f"its argument is the output of `{saver[0]}` (line ", LineOf(saver[1]), "), which saves its result for backward")
+
+    def saved_attribute(self, target: cst.Attribute, node: cst.CSTNode, scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
+        """`self.w.div_(t)` after `self.w = scores.softmax(-1)` in the same function: the op that saved it."""
+        spelled = code(target)
+        for binding in self.flow.reaching(spelled, node, scope, scope.attribute_timeline.get(spelled, [])):
+            if binding.value is None or id(binding.node) in self.facts.grad_off:
+                continue
+            op = self._result_saver(binding.value, scope)
+            if op is not None:
+                return op[1], (f"`{spelled}` is the output of `{op[0]}` (line ", LineOf(op[1]),
+                               f"), which saves its result for backward; `{quoted(node)}` at line ",
+                               LineOf(node), " makes backward fail")
+        return None
+
+    def _indices_of(self, name: str, binding: cst.CSTNode, scope: FunctionFacts) -> cst.Call | None:
+        """`values, order = x.sort(-1)`: `order` holds indices sort saves for its values' backward
+        (as `topk`, `max(dim)`, `kthvalue` ... do), when `x` may require grad."""
+        if not (isinstance(binding, cst.Assign) and len(binding.targets) == 1 and isinstance(binding.value, cst.Call)):
+            return None
+        target, call = binding.targets[0].target, binding.value
+        if not (isinstance(target, cst.Tuple) and len(target.elements) == 2):
+            return None
+        second = target.elements[1].value
+        if not (isinstance(second, cst.Name) and second.value == name):
+            return None
+        func = call.func
+        args = [a for a in call.args if not a.star]
+        qualified_name = qualified(func, self.facts.imports)
+        if qualified_name is not None and qualified_name.startswith("torch."):
+            method, source, rest = qualified_name.rsplit(".", 1)[-1], args[0].value if args else None, args[1:]
+        elif isinstance(func, cst.Attribute):
+            method, source, rest = func.attr.value, func.value, args
+        else:
+            return None
+        if method not in VALUES_AND_INDICES or source is None or method in ("max", "min") and not rest:
+            return None
+        if self.kinds.kind(source, scope) is Kind.NOT_TENSOR or self.grads.grad_of(source, scope) is Grad.NO:
+            return None
+        return call
+
+    def result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> str | None:
+        """The op that saves the value `value` evaluates to, as its result: `torch.tanh(z)`."""
+        found = self._result_saver(value, scope)
+        return None if found is None else found[0]
 
     def _returned_saver(self, value: cst.BaseExpression, ret: cst.Return, scope: FunctionFacts) -> str | None:
         found = self._result_saver(value, scope)
@@ -344,17 +401,7 @@ class SavedAnalysis:
                       result: bool) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
         """A call of the file's own code: `self.attn(x)` (a class of the file), `self.helper(x)`,
         `helper(x)`; what it saves and returns comes from its summary."""
-        file, info = self.facts.file, scope.class_info
-        if file is None:
-            return None
-        summary = None
-        spec = submodule(func, info)
-        if spec is not None and spec.callee in file.classes:
-            summary = file.method(spec.callee, "forward")
-        elif info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
-            summary = file.method(info.name, func.attr.value) if func.attr.value in info.methods else None
-        elif isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
-            summary = file.function(func.value)
+        summary = self._summary_of(func, scope)
         if summary is None or not (summary.saves or summary.result):
             return None
         operands = [(p, a.value) for p, a in zip(summary.params, [a for a in args if a.keyword is None])]
@@ -362,6 +409,21 @@ class SavedAnalysis:
         inner = summary.result if result else next(iter(summary.saves.values()), None)
         label = f"{code(func)}` through `{inner}" if inner else code(func)
         return label, "module-weight", Saves(summary.result is not None, frozenset(summary.saves), summary.params), operands
+
+    def _summary_of(self, func: cst.BaseExpression, scope: FunctionFacts) -> Summary | None:
+        """The summary of the file's own def `func` calls: `self.attn` (a class of the file),
+        `self.helper`, `helper`."""
+        file, info = self.facts.file, scope.class_info
+        if file is None:
+            return None
+        spec = submodule(func, info)
+        if spec is not None and spec.callee in file.classes:
+            return file.method(spec.callee, "forward")
+        if info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            return file.method(info.name, func.attr.value) if func.attr.value in info.methods else None
+        if isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
+            return file.function(func.value)
+        return None
 
     def _result_saver(self, value: cst.BaseExpression, scope: FunctionFacts) -> tuple[str, cst.CSTNode] | None:
         """`torch.sigmoid(z)`, or a view of it (`torch.sigmoid(z).view(-1)`): the op saves what it returns."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.modules import ClassInfo, ClassTable
+from fixer.analysis.modules import FUNCTION_BASES, ClassInfo, ClassTable
 from fixer.analysis.regions import PARAMETER_CLASSES, ImportMap, qualify
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ GRAD_OFF = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.n
 GRAD_ON = frozenset({"torch.enable_grad", "torch.autograd.enable_grad"})
 SET_GRAD = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled"})
 OPTIMIZER_BASES = frozenset({"torch.optim.Optimizer", "torch.optim.optimizer.Optimizer"})
-# autograd.Function's forward and backward run with autograd off.
-FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
+# autograd.Function's forward and backward run with autograd off (FUNCTION_BASES).
 # Parameters only optimizer update functions take (`_single_tensor_adam(params, grads, exp_avgs, ...)`):
 # they run under the step's no_grad.
 OPTIMIZER_PARAMS = frozenset({"grad", "grads", "exp_avgs", "exp_avg_sqs", "state_steps", "momentum_buffer_list",
@@ -72,6 +71,7 @@ class FunctionFacts:
     ops: list[cst.BaseExpression] = field(default_factory=list)  # calls and binary operations, in order
     writes: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # name -> in-place writes to it
     attribute_stores: set[str] = field(default_factory=set)  # `self.h` in `self.h = ...`
+    attribute_timeline: dict[str, list[Binding]] = field(default_factory=dict)  # `self.h` -> its bindings here
     returns: list[cst.Return] = field(default_factory=list)
     function_forward: bool = False  # `forward` of an autograd.Function: its inputs are the caller's
 
@@ -312,6 +312,9 @@ class FactsCollector(cst.BatchableCSTVisitor):
     def leave_Assign(self, original_node: cst.Assign) -> None:
         for target in original_node.targets:
             self._record(target.target, original_node.value, original_node, tuple(self.blocks))
+            if isinstance(target.target, cst.Attribute) and (spelled := dotted(target.target)):
+                self.current.attribute_timeline.setdefault(spelled, []).append(
+                    Binding(self.counter, original_node.value, tuple(self.blocks), original_node))
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:

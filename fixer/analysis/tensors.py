@@ -255,9 +255,11 @@ def module_forward(scope: FunctionFacts) -> bool:
 
 
 def _default_kind(default: cst.BaseExpression | None) -> Kind:
-    """A forward argument with no default or `None` is a tensor; a number, text or flag is not."""
-    if default is None or isinstance(default, cst.Name) and default.value == "None":
+    """A forward argument with no default is a tensor; a number, text or flag is not."""
+    if default is None:
         return Kind.TENSOR
+    if isinstance(default, cst.Name) and default.value == "None":
+        return Kind.UNKNOWN  # `mask=None`, `input_shape=None`: optional, of any type
     if isinstance(default, (cst.BaseNumber, cst.BaseString, cst.Tuple, cst.List, cst.Dict)) or (
             isinstance(default, cst.Name) and default.value in ("True", "False")):
         return Kind.NOT_TENSOR
