@@ -320,3 +320,24 @@ def test_buffers_and_arguments_every_caller_makes_fresh_are_kept() -> None:
     scope: dict[str, object] = {}
     exec(textwrap.dedent(KEPT), scope)  # noqa: S102
     scope["Stats"](3)(torch.randn(2, 3, requires_grad=True)).sum().backward()  # type: ignore[operator]
+
+
+def test_pipeline_classes_run_without_grad() -> None:
+    source = textwrap.dedent("""
+        import torch
+
+
+        class DetectionImageProcessor(BaseBackend):
+            def post_process(self, outputs, threshold=0.1):
+                scores = torch.sigmoid(outputs.logits)
+                scores[scores < threshold] = 0.0
+                return scores
+
+
+        def post_process(outputs, threshold=0.1):
+            scores = torch.sigmoid(outputs.logits)
+            scores[scores < threshold] = 0.0
+            return scores
+    """)
+    lines = [f.span.start_line for f in engine.plan(source, "t.py", registry.all_rules()).findings]
+    assert lines == [15]  # the same code outside a processor class is still reported

@@ -18,6 +18,8 @@ from fixer.analysis.regions import ImportMap, dotted_name, qualify, walk
 from fixer.analysis.tables import ModuleSaves
 
 SEQUENTIAL = "torch.nn.Sequential"
+# Parts of class names that mark pipeline utilities (`OwlViTImageProcessor`, `DDPMScheduler`).
+INFERENCE_CLASSES = ("Processor", "FeatureExtractor", "Tokenizer", "Scheduler")
 FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
 MODULE_LISTS = frozenset({"torch.nn.ModuleList", "torch.nn.ModuleDict"})
 
@@ -54,6 +56,13 @@ class ClassInfo:
     plain_attributes: frozenset[str] = frozenset()  # `self.X` only ever bound to numbers, text, flags
     buffers: frozenset[str] = frozenset()  # `self.register_buffer("X", ...)`: never requires grad
 
+
+    @property
+    def inference_only(self) -> bool:
+        """An image or text processor, a feature extractor, a noise scheduler: pipeline code that
+        post-processes model outputs or builds inputs, never run in a training step's graph."""
+        names = [self.name, *(b.rsplit(".", 1)[-1] for b in self.bases)]
+        return any(part in n for n in names for part in INFERENCE_CLASSES)
 
     @property
     def is_module(self) -> bool:

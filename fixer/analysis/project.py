@@ -209,7 +209,7 @@ class FileModel:
                  if class_name is None or site[1] == class_name]
         for node, owner, _, off in sites:
             bases = self.classes[owner].bases if owner else ()
-            if not (off or _grad_off_def(node, bases, self.imports)
+            if not (off or _grad_off_def(node, bases, self.imports) or owner is not None and self.classes[owner].inference_only
                     or depth < 2 and self.runs_without_grad(node.name, owner, depth + 1)):
                 return False
         self._without_grad[key] = bool(sites)

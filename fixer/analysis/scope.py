@@ -203,7 +203,8 @@ class FactsCollector(cst.BatchableCSTVisitor):
         is_step = node.name.value == "step" and any(b in OPTIMIZER_BASES for b in bases)
         in_function = node.name.value in ("forward", "backward") and any(b in FUNCTION_BASES for b in bases)
         updates = any(p.name.value in OPTIMIZER_PARAMS for p in _all_params(node.params))
-        return is_step or in_function or updates
+        info = self.class_infos[-1]
+        return is_step or in_function or updates or info is not None and info.inference_only
 
     # grad mode ----------------------------------------------------------------------------
     def visit_With(self, node: cst.With) -> None:
