@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import code
-from fixer.analysis.callers import MODULE_PARAMETERS
+from fixer.analysis.leaf_callers import MODULE_PARAMETERS
 from fixer.analysis.leaves import is_grad_leaf, is_layer
 from fixer.analysis.attribute_reads import never_saved
 from fixer.analysis.tables import torch_tables

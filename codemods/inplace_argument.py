@@ -84,8 +84,8 @@ class InplaceArgument(Codemod):
         named = any(k.arg in ("inplace", None) for k in node.keywords)
         if not (literal or named or any(isinstance(a, ast.Name) for a in node.args)):
             return False  # the cheap test first: most calls pass no flag
-        if isinstance(node.func, ast.Name) and node.func.id in file.parameters and named:
-            return True  # `act_layer(inplace=True)`: the layer class may be a parameter's default
+        if isinstance(node.func, ast.Name) and node.func.id in file.parameters and any(k.arg == "inplace" for k in node.keywords):
+            return True  # `act_layer(inplace=True)`: the layer class may be a parameter's default (`**dd` is no flag)
         index = torch_tables().inplace_params.get(file.qualified(node.func) or "")
         if index is None:
             return False

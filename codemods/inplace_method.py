@@ -91,8 +91,8 @@ class InplaceMethod(Codemod):
             root = root.func.value  # the receiver at the bottom of `x.a_().b_()`, as `_chain` finds it
         if root is node:
             return False
-        if isinstance(root, ast.Call):
-            return True  # `torch.tanh(z).mul_(2)`: what the call returns is written
+        if isinstance(root, ast.Call):  # `torch.tanh(z).mul_(2)`: what the call returns is written
+            return _may_save_result(root, file)
         return file.may_hold_tensor(root) and not (isinstance(root, ast.Attribute) and root.attr == "data")
 
     def __init__(self, context: RuleContext) -> None:
@@ -270,6 +270,19 @@ class InplaceMethod(Codemod):
         """`torch` when a special twin names it and the file never imports it."""
         spelled = any(e.kind == "special" and "torch." in (e.template or "") for _, e in links)
         return ("torch",) if spelled and self.context.torch_name is None else ()
+
+
+def _may_save_result(call: ast.Call, file: FileFacts) -> bool:
+    """Cheaply: the call may run an op that saves its result (a torch function or Tensor method
+    whose derivatives.yaml entry saves it), or a call the cheap pass cannot name."""
+    tables = torch_tables()
+    name = file.qualified(call.func)
+    last = name.rsplit(".", 1)[-1] if name else call.func.attr if isinstance(call.func, ast.Attribute) else None
+    if last is None:
+        return True  # `f(x).mul_(2)`: a function of the file may return a saved output
+    op = tables.tensor_method_ops.get(last, last)
+    saves = tables.saves.get(op)
+    return saves is not None and saves.result or name is None and isinstance(call.func, ast.Attribute) and last not in tables.saves
 
 
 def _cuts_the_graph(links: list[Link]) -> str | None:

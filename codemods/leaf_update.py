@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from codemods._common import StatementStack, code, never_tensor_operand
-from fixer.analysis.callers import MODULE_PARAMETERS
+from fixer.analysis.leaf_callers import MODULE_PARAMETERS
 from fixer.analysis.grad import Grad
 from fixer.analysis.leaves import VIEWS, carries_grad, written_leaf
 from fixer.analysis.tables import torch_tables
