@@ -193,11 +193,12 @@ class IndexWrite(Codemod):
             return  # IP109: writes through `.data` bypass autograd
         if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index) and is_text(sub.slice[0].slice.value):
             return  # `d["key"] = v`: a dict, since a tensor never takes a string index
-        if self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node):
+        seen = self.evidenced(target, node)  # a run proved it a tensor whose write broke backward
+        if not seen and (self.kind(target, node) is not Kind.TENSOR or not self.grad_may_flow(target, node)):
             return
         if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):
             return
-        if self.unread_fresh(target, node):
+        if not seen and self.unread_fresh(target, node):
             return  # a fresh buffer (a mask, a position table) that no op can have saved yet
         risk = self.risk(target, node, [value])
         if risk is None:

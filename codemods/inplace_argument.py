@@ -150,6 +150,11 @@ class InplaceArgument(Codemod):
 
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call) -> None:
         statement = self._statement.get(id(call))
+        evidence = self.context.facts.evidence.by_module(short)
+        if evidence is not None:  # `outplace trace` saw a module of this class break backward
+            safety = Safety.SAFE if id(call) in self._before else Safety.UNSAFE  # elsewhere a caller may drop its result
+            self.report(call, evidence.module_reason(), replacement=fixed, safety=safety, severity=Severity.ERROR)
+            return
         if isinstance(statement, cst.Assign) and all(code(t.target).startswith("self.") for t in statement.targets):
             return  # `self.act = nn.ReLU(inplace=True)`: what feeds it is decided in `forward`
         saver = self._saver(before := self._previous(call))

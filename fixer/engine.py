@@ -9,6 +9,7 @@ from dataclasses import replace
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from fixer.analysis.evidence import Evidence, RegionEvidence
 from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, scan
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
@@ -24,15 +25,18 @@ Rules = Sequence[type[Codemod]]
 MAX_PASSES = 4
 
 
-def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult:
+def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Mapping[int, Evidence] | None = None) -> FileResult:
     """Every finding in `text`, nothing applied.
 
     `fast=False` skips the cheap passes (text prefilters, `ast` candidates, function regions) and
     gives LibCST the whole module: the reference the fast path must agree with, finding for finding.
+    `evidence`: the writes `outplace trace` saw break autograd in this file, by line; each is an
+    `error` whatever the static analysis proves (see fixer/analysis/evidence.py).
     """
+    evidence = evidence or {}
     if skips_file(text):
         return FileResult(path, FileStatus.SKIPPED)
-    if fast:
+    if fast and not evidence:  # an evidenced file may hold a write no prefilter expects (no `torch` in it)
         rules = [r for r in rules if r.prefilter(text)]
     try:  # even when no rule can match: a file that is not Python is reported (about 10% of a LibCST parse)
         tree = ast.parse(text)
@@ -45,7 +49,7 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult
     lines = split_lines(text)
     unbuilt: list[FileError] = []
     try:
-        findings = _findings(tree, lines, path, rules, fast, unbuilt)
+        findings = _findings(tree, lines, path, rules, fast, unbuilt, evidence)
     except cst.ParserSyntaxError as error:  # LibCST cannot parse a region `ast` could
         return _failed(path, ErrorKind.PARSE, error.message, error.raw_line)
     findings = [f for f in findings if not suppressed(f, lines)]
@@ -89,10 +93,11 @@ def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -
 
 # planning ---------------------------------------------------------------------------------------
 def _findings(
-    tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool, unbuilt: list[FileError]
+    tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool, unbuilt: list[FileError],
+    evidence: Mapping[int, Evidence],
 ) -> list[Finding]:
     if not fast:
-        findings = _region_findings(lines, WHOLE_MODULE, collect_imports(tree), path, rules, unbuilt)
+        findings = _region_findings(lines, WHOLE_MODULE, collect_imports(tree), path, rules, unbuilt, evidence)
         return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
     for rule in rules:
@@ -103,8 +108,9 @@ def _findings(
 
     def is_candidate(node: ast.AST, file: FileFacts) -> bool:
         hit = False
+        seen = evidence and any(line in evidence for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
         for rule in by_type[type(node)]:
-            if rule.is_candidate(node, file):
+            if seen or rule.is_candidate(node, file):
                 found.setdefault(rule, []).append(node.lineno)  # type: ignore[attr-defined]
                 hit = True
         return hit
@@ -115,22 +121,24 @@ def _findings(
     for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
         # A rule with no candidate in the region cannot report there: it does not visit it.
         here = [r for r in rules if r in found and region.holds(found[r])]
-        findings += _region_findings(lines, region, imports, path, here, unbuilt)
+        findings += _region_findings(lines, region, imports, path, here, unbuilt, evidence)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 
 def _region_findings(
-    lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules, unbuilt: list[FileError]
+    lines: list[str], region: Region, imports: ImportMap, path: str, rules: Rules, unbuilt: list[FileError],
+    evidence: Mapping[int, Evidence] | None = None,
 ) -> list[Finding]:
     """The region's findings; a rule that raises building code is left out, noted in `unbuilt`."""
     module = cst.parse_module(_region_source(lines, region))
+    seen = RegionEvidence(evidence or {}, 0 if region.whole_module else region.first - 1)
     try:
-        visitors = _visited(module, region, imports, rules)
+        visitors = _visited(module, region, imports, rules, seen)
     except cst.ParserSyntaxError:  # a rule parsed code it built, outside a report: find which, keep the others
         visitors = []
         for rule in rules:
             try:
-                visitors += _visited(module, region, imports, [rule])
+                visitors += _visited(module, region, imports, [rule], seen)
             except cst.ParserSyntaxError as error:
                 where = "" if region.whole_module else f" in lines {region.first}-{region.last}"
                 message = f"internal error: {rule.ID} built code LibCST cannot parse ({error.message}); its findings{where} are missing"
@@ -145,9 +153,12 @@ def _region_findings(
     ]
 
 
-def _visited(module: cst.Module, region: Region, imports: ImportMap, rules: Rules) -> list[Codemod]:
+def _visited(module: cst.Module, region: Region, imports: ImportMap, rules: Rules,
+             evidence: RegionEvidence | None = None) -> list[Codemod]:
     """The rules' visitors after one traversal of `module`: facts first, then every rule."""
     facts = FactsCollector(imports, region.class_bases, region.class_parameters)
+    if evidence is not None:
+        facts.facts.evidence = evidence
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]
