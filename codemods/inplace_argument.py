@@ -152,8 +152,10 @@ class InplaceArgument(Codemod):
         statement = self._statement.get(id(call))
         evidence = self.context.facts.evidence.by_module(short)
         if evidence is not None:  # `outplace trace` saw a module of this class break backward
-            safety = Safety.SAFE if id(call) in self._before else Safety.UNSAFE  # elsewhere a caller may drop its result
-            self.report(call, evidence.module_reason(), replacement=fixed, safety=safety, severity=Severity.ERROR)
+            safe = id(call) in self._before  # a layer of a sequence: its result is what flows on
+            because = "" if safe else "; fix unsafe: where the module is called, its result may be dropped, relying on the write"
+            self.report(call, evidence.module_reason() + because, replacement=fixed,
+                        safety=Safety.SAFE if safe else Safety.UNSAFE, severity=Severity.ERROR)
             return
         if isinstance(statement, cst.Assign) and all(code(t.target).startswith("self.") for t in statement.targets):
             return  # `self.act = nn.ReLU(inplace=True)`: what feeds it is decided in `forward`

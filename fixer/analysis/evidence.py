@@ -15,6 +15,7 @@ import libcst as cst
 
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.positions import Range, positions
+from fixer.types import Safety
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,13 @@ class Evidence:
         else:
             what = f"{written} was saved by {self.saved_by or 'an op'}{self._where()}"
         return (f"{head}: {what}; `{_first_line(write)}` at line ", LineOf(write), " wrote it in place")
+
+    def safety(self, safety: Safety, because: Message, *, no_grad: bool) -> tuple[Safety, Message]:
+        """The aliasing analysis's verdict, made unsafe for a write under no_grad, whose out-of-place
+        result would no longer require grad (the in-place one kept the tensor's graph)."""
+        if no_grad and safety is Safety.SAFE:
+            return Safety.UNSAFE, ("the write runs without grad: out of place, the result no longer requires grad",)
+        return safety, because
 
     def module_reason(self) -> str:
         """The sentence for a torch.nn module built with `inplace=True` that did the write."""
