@@ -67,8 +67,9 @@ def same(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
 def runs_like_reference(fixed: Path, original: Path) -> str | None:
     """None when the fixed case trains like the reference, else what differs."""
     try:
-        inputs = as_tuple(load_module(original).make_inputs())
-        value = load_module(fixed).run(*inputs)
+        program = load_module(fixed)  # its own inputs: a module in them runs the fixed class's forward
+        inputs = as_tuple(program.make_inputs())
+        value = program.run(*inputs)
         value.backward()
     except Exception as error:  # the fixed program's own failure is the measurement
         return f"fixed case fails: {type(error).__name__}: {str(error).splitlines()[0][:120]}"
