@@ -157,9 +157,8 @@ class Watcher(TorchDispatchMode):
         storage = _storage(tensor)
         is_output = any(isinstance(o, torch.Tensor) and _storage(o) == storage for o in outputs)
         with torch._C._DisableTorchDispatch():  # our own detach() is not the program's op
-            module = _torch_module(sys._getframe(1))
             saved = Saved(tensor, name or "an op", "output" if is_output else "input", user_location(sys._getframe(1)),
-                          type(module).__name__ if module is not None else None)
+                          _forward_class(sys._getframe(1)))
         self.saved.setdefault(storage, []).append(weakref.ref(saved))
         return saved
 
@@ -213,15 +212,21 @@ class Watcher(TorchDispatchMode):
 
 def _module_doing(frame: FrameType | None) -> str | None:
     """The innermost torch.nn module running torch's own code at `frame`, such as `ReLU(inplace=True)`."""
-    module = _torch_module(frame)
-    return repr(module).split("\n")[0] if module is not None else None
-
-
-def _torch_module(frame: FrameType | None) -> torch.nn.Module | None:
     while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_DIRS):
         module = frame.f_locals.get("self")
         if isinstance(module, torch.nn.Module):
-            return module
+            return repr(module).split("\n")[0]
+        frame = frame.f_back
+    return None
+
+
+def _forward_class(frame: FrameType | None) -> str | None:
+    """The class of the innermost torch module `forward` running at `frame` ("LayerNorm"), from the
+    code objects alone: it runs for every saved tensor, where reading a frame's locals costs too much."""
+    while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_DIRS):
+        owner, _, method = getattr(frame.f_code, "co_qualname", "").rpartition(".")
+        if method == "forward" and owner and "<" not in owner:
+            return owner
         frame = frame.f_back
     return None
 
