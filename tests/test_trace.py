@@ -182,6 +182,49 @@ def test_evidence_never_reports_a_proven_number():
     assert plan_with(NUMBER, saved_by="MulBackward0") == []
 
 
+def violation_at(path: Path, line: int, **fields: object) -> object:
+    from fixer.trace.report import Location, Violation
+
+    return Violation(write=Location(str(path), line), op="add_", kind="saved", saved_op="relu", saved_role="output",
+                     saved_at=Location(str(path), line - 1), versions=(0, 1), failed=True, **fields)  # type: ignore[arg-type]
+
+
+def test_each_line_gets_its_fix_or_the_reason_it_has_none(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+
+    program = tmp_path / "block.py"
+    program.write_text(BLOCK + FRESH.split("\n", 1)[1].replace("h += 1  # write", "h += 1"))
+    param, fresh = violation_at(program, 6, written=("x",)), violation_at(program, 12, written=("h",))
+    safe_only = {f.violation.write.line: f for f in plan_fixes([param, fresh], unsafe=False)}
+    assert [f.rule_id for f in safe_only[12].findings] == ["IP101"] and safe_only[12].missing is None
+    assert safe_only[6].findings == () and "rerun with --unsafe-fixes" in (safe_only[6].missing or "")
+    [with_unsafe] = plan_fixes([param], unsafe=True)
+    assert [f.original for f in with_unsafe.findings] == ["x += self.attn(self.norm(x))"]
+
+
+def test_a_write_inside_an_installed_package_is_named_not_rewritten(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+
+    installed = tmp_path / "site-packages" / "lib.py"
+    installed.parent.mkdir()
+    installed.write_text(BLOCK)
+    [line_fix] = plan_fixes([violation_at(installed, 6)], unsafe=True)
+    assert line_fix.findings == () and line_fix.missing == "the line is in an installed package, not in your project"
+
+
+def test_a_module_built_with_inplace_true_gets_the_flag_dropped(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+
+    program = tmp_path / "head.py"
+    program.write_text((SCRIPTS / "module_inplace_act.py").read_text())
+    call = marked(SCRIPTS / "module_inplace_act.py", "write")
+    [line_fix] = plan_fixes([violation_at(program, call, inside="ReLU(inplace=True)")], unsafe=True)
+    [finding] = line_fix.findings
+    assert (finding.rule_id, finding.original, finding.replacement) == ("IP105", "nn.ReLU(inplace=True)", "nn.ReLU()")
+    assert finding.message.startswith("backward failed at run time: `nn.ReLU` with inplace=True, called at line 12")
+    assert finding.safety.value == "unsafe"  # an attribute: `self.act(x)` may be called for its write alone
+
+
 def test_python_api_watches_a_block():
     torch = pytest.importorskip("torch")
     from fixer.trace import watch
