@@ -108,7 +108,7 @@ def _findings(
 
     def is_candidate(node: ast.AST, file: FileFacts) -> bool:
         hit = False
-        seen = evidence and any(line in evidence for line in range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
+        seen = bool(evidence) and _spans_any(node, evidence)  # a run saw a write there: every rule looks
         for rule in by_type[type(node)]:
             if seen or rule.is_candidate(node, file):
                 found.setdefault(rule, []).append(node.lineno)  # type: ignore[attr-defined]
@@ -123,6 +123,12 @@ def _findings(
         here = [r for r in rules if r in found and region.holds(found[r])]
         findings += _region_findings(lines, region, imports, path, here, unbuilt, evidence)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
+
+
+def _spans_any(node: ast.AST, lines: Collection[int]) -> bool:
+    """Whether one of `lines` falls within the lines of `node`."""
+    first = node.lineno  # type: ignore[attr-defined]
+    return any(line in lines for line in range(first, (node.end_lineno or first) + 1))  # type: ignore[attr-defined]
 
 
 def _region_findings(
