@@ -75,7 +75,7 @@ class TraceReport:
 
     @property
     def findings(self) -> list[object]:
-        """The static findings at the lines that did the harmful writes (see fixer.trace.fixes)."""
+        """The fixable findings at the lines that did the harmful writes, planned with this evidence (see fixer.trace.fixes)."""
         from fixer.trace.fixes import findings_for
 
         return list(findings_for(self.violations))
