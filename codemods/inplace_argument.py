@@ -87,11 +87,14 @@ class InplaceArgument(Codemod):
         super().__init__(context)
         self._before: dict[int, cst.BaseExpression | None] = {}  # layer -> the layer before it
         self._statement: dict[int, cst.BaseSmallStatement] = {}  # call -> the statement it is the value of
+        self._element_of: dict[int, tuple[cst.Call, int]] = {}  # layer -> the Sequential holding it, its index
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified(node.func, self.context.facts.imports)
         if name == "torch.nn.Sequential":
             self._sequence([a.value for a in node.args if a.keyword is None and not a.star])
+            if not any(a.star for a in node.args):  # `Sequential(*layers)`: positions are not indices
+                self._element_of.update((id(a.value), (node, i)) for i, a in enumerate(node.args))
         index = self.context.tables.inplace_params.get(name or "")
         flag = inplace_flag(node, index) if index is not None else None
         if flag is not None:
@@ -150,7 +153,7 @@ class InplaceArgument(Codemod):
 
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call) -> None:
         statement = self._statement.get(id(call))
-        evidence = self.context.facts.evidence.by_module(short)
+        evidence = self.context.facts.evidence.by_module(short, self._path(call))
         if evidence is not None:  # `outplace trace` saw a module of this class break backward
             safe = id(call) in self._before  # a layer of a sequence: its result is what flows on
             because = "" if safe else "; fix unsafe: where the module is called, its result may be dropped, relying on the write"
@@ -168,6 +171,15 @@ class InplaceArgument(Codemod):
             return
         message = f"`nn.{short}` with inplace=True overwrites its input; it fails when autograd saved it (after a sigmoid, tanh, softmax)"
         self.report(call, message, replacement=fixed, safety=Safety.UNSAFE)
+
+    def _path(self, call: cst.Call) -> str | None:
+        """How code reaches the module `call` builds (`self.act`, `model.2`); None when not plainly."""
+        statement = self._statement.get(id(call))
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            return code(statement.targets[0].target)
+        sequence, index = self._element_of.get(id(call), (None, 0))
+        head = self._path(sequence) if sequence is not None else None
+        return f"{head}.{index}" if head else None
 
     def _previous(self, call: cst.BaseExpression) -> cst.BaseExpression | None:
         """The layer whose output `call` receives, skipping layers that may pass their input on."""

@@ -225,6 +225,32 @@ def test_a_module_built_with_inplace_true_gets_the_flag_dropped(tmp_path):
     assert finding.safety.value == "unsafe"  # an attribute: `self.act(x)` may be called for its write alone
 
 
+TWO_RELUS = """\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.ReLU(inplace=True))
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.act(torch.sigmoid(self.stem(x)))
+"""
+
+
+@pytest.mark.parametrize(("path", "line"), [("self.act", 9), ("self.stem.2", 8)])
+def test_only_the_module_the_run_saw_loses_its_flag(tmp_path, path, line):
+    from fixer.trace.fixes import plan_fixes
+
+    program = tmp_path / "net.py"
+    program.write_text(TWO_RELUS)
+    [line_fix] = plan_fixes([violation_at(program, 12, inside="ReLU(inplace=True)", inside_path=path)], unsafe=True)
+    assert [f.span.start_line for f in line_fix.findings] == [line]
+
+
 def test_python_api_watches_a_block():
     torch = pytest.importorskip("torch")
     from fixer.trace import watch

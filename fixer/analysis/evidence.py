@@ -30,6 +30,7 @@ class Evidence:
     saved_in: str | None = None  # the torch.nn module whose code saved it ("LayerNorm")
     saved_at: str | None = None  # where it was saved, "block.py:12"
     inside: str | None = None  # the torch.nn module whose code did the write ("ReLU"), called at `line`
+    inside_path: str | None = None  # how the code at `line` reaches that module: "self.act", "model.2"
     failed: bool = True  # backward (or the forward op) really raised because of it
 
     def reason(self, target: cst.BaseExpression, write: cst.CSTNode) -> Message:
@@ -89,9 +90,11 @@ class RegionEvidence:
         root = _root_name(target)
         return next((e for e in found if not e.written or root is None or root in e.written), None)
 
-    def by_module(self, module_class: str) -> Evidence | None:
-        """The evidence of a write done inside a torch.nn module of class `module_class` in this file."""
-        return next((e for e in self.evidence.values() if e.inside == module_class), None)
+    def by_module(self, module_class: str, path: str | None) -> Evidence | None:
+        """The evidence of a write done inside a torch.nn module of class `module_class` in this file,
+        reached as `path` (`self.act`, `model.2`) when both the run and the code tell."""
+        return next((e for e in self.evidence.values() if e.inside == module_class
+                     and (path is None or e.inside_path is None or e.inside_path == path)), None)
 
 
 NO_EVIDENCE = RegionEvidence({})

@@ -30,7 +30,8 @@ def evidence_of(violation: Violation) -> Evidence:
     return Evidence(
         path=violation.write.path, line=violation.write.line, kind=violation.kind, written=violation.written,
         saved_by=violation.saved_node or violation.saved_op, saved_in=violation.saved_in, saved_at=saved_at,
-        inside=violation.inside.split("(")[0] if violation.inside else None, failed=violation.failed,
+        inside=violation.inside.split("(")[0] if violation.inside else None, inside_path=violation.inside_path,
+        failed=violation.failed,
     )
 
 

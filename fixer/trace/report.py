@@ -39,6 +39,7 @@ class Violation:
     written: tuple[str, ...] = ()  # the local names holding the written tensor at the write
     saved_node: str | None = None  # the autograd node that saved the value, e.g. "NativeLayerNormBackward0"
     saved_in: str | None = None  # the torch module whose code saved the value, e.g. "LayerNorm"
+    inside_path: str | None = None  # how the user's code reaches `inside`, e.g. "self.act", "model.2"
 
     def describe(self) -> str:
         """`train.py:14  h.add_(1)  wrote to the output of sigmoid saved at train.py:12 ...`."""

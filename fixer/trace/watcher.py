@@ -137,11 +137,13 @@ class Watcher(TorchDispatchMode):
             frame = user_frame(sys._getframe(2))
             if frame is None:
                 continue
+            module = _module_doing(sys._getframe(2))
             violation = Violation(
                 write=Location(frame.f_code.co_filename, frame.f_lineno), op=func.overloadpacket.__name__,  # type: ignore[attr-defined]
                 kind="saved", saved_op=saved.op.lstrip("_"), saved_role=saved.role, saved_at=saved.where,
-                versions=(saved.version, saved.version + 1), inside=_module_doing(sys._getframe(2)),
+                versions=(saved.version, saved.version + 1), inside=repr(module).split("\n")[0] if module else None,
                 written=holders(frame, target), saved_in=saved.module,
+                inside_path=module_path(frame, module) if module else None,
             )
             self.pending.setdefault(id(saved), []).append(violation)
 
@@ -210,13 +212,24 @@ class Watcher(TorchDispatchMode):
         return self.multi_views.get(_storage(value)) if isinstance(value, torch.Tensor) else None
 
 
-def _module_doing(frame: FrameType | None) -> str | None:
+def _module_doing(frame: FrameType | None) -> torch.nn.Module | None:
     """The innermost torch.nn module running torch's own code at `frame`, such as `ReLU(inplace=True)`."""
     while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_DIRS):
         module = frame.f_locals.get("self")
         if isinstance(module, torch.nn.Module):
-            return repr(module).split("\n")[0]
+            return module
         frame = frame.f_back
+    return None
+
+
+def module_path(frame: FrameType, module: torch.nn.Module) -> str | None:
+    """How the user's code at `frame` reaches `module`: `self.act`, `model.2`, `self.body.0.1`."""
+    holders = sorted(frame.f_locals.items(), key=lambda item: item[0] != "self")  # `self` first
+    for name, value in holders:
+        if isinstance(value, torch.nn.Module):
+            for sub, found in value.named_modules():
+                if found is module:
+                    return f"{name}.{sub}" if sub else name
     return None
 
 
