@@ -178,6 +178,29 @@ def test_evidence_turns_a_warning_into_an_error_and_keeps_a_private_local_safe()
     assert finding.safety is static.safety is Safety.SAFE
 
 
+SHIFTED = """\
+import torch
+import torch.nn.functional as F
+
+
+def run(x):
+    h = x - 0.1
+    g = F.gelu(h)
+    h *= 2  # write
+    return g.sum() + h.sum()
+"""
+
+
+def test_the_name_seen_holding_the_tensor_proves_it_a_tensor_for_the_aliasing_analysis():
+    from fixer.types import Safety
+
+    [static] = plan_with(SHIFTED)
+    [unnamed] = plan_with(SHIFTED, saved_by="GeluBackward0")
+    [named] = plan_with(SHIFTED, saved_by="GeluBackward0", written=("h",))
+    assert static.safety is unnamed.safety is Safety.UNSAFE and "`h` is not known to be a tensor" in unnamed.message
+    assert named.safety is Safety.SAFE  # no holder of `h` besides: the one doubt left was its kind
+
+
 def test_evidence_never_reports_a_proven_number():
     assert plan_with(NUMBER, saved_by="MulBackward0") == []
 

@@ -45,6 +45,10 @@ class Evidence:
             what = f"{written} was saved by {self.saved_by or 'an op'}{self._where()}"
         return (f"{head}: {what}; `{_first_line(write)}` at line ", LineOf(write), " wrote it in place")
 
+    def holds(self, target: cst.BaseExpression) -> bool:
+        """Whether the run saw the name `target` hold the written tensor: it is a tensor there."""
+        return isinstance(target, cst.Name) and target.value in self.written
+
     def safety(self, safety: Safety, because: Message, *, no_grad: bool) -> tuple[Safety, Message]:
         """The aliasing analysis's verdict, made unsafe for a write under no_grad, whose out-of-place
         result would no longer require grad (the in-place one kept the tensor's graph)."""

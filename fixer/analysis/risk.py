@@ -117,7 +117,8 @@ class RiskAnalysis:
         scope = self.facts.scope(node)
         evidence = self.facts.evidence_at(node, target)  # `outplace trace` saw this write break backward
         if evidence is not None and self.kinds.kind(target, scope) is not Kind.NOT_TENSOR:
-            safety, because = evidence.safety(*self.fix_safety(target, node, besides=statement or node, tensor=True),
+            tensor = tensor or evidence.holds(target)
+            safety, because = evidence.safety(*self.fix_safety(target, node, besides=statement or node, tensor=tensor),
                                               no_grad=self.facts.in_no_grad(node))
             return Risk(Severity.ERROR, evidence.reason(target, node), safety, because)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
