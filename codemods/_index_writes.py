@@ -239,14 +239,15 @@ class IndexWrite(Codemod):
             return  # IP109: writes through `.data` bypass autograd
         if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index) and is_text(sub.slice[0].slice.value):
             return  # `d["key"] = v`: a dict, since a tensor never takes a string index
+        seen = self.evidenced(target, node)  # a run proved it a tensor whose write broke backward
         kind = self.kind(target, node)
-        if kind is Kind.NOT_TENSOR or not self.grad_may_flow(target, node):
+        if not seen and (kind is Kind.NOT_TENSOR or not self.grad_may_flow(target, node)):
             return
-        if kind is Kind.UNKNOWN and not self._saved_by_caller(target, node):
+        if not seen and kind is Kind.UNKNOWN and not self._saved_by_caller(target, node):
             return  # `def helper(h)`: a tensor only when a caller proves it one
         if not self.owns(sub, node) or self.updates_grad_leaf(target, [value], node):
             return
-        if self.unread_fresh(target, node):
+        if not seen and self.unread_fresh(target, node):
             return  # a fresh buffer (a mask, a position table) that no op can have saved yet
         risk = self.risk(target, node, [value])
         if risk is None:

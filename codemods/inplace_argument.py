@@ -96,12 +96,15 @@ class InplaceArgument(Codemod):
         assert context.risks is not None
         self._layers = LayerOrder(context.facts, context.risks.flow)
         self._statement: dict[int, cst.BaseSmallStatement] = {}  # call -> the statement it is the value of
+        self._element_of: dict[int, tuple[cst.Call, int]] = {}  # layer -> the Sequential holding it, its index
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified(node.func, self.context.facts.imports)
         self._layers.call(node, name)
         if name == SEQUENTIAL:
             self._layers.sequence(node, [None if a.star else a.value for a in node.args if a.keyword is None])
+            if not any(a.star for a in node.args):  # `Sequential(*layers)`: positions are not indices
+                self._element_of.update((id(a.value), (node, i)) for i, a in enumerate(node.args))
         index = self.context.tables.inplace_params.get(name or "")
         if index is not None:
             self.later(self._check, node, name, index, True)
@@ -178,6 +181,13 @@ class InplaceArgument(Codemod):
 
     def _check_module(self, call: cst.Call, short: str, fixed: cst.Call, literal: bool) -> None:
         statement, scope = self._statement.get(id(call)), self.scope(call)
+        evidence = self.context.facts.evidence.by_module(short, self._path(call))
+        if evidence is not None:  # `outplace trace` saw a module of this class break backward
+            safe = id(call) in self._element_of  # a layer of a sequence: its result is what flows on
+            because = "" if safe else "; fix unsafe: where the module is called, its result may be dropped, relying on the write"
+            self.report(call, evidence.module_reason() + because, replacement=fixed,
+                        safety=Safety.SAFE if safe else Safety.UNSAFE, severity=Severity.ERROR)
+            return
         if isinstance(statement, cst.Assign) and all(code(t.target).startswith("self.") for t in statement.targets):
             target = statement.targets[0].target
             if scope.class_info is not None and len(statement.targets) == 1 and isinstance(target, cst.Attribute):
@@ -211,6 +221,15 @@ class InplaceArgument(Codemod):
             return f"`{holder.class_name}`"
         handover = passes_input(file, holder.class_name, holder.attr)
         return None if handover is None else f"`self.{holder.attr}`, run on the input of `{holder.class_name}` (line {handover.line})"
+
+    def _path(self, call: cst.Call) -> str | None:
+        """How code reaches the module `call` builds (`self.act`, `model.2`); None when not plainly."""
+        statement = self._statement.get(id(call))
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            return code(statement.targets[0].target)
+        sequence, index = self._element_of.get(id(call), (None, 0))
+        head = self._path(sequence) if sequence is not None else None
+        return f"{head}.{index}" if head else None
 
     def _check_held(self, call: cst.Call, holder: Holder, short: str, fixed: cst.Call) -> bool:
         """A layer that receives the input of `holder` (an attribute of a class, or the class): an

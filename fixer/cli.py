@@ -172,7 +172,8 @@ def explain(code: Code) -> None:
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def trace(
     ctx: typer.Context,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply the static fixes at the reported lines, then run again.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite each reported line (safe fixes), then run again.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix: apply unsafe fixes too.")] = False,
 ) -> None:
     """Run a program (`-- python train.py ARGS`, `-- -m module`, `-- pytest ...`) and name the lines
     whose in-place writes broke autograd. Needs torch in the program's Python."""
@@ -180,7 +181,7 @@ def trace(
 
     ask = _ask_each if fix and sys.stdin.isatty() else None
     try:
-        code = run_trace(list(ctx.args), fix=fix, ask=ask, out=lambda line: print(line, file=sys.stderr))
+        code = run_trace(list(ctx.args), fix=fix, ask=ask, out=lambda line: print(line, file=sys.stderr), unsafe=unsafe_fixes)
     except TraceError as error:
         _usage_error(str(error))
     raise typer.Exit(code)

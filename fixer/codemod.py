@@ -178,6 +178,10 @@ class Codemod(cst.BatchableCSTVisitor):
         message = risk.message(what, with_fix=with_fix) + ((f" ({note})",) if note else ())
         self.report(node, message, replacement=replacement, safety=chosen, severity=risk.severity, imports=imports)
 
+    def evidenced(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """Whether `outplace trace` saw the write `node` into `target` break autograd."""
+        return self.context.facts.evidence_at(node, target) is not None
+
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
         """Safe only for a local tensor name that nothing but the statement `node` shares."""
         scope = self.scope(node)

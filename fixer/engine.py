@@ -9,6 +9,7 @@ from dataclasses import replace
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from fixer.analysis.evidence import Evidence, RegionEvidence
 from fixer.analysis.modules import class_table
 from fixer.analysis.project import FileModel
 from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, region_source, scan
@@ -26,15 +27,18 @@ Rules = Sequence[type[Codemod]]
 MAX_PASSES = 4
 
 
-def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult:
+def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Mapping[int, Evidence] | None = None) -> FileResult:
     """Every finding in `text`, nothing applied.
 
     `fast=False` skips the cheap passes (text prefilters, `ast` candidates, function regions) and
     gives LibCST the whole module: the reference the fast path must agree with, finding for finding.
+    `evidence`: the writes `outplace trace` saw break autograd in this file, by line; each is an
+    `error` whatever the static analysis proves (see fixer/analysis/evidence.py).
     """
+    evidence = evidence or {}
     if skips_file(text):
         return FileResult(path, FileStatus.SKIPPED)
-    if fast:
+    if fast and not evidence:  # an evidenced file may hold a write no prefilter expects (no `torch` in it)
         rules = [r for r in rules if r.prefilter(text)]
     try:  # even when no rule can match: a file that is not Python is reported (about 10% of a LibCST parse)
         tree = ast.parse(text)
@@ -47,7 +51,7 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True) -> FileResult
     lines = split_lines(text)
     unbuilt: list[FileError] = []
     try:
-        findings = _findings(tree, lines, path, rules, fast, unbuilt)
+        findings = _findings(tree, lines, path, rules, fast, unbuilt, evidence)
     except cst.ParserSyntaxError as error:  # LibCST cannot parse a region `ast` could
         return _failed(path, ErrorKind.PARSE, error.message, error.raw_line)
     findings = [f for f in findings if not suppressed(f, lines)]
@@ -91,11 +95,13 @@ def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -
 
 # planning ---------------------------------------------------------------------------------------
 def _findings(
-    tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool, unbuilt: list[FileError]
+    tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool, unbuilt: list[FileError],
+    evidence: Mapping[int, Evidence],
 ) -> list[Finding]:
     if not fast:
         file = scan(tree, (), lambda node, facts: False)[0]
-        findings = _region_findings(lines, WHOLE_MODULE, file.imports, _model(tree, lines, file), path, rules, unbuilt)
+        findings = _region_findings(lines, WHOLE_MODULE, file.imports, _model(tree, lines, file), path, rules, unbuilt,
+                                    evidence)
         return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
     for rule in rules:
@@ -106,8 +112,9 @@ def _findings(
 
     def is_candidate(node: ast.AST, file: FileFacts) -> bool:
         hit = False
+        seen = bool(evidence) and _spans_any(node, evidence)  # a run saw a write there: every rule looks
         for rule in by_type[type(node)]:
-            if rule.is_candidate(node, file):
+            if seen or rule.is_candidate(node, file):
                 found.setdefault(rule, []).append(node.lineno)  # type: ignore[attr-defined]
                 hit = True
         return hit
@@ -119,7 +126,7 @@ def _findings(
     for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
         # A rule with no candidate in the region cannot report there: it does not visit it.
         here = [r for r in rules if r in found and region.holds(found[r])]
-        findings += _region_findings(lines, region, imports, model, path, here, unbuilt)
+        findings += _region_findings(lines, region, imports, model, path, here, unbuilt, evidence)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 
@@ -130,19 +137,26 @@ def _model(tree: ast.Module, lines: list[str], file: FileFacts) -> FileModel:
     return FileModel(tree, lines, file.imports, classes, file.classes, tables)
 
 
+def _spans_any(node: ast.AST, lines: Collection[int]) -> bool:
+    """Whether one of `lines` falls within the lines of `node`."""
+    first = node.lineno  # type: ignore[attr-defined]
+    return any(line in lines for line in range(first, (node.end_lineno or first) + 1))  # type: ignore[attr-defined]
+
+
 def _region_findings(
     lines: list[str], region: Region, imports: ImportMap, model: FileModel, path: str, rules: Rules,
-    unbuilt: list[FileError],
+    unbuilt: list[FileError], evidence: Mapping[int, Evidence] | None = None,
 ) -> list[Finding]:
     """The region's findings; a rule that raises building code is left out, noted in `unbuilt`."""
     module = cst.parse_module(region_source(lines, region))
+    seen = RegionEvidence(evidence or {}, 0 if region.whole_module else region.first - 1)
     try:
-        visitors = _visited(module, region, imports, model, rules)
+        visitors = _visited(module, region, imports, model, rules, seen)
     except cst.ParserSyntaxError:  # a rule parsed code it built, outside a report: find which, keep the others
         visitors = []
         for rule in rules:
             try:
-                visitors += _visited(module, region, imports, model, [rule])
+                visitors += _visited(module, region, imports, model, [rule], seen)
             except cst.ParserSyntaxError as error:
                 where = "" if region.whole_module else f" in lines {region.first}-{region.last}"
                 message = f"internal error: {rule.ID} built code LibCST cannot parse ({error.message}); its findings{where} are missing"
@@ -157,9 +171,12 @@ def _region_findings(
     ]
 
 
-def _visited(module: cst.Module, region: Region, imports: ImportMap, model: FileModel, rules: Rules) -> list[Codemod]:
+def _visited(module: cst.Module, region: Region, imports: ImportMap, model: FileModel, rules: Rules,
+             evidence: RegionEvidence | None = None) -> list[Codemod]:
     """The rules' visitors after one traversal of `module`: facts first, then every rule."""
     facts = FactsCollector(imports, region.class_bases, region.class_parameters, model.classes, region.class_name, model)
+    if evidence is not None:
+        facts.facts.evidence = evidence
     torch_name = next((k for k, v in imports.items() if v == "torch"), None)
     context = RuleContext(facts.facts, TensorKinds(facts.facts), torch_tables(), torch_name)
     visitors = [rule(context) for rule in rules]

@@ -16,9 +16,14 @@ import pytest
 
 SCRIPTS = Path(__file__).resolve().parent / "trace_scripts"
 FAILING = sorted(p.name for p in SCRIPTS.glob("*.py") if p.name != "trains_fine.py")
-# Scripts whose harmful line has a static fix today; `other_column.py` writes a fresh table that
-# the static analysis cannot see was saved (a column of it was), so trace reports it but cannot fix it.
-FIXABLE = [name for name in FAILING if name != "other_column.py"]
+# Scripts whose line the static analysis alone does not find (a forward's parameter written after
+# LayerNorm saved it, a residual after a Sequential ending in ReLU, a helper writing its argument, a
+# module attribute built with inplace=True): trace's evidence makes each an error, whose rewrite is
+# unsafe (a caller's tensor, a module that may be called for its write), so `--unsafe-fixes` applies it.
+UNSAFE_ONLY = ["helper_writes_argument.py", "layernorm_residual.py", "module_inplace_act.py", "skip_after_relu.py"]
+# Scripts whose harmful line gets a safe fix; `other_column.py` writes a fresh table that the static
+# analysis cannot see was saved (a column of it was): the run's evidence says so.
+FIXABLE = [name for name in FAILING if name not in UNSAFE_ONLY]
 WHAT_WAS_WRITTEN = {
     "relu_output.py": "wrote to the output of relu",
     "sigmoid_output.py": "wrote to the output of sigmoid",
@@ -29,6 +34,10 @@ WHAT_WAS_WRITTEN = {
     "inplace_after_sigmoid.py": "(in ReLU(inplace=True)) wrote to the output of sigmoid",
     "split_view.py": "wrote in place to an output of split",
     "leaf.py": "wrote in place to a leaf tensor that requires grad",
+    "layernorm_residual.py": "wrote to the input of nativelayernorm (in LayerNorm)",
+    "skip_after_relu.py": "wrote to the output of relu (in ReLU)",
+    "helper_writes_argument.py": "wrote to the output of tanh",
+    "module_inplace_act.py": "(in ReLU(inplace=True)) wrote to the output of sigmoid",
 }
 REPORT_LINE = re.compile(r"^  (?P<path>\S+):(?P<line>\d+)  .*?(saved at|made at) (?P<saved_path>\S+?):(?P<saved>\d+)")
 
@@ -79,6 +88,190 @@ def test_fix_turns_the_failing_script_into_one_that_runs(tmp_path, name):
     assert (tmp_path / name).read_text() != (SCRIPTS / name).read_text()
     again = subprocess.run([sys.executable, name], cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
+
+
+def forward_printed(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if line.startswith("forward "))
+
+
+@pytest.mark.parametrize("name", UNSAFE_ONLY)
+def test_fix_with_unsafe_fixes_rewrites_what_only_the_run_saw(tmp_path, name):
+    before = subprocess.run([sys.executable, str(SCRIPTS / name)], capture_output=True, text=True)
+    assert before.returncode != 0 and "modified by an inplace operation" in before.stderr
+    run = run_trace(tmp_path, name, "--fix", "--unsafe-fixes")
+    assert run.returncode == 0, run.stderr
+    assert "the error is gone" in run.stderr
+    after = subprocess.run([sys.executable, name], cwd=tmp_path, capture_output=True, text=True)
+    assert after.returncode == 0, after.stderr  # its backward ran
+    assert forward_printed(after.stdout) == forward_printed(before.stdout)
+
+
+def test_fix_without_unsafe_fixes_names_the_line_and_why(tmp_path):
+    run = run_trace(tmp_path, "layernorm_residual.py", "--fix")
+    assert run.returncode != 0
+    assert ("no fix for layernorm_residual.py:12: its fix is unsafe (`x` is a parameter: the caller's tensor "
+            "changes in place, not after the rewrite); rerun with --unsafe-fixes to apply it") in run.stderr
+    assert (tmp_path / "layernorm_residual.py").read_text() == (SCRIPTS / "layernorm_residual.py").read_text()
+
+
+def plan_with(source: str, **evidence: object) -> list[object]:
+    """The findings of `source` given what a run saw at its `# write` line (nothing, without `evidence`)."""
+    from fixer import engine, registry
+    from fixer.analysis.evidence import Evidence
+
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "# write" in text)
+    seen = {line: Evidence("block.py", line, **evidence)} if evidence else None  # type: ignore[arg-type]
+    return list(engine.plan(source, "block.py", registry.all_rules(), evidence=seen).findings)
+
+
+BLOCK = """\
+import torch
+
+
+class Block(torch.nn.Module):
+    def forward(self, x):
+        x += self.attn(self.norm(x))  # write
+        return x
+"""
+FRESH = """\
+import torch
+
+
+def scaled(x):
+    h = torch.sigmoid(x) + 0
+    h += 1  # write
+    return h
+"""
+NUMBER = """\
+import torch
+
+
+def scaled(x):
+    n = 0
+    n += 1  # write
+    return x * n
+"""
+
+
+def test_evidence_makes_a_silent_write_an_error_naming_the_op_that_saved_it():
+    from fixer.types import Safety, Severity
+
+    assert plan_with(BLOCK) == []  # the static analysis alone: silent
+    [finding] = plan_with(BLOCK, written=("x",), saved_by="NativeLayerNormBackward0", saved_in="LayerNorm",
+                          saved_at="block.py:6")
+    assert finding.severity is Severity.ERROR and finding.span.start_line == 6
+    assert finding.message.startswith("backward failed at run time: `x` was saved by NativeLayerNormBackward0 "
+                                      "(in `LayerNorm`, line 6); `x += self.attn(self.norm(x))` at line 6 wrote it in place")
+    assert finding.safety is Safety.UNSAFE  # a parameter: the aliasing analysis still decides, never forced safe
+
+
+def test_evidence_about_another_tensor_on_the_line_changes_nothing():
+    assert plan_with(BLOCK, written=("y",), saved_by="MulBackward0") == []
+
+
+def test_evidence_turns_a_warning_into_an_error_and_keeps_a_private_local_safe():
+    from fixer.types import Safety, Severity
+
+    [static] = plan_with(FRESH)
+    [finding] = plan_with(FRESH, written=("h",), saved_by="SigmoidBackward0")
+    assert static.severity is Severity.WARNING and finding.severity is Severity.ERROR
+    assert finding.safety is static.safety is Safety.SAFE
+
+
+SHIFTED = """\
+import torch
+import torch.nn.functional as F
+
+
+def run(x):
+    h = x - 0.1
+    g = F.gelu(h)
+    h *= 2  # write
+    return g.sum() + h.sum()
+"""
+
+
+def test_the_name_seen_holding_the_tensor_proves_it_a_tensor_for_the_aliasing_analysis():
+    from fixer.types import Safety
+
+    [static] = plan_with(SHIFTED)
+    [unnamed] = plan_with(SHIFTED, saved_by="GeluBackward0")
+    [named] = plan_with(SHIFTED, saved_by="GeluBackward0", written=("h",))
+    assert static.safety is unnamed.safety is Safety.UNSAFE and "`h` is not known to be a tensor" in unnamed.message
+    assert named.safety is Safety.SAFE  # no holder of `h` besides: the one doubt left was its kind
+
+
+def test_evidence_never_reports_a_proven_number():
+    assert plan_with(NUMBER, saved_by="MulBackward0") == []
+
+
+def violation_at(path: Path, line: int, **fields: object) -> object:
+    from fixer.trace.report import Location, Violation
+
+    return Violation(write=Location(str(path), line), op="add_", kind="saved", saved_op="relu", saved_role="output",
+                     saved_at=Location(str(path), line - 1), versions=(0, 1), failed=True, **fields)  # type: ignore[arg-type]
+
+
+def test_each_line_gets_its_fix_or_the_reason_it_has_none(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+
+    program = tmp_path / "block.py"
+    program.write_text(BLOCK + FRESH.split("\n", 1)[1].replace("h += 1  # write", "h += 1"))
+    param, fresh = violation_at(program, 6, written=("x",)), violation_at(program, 12, written=("h",))
+    safe_only = {f.violation.write.line: f for f in plan_fixes([param, fresh], unsafe=False)}
+    assert [f.rule_id for f in safe_only[12].findings] == ["IP101"] and safe_only[12].missing is None
+    assert safe_only[6].findings == () and "rerun with --unsafe-fixes" in (safe_only[6].missing or "")
+    [with_unsafe] = plan_fixes([param], unsafe=True)
+    assert [f.original for f in with_unsafe.findings] == ["x += self.attn(self.norm(x))"]
+
+
+def test_a_write_inside_an_installed_package_is_named_not_rewritten(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+
+    installed = tmp_path / "site-packages" / "lib.py"
+    installed.parent.mkdir()
+    installed.write_text(BLOCK)
+    [line_fix] = plan_fixes([violation_at(installed, 6)], unsafe=True)
+    assert line_fix.findings == () and line_fix.missing == "the line is in an installed package, not in your project"
+
+
+def test_a_module_built_with_inplace_true_gets_the_flag_dropped(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+
+    program = tmp_path / "head.py"
+    program.write_text((SCRIPTS / "module_inplace_act.py").read_text())
+    call = marked(SCRIPTS / "module_inplace_act.py", "write")
+    [line_fix] = plan_fixes([violation_at(program, call, inside="ReLU(inplace=True)")], unsafe=True)
+    [finding] = line_fix.findings
+    assert (finding.rule_id, finding.original, finding.replacement) == ("IP105", "nn.ReLU(inplace=True)", "nn.ReLU()")
+    assert finding.message.startswith("backward failed at run time: `nn.ReLU` with inplace=True, called at line 12")
+    assert finding.safety.value == "unsafe"  # an attribute: `self.act(x)` may be called for its write alone
+
+
+TWO_RELUS = """\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.ReLU(inplace=True))
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.act(torch.sigmoid(self.stem(x)))
+"""
+
+
+@pytest.mark.parametrize(("path", "line"), [("self.act", 9), ("self.stem.2", 8)])
+def test_only_the_module_the_run_saw_loses_its_flag(tmp_path, path, line):
+    from fixer.trace.fixes import plan_fixes
+
+    program = tmp_path / "net.py"
+    program.write_text(TWO_RELUS)
+    [line_fix] = plan_fixes([violation_at(program, 12, inside="ReLU(inplace=True)", inside_path=path)], unsafe=True)
+    assert [f.span.start_line for f in line_fix.findings] == [line]
 
 
 def test_python_api_watches_a_block():

@@ -8,7 +8,7 @@ which saves `x` for backward. Read from `ast`, once per file, for every class: t
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -130,12 +130,35 @@ def submodule(func: cst.BaseExpression, info: ClassInfo | None) -> Submodule | N
 
 def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassTable:
     """Every class of the file (as the cheap pass lists them) by name, with the submodules its
-    methods assign to `self`."""
-    found: dict[str, ClassInfo | None] = {}
-    for node in classes:
-        info = _class_info(node, imports, inplace_params)
-        found[node.name] = None if node.name in found else info
-    return MappingProxyType({k: v for k, v in found.items() if v is not None})
+    methods assign to `self`: read when first looked up (most files never ask)."""
+    return _Classes(classes, imports, inplace_params)
+
+
+class _Classes(Mapping[str, ClassInfo]):
+    """A class name defined twice in the file is left out: which one runs is unknown."""
+
+    def __init__(self, classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int]) -> None:
+        nodes: dict[str, ast.ClassDef | None] = {}
+        for node in classes:
+            nodes[node.name] = None if node.name in nodes else node
+        self._nodes = {k: v for k, v in nodes.items() if v is not None}
+        self._imports, self._inplace_params = imports, inplace_params
+        self._infos: dict[str, ClassInfo] = {}
+
+    def __getitem__(self, name: str) -> ClassInfo:
+        info = self._infos.get(name)
+        if info is None:
+            info = self._infos[name] = _class_info(self._nodes[name], self._imports, self._inplace_params)
+        return info
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
 
 
 def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassInfo:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from fixer.analysis.scope import FunctionFacts
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MAX_DEPTH = 3  # summaries asked while summarising: a chain of callees this long at most
 
 
@@ -141,6 +144,8 @@ class FileModel:
             for risks, scope, op, argument, _ in sites)
 
     def _sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
+        if self.words[class_name if function == "forward" and class_name else function] < 2:
+            return iter(())  # only its definition: nothing in the file calls it (or builds the class)
         if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
             held = {(c, a) for c in self.class_nodes for a, m in self.classes[c].submodules.items() if m.callee == class_name}
             callers = {(id(d), d, o) for c, a in held for d, o, _, _ in self.calls.get(("self", a), ()) if o == c}
@@ -197,10 +202,17 @@ class FileModel:
                 found.append((line, text))
         return InplaceFeed(found[0][0], found[0][1], private) if found else None
 
+    @functools.cached_property
+    def words(self) -> Counter[str]:
+        """How often each identifier is spelled in the file: a def named once is never called here."""
+        return Counter(WORD.findall("".join(self.lines)))
+
     def runs_without_grad(self, function: str, class_name: str | None, depth: int = 0) -> bool:
         """Whether every call of the def in the file runs with autograd off (in a `torch.no_grad()`
         block or decorated function, an optimizer's `step`, or a def that itself runs so), and
         there is at least one: `zeropower_via_newtonschulz` called only from `Muon.step`."""
+        if self.words[function] < 2:
+            return False  # only its `def`: no call in the file
         key = (class_name or "", function)
         if key in self._without_grad:
             return self._without_grad[key]

@@ -62,6 +62,12 @@ class RiskAnalysis:
         `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too);
         `tensor`: the caller knows the target is a tensor (a torch function's argument)."""
         scope = self.facts.scope(node)
+        evidence = self.facts.evidence_at(node, target)  # `outplace trace` saw this write break backward
+        if evidence is not None and self.kinds.kind(target, scope) is not Kind.NOT_TENSOR:
+            tensor = tensor or evidence.holds(target)
+            safety, because = evidence.safety(*self.fix_safety(target, node, besides=statement or node, tensor=tensor),
+                                              no_grad=self.facts.in_no_grad(node))
+            return Risk(Severity.ERROR, evidence.reason(target, node), safety, because)
         if scope.function_forward and isinstance(target, cst.Name):
             return self._input_of_function(target.value, node, scope)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from fixer.analysis.evidence import NO_EVIDENCE, Evidence, RegionEvidence
 from fixer.analysis.modules import FUNCTION_BASES, ClassInfo, ClassTable
 from fixer.analysis.regions import PARAMETER_CLASSES, ImportMap, qualify
 
@@ -101,9 +102,14 @@ class RegionFacts:
     blocks: dict[int, tuple[int, ...]] = field(default_factory=dict)  # id(node) -> enclosing block ids
     loop_bodies: set[int] = field(default_factory=set)  # ids of the blocks of `for` and `while` bodies
     branches: dict[int, tuple[int, int]] = field(default_factory=dict)  # block id -> (its `if` chain, branch)
+    evidence: RegionEvidence = NO_EVIDENCE  # what `outplace trace` saw break autograd in this file
 
     def scope(self, node: cst.CSTNode) -> FunctionFacts:
         return self.scope_of[id(node)]
+
+    def evidence_at(self, node: cst.CSTNode, target: cst.BaseExpression) -> Evidence | None:
+        """What the run saw the write `node` into `target` break, if `outplace trace` saw it."""
+        return self.evidence.at(self.module, node, target)
 
     def in_no_grad(self, node: cst.CSTNode) -> bool:
         return id(node) in self.grad_off

@@ -71,26 +71,42 @@ def render(report: TraceReport) -> list[str]:
     return lines
 
 
-def trace(command: list[str], *, fix: bool, ask: Callable[[Finding], bool] | None, out: Callable[[str], None]) -> int:
-    """The whole command: run, report, and with `fix` apply the matching rewrites and rerun."""
-    from fixer.trace.fixes import apply, findings_for
+MAX_ROUNDS = 3  # a fixed write may uncover the next one: backward stops at the first it meets
+
+
+def trace(command: list[str], *, fix: bool, ask: Callable[[Finding], bool] | None, out: Callable[[str], None],
+          unsafe: bool = False) -> int:
+    """The whole command: run, report, and with `fix` apply each reported line's rewrite and rerun.
+
+    Each line gets the fix of its finding, planned with what the run saw (fixer.trace.fixes): safe
+    fixes, and unsafe ones with `unsafe`; a line without one is named with the reason.
+    """
+    from fixer.trace.fixes import apply, plan_fixes
 
     code, report = run_traced(command)
     for line in render(report):
         out(line)
     if not fix or not report.violations:
         return code if code else (1 if report.violations else 0)
-    chosen = [f for f in findings_for(report.violations) if ask is None or ask(f)]
-    if not chosen:
-        out("outplace trace: no static fix matches the lines above; see `outplace check` for the findings there.")
-        return code or 1
-    for path, count in apply(chosen).items():
-        out(f"outplace trace: fixed {count} in {os.path.relpath(path)}")
-    out("outplace trace: running the program again to confirm ...")
-    code, report = run_traced(command)
-    if code == 0 and not report.violations:
-        out("outplace trace: the error is gone: the program ran without a harmful in-place write.")
-        return 0
-    for line in render(report):
-        out(line)
+    for _ in range(MAX_ROUNDS):
+        planned = list(plan_fixes(report.violations, unsafe=unsafe))
+        for line_fix in planned:
+            if line_fix.missing:
+                out(f"outplace trace: no fix for {line_fix.violation.write.show()}: {line_fix.missing}")
+        chosen = {f.key: f for p in planned for f in p.findings}
+        accepted = [f for f in chosen.values() if ask is None or ask(f)]
+        if not accepted:
+            out("outplace trace: nothing to fix at the lines above.")
+            return code or 1
+        for path, count in apply(accepted).items():
+            out(f"outplace trace: fixed {count} in {os.path.relpath(path)}")
+        out("outplace trace: running the program again to confirm ...")
+        code, report = run_traced(command)
+        if code == 0 and not report.violations:
+            out("outplace trace: the error is gone: the program ran without a harmful in-place write.")
+            return 0
+        for line in render(report):
+            out(line)
+        if not report.violations:
+            break  # the program fails for another reason: nothing more to fix here
     return code or 1

@@ -36,6 +36,10 @@ class Violation:
     versions: tuple[int, int] | None = None  # (saved version, version after the write)
     failed: bool = False  # backward (or the forward op) really raised because of it
     inside: str | None = None  # the torch module whose code did the write, e.g. "ReLU(inplace=True)"
+    written: tuple[str, ...] = ()  # the local names holding the written tensor at the write
+    saved_node: str | None = None  # the autograd node that saved the value, e.g. "NativeLayerNormBackward0"
+    saved_in: str | None = None  # the torch module whose code saved the value, e.g. "LayerNorm"
+    inside_path: str | None = None  # how the user's code reaches `inside`, e.g. "self.act", "model.2"
 
     def describe(self) -> str:
         """`train.py:14  h.add_(1)  wrote to the output of sigmoid saved at train.py:12 ...`."""
@@ -49,8 +53,9 @@ class Violation:
             return head + f"wrote in place to an output of {self.saved_op}{made}; such views may not be modified"
         assert self.saved_at is not None and self.versions is not None
         before, after = self.versions
+        module = f" (in {self.saved_in})" if self.saved_in else ""
         return head + (
-            f"wrote to the {self.saved_role} of {self.saved_op} saved at {self.saved_at.show()} "
+            f"wrote to the {self.saved_role} of {self.saved_op}{module} saved at {self.saved_at.show()} "
             f"(version {before} -> {after}); backward needs it"
         )
 
@@ -71,7 +76,7 @@ class TraceReport:
 
     @property
     def findings(self) -> list[object]:
-        """The static findings at the lines that did the harmful writes (see fixer.trace.fixes)."""
+        """The fixable findings at the lines that did the harmful writes, planned with this evidence (see fixer.trace.fixes)."""
         from fixer.trace.fixes import findings_for
 
         return list(findings_for(self.violations))
@@ -86,5 +91,6 @@ class TraceReport:
             raw["write"] = Location(**raw["write"])
             raw["saved_at"] = Location(**raw["saved_at"]) if raw["saved_at"] else None
             raw["versions"] = tuple(raw["versions"]) if raw["versions"] else None
+            raw["written"] = tuple(raw.get("written", ()))
             report.violations.append(Violation(**raw))
         return report

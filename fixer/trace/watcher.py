@@ -30,8 +30,8 @@ INPLACE_MESSAGE = "one of the variables needed for gradient computation has been
 _is_library: dict[object, bool] = {}  # code object -> it belongs to torch or outplace
 
 
-def user_location(frame: FrameType | None) -> Location | None:
-    """The innermost frame outside torch and outplace: the user's line."""
+def user_frame(frame: FrameType | None) -> FrameType | None:
+    """The innermost frame outside torch and outplace: the user's code."""
     while frame is not None:
         code = frame.f_code
         library = _is_library.get(code)
@@ -39,9 +39,22 @@ def user_location(frame: FrameType | None) -> Location | None:
             path = code.co_filename
             library = _is_library[code] = path.startswith(SKIPPED_DIRS) or path.startswith("<frozen")
         if not library:
-            return Location(code.co_filename, frame.f_lineno)
+            return frame
         frame = frame.f_back
     return None
+
+
+def user_location(frame: FrameType | None) -> Location | None:
+    """The user's line: that of the innermost frame outside torch and outplace."""
+    found = user_frame(frame)
+    return Location(found.f_code.co_filename, found.f_lineno) if found is not None else None
+
+
+def holders(frame: FrameType, target: torch.Tensor) -> tuple[str, ...]:
+    """The local names of `frame` holding `target`'s storage: the names a write into it wrote."""
+    storage = _storage(target)
+    return tuple(sorted(name for name, value in frame.f_locals.items()
+                        if isinstance(value, torch.Tensor) and _storage(value) == storage))
 
 
 _written_args: dict[object, tuple[tuple[int, str], ...]] = {}  # op overload -> arguments it writes
@@ -61,13 +74,15 @@ def written_arguments(func: object) -> tuple[tuple[int, str], ...]:
 class Saved:
     """A tensor autograd saved, as the watcher packed it (weakly referenced by the index)."""
 
-    __slots__ = ("tensor", "version", "op", "role", "where", "made_by", "__weakref__")
+    __slots__ = ("tensor", "version", "op", "role", "where", "made_by", "node", "module", "__weakref__")
 
-    def __init__(self, tensor: torch.Tensor, op: str, role: str, where: Location | None) -> None:
+    def __init__(self, tensor: torch.Tensor, op: str, role: str, where: Location | None, module: str | None) -> None:
         self.tensor = tensor.detach()  # shares storage and version counter, no graph cycle
         self.version = tensor._version
         self.op, self.role, self.where = op, role, where  # a best guess, settled in backward
         self.made_by = _node_id(tensor.grad_fn) if tensor.grad_fn is not None else None
+        self.node: str | None = None  # the autograd node's name, known in backward
+        self.module = module  # the torch.nn module class whose code saved it
 
     def settle(self) -> None:
         """In backward, the node unpacking this tensor is the op that saved it."""
@@ -75,7 +90,8 @@ class Saved:
         if node is None:
             return
         self.role = "output" if _node_id(node) == self.made_by else "input"
-        self.op = node.name().removesuffix("Backward0").removesuffix("Backward1").lower()
+        self.node = node.name()
+        self.op = self.node.removesuffix("Backward0").removesuffix("Backward1").lower()
 
 
 _node_ids = iter(range(1, 1 << 62))
@@ -118,13 +134,16 @@ class Watcher(TorchDispatchMode):
             saved = ref()
             if saved is None or saved.version != target._version:
                 continue
-            write = user_location(sys._getframe(2))
-            if write is None:
+            frame = user_frame(sys._getframe(2))
+            if frame is None:
                 continue
+            module = _module_doing(sys._getframe(2))
             violation = Violation(
-                write=write, op=func.overloadpacket.__name__, kind="saved",  # type: ignore[attr-defined]
-                saved_op=saved.op.lstrip("_"), saved_role=saved.role, saved_at=saved.where,
-                versions=(saved.version, saved.version + 1), inside=_module_doing(sys._getframe(2)),
+                write=Location(frame.f_code.co_filename, frame.f_lineno), op=func.overloadpacket.__name__,  # type: ignore[attr-defined]
+                kind="saved", saved_op=saved.op.lstrip("_"), saved_role=saved.role, saved_at=saved.where,
+                versions=(saved.version, saved.version + 1), inside=repr(module).split("\n")[0] if module else None,
+                written=holders(frame, target), saved_in=saved.module,
+                inside_path=module_path(frame, module) if module else None,
             )
             self.pending.setdefault(id(saved), []).append(violation)
 
@@ -140,7 +159,8 @@ class Watcher(TorchDispatchMode):
         storage = _storage(tensor)
         is_output = any(isinstance(o, torch.Tensor) and _storage(o) == storage for o in outputs)
         with torch._C._DisableTorchDispatch():  # our own detach() is not the program's op
-            saved = Saved(tensor, name or "an op", "output" if is_output else "input", user_location(sys._getframe(1)))
+            saved = Saved(tensor, name or "an op", "output" if is_output else "input", user_location(sys._getframe(1)),
+                          _forward_class(sys._getframe(1)))
         self.saved.setdefault(storage, []).append(weakref.ref(saved))
         return saved
 
@@ -150,7 +170,7 @@ class Watcher(TorchDispatchMode):
         saved.settle()
         writes = self.pending.get(id(saved), [])
         for violation in writes:
-            self.report.add(_replace(violation, failed=True, saved_op=saved.op, saved_role=saved.role))
+            self.report.add(_replace(violation, failed=True, saved_op=saved.op, saved_role=saved.role, saved_node=saved.node))
         where = f" (written at {writes[0].write.show()})" if writes else ""
         raise RuntimeError(
             f"{INPLACE_MESSAGE}: the {saved.role} of {saved.op.lstrip('_')} saved at "
@@ -179,9 +199,11 @@ class Watcher(TorchDispatchMode):
             return
         write = Location(frame.f_code.co_filename, line)
         made = self._view_origin(frame, write) if kind == "multi-view" else None
+        name = _written_name(write)
         self.report.add(Violation(
             write=write, op=_written_method(write) or "", kind=kind,
             saved_op=made[0] if made else "split/chunk/unbind", saved_at=made[1] if made else None, failed=True,
+            written=(name,) if name else (),
         ))
 
     def _view_origin(self, frame: FrameType, write: Location) -> tuple[str, Location | None] | None:
@@ -190,12 +212,34 @@ class Watcher(TorchDispatchMode):
         return self.multi_views.get(_storage(value)) if isinstance(value, torch.Tensor) else None
 
 
-def _module_doing(frame: FrameType | None) -> str | None:
+def _module_doing(frame: FrameType | None) -> torch.nn.Module | None:
     """The innermost torch.nn module running torch's own code at `frame`, such as `ReLU(inplace=True)`."""
     while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_DIRS):
         module = frame.f_locals.get("self")
         if isinstance(module, torch.nn.Module):
-            return repr(module).split("\n")[0]
+            return module
+        frame = frame.f_back
+    return None
+
+
+def module_path(frame: FrameType, module: torch.nn.Module) -> str | None:
+    """How the user's code at `frame` reaches `module`: `self.act`, `model.2`, `self.body.0.1`."""
+    holders = sorted(frame.f_locals.items(), key=lambda item: item[0] != "self")  # `self` first
+    for name, value in holders:
+        if isinstance(value, torch.nn.Module):
+            for sub, found in value.named_modules():
+                if found is module:
+                    return f"{name}.{sub}" if sub else name
+    return None
+
+
+def _forward_class(frame: FrameType | None) -> str | None:
+    """The class of the innermost torch module `forward` running at `frame` ("LayerNorm"), from the
+    code objects alone: it runs for every saved tensor, where reading a frame's locals costs too much."""
+    while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_DIRS):
+        owner, _, method = getattr(frame.f_code, "co_qualname", "").rpartition(".")
+        if method == "forward" and owner and "<" not in owner:
+            return owner
         frame = frame.f_back
     return None
 
