@@ -94,7 +94,9 @@ def forward_printed(stdout: str) -> str:
     return next(line for line in stdout.splitlines() if line.startswith("forward "))
 
 
-@pytest.mark.parametrize("name", UNSAFE_ONLY)
+# Two of them run through the real command (about 9 s each); the static analysis now finds the
+# other two's shapes itself (tests/test_project.py runs them under torch).
+@pytest.mark.parametrize("name", ["helper_writes_argument.py", "layernorm_residual.py"])
 def test_fix_with_unsafe_fixes_rewrites_what_only_the_run_saw(tmp_path, name):
     before = subprocess.run([sys.executable, str(SCRIPTS / name)], capture_output=True, text=True)
     assert before.returncode != 0 and "modified by an inplace operation" in before.stderr
