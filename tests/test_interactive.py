@@ -334,7 +334,7 @@ def test_ctrl_c_midway_leaves_the_open_file_unchanged(two_files: Path) -> None:
 
 def test_sigint_midway_leaves_the_open_file_unchanged(two_files: Path) -> None:
     child = spawn(two_files, ".")
-    answer(child, "nyy")
+    answer(child, "nyn")  # b.py's first change declined: its second (`e -= 2` on exp's output) is asked
     child.expect(PROMPT)
     child.kill(signal.SIGINT)
     code, _ = finish(child)
