@@ -101,7 +101,7 @@ class SavedAnalysis:
         if name in scope.outer_names or name not in scope.timeline or self.flow.entry_reaches(name, node, scope):
             return False  # a value from outside (an argument, a global) may be saved by its owner
         reaching = self.flow.reaching(name, node, scope)
-        if not reaching or any(b.value is None or not self._unsaved_output(b.value, scope) for b in reaching):
+        if not reaching or any(b.value is None or not self.unsaved_output(b.value, scope) for b in reaching):
             return False
         write = self.facts.order.get(id(node), 0)
         self._write_order = write
@@ -117,9 +117,6 @@ class SavedAnalysis:
         return True
 
     def unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
-        return self._unsaved_output(value, scope)
-
-    def _unsaved_output(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
         """A known op's output the op does not save: `a + b`, `self.bn(x)`, `torch.cat(...)`."""
         if isinstance(value, cst.BinaryOperation) and type(value.operator) not in BINARY_OPS:
             return True  # `+`, `-` and friends save no output
@@ -156,11 +153,7 @@ class SavedAnalysis:
             op = call if isinstance(call, cst.Call) and call.func is parent and parent.attr.value not in VIEW_METHODS else None
         if not isinstance(op, (cst.BinaryOperation, cst.Call)) or self._op(op, scope) is None:
             return False
-        return self._saves_input(op, {use.value}, scope) is None and not self._unproven_skip(op, use, scope)
-
-    def _unproven_skip(self, op: cst.BaseExpression, use: cst.Name, scope: FunctionFacts) -> bool:
-        """`_saves_input` passes over some operands for want of proof (an untyped parameter)."""
-        return self._bare_parameter(use, scope)
+        return self._saves_input(op, {use.value}, scope) is None and not self._bare_parameter(use, scope)  # skipped for want of proof, not shown unsaved
 
     def summary(self, scope: FunctionFacts, *, method: bool) -> Summary:
         """What the function `scope` does to its arguments: which it saves, whether it returns an
@@ -184,7 +177,7 @@ class SavedAnalysis:
                 result = self._returned_saver(ret.value, ret, scope)
         writes = frozenset(name for name in params
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
-        fresh = bool(scope.returns) and all(r.value is not None and self._unsaved_output(r.value, scope) for r in scope.returns)
+        fresh = bool(scope.returns) and all(r.value is not None and self.unsaved_output(r.value, scope) for r in scope.returns)
         grad_free = bool(scope.returns) and all(r.value is not None and self.grads.grad_of(r.value, scope) is Grad.NO
                                                 for r in scope.returns)
         return Summary(tuple(params), saves, result, writes, fresh, grad_free)
