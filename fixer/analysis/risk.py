@@ -20,6 +20,7 @@ from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.saved import SavedAnalysis, quoted
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
+from fixer.analysis.state import saved_by_this_call
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
 from fixer.types import Safety, Severity
@@ -87,6 +88,9 @@ class RiskAnalysis:
             fed = self._fed(target.value, node, scope)
             if fed is not None:
                 return Risk(Severity.ERROR, fed, safety, because)
+        state = saved_by_this_call(self, target, node, scope)
+        if state is not None:
+            return Risk(Severity.ERROR, state[1], safety, because, state[0])
         if is_grad_leaf(target, scope, self.facts):
             where = f"`{code(target)}` is a leaf tensor that requires grad"
             reason = (where, f"; `{quoted(node)}` at line ", LineOf(node), " outside `torch.no_grad()` raises at once")

@@ -374,6 +374,8 @@ class SavedAnalysis:
             label, receiver = f".{last}()", [func.value]
         else:
             return None
+        if last == "einsum" and not receiver:
+            return _einsum(label, args)
         op = OP_ALIASES.get(last) or self.tables.tensor_method_ops.get(last) or last
         saves = self.tables.saves.get(op)
         if saves is None:
@@ -504,6 +506,17 @@ class SavedAnalysis:
         return receiver is Kind.TENSOR or receiver is Kind.UNKNOWN and self.kinds.kind(call, scope) is Kind.TENSOR
 
 
+def _einsum(label: str, args: list[cst.Arg]) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
+    """`torch.einsum(eq, a, b, ...)` is composite (no derivatives.yaml entry): with two operands
+    or more, each one is saved for the others' gradients (checked on torch 2.13 for products,
+    batched and outer forms); one operand (a transpose, a trace) saves nothing."""
+    operands = [a.value for a in args[1:] if a.keyword is None]
+    if len(operands) < 2:
+        return None
+    names = tuple(f"operand{i}" for i in range(len(operands)))
+    return label, "einsum", Saves(False, frozenset(names), names), list(zip(names, operands))
+
+
 def _operand_candidates(op: cst.BaseExpression) -> list[cst.BaseExpression]:
     """Every expression an op may take as a tensor operand: a superset of what `_op` returns."""
     if isinstance(op, cst.BinaryOperation):
@@ -527,10 +540,12 @@ def _evaluated_first(write: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def _storage_name(expr: cst.BaseExpression) -> str | None:
-    """The name whose storage `expr` surely is: the name or a view of it (a cast may copy)."""
+    """The name whose storage `expr` surely is: the name (or `self.<attr>`) or a view of it (a cast may copy)."""
     while True:
         if isinstance(expr, cst.Name):
             return expr.value
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            return f"self.{expr.attr.value}"
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in TRUE_VIEWS:
             expr = expr.func.value
         elif isinstance(expr, cst.Subscript):
