@@ -32,7 +32,7 @@ def fails_at_backward(source: str, call: str) -> bool:
     try:
         eval(call, scope).sum().backward()  # noqa: S307
     except RuntimeError as error:
-        return "inplace operation" in str(error)
+        return "inplace operation" in str(error) or "in-place operation" in str(error)  # saved value or leaf
     return False
 
 
@@ -341,3 +341,89 @@ def test_pipeline_classes_run_without_grad() -> None:
     """)
     lines = [f.span.start_line for f in engine.plan(source, "t.py", registry.all_rules()).findings]
     assert lines == [14]  # the same code outside a processor class is still reported
+
+
+SCRIPT = """
+import torch
+from torch import nn
+
+
+def shifted(c):
+    c += 1
+    return (c * c).sum()
+
+
+def run(c):
+    return shifted(c)
+
+
+def make_inputs():
+    return (torch.randn(3, requires_grad=True),)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()
+"""
+
+
+def test_a_script_entry_point_passes_its_leaf_through_the_callers() -> None:
+    found = errors(SCRIPT)
+    assert list(found) == [7]
+    assert "requires_grad=True)` is a leaf tensor that requires grad" in found[7]
+    assert fails_at_backward(SCRIPT.replace('if __name__ == "__main__":', "if False:"), "run(*make_inputs())")
+
+
+def test_a_script_that_passes_a_fresh_tensor_is_no_error() -> None:
+    source = SCRIPT.replace("torch.randn(3, requires_grad=True)", "torch.randn(3)")
+    assert errors(source) == {}
+    assert not fails_at_backward(source.replace('if __name__ == "__main__":', "if False:"), "run(*make_inputs())")
+
+
+INSTANCES = """
+import torch
+from torch import nn
+
+
+class Head(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc(x))
+
+
+def center(scores):
+    scores -= 0.5
+
+
+def train(x):
+    head = Head()
+    y = head(x)
+    center(y)
+    return y.sum()
+"""
+
+
+def test_a_local_instance_of_a_class_of_the_file_runs_its_forward() -> None:
+    found = errors(INSTANCES)
+    assert list(found) == [16]
+    assert "`head` through `torch.sigmoid`" in found[16]
+    assert fails_at_backward(INSTANCES, "train(torch.randn(4, 3))")
+
+
+def test_a_parameter_every_caller_fills_with_an_instance() -> None:
+    source = INSTANCES.replace("""def train(x):
+    head = Head()
+    y = head(x)""", """def step(head, x):
+    y = head(x)""") + """
+
+def train(x):
+    return step(Head(), x)
+"""
+    found = errors(source)
+    assert list(found) == [16]
+    assert fails_at_backward(source, "train(torch.randn(4, 3))")
+    other = source.replace("step(Head(), x)", "step(nn.Linear(3, 2), x)")  # a Linear saves no output
+    assert errors(other) == {}
+    assert not fails_at_backward(other, "train(torch.randn(4, 3))")

@@ -42,6 +42,16 @@ def test_header(path: Path) -> None:
     assert marked == (expect == "error"), f"{path.name}: culprit lines are marked exactly in failing cases"
 
 
+ENTRY_POINT = 'if __name__ == "__main__":\n    run(*make_inputs()).backward()\n'
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_each_case_is_a_whole_script(path: Path) -> None:
+    """Each case ends with the script's own entry point, as the reporter ran it: the analysis sees
+    the whole program (what `make_inputs` builds reaches `run`), not a fragment."""
+    assert path.read_text().endswith("\n\n\n" + ENTRY_POINT), f"{path.name}: ends with the entry point"
+
+
 def raises_inplace_error(module) -> torch.Tensor | None:
     """Run the case and its backward; its forward value when the forward pass completed."""
     value = None

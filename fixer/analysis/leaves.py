@@ -68,7 +68,7 @@ def is_grad_leaf(target: cst.BaseExpression, scope: FunctionFacts, facts: Region
     if name in scope.outer_names or name not in scope.bindings:
         return scope.parent is not None and is_grad_leaf(target, scope.parent, facts)
     bindings = scope.bindings[name]
-    if not all(_makes_leaf(v, facts) for v in bindings if v is not None):
+    if not all(makes_leaf(v, facts) for v in bindings if v is not None):
         return False  # the first binding that makes no leaf decides, not a count over all of them
     iters = scope.loop_iters.get(name, [])
     if sum(v is None for v in bindings) != len(iters):
@@ -132,7 +132,7 @@ def _small_statements(node: cst.CSTNode | None) -> list[cst.CSTNode]:
     return found
 
 
-def _makes_leaf(value: cst.BaseExpression, facts: RegionFacts) -> bool:
+def makes_leaf(value: cst.BaseExpression, facts: RegionFacts) -> bool:
     """`nn.Parameter(...)`, `torch.randn(..., requires_grad=True)`, `torch.ones(3).requires_grad_()`."""
     if not isinstance(value, cst.Call):
         return False

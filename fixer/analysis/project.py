@@ -53,6 +53,7 @@ class FileModel:
                  class_nodes: list[ast.ClassDef], tables: TorchTables) -> None:
         self.lines, self.imports, self.classes, self.tables = lines, imports, classes, tables
         self.functions = {s.name: s for s in tree.body if isinstance(s, FUNCTIONS)}
+        self.script = [s for s in tree.body if not isinstance(s, (*FUNCTIONS, ast.ClassDef))]  # module-level code
         self.class_nodes = {c.name: c for c in class_nodes if c.name in classes}
         self._summaries: dict[tuple[str, str], Summary | None] = {}
         self._without_grad: dict[tuple[str, str], bool] = {}
@@ -76,7 +77,48 @@ class FileModel:
             return self.method(info.name, func.attr.value) if func.attr.value in info.methods else None
         if isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
             return self.function(func.value)
+        instance = self.instance_of(func, scope)
+        return self.method(instance, "forward") if instance is not None else None
+
+    def instance_of(self, expr: cst.BaseExpression, scope: FunctionFacts) -> str | None:
+        """The class of the file whose instance the name `expr` holds: every binding of a local builds
+        it (`model = Net(d)`), or every call in the file passes one for the parameter."""
+        if not isinstance(expr, cst.Name) or not self.class_nodes:
+            return None
+        name = expr.value
+        if name in scope.params:
+            if name in scope.bindings or scope.parent is None or scope.parent.node is not None:
+                return None  # rebound, or a nested def: its callers are not followed
+            function = scope.node
+            assert isinstance(function, cst.FunctionDef)
+            params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+            info = scope.class_info
+            if info is not None:
+                params = params[1:]
+            if name not in params:
+                return None
+            return self._passed_instance(function.name.value, info.name if info else None, params.index(name), name)
+        values = scope.bindings.get(name, [])
+        built = {self._built(v) for v in values}
+        return built.pop() if values and len(built) == 1 else None
+
+    def _built(self, value: cst.BaseExpression | None) -> str | None:
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_nodes:
+            return value.func.value
         return None
+
+    def _passed_instance(self, function: str, class_name: str | None, position: int, keyword: str) -> str | None:
+        key = ("instance", function, class_name, position, keyword)
+        if key in self._feeds_of:
+            return self._feeds_of[key]  # type: ignore[return-value]
+        self._feeds_of[key] = None  # a recursive question sees no instance
+        built: set[str | None] = set()
+        for _, scope, _, argument, _ in self._sites(function, class_name, position, keyword, depth=1):
+            built.add(self._built(argument) or self.instance_of(argument, scope))
+            if len(built) > 1 or None in built:
+                break
+        self._feeds_of[key] = built.pop() if len(built) == 1 else None
+        return self._feeds_of[key]  # type: ignore[return-value]
 
     def method(self, class_name: str, name: str) -> Summary | None:
         """A method of a class of the file, or of a base class of the file it inherits."""
@@ -143,19 +185,79 @@ class FileModel:
             risks.facts.in_no_grad(op) or isinstance(argument, cst.Call) and risks.saved.unsaved_output(argument, scope)
             for risks, scope, op, argument, _ in sites)
 
-    def _sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
+    def _sites(self, function: str, class_name: str | None, position: int, keyword: str | None,
+               depth: int = 0) -> Iterator[Site]:
+        """Each call of the def in the file with the argument it passes for the parameter; a caller
+        that passes its own parameter on is replaced by its own callers (`depth`: how far)."""
+        for site in self._direct_sites(function, class_name, position, keyword):
+            risks, scope, op, argument, _ = site
+            passed = risks._parameter(argument.value, op, scope) if isinstance(argument, cst.Name) else None  # noqa: SLF001
+            if passed is not None and depth < MAX_DEPTH and (passed[0], passed[1]) != (function, class_name):
+                yield from self._sites(*passed, argument.value, depth + 1)  # type: ignore[union-attr]
+            else:
+                yield site
+
+    def _direct_sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
         if self.words[class_name if function == "forward" and class_name else function] < 2:
-            return iter(())  # only its definition: nothing in the file calls it (or builds the class)
+            return  # only its definition: nothing in the file calls it (or builds the class)
         if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
             held = {(c, a) for c in self.class_nodes for a, m in self.classes[c].submodules.items() if m.callee == class_name}
             callers = {(id(d), d, o) for c, a in held for d, o, _, _ in self.calls.get(("self", a), ()) if o == c}
             attrs = {a for _, a in held}
-            return self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
+            yield from self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
+            yield from self._instance_calls(class_name, position, keyword)
+            return
         if class_name is not None:
             callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", function), ()) if o == class_name}
-            return self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
+            yield from self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
+            return
         callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("", function), ())}
-        return self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
+        yield from self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
+        yield from self._script_calls(function, position)
+
+    def _instance_calls(self, class_name: str, position: int, keyword: str | None) -> Iterator[Site]:
+        """`model(x)` where the name holds an instance of the class (`model = Net()`, or a parameter
+        every caller fills with one)."""
+        names = {n for (kind, n) in self.calls if not kind and n not in self.functions and n not in self.class_nodes}
+        callers = {(id(d), d, o) for n in names for d, o, _, _ in self.calls[("", n)] if n in self._instance_names(d)}
+        for site in self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value in names, position, keyword):
+            risks, scope, op, _, _ = site
+            if self.instance_of(op.func, scope) == class_name:
+                yield site
+
+    def _instance_names(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+        """The def's parameters and the names it binds to a class of the file: what may hold an instance."""
+        key = ("names", id(node))
+        if key not in self._feeds_of:
+            args = node.args
+            names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+            names |= {t.id for sub in walk(node) if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call)
+                      and isinstance(sub.value.func, ast.Name) and sub.value.func.id in self.class_nodes
+                      for t in sub.targets if isinstance(t, ast.Name)}
+            self._feeds_of[key] = frozenset(names)
+        return self._feeds_of[key]  # type: ignore[return-value]
+
+    def _script_calls(self, function: str, position: int) -> Iterator[Site]:
+        """`run(*make_inputs())` in the module's own code (a script's entry point): the argument is
+        the element at `position` of the tuple the other function returns."""
+        for statement in self.script:
+            for call in walk(statement):
+                if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == function
+                        and len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Starred)):
+                    continue
+                source = call.args[0].value
+                if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and not source.args
+                        and source.func.id in self.functions):
+                    continue
+                analysed = self._analyse(self.functions[source.func.id], None, params_are_tensors=False)
+                if analysed is None:
+                    continue
+                risks, scope, region = analysed
+                for ret in scope.returns:
+                    if isinstance(ret.value, cst.Tuple) and position < len(ret.value.elements):
+                        element = ret.value.elements[position]
+                        if not isinstance(element, cst.StarredElement):
+                            yield risks, scope, ret, element.value, region  # type: ignore[misc]
 
     def _calls_in(self, callers: set[tuple[int, ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
                   matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> Iterator[Site]:
@@ -191,7 +293,7 @@ class FileModel:
         found: list[tuple[int, str]] = []
         private = private_needs_first
         for risks, scope, op, argument, region in sites:
-            private &= _result_replaces(op, risks.flow.parents(scope))
+            private &= isinstance(op, cst.Call) and _result_replaces(op, risks.flow.parents(scope))
             if risks.facts.in_no_grad(op):
                 continue
             reason = risks.saved.feeds(op, argument, scope) if not found else None  # the first one is shown

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from fixer.analysis.flow import Flow, inside
-from fixer.analysis.leaves import is_grad_leaf
+from fixer.analysis.leaves import is_grad_leaf, makes_leaf
 from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
@@ -185,7 +185,7 @@ class SavedAnalysis:
     def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
         """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is
         a leaf that requires grad."""
-        if is_grad_leaf(argument, scope, self.facts):
+        if is_grad_leaf(argument, scope, self.facts) or makes_leaf(argument, self.facts):
             return (f"`{code(argument)}` is a leaf tensor that requires grad",)
         if isinstance(argument, cst.Name):
             found = self.saved(argument.value, call, scope)

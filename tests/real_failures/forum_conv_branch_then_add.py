@@ -35,3 +35,7 @@ def reference(block, inputs):
     x_p = block.conv1_p(x)
     x = x + block.shortcut(inputs)
     return x.pow(2).mean() + x_p.pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -46,3 +46,7 @@ def reference(backbone, predictor, images, target_angle):
     gap_angle = (preds_coord * keep)[:, :, 1] - target_angle
     gap_angle = torch.where(gap_angle < 0, gap_angle + 1, gap_angle)
     return (gap_angle - gap_angle.mean(-1, keepdim=True)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -39,3 +39,7 @@ def reference(net, anchors, positives):
         return output / output.pow(2).sum(1, keepdim=True).sqrt()
 
     return (embed(anchors) - embed(positives)).pow(2).sum(1).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

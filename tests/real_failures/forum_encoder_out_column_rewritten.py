@@ -43,3 +43,7 @@ def reference(encoder, decoder, source, state):
         encoder_out = torch.cat([encoder_out[:, :, :j], column, encoder_out[:, :, j + 1 :]], 2)
         state = context
     return torch.stack(outputs, 1).pow(2).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

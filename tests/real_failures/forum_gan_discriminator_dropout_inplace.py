@@ -51,3 +51,7 @@ def reference(G, D, real_data, z):
         return layers[4](layers[3](hidden))
 
     return criterion(discriminate(real_data), torch.ones(6, 1)) + criterion(discriminate(G(z)), torch.zeros(6, 1))
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -41,3 +41,7 @@ def reference(cell, inputs, hx):
     r, u = torch.split(torch.sigmoid(gates), cell.units, dim=-1)
     c = torch.tanh(torch.cat([inputs, r * hx], dim=-1) @ cell.c_weights)
     return (u * hx + (1.0 - u) * c).pow(2).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -22,3 +22,7 @@ def run(c):
 def reference(c):
     shifted = c + 1
     return (shifted * shifted).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -44,3 +44,7 @@ def reference(head, criterion, x, labels):
     logits = head(x) + criterion.neg_bias
     logits = logits * (1 - labels) * criterion.neg_scale + logits * labels
     return F.binary_cross_entropy_with_logits(logits, labels)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -41,3 +41,7 @@ def reference(trunk, embedder, classifier, x, labels):
     metric_loss = (normed @ normed.t()).pow(2).mean()
     logits = classifier.net[2](classifier.net[1](F.relu(embeddings)))
     return metric_loss + F.cross_entropy(logits, labels)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

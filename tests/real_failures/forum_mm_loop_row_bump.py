@@ -38,3 +38,7 @@ def reference(model, a):
         b = b + bump
         y = y + torch.mm(model.param, b)
     return y.sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

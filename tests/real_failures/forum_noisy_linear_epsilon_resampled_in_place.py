@@ -55,3 +55,7 @@ def reference(net, tgt_net, states, actions, rewards, next_states, gamma=0.99):
     next_state_actions = noisy_forward(hidden(next_states)).max(1)[1]
     next_state_values = tgt_net(next_states).gather(1, next_state_actions.unsqueeze(-1)).squeeze(-1)
     return F.mse_loss(state_action_values, rewards + gamma * next_state_values.detach())
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -49,3 +49,7 @@ def reference(stem, block, images):
     mixed = block.shuffle.mix(torch.cat([x[:, :, :h], x[:, :, h:]], 1))
     shuffled = torch.cat([mixed[:, :c], mixed[:, c:]], 2)
     return (block.dense(x) * torch.sigmoid(block.gate(shuffled))).pow(2).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

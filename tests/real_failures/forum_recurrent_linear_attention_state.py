@@ -53,3 +53,7 @@ def reference(attention, to_qkv, tokens):
         z = 1.0 / (torch.einsum("nhd,nhd->nh", q, zi) + attention.eps)
         outputs.append(torch.einsum("nhd,nhdm,nh->nhm", q, si, z))
     return torch.stack(outputs).pow(2).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -38,3 +38,7 @@ def reference(head, proposal_conv, combine_feature, points):
     net = F.relu(head.bn_refine1(head.conv_refine1(combine_feature))) + original_feature
     net = F.relu(head.bn_refine2(head.conv_refine2(net)))
     return head.conv_refine3(net).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

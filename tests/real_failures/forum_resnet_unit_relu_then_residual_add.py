@@ -39,3 +39,7 @@ def reference(unit, images):
     x = F.relu(unit.bn_0(unit.conv_0(images)))
     x = x + unit.bn_1(unit.conv_1(x))
     return F.relu(x).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

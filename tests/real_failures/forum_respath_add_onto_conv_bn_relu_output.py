@@ -49,3 +49,7 @@ def reference(path, x):
     shortcut = path.conv2d_bn_1x1(x)
     y = path.conv2d_bn_3x3(x) + shortcut
     return path.batch_norm1(F.relu(y)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -47,3 +47,7 @@ def reference(embedding, encoder, item_ids):
         q = encoder.attention_layernorm(x)
         views.append(encoder.last_layernorm(torch.transpose(q + encoder.attention_layer(q, x, x)[0], 0, 1) * keep))
     return (views[0] * views[1]).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -40,3 +40,7 @@ def reference(layer, x):
     widths = torch.softmax(params[..., : layer.bins], dim=-1)
     heights = torch.softmax(params[..., layer.bins :], dim=-1)
     return (widths * heights).sum(-1).log().sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -40,3 +40,7 @@ def reference(transformer, features, x):
     mean = torch.tensor([0.40, 0.45, 0.48]).view(1, 3, 1, 1)
     y = y - mean
     return (features(y) - features(x)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

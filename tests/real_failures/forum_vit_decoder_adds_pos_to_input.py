@@ -40,3 +40,7 @@ def reference(quantizer, decoder_a, decoder_b, features):
         quant = token
         outs.append(dec.to_pixel(dec.mlp(dec.norm_in(token)) + token))
     return outs[0].pow(2).mean() + outs[1].pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -37,3 +37,7 @@ def reference(model, q_emb, v_emb, target):
     joint = model.q_net(q_emb) * model.v_net(v_emb)
     hidden = F.dropout(F.relu(model.main[0](joint)), 0.5, training=True)
     return F.binary_cross_entropy_with_logits(model.main[3](hidden), target)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -49,3 +49,7 @@ def reference(stem, unit, images):
     for block in unit.body:
         x = block.bn(block.pw_conv(block.dw_conv(torch.relu(x))))
     return (x + identity).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -48,3 +48,7 @@ def reference(net, img):
     grad_mag = torch.sqrt(gx[0] ** 2 + gy[0] ** 2) + torch.sqrt(gx[1] ** 2 + gy[1] ** 2)
     grad_mag = grad_mag + torch.sqrt(gx[2] ** 2 + gy[2] ** 2)
     return grad_mag.mean() + net.directional_filter(grad_mag).abs().mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -57,3 +57,7 @@ def reference(block, x, t_emb):
     h = block.block1(x) + block.mlp(t_emb)[:, :, None, None]
     h = block.block2(h)
     return (h + block.res_conv(x)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -34,3 +34,7 @@ def reference(fuse, conv, p3, p4):
     weight = weight / (torch.sum(weight, dim=0) + fuse.eps)
     fused = weight[0] * conv(p3) + weight[1] * conv(p4)
     return (fused * torch.sigmoid(fused)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -47,3 +47,7 @@ def reference(quantizer, decoder_a, decoder_b, patches):
     rec_a = decoder_a.to_pixel(decoder_a.transformer(quant + decoder_a.de_pos_embedding))
     rec_b = decoder_b.to_pixel(decoder_b.transformer(quant + decoder_b.de_pos_embedding))
     return (rec_a - patches).pow(2).mean() + (rec_b - patches).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -39,3 +39,7 @@ def reference(block, volume):
     residual = block.shortcut(volume)
     out = block.conv_block(volume) + residual
     return out.pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

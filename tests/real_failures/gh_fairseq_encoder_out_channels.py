@@ -43,3 +43,7 @@ def reference(encoder, scaler, out_proj, tokens):
     x, y = encoder(tokens)
     x = torch.stack([x[:, :, j] * scaler.scale[j] for j in range(x.size(2))], dim=2)
     return out_proj(x + y).logsumexp(-1).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -69,3 +69,7 @@ def reference(layer, sequence):
         Z = 1.0 / (torch.einsum("nhd,nhd->nh", Q, Zi) + 1e-6)
         outputs.append(torch.einsum("nhd,nhdm,nh->nhm", Q, Si, Z).reshape(n, d))
     return torch.stack(outputs).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -36,3 +36,7 @@ def reference(conv, bn, x):
         fused.weight.copy_(conv.weight * scale.view(-1, 1, 1, 1))
         fused.bias.copy_(bn.bias - bn.running_mean * scale)
     return fused(x).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -62,3 +62,7 @@ def reference(model, item_ids):
             x = enc.forward_layers[i](enc.forward_layernorms[i](x)) * keep
         total = total + enc.last_layernorm(x)
     return total.pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

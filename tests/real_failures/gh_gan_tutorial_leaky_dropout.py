@@ -35,3 +35,7 @@ def reference(discriminator, images, labels):
     h = nn.functional.leaky_relu(layers[0](images.view(images.size(0), -1)), 0.2)
     h = nn.functional.dropout(h, 0.3, training=True)
     return nn.functional.binary_cross_entropy(torch.sigmoid(layers[3](h)), labels)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

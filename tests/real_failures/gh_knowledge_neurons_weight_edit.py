@@ -38,3 +38,7 @@ def reference(ffn, hidden, ori_emb, tgt_emb):
             ffn.output.weight[:, pos] -= ori_emb * 0.5
             ffn.output.weight[:, pos] += tgt_emb * 0.5
     return ffn(hidden).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

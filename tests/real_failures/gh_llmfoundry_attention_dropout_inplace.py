@@ -57,3 +57,7 @@ def reference(attn, x):
     w = F.dropout(torch.softmax(w, dim=-1), p=0.1, training=True)
     out = w.matmul(v.view(b, s, h, d // h).transpose(1, 2)).transpose(1, 2).reshape(b, s, d)
     return attn.out_proj(out).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

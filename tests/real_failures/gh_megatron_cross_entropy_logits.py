@@ -46,3 +46,7 @@ def reference(lm_head, hidden, target):
     z_loss = logits.pow(2).mean()
     ce = VocabCrossEntropy.apply(logits.clone(), target).mean()
     return ce + 1e-4 * z_loss
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

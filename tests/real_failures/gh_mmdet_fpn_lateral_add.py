@@ -55,3 +55,7 @@ def reference(neck, c3, c4, c5):
     lat[1] = lat[1] + F.interpolate(lat[2], scale_factor=2, mode="nearest")
     lat[0] = lat[0] + F.interpolate(lat[1], scale_factor=2, mode="nearest")
     return sum(conv(x).pow(2).mean() for conv, x in zip(neck.fpn_convs, lat))
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

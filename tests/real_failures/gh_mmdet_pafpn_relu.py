@@ -56,3 +56,7 @@ def reference(neck, c3, c4):
     inter[1] = inter[1] + neck.downsample_convs[0](inter[0])
     outs = [inter[0], neck.pafpn_convs[0](inter[1])]
     return sum(out.pow(2).mean() for out in outs)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -44,3 +44,7 @@ def reference(input_ids):
     with torch.no_grad():
         model = Embeddings(4, 6, 5)
     return model(input_ids).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -41,3 +41,7 @@ def reference(head, text_proj, image_embeds, text_feats):
     logits = torch.einsum("...pd,...qd->...pq", image_class, query)
     scale = head.elu(head.logit_scale(image_embeds)) + 1
     return ((logits + head.logit_shift(image_embeds)) * scale).sigmoid().mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

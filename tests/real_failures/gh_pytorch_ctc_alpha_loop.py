@@ -52,3 +52,7 @@ def reference(head, feats, targets):
         skip = torch.where(skip_ok, prev[:, :-2], NEG)
         rows.append(torch.cat([pad, emit[t] + logadd(prev[:, 2:], prev[:, 1:-1], skip)], dim=1))
     return (-torch.logaddexp(rows[-1][:, -1], rows[-1][:, -2])).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

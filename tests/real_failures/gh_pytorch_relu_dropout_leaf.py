@@ -30,3 +30,7 @@ def run(head, features):
 def reference(head, features):
     x = F.dropout(F.relu(features), p=0.1, training=True)
     return head.fc(x.flatten(1)).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

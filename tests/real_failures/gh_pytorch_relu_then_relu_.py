@@ -29,3 +29,7 @@ def run(model, inputs):
 
 def reference(model, inputs):
     return nn.functional.relu(nn.functional.relu(model.linear(inputs))).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

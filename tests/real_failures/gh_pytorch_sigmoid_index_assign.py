@@ -30,3 +30,7 @@ def reference(gate, x):
     g = gate.proj(x).sigmoid()
     g = torch.cat([torch.ones_like(g[:, :1]), g[:, 1:]], dim=1)
     return (x * g).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

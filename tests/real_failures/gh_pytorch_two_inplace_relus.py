@@ -34,3 +34,7 @@ def run(stem, images):
 def reference(stem, images):
     x = torch.relu(stem.bn(stem.conv1(images)))
     return torch.sum(torch.relu(x).flatten())
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -35,3 +35,7 @@ def reference(layer, inputs, target):
             s_batch -= 0.1 * s_batch.grad
         s_batch.grad.zero_()
     return (layer(inputs) - s_batch.detach()).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

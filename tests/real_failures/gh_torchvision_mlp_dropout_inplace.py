@@ -34,3 +34,7 @@ def reference(mlp, x):
     h = torch.relu(mlp[0](x))
     h = nn.functional.dropout(h, 0.5, training=True)
     return nn.functional.dropout(mlp[3](h), 0.5, training=True).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

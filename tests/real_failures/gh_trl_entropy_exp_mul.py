@@ -49,3 +49,7 @@ def reference(policy, ids, advantages):
         chunk_logps = F.log_softmax(chunk, dim=-1)
         entropies.append(-(chunk_logps.exp() * chunk_logps).sum(-1))
     return pg_loss - 0.01 * torch.cat(entropies).reshape(logits.shape[:-1]).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

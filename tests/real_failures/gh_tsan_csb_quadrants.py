@@ -55,3 +55,7 @@ def reference(first_conv, block, img):
     f = block.csb.conv1(torch.cat(parts, 1)).chunk(4, 1)
     top = torch.cat([torch.cat([f[0], f[2]], 3), torch.cat([f[1], f[3]], 3)], 2)
     return (down_b * torch.sigmoid(block.conv3(top))).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

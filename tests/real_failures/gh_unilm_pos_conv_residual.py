@@ -58,3 +58,7 @@ def reference(model, feats):
     x = model.post_extract_proj(feats)
     x = x + enc.pos_conv(x.transpose(1, 2)).transpose(1, 2)
     return enc.fc(enc.layer_norm(x)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -40,3 +40,7 @@ def reference(block, x):
     out = block.relu(block.bn1(block.conv1(x)))
     out = block.relu(block.bn2(block.conv2(out)))
     return (out + x).square().mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

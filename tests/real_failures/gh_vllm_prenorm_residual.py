@@ -74,3 +74,7 @@ def reference(model, feats):
         x = x + block.ls1(block.attn(block.norm1(x)))
         x = x + block.ls2(block.mlp(block.norm2(x)))
     return x.pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

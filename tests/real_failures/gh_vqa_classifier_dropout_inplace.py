@@ -36,3 +36,7 @@ def reference(classifier, joint_repr, labels):
     main = classifier.main
     h = nn.functional.dropout(torch.relu(main[0](joint_repr)), 0.5, training=True)
     return nn.functional.binary_cross_entropy_with_logits(main[3](h), labels)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

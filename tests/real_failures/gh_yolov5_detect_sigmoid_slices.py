@@ -72,3 +72,7 @@ def reference(model, patch):
         z.append(torch.cat((xy, wh, y[..., 4:]), -1).view(bs, -1, det.no))
     pred = torch.cat(z, 1)
     return pred[..., 4].max() + pred[..., 0:4].mean() * 1e-3
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

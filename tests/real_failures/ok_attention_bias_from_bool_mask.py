@@ -39,3 +39,7 @@ def make_inputs():
 
 def run(attention, x, keep):
     return attention(x, attn_mask=keep).pow(2).mean() + attention(x, is_causal=True).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

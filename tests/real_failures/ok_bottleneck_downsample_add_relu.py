@@ -42,3 +42,7 @@ def make_inputs():
 
 def run(block, x):
     return block(x).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -27,3 +27,7 @@ def make_inputs():
 
 def run(attn, x):
     return attn(x).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -34,3 +34,7 @@ def make_inputs():
 
 def run(attention, x):
     return attention(x).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -35,3 +35,7 @@ def make_inputs():
 
 def run(head, inputs, labels, labels_mask):
     return head(inputs, labels, labels_mask)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -34,3 +34,7 @@ def make_inputs():
 
 def run(block, x):
     return block(x).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

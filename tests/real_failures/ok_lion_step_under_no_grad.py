@@ -40,3 +40,7 @@ def run(model, x, y):
     optimizer.step()
     model.zero_grad()
     return (model(x) - y).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -34,3 +34,7 @@ def make_inputs():
 
 def run(head, text_embeddings, image_embeddings):
     return head(text_embeddings, image_embeddings)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -31,3 +31,7 @@ def make_inputs():
 
 def run(head, features):
     return head(features).logsumexp(-1).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -35,3 +35,7 @@ def run(model, x):
     ema.update(model)
     distill = (model(x) - ema.module(x)).pow(2).mean()
     return loss + distill
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

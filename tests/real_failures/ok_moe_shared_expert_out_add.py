@@ -41,3 +41,7 @@ def make_inputs():
 
 def run(moe, hidden_states):
     return moe(hidden_states).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

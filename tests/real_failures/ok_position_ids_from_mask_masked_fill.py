@@ -33,3 +33,7 @@ def make_inputs():
 
 def run(model, input_ids, attention_mask):
     return (model(input_ids, attention_mask) * attention_mask.unsqueeze(-1)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

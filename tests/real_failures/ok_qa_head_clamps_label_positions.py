@@ -30,3 +30,7 @@ def make_inputs():
 
 def run(head, sequence_output, start_positions, end_positions):
     return head(sequence_output, start_positions, end_positions)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

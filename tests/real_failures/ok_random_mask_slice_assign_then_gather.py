@@ -35,3 +35,7 @@ def make_inputs():
 
 def run(encoder, tokens):
     return encoder(tokens).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -36,3 +36,7 @@ def make_inputs():
 def run(bias_module, bbox, scores):
     probs = torch.softmax(scores + bias_module(bbox), dim=-1)
     return (probs * torch.arange(5.0)).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

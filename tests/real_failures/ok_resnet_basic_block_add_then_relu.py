@@ -35,3 +35,7 @@ def make_inputs():
 
 def run(stem, block, images):
     return block(stem(images)).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

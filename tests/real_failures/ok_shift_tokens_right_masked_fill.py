@@ -33,3 +33,7 @@ def make_inputs():
 def run(model, labels):
     logits = model(labels)
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -37,3 +37,7 @@ def make_inputs():
 
 def run(module, windows):
     return (module(windows) * torch.arange(4.0)).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

@@ -34,3 +34,7 @@ def make_inputs():
 
 def run(embedding, backbone, pixel_mask, images):
     return (backbone(images) + embedding(pixel_mask)).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

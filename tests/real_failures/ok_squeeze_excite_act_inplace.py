@@ -30,3 +30,7 @@ def make_inputs():
 
 def run(se, x):
     return se(x).pow(2).mean()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

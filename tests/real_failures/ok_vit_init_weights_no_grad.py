@@ -33,3 +33,7 @@ def make_inputs():
 
 def run(model, tokens, labels):
     return nn.functional.cross_entropy(model(tokens), labels)
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()

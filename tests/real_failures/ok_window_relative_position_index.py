@@ -36,3 +36,7 @@ def make_inputs():
 
 def run(module, scores):
     return (module(scores) * torch.arange(6.0)).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()
