@@ -161,13 +161,13 @@ class SavedAnalysis:
         node = scope.node
         assert isinstance(node, cst.FunctionDef)
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)][1 if method else 0:]
-        self._write_order = 1 << 60
+        self._write_order = 0  # a binding after the op leaves the caller's tensor saved all the same
         saves: dict[str, str] = {}
         for op in scope.ops:
             if id(op) in self.facts.grad_off:
                 continue
             for name in params:
-                if name not in saves and self.flow.entry_reaches(name, op, scope):
+                if name not in saves and self._argument_reaches(name, op, scope):
                     label = self._saves_input(op, {name}, scope)
                     if label is not None and not self._output_dead(op, scope):
                         saves[name] = label
@@ -181,6 +181,26 @@ class SavedAnalysis:
         grad_free = bool(scope.returns) and all(r.value is not None and self.grads.grad_of(r.value, scope) is Grad.NO
                                                 for r in scope.returns)
         return Summary(tuple(params), saves, result, writes, fresh, grad_free)
+
+    def _argument_reaches(self, name: str, node: cst.CSTNode, scope: FunctionFacts, depth: int = 0) -> bool:
+        """Whether `name` holds the caller's tensor at `node`: the argument itself, or views of it
+        the def rebinds the name to (`x = torch.transpose(x, 0, 1)`, `x = x.view(n, -1)`)."""
+        if self.flow.entry_reaches(name, node, scope):
+            return True
+        reaching = self.flow.reaching(name, node, scope)
+        return depth < 3 and bool(reaching) and all(
+            b.value is not None and self._view_source(b.value) == name and self._argument_reaches(name, b.node, scope, depth + 1)
+            for b in reaching)
+
+    def _view_source(self, value: cst.BaseExpression) -> str | None:
+        """The name `value` is surely a view of: `x.transpose(0, 1)`, `x[:, 0]`, `torch.transpose(x, 0, 1)`."""
+        if isinstance(value, cst.Call) and not isinstance(value.func, cst.Attribute) or isinstance(value, cst.Call) and qualified(value.func, self.facts.imports):
+            name = qualified(value.func, self.facts.imports) or ""
+            positional = [a.value for a in value.args if a.keyword is None and not a.star]
+            if name.startswith("torch.") and name.rsplit(".", 1)[-1] in TRUE_VIEWS and positional:
+                return _storage_name(positional[0])
+            return None
+        return _storage_name(value)
 
     def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
         """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is
