@@ -8,6 +8,8 @@ import re
 import libcst as cst
 
 from codemods._common import ATOM, code, grouped, is_assignable, parenthesize, precedence
+from fixer.analysis.flow import walk as _walk
+from fixer.batched import contains
 from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
 from fixer.analysis.order import read_before, reads
 from fixer.analysis.tables import InplaceMethod as Entry
@@ -100,6 +102,7 @@ class InplaceMethod(Codemod):
         self._done: set[int] = set()  # calls already reported as part of a chain
         self._statements: list[cst.BaseSmallStatement] = []
         self._opaque = 0  # depth inside code that may not run, or runs more than once
+        self._branches: list[cst.IfExp] = []  # the conditional expressions whose branch holds the node
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._statements.append(node)
@@ -112,6 +115,14 @@ class InplaceMethod(Codemod):
 
     def leave_IfExp(self, original_node: cst.CSTNode) -> None:
         self._opaque -= 1
+
+    def visit_IfExp_body(self, node: cst.IfExp) -> None:
+        self._branches.append(node)
+
+    def leave_IfExp_body(self, node: cst.IfExp) -> None:
+        self._branches.pop()
+
+    visit_IfExp_orelse, leave_IfExp_orelse = visit_IfExp_body, leave_IfExp_body
 
     # LibCST finds visitors by their function's __name__, so aliases must share a real name.
     visit_AnnAssign = visit_AugAssign = visit_Return = visit_Assign  # type: ignore[assignment]
@@ -128,16 +139,20 @@ class InplaceMethod(Codemod):
 
     def visit_Call(self, node: cst.Call) -> None:
         statement = self._statements[-1] if self._statements and not self._opaque else None
-        self._check(node, statement, bare=False)
+        branches: tuple[cst.IfExp, ...] = ()
+        if statement is None and self._statements and isinstance(self._statements[-1], cst.Return) and self._opaque == len(self._branches):
+            statement, branches = self._statements[-1], tuple(self._branches)  # `return x.mul_(y) if c else x.mul(y)`
+        self._check(node, statement, bare=False, branches=branches)
 
-    def _check(self, call: cst.Call, statement: cst.BaseSmallStatement | None, *, bare: bool) -> None:
+    def _check(self, call: cst.Call, statement: cst.BaseSmallStatement | None, *, bare: bool,
+               branches: tuple[cst.IfExp, ...] = ()) -> None:
         if id(call) in self._done or not self.is_candidate_cst(call):
             return
         root, links = self._chain(call)
         self._done.update(id(c) for c, _ in links)
         if is_assignable(root) and not _is_data(root):
-            self.later(self._decide, call, root, links, statement, bare)
-        elif isinstance(root, cst.Call) and statement is not None:
+            self.later(self._decide, call, root, links, statement, bare, branches)
+        elif isinstance(root, cst.Call) and statement is not None and not branches:
             self.later(self._decide_result, call, root, links, statement)
 
     def _decide_result(self, call: cst.Call, root: cst.Call, links: list[Link], statement: cst.BaseSmallStatement) -> None:
@@ -169,8 +184,9 @@ class InplaceMethod(Codemod):
 
     def _decide(
         self, call: cst.Call, root: cst.BaseExpression, links: list[Link],
-        statement: cst.BaseSmallStatement | None, bare: bool,
+        statement: cst.BaseSmallStatement | None, bare: bool, branches: tuple[cst.IfExp, ...] = (),
     ) -> None:
+        """`branches`: the conditional expressions of a `return` whose branch holds the write."""
         values = [a.value for c, _ in links for a in c.args]
         if self.kind(root, call) is Kind.NOT_TENSOR or self.updates_grad_leaf(root, values, call):
             return  # not a tensor; or IP108's parameter update, which belongs in `torch.no_grad()`
@@ -184,7 +200,13 @@ class InplaceMethod(Codemod):
             fixes = None if blocked else self._rebind(root, links, call)
         except CannotBuild as error:  # this finding loses its fix, never the file its findings
             blocked, fixes = error.reason, None
-        if fixes is None or statement is None:
+        if fixes is not None and statement is not None and branches:
+            value = self._returned_twin(root, call, statement, fixes, branches)
+            if value is not None:
+                self.report_risk(statement, risk, message, replacement=statement.deep_replace(call, value),
+                                 imports=self._imports(links))
+                return
+        if fixes is None or statement is None or branches:
             reason = blocked or "no out-of-place form here"
             self.report_risk(call, risk, message, replacement=None, safety=Safety.DISPLAY_ONLY, note=reason)
             return
@@ -202,6 +224,18 @@ class InplaceMethod(Codemod):
         rest = [] if _rebinds(statement, root, call) else [statement.deep_replace(call, root)]
         self.report_risk(statement, risk, message, replacement=fixes + rest, imports=self._imports(links),
                          safety=safety, note=note)
+
+    def _returned_twin(self, root: cst.BaseExpression, call: cst.Call, statement: cst.BaseSmallStatement,
+                       fixes: list[cst.Assign], branches: tuple[cst.IfExp, ...]) -> cst.BaseExpression | None:
+        """In a branch of a `return`, the write's out-of-place value in its place: the def ends there,
+        so only the returned value could read the name again, and it reads it nowhere else than in
+        the write's own arguments or the other branch (`x.mul_(y) if inplace else x.mul(y)`)."""
+        if len(fixes) != 1 or not isinstance(root, cst.Name) or not isinstance(statement, cst.Return) or statement.value is None:
+            return None
+        allowed = {id(n) for n in _walk(call)} | {id(n) for b in branches
+                                                    for n in _walk(b.orelse if contains(b.body, lambda x: x is call) else b.body)}
+        reads = [n for n in _walk(statement.value) if isinstance(n, cst.Name) and n.value == root.value]
+        return fixes[0].value if all(id(n) in allowed for n in reads) else None
 
     def is_candidate_cst(self, call: cst.Call) -> bool:
         func = call.func
