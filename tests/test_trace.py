@@ -307,3 +307,31 @@ def test_without_torch_trace_exits_2_with_one_line(tmp_path):
     )
     assert run.returncode == 2
     assert run.stderr.strip().splitlines()[-1].endswith("outplace trace needs torch in the traced program's Python: pip install torch")
+
+
+LEAF_THROUGH_A_MODULE = """\
+import torch
+from torch import nn
+
+
+class Fuse(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(2))
+        self.weight_relu = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        weight = self.weight_relu(self.weight)
+        return weight[0] * x
+"""
+
+
+def test_a_leaf_written_by_an_inplace_module_gets_the_flag_dropped(tmp_path):
+    from fixer.trace.fixes import plan_fixes
+    from fixer.trace.report import Location, Violation
+
+    program = tmp_path / "fuse.py"
+    program.write_text(LEAF_THROUGH_A_MODULE)
+    leaf = Violation(write=Location(str(program), 12), op="relu_", kind="leaf", failed=True)  # no module named: raised at once
+    [line_fix] = plan_fixes([leaf], unsafe=True)
+    assert [(f.rule_id, f.span.start_line, f.replacement) for f in line_fix.findings] == [("IP105", 9, "nn.ReLU()")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +71,11 @@ def _findings_at(violation: Violation, findings: Iterable[Finding]) -> list[Find
         module = violation.inside.split("(")[0]
         return [f for f in findings if f.rule_id == "IP105" and f"{module}(" in f.original]
     line = violation.write.line
-    return [f for f in findings if f.span.start_line <= line <= f.span.end_line]
+    found = [f for f in findings if f.span.start_line <= line <= f.span.end_line]
+    if found:
+        return found
+    # a module built with inplace=True elsewhere, called at this line: its finding names the call's line
+    return [f for f in findings if f.rule_id == "IP105" and re.search(rf"\bat line {line}\b", f.message)]
 
 
 def _decided(violation: Violation, found: list[Finding], unsafe: bool) -> LineFix:
