@@ -112,6 +112,9 @@ class AliasAnalysis:
             return Safety.UNSAFE, ("the target is not a name",)
         name = target.value
         if name in scope.params and self.flow.entry_reaches(name, node, scope):
+            if self._last_use(name, node, scope):
+                return Safety.DISPLAY_ONLY, (f"the write is all the def does with its parameter `{name}`: only the caller "
+                                             "reads it, and a rebinding here would never reach the caller",)
             return Safety.UNSAFE, (f"`{name}` is a parameter: the caller's tensor changes in place, not after the rewrite",)
         if name in scope.outer_names:
             return Safety.UNSAFE, (f"`{name}` is declared global or nonlocal: other code holds it",)
@@ -123,6 +126,17 @@ class AliasAnalysis:
         if not tensor and self.kinds.kind(target, scope) is not Kind.TENSOR:
             return Safety.UNSAFE, (f"`{name}` is not known to be a tensor",)
         return Safety.SAFE, ()
+
+    def _last_use(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+        """Whether the write `node` is a statement of its own (its value unused) and nothing in the def
+        reads `name` after it (outside any loop), nor holds it: the write exists only for the caller."""
+        parent = self.flow.parents(scope).get(id(node))
+        statement = isinstance(node, (cst.AugAssign, cst.Assign)) or isinstance(node, cst.Call) and isinstance(parent, cst.Expr)
+        if not statement or self.flow.loop_of(node) is not None or scope.aliased.get(name):
+            return False  # the write's value is used, or a later iteration reads it
+        index = self.flow.use_index(name, scope)
+        write = self.flow.order(self.flow.marked(node, self.flow.parents(scope)) or node)
+        return next(iter(index.after(write)), None) is None
 
     # what a value is ------------------------------------------------------------------------------
     def source(self, value: cst.BaseExpression, scope: FunctionFacts) -> Source:
