@@ -9,7 +9,7 @@ import libcst as cst
 
 from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
 from codemods._index_writes import pure
-from codemods._list_elements import holds_module_outputs
+from codemods._list_elements import holds_module_outputs, saved_element
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod
@@ -107,7 +107,8 @@ class AugmentedAssignment(Codemod):
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
         because = (f"another name may hold the tensor `{code(target)}` holds, and would miss the write",)
-        risk = Risk(Severity.WARNING, (), Safety.UNSAFE, because)
+        saved = saved_element(risks, target, node, scope)
+        risk = Risk(Severity.ERROR, saved[1], Safety.UNSAFE, because, saved[0]) if saved else Risk(Severity.WARNING, (), Safety.UNSAFE, because)
         what = (f"`{code(target)} {code(node.operator).strip()}` writes in place the tensor a submodule returned "
                 f"into the list `{target.value.value}`")
         self.report_risk(node, risk, what, replacement=cst.Assign(targets=[cst.AssignTarget(target=target)], value=value))
