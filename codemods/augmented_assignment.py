@@ -62,8 +62,10 @@ class AugmentedAssignment(Codemod):
 
     ## Limitations
     Names, attributes and elements of lists of submodule outputs are handled; other subscripts
-    (`t[i] += v`) are index writes. Writes into such a list element are warnings: what the
-    submodule saved is not followed into `ModuleList` elements. Two tensors
+    (`t[i] += v`) are index writes. A write into such a list element is an error only when every
+    element is the output of a module that saves its output (a `ModuleList` of one class whose
+    `forward` ends in a ReLU) and nothing in the function puts another tensor in the list; else a
+    warning. Two tensors
     of unknown dtype are never taken to share one, so the cast stays where the code gives no proof
     (`x += self.bias`, `x *= scale` with a `scale` of unknown type), even where the dtypes agree
     in practice. Targets the analysis cannot prove to be tensors are left alone.
