@@ -8,8 +8,12 @@ from __future__ import annotations
 import ast
 import textwrap
 
+import libcst as cst
+
 from fixer import engine, registry
-from fixer.analysis.modules import class_table
+from fixer.analysis.modules import class_table, module_called
+from fixer.analysis.regions import collect_imports
+from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
 from fixer.types import Severity
 from tests.test_project import errors, fails_at_backward
@@ -180,3 +184,47 @@ def test_modules_built_differently_have_no_element() -> None:
     tree = ast.parse(source)
     table = class_table([tree.body[1]], {"nn": "torch.nn"}, torch_tables().inplace_params, tree)  # type: ignore[list-item]
     assert table["M"].submodules["m"].element is None
+
+
+LOOPS = """
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(3, 3), nn.Sigmoid()) for _ in range(2)])
+        self.heads = nn.ModuleDict({"a": nn.Linear(3, 3), "b": nn.Linear(3, 3)})
+
+    def forward(self, x, feats):
+        for blk in self.blocks:
+            x = blk(x)
+        for i, (blk2, f) in enumerate(zip(self.blocks, feats)):
+            x = blk2(f)
+        for key, head in self.heads.items():
+            x = head(x)
+        for other in (self.blocks[0], self.heads["a"]):
+            x = other(x)
+        return x
+"""
+
+
+def test_names_drawn_from_a_module_list_run_its_element() -> None:
+    source = textwrap.dedent(LOOPS)
+    tree = ast.parse(source)
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    table = class_table(classes, collect_imports(tree), torch_tables().inplace_params, tree)
+    collector = FactsCollector(collect_imports(tree), classes=table)
+    calls: list[cst.Call] = []
+
+    class Calls(cst.BatchableCSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name):
+                calls.append(node)
+
+    cst.visit_batched(cst.parse_module(source), [collector, Calls()])
+    found = {c.func.value: module_called(c.func, collector.facts.scope(c)) for c in calls  # type: ignore[attr-defined]
+             if c.func.value not in ("enumerate", "zip", "range", "super")}  # type: ignore[attr-defined]
+    assert {k: v.callee if v else None for k, v in found.items()} == {
+        "blk": "torch.nn.Sequential", "blk2": "torch.nn.Sequential", "head": "torch.nn.Linear", "other": None}
