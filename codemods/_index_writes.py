@@ -256,6 +256,8 @@ class IndexWrite(Codemod):
             risk = self._saved_elsewhere(risk, target.value, node)
             if risk is None:
                 return
+        elif isinstance(target, cst.Name) and self._passed_lists(target.value, node):
+            return  # `x[i] = self.m[i](x[i])` where every caller passes `[p3, p4]`: a list, not a tensor
         self.risks[id(node)] = risk
         self.decide(write)
 
@@ -288,6 +290,12 @@ class IndexWrite(Codemod):
             return False
         found = passed_for(self.context.facts.file, self.context.risks.flow, target.value, node, self.scope(node), self._callers)
         return found is not None and found[1].saved is not None and not found[1].containers
+
+    def _passed_lists(self, name: str, node: cst.CSTNode) -> bool:
+        """`name` holds a parameter every caller in the file fills with a list, tuple or dict."""
+        assert self.context.risks is not None
+        found = passed_for(self.context.facts.file, self.context.risks.flow, name, node, self.scope(node), self._callers)
+        return found is not None and found[1].containers
 
     def _saved_elsewhere(self, risk: Risk, name: str, node: cst.CSTNode) -> Risk | None:
         """A warning made an error by an op saving the tensor in a later loop iteration or in the

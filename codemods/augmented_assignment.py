@@ -9,7 +9,7 @@ import libcst as cst
 
 from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
 from codemods._index_writes import pure
-from codemods._list_elements import holds_module_outputs
+from codemods._list_elements import holds_module_outputs, saved_element
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.codemod import Codemod
@@ -62,8 +62,10 @@ class AugmentedAssignment(Codemod):
 
     ## Limitations
     Names, attributes and elements of lists of submodule outputs are handled; other subscripts
-    (`t[i] += v`) are index writes. Writes into such a list element are warnings: what the
-    submodule saved is not followed into `ModuleList` elements. Two tensors
+    (`t[i] += v`) are index writes. A write into such a list element is an error only when every
+    element is the output of a module that saves its output (a `ModuleList` of one class whose
+    `forward` ends in a ReLU) and nothing in the function puts another tensor in the list; else a
+    warning. Two tensors
     of unknown dtype are never taken to share one, so the cast stays where the code gives no proof
     (`x += self.bias`, `x *= scale` with a `scale` of unknown type), even where the dtypes agree
     in practice. Targets the analysis cannot prove to be tensors are left alone.
@@ -107,7 +109,8 @@ class AugmentedAssignment(Codemod):
         operator = AUGMENTED_TO_BINARY[type(node.operator)]()
         value = cst.BinaryOperation(left=target, operator=operator, right=right_operand(node.value, operator))
         because = (f"another name may hold the tensor `{code(target)}` holds, and would miss the write",)
-        risk = Risk(Severity.WARNING, (), Safety.UNSAFE, because)
+        saved = saved_element(risks, target, node, scope)
+        risk = Risk(Severity.ERROR, saved[1], Safety.UNSAFE, because, saved[0]) if saved else Risk(Severity.WARNING, (), Safety.UNSAFE, because)
         what = (f"`{code(target)} {code(node.operator).strip()}` writes in place the tensor a submodule returned "
                 f"into the list `{target.value.value}`")
         self.report_risk(node, risk, what, replacement=cst.Assign(targets=[cst.AssignTarget(target=target)], value=value))

@@ -133,7 +133,7 @@ def _findings(
 def _model(tree: ast.Module, lines: list[str], file: FileFacts) -> FileModel:
     """The file's functions and classes, for what one region's calls into them do."""
     tables = torch_tables()
-    classes = class_table(file.classes, file.imports, tables.inplace_params)
+    classes = class_table(file.classes, file.imports, tables.inplace_params, tree)
     return FileModel(tree, lines, file.imports, classes, file.classes, tables)
 
 

@@ -8,31 +8,39 @@ which saves `x` for backward. Read from `ast`, once per file, for every class: t
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from fixer.analysis.regions import ImportMap, dotted_name, qualify, walk
 from fixer.analysis.tables import ModuleSaves
 
+if TYPE_CHECKING:
+    from fixer.analysis.scope import FunctionFacts
+
 SEQUENTIAL = "torch.nn.Sequential"
 # Parts of class names that mark pipeline utilities (`OwlViTImageProcessor`, `DDPMScheduler`).
 INFERENCE_CLASSES = ("Processor", "FeatureExtractor", "Tokenizer", "Scheduler")
 FUNCTION_BASES = frozenset({"torch.autograd.Function", "torch.autograd.function.Function"})
-MODULE_LISTS = frozenset({"torch.nn.ModuleList", "torch.nn.ModuleDict"})
+MODULE_LIST, MODULE_DICT = "torch.nn.ModuleList", "torch.nn.ModuleDict"
+MODULE_LISTS = frozenset({MODULE_LIST, MODULE_DICT})
 
 
 @dataclass(frozen=True, slots=True)
 class Submodule:
-    """A module a class keeps in an attribute: a torch.nn class, a Sequential of parts, or a class
-    of the file (`callee` is then its bare name)."""
+    """A module a class keeps in an attribute: a torch.nn class, a Sequential of parts, a
+    ModuleList or ModuleDict of modules built alike, or a class of the file (`callee` is then its
+    bare name)."""
 
     callee: str  # qualified torch name ("torch.nn.LayerNorm") or the file's class name ("Attention")
     line: int  # where it is built
     inplace: bool | None = False  # built with inplace=True (None: by a variable, or set later to one)
     parts: tuple[Submodule, ...] = ()  # a Sequential's modules, in order
+    element: Submodule | None = None  # a ModuleList's (ModuleDict's) modules, all built by one constructor
 
     @property
     def first(self) -> Submodule:
@@ -122,34 +130,116 @@ def _one(spec: Submodule, table: Mapping[str, ModuleSaves]) -> ModuleCall:
 
 
 def submodule(func: cst.BaseExpression, info: ClassInfo | None) -> Submodule | None:
-    """The module `self.<attr>` holds, when `func` spells `self.<attr>` (LibCST) in a known class."""
+    """The module `self.<attr>` holds, when `func` spells `self.<attr>` (LibCST) in a known class;
+    for `self.<attr>[i]`, the module each element of the ModuleList (ModuleDict) there is."""
+    if isinstance(func, cst.Subscript):
+        holder = submodule(func.value, info)
+        one = len(func.slice) == 1 and isinstance(func.slice[0].slice, cst.Index)
+        return holder.element if holder is not None and one else None
     if info is None or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
         return None
     return info.submodules.get(func.attr.value) if func.value.value == "self" else None
 
 
-def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassTable:
+def module_called(func: cst.BaseExpression, scope: FunctionFacts) -> Submodule | None:
+    """The module a call of `func` runs: `self.norm`, `self.convs[i]`, or a name every binding of
+    which in the function draws it from a ModuleList (`for m in self.convs`, `enumerate(...)`, `zip(...)`)."""
+    if not isinstance(func, cst.Name):
+        return submodule(func, scope.class_info)
+    timeline = scope.timeline.get(func.value, [])
+    if not timeline or func.value in scope.params or len(scope.bindings.get(func.value, ())) != len(timeline):
+        return None  # also bound where no loop records it (a comprehension)
+    specs = {drawn_modules(b.node.target, b.loop, scope.class_info).get(func.value)
+             if isinstance(b.node, cst.For) and b.loop is not None else None for b in timeline}
+    return specs.pop() if len(specs) == 1 else None
+
+
+def drawn_modules(target: cst.BaseExpression, iterable: cst.BaseExpression, info: ClassInfo | None) -> dict[str, Submodule]:
+    """The names a loop target takes from a ModuleList's modules: `m` in `for m in self.convs`,
+    `conv` in `for i, conv in enumerate(self.convs)` or `zip(self.convs, feats)`, `.values()` or
+    `.items()` of a ModuleDict."""
+    element = _elements(iterable, info)
+    if element is not None:
+        return {target.value: element} if isinstance(target, cst.Name) else {}
+    if not isinstance(iterable, cst.Call) or not isinstance(target, (cst.Tuple, cst.List)):
+        return {}
+    targets = [e.value for e in target.elements if not isinstance(e, cst.StarredElement)]
+    args = [a.value for a in iterable.args if not a.star and a.keyword is None]
+    if len(targets) != len(target.elements) or len(args) != len(iterable.args):
+        return {}
+    func = iterable.func
+    if isinstance(func, cst.Name) and func.value == "enumerate" and len(args) == 1 and len(targets) == 2:
+        return drawn_modules(targets[1], args[0], info)
+    if isinstance(func, cst.Name) and func.value == "zip" and len(args) == len(targets):
+        return {k: v for t, a in zip(targets, args) for k, v in drawn_modules(t, a, info).items()}
+    if isinstance(func, cst.Attribute) and func.attr.value == "items" and not args and len(targets) == 2:
+        holder = submodule(func.value, info)
+        element = holder.element if holder is not None and holder.callee == MODULE_DICT else None
+        return {targets[1].value: element} if element is not None and isinstance(targets[1], cst.Name) else {}
+    return {}
+
+
+def _elements(iterable: cst.BaseExpression, info: ClassInfo | None) -> Submodule | None:
+    """The module iterating `iterable` yields: `self.convs`, `self.convs[1:]`, `reversed(self.convs)`
+    of a ModuleList, `self.convs.values()` of a ModuleDict."""
+    if isinstance(iterable, cst.Call) and not iterable.args and isinstance(iterable.func, cst.Attribute) \
+            and iterable.func.attr.value == "values":
+        holder = submodule(iterable.func.value, info)
+        return holder.element if holder is not None and holder.callee == MODULE_DICT else None
+    if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "reversed" \
+            and len(iterable.args) == 1:
+        iterable = iterable.args[0].value
+    if isinstance(iterable, cst.Subscript) and all(isinstance(s.slice, cst.Slice) for s in iterable.slice):
+        iterable = iterable.value
+    holder = submodule(iterable, info) if isinstance(iterable, cst.Attribute) else None
+    return holder.element if holder is not None and holder.callee == MODULE_LIST else None
+
+
+def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int],
+                tree: ast.Module | None = None) -> ClassTable:
     """Every class of the file (as the cheap pass lists them) by name, with the submodules its
-    methods assign to `self`: read when first looked up (most files never ask)."""
-    return _Classes(classes, imports, inplace_params)
+    methods assign to `self`: read when first looked up (most files never ask). `tree`: the file,
+    whose calls building a class decide `nn.ReLU() if act else nn.Identity()` for it."""
+    return _Classes(classes, imports, inplace_params, tree)
 
 
 class _Classes(Mapping[str, ClassInfo]):
     """A class name defined twice in the file is left out: which one runs is unknown."""
 
-    def __init__(self, classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int]) -> None:
+    def __init__(self, classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int],
+                 tree: ast.Module | None) -> None:
         nodes: dict[str, ast.ClassDef | None] = {}
         for node in classes:
             nodes[node.name] = None if node.name in nodes else node
         self._nodes = {k: v for k, v in nodes.items() if v is not None}
-        self._imports, self._inplace_params = imports, inplace_params
+        self._imports, self._inplace_params, self._tree = imports, inplace_params, tree
         self._infos: dict[str, ClassInfo] = {}
 
     def __getitem__(self, name: str) -> ClassInfo:
         info = self._infos.get(name)
         if info is None:
-            info = self._infos[name] = _class_info(self._nodes[name], self._imports, self._inplace_params)
+            info = self._infos[name] = _class_info(self._nodes[name], self._imports, self._inplace_params, self.sites)
         return info
+
+    def sites(self, name: str) -> list[ast.Call] | None:
+        """The calls that build the class `name` in the file; None when the name is also used
+        otherwise (a base class, `partial(ConvModule, act=False)`): it may be built elsewhere."""
+        return self._built.get(name)
+
+    @functools.cached_property
+    def _built(self) -> dict[str, list[ast.Call] | None]:
+        if self._tree is None:
+            return {}
+        calls: dict[str, list[ast.Call] | None] = {name: [] for name in self._nodes}
+        called: set[int] = set()
+        for sub in walk(self._tree):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in calls:
+                calls[sub.func.id].append(sub)  # type: ignore[union-attr]
+                called.add(id(sub.func))
+        for sub in walk(self._tree):
+            if isinstance(sub, ast.Name) and sub.id in calls and id(sub) not in called:
+                calls[sub.id] = None
+        return calls
 
     def __contains__(self, name: object) -> bool:
         return name in self._nodes
@@ -161,7 +251,10 @@ class _Classes(Mapping[str, ClassInfo]):
         return len(self._nodes)
 
 
-def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int]) -> ClassInfo:
+Sites = Callable[[str], "list[ast.Call] | None"]  # the calls building a class of the file, None: unknown
+
+
+def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int], sites: Sites) -> ClassInfo:
     spelled = (dotted_name(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
     bases = tuple(qualify(b, imports) or b for b in spelled if b is not None)
     built: dict[str, Submodule | None] = {}
@@ -170,6 +263,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     plain: dict[str, bool] = {}
     plain_params = _plain_parameters(node)
     buffers: set[str] = set()
+    branch = functools.partial(_branch, node, sites)
     for sub in walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "register_buffer":
             first = sub.args[0] if sub.args else None
@@ -183,7 +277,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
             attr = _self_attribute(target)
             if attr is not None:
                 plain[attr] = plain.get(attr, True) and len(sub.targets) == 1 and _plain_value(sub.value, plain_params)
-                spec = _submodule(sub.value, imports, inplace_params)
+                spec = _submodule(sub.value, imports, inplace_params, branch)
                 built[attr] = None if attr in built and built[attr] != spec else spec
             elif isinstance(target, ast.Attribute) and target.attr == "inplace":
                 owner = _self_attribute(target.value)  # `self.act.inplace = True`
@@ -192,7 +286,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     for attr, flag in flags.items():
         spec = built.get(attr)
         if spec is not None and flag is not False:
-            built[attr] = Submodule(spec.callee, spec.line, flag, spec.parts)
+            built[attr] = replace(spec, inplace=flag)
     return ClassInfo(node.name, bases, MappingProxyType({k: v for k, v in built.items() if v is not None}), methods,
                      frozenset(k for k, v in plain.items() if v), frozenset(b for b in buffers if b not in built))
 
@@ -233,22 +327,115 @@ def _plain_value(value: ast.expr, params: frozenset[str]) -> bool:
     return False
 
 
-def _submodule(value: ast.expr, imports: ImportMap, inplace_params: Mapping[str, int]) -> Submodule | None:
-    """The module `value` builds: `nn.LayerNorm(d)`, `nn.Sequential(a, b)`, `Attention(d)`."""
+def _submodule(value: ast.expr, imports: ImportMap, inplace_params: Mapping[str, int],
+               branch: Callable[[ast.expr], bool | None]) -> Submodule | None:
+    """The module `value` builds: `nn.LayerNorm(d)`, `nn.Sequential(a, b)`, `Attention(d)`,
+    `nn.ModuleList([Block(d) for _ in range(n)])`, `nn.ReLU() if act else nn.Identity()` when
+    `branch` knows which runs."""
+    if isinstance(value, ast.IfExp):
+        taken = branch(value.test)
+        return None if taken is None else _submodule(value.body if taken else value.orelse, imports, inplace_params, branch)
     if not isinstance(value, ast.Call):
         return None
     spelled = dotted_name(value.func)
     if spelled is None:
         return None
     callee = qualify(spelled, imports) or spelled
+    if callee in MODULE_LISTS:
+        built = _built_alike(value, lambda v: _submodule(v, imports, inplace_params, branch))
+        return Submodule(callee, value.lineno, False, (), built)
     if callee == SEQUENTIAL:
-        parts = [_submodule(a, imports, inplace_params) for a in value.args]
+        parts = [_submodule(a, imports, inplace_params, branch) for a in value.args]
         if value.keywords or any(p is None for p in parts) or any(isinstance(a, ast.Starred) for a in value.args):
             return Submodule(callee, value.lineno)  # parts unknown
         return Submodule(callee, value.lineno, False, tuple(p for p in parts if p is not None))
     if not callee.startswith("torch.nn.") and "." in callee:
         return None  # another library's class: unknown
     return Submodule(callee, value.lineno, _inplace(value, callee, inplace_params))
+
+
+def _built_alike(call: ast.Call, build: Callable[[ast.expr], Submodule | None]) -> Submodule | None:
+    """The module every element of `nn.ModuleList([...])` (`nn.ModuleDict({...})`) is, when one
+    constructor builds them all: a literal of alike calls, or a comprehension."""
+    if len(call.args) != 1 or call.keywords:
+        return None
+    given = call.args[0]
+    if isinstance(given, (ast.ListComp, ast.GeneratorExp)):
+        values = [given.elt]
+    elif isinstance(given, ast.DictComp):
+        values = [given.value]
+    elif isinstance(given, (ast.List, ast.Tuple)):
+        values = list(given.elts)
+    elif isinstance(given, ast.Dict) and None not in given.keys:
+        values = list(given.values)
+    else:
+        return None
+    specs = [build(v) for v in values]
+    if not specs or any(s is None for s in specs) or len({_unplaced(s) for s in specs}) != 1:  # type: ignore[arg-type]
+        return None
+    return specs[0]
+
+
+def _unplaced(spec: Submodule) -> Submodule:
+    """`spec` with its lines left out: two modules built alike on different lines compare equal."""
+    element = _unplaced(spec.element) if spec.element is not None else None
+    return replace(spec, line=0, parts=tuple(_unplaced(p) for p in spec.parts), element=element)
+
+
+def _branch(owner: ast.ClassDef, sites: Sites, test: ast.expr) -> bool | None:
+    """Whether `test` (on a parameter of `owner.__init__`: `act`, `not act`, `act is None`) holds
+    for every instance: each call building the class in the file leaves the parameter at its
+    constant default or passes a constant, and all agree. None when unknown."""
+    name = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)) \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        name = test.left
+    if not isinstance(name, ast.Name):
+        return None
+    values = _arguments(owner, name.id, sites)
+    if values is None:
+        return None
+    outcomes = {_holds(test, v) for v in values}
+    return outcomes.pop() if len(outcomes) == 1 else None
+
+
+def _holds(test: ast.expr, value: object) -> bool:
+    if isinstance(test, ast.UnaryOp):
+        return not value
+    if isinstance(test, ast.Compare):
+        return (value is None) == isinstance(test.ops[0], ast.Is)
+    return bool(value)
+
+
+def _arguments(owner: ast.ClassDef, param: str, sites: Sites) -> list[object] | None:
+    """The constant each call building `owner` passes for `param` of its `__init__` (its default
+    when left out); None when a call passes something else, or none is found."""
+    init = next((s for s in owner.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
+        return None
+    args = init.args
+    positional = (args.posonlyargs + args.args)[1:]
+    defaults = dict(zip([a.arg for a in positional][len(positional) - len(args.defaults):], args.defaults))
+    defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
+    default = defaults.get(param)
+    if not isinstance(default, ast.Constant) or any(isinstance(n, ast.Name) and n.id == param and not isinstance(n.ctx, ast.Load) for n in walk(init)):
+        return None  # no constant default, or rebound in `__init__`
+    calls = sites(owner.name)
+    if not calls:
+        return None
+    index = next((i for i, a in enumerate(positional) if a.arg == param), None)
+    values: list[object] = []
+    for call in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        given = next((k.value for k in call.keywords if k.arg == param), None)
+        if given is None and index is not None and index < len(call.args):
+            given = call.args[index]
+        given = default if given is None else given
+        if not isinstance(given, ast.Constant):
+            return None
+        values.append(given.value)
+    return values
 
 
 def _inplace(call: ast.Call, callee: str, inplace_params: Mapping[str, int]) -> bool | None:
