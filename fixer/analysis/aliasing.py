@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.flow import Flow, inside
-from fixer.analysis.modules import ModuleCall, call_effect, submodule
+from fixer.analysis.modules import ModuleCall, call_effect, module_called
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import CONTAINER_METHODS, Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
 from fixer.analysis.tables import TorchTables, View
@@ -205,7 +205,7 @@ class AliasAnalysis:
 
     def _module(self, func: cst.BaseExpression, scope: FunctionFacts) -> ModuleCall | None:
         """`self.norm` when its class built a torch.nn module there that the table knows."""
-        spec = submodule(func, scope.class_info)
+        spec = module_called(func, scope)
         effect = call_effect(spec, self.tables.module_saves) if spec is not None else None
         return effect if effect is not None and effect.known else None
 

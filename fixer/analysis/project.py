@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.modules import FUNCTION_BASES, ClassTable, submodule
+from fixer.analysis.modules import FUNCTION_BASES, ClassTable, module_called
 from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
 from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source, walk
 from fixer.analysis.tables import TorchTables
@@ -70,7 +70,7 @@ class FileModel:
         """The summary of the file's own def a call of `func` runs: `self.attn` (a class of the
         file held in that attribute), `self.helper` (a method of the class), `helper`."""
         info = scope.class_info
-        spec = submodule(func, info)
+        spec = module_called(func, scope)
         if spec is not None and spec.callee in self.classes:
             return self.method(spec.callee, "forward")
         if info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":

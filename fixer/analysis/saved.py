@@ -17,7 +17,7 @@ from fixer.analysis.leaves import is_grad_leaf, makes_leaf
 from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
-from fixer.analysis.modules import call_effect, submodule
+from fixer.analysis.modules import call_effect, module_called
 from fixer.analysis.project import Summary
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
@@ -121,7 +121,7 @@ class SavedAnalysis:
         if isinstance(value, cst.BinaryOperation) and type(value.operator) not in BINARY_OPS:
             return True  # `+`, `-` and friends save no output
         if isinstance(value, cst.Call):
-            spec = submodule(value.func, scope.class_info)
+            spec = module_called(value.func, scope)
             if spec is not None and spec.callee.startswith("torch.nn."):
                 effect = call_effect(spec, self.tables.module_saves)
                 return effect.known and not effect.saves_output and not effect.returns_input
@@ -412,7 +412,7 @@ class SavedAnalysis:
                      result: bool) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
         """`self.norm(x)`: what the module its class built there saves (a Sequential: its first
         module's input, its last module's output), as an op on its first argument."""
-        spec = submodule(func, scope.class_info)
+        spec = module_called(func, scope)
         if spec is None:
             return None
         effect = call_effect(spec, self.tables.module_saves)
