@@ -376,6 +376,28 @@ class AliasAnalysis:
         return Flows(tuple(names))
 
 
+def _complementary(first: cst.BaseExpression, second: cst.BaseExpression, base: str) -> bool:
+    """`base[..., :n]` and `base[..., n:]`: the same indices but one, which slices up to a bound in
+    one and from the same bound in the other (no step; the bound a plain name, attribute or number)."""
+    if not (isinstance(first, cst.Subscript) and isinstance(second, cst.Subscript)):
+        return False
+    if not (isinstance(first.value, cst.Name) and first.value.value == base and code(second.value) == base):
+        return False
+    if len(first.slice) != len(second.slice):
+        return False
+    differ = [(a.slice, b.slice) for a, b in zip(first.slice, second.slice) if code(a.slice).strip() != code(b.slice).strip()]
+    if len(differ) != 1 or not all(isinstance(s, cst.Slice) and s.step is None for s in differ[0]):
+        return False
+    a, b = differ[0]
+    assert isinstance(a, cst.Slice) and isinstance(b, cst.Slice)
+    pairs = [(a.upper, b.lower)] if a.lower is None and b.upper is None else [(a.lower, b.upper)] if a.upper is None and b.lower is None else []
+    return any(x is not None and y is not None and code(x) == code(y) and _plain_bound(x) for x, y in pairs)
+
+
+def _plain_bound(bound: cst.BaseExpression) -> bool:
+    return isinstance(bound, (cst.Name, cst.Integer)) or isinstance(bound, cst.Attribute) and _plain_bound(bound.value)
+
+
 class _Holders:
     """The members of one write's storage group, and whether the rewrite reaches them all."""
 
@@ -424,10 +446,17 @@ class _Holders:
                 if flows.escape:
                     return Safety.UNSAFE, (f"`{member}`'s tensor reaches ", *flows.escape)
                 for other, tie, binding in flows.names:
-                    if other not in self.members and other != member:
+                    if other not in self.members and other != member and not self._disjoint(member, binding):
                         self.members[other] = Member(other, tie, binding, member)
                         queue.append(other)
         return self._readers(parents)
+
+    def _disjoint(self, member: str, binding: cst.CSTNode | None) -> bool:
+        """`member` is the base the written name was sliced from (`w = p[..., :n]`) and `binding`
+        slices the other side of the same bound (`h = p[..., n:]`): the two views share no element."""
+        tied = self.members[member]
+        return (tied.tie is not Tie.TARGET and isinstance(tied.binding, cst.Assign) and isinstance(binding, cst.Assign)
+                and _complementary(tied.binding.value, binding.value, member))
 
     def _origins(self, name: str, reaching: list[Binding], depth: int) -> tuple[Safety, Message] | None:
         """Add the names whose storage the reaching bindings of `name` took (`y = x.view(-1)`: `x`)."""
