@@ -241,9 +241,9 @@ def test_a_candidate_outside_any_function_needs_the_whole_module():
 
 
 def test_torch_import_is_added_when_a_twin_needs_it_and_the_file_lacks_it():
-    source = '"""Doc."""\nfrom torch import nn\n\n\ndef f(w: nn.Parameter):\n    w.zero_()\n'
+    source = '"""Doc."""\nfrom torch import nn\n\n\ndef f(w: nn.Parameter):\n    w.zero_()\n    return w\n'
     out = fix(source, anything)
-    assert out == '"""Doc."""\nfrom torch import nn\nimport torch\n\n\ndef f(w: nn.Parameter):\n    w = torch.zeros_like(w)\n'
+    assert out == '"""Doc."""\nfrom torch import nn\nimport torch\n\n\ndef f(w: nn.Parameter):\n    w = torch.zeros_like(w)\n    return w\n'
 
 
 def test_torch_alias_is_reused_in_templates():
@@ -257,10 +257,13 @@ def test_files_without_torch_or_candidates_are_skipped_before_parsing():
 
 
 def test_a_write_in_a_branch_of_a_conditional_expression_is_not_hoisted():
+    """Hoisted before the `return`, the write would run in both branches: its twin takes its place."""
     source = "import torch\n\ndef f(x: torch.Tensor, inplace: bool):\n    return x.sigmoid_() if inplace else x.sigmoid()\n"
     findings = engine.plan(source, "t.py", RULES).findings
-    assert [(f.rule_id, f.safety) for f in findings] == [("IP102", Safety.DISPLAY_ONLY)]
-    assert fix(source, anything) == source
+    assert [(f.rule_id, f.safety) for f in findings] == [("IP102", Safety.UNSAFE)]  # `x` is the caller's
+    assert fix(source, anything) == source.replace("x.sigmoid_()", "x.sigmoid()")
+    reads_again = source.replace("x.sigmoid_() if inplace", "x.sigmoid_() + x if inplace")
+    assert [f.safety for f in engine.plan(reads_again, "t.py", RULES).findings] == [Safety.DISPLAY_ONLY]
 
 
 def test_a_run_of_statements_is_replaced_by_one_compound_statement():
