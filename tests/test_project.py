@@ -427,3 +427,31 @@ def train(x):
     other = source.replace("step(Head(), x)", "step(nn.Linear(3, 2), x)")  # a Linear saves no output
     assert errors(other) == {}
     assert not fails_at_backward(other, "train(torch.randn(4, 3))")
+
+
+GUARDED = """
+import torch
+from torch import nn
+
+
+class Combine(nn.Module):
+    def _combine(self, a, b, _chunk=None):
+        if _chunk is not None:
+            for i in range(0, a.shape[0], _chunk):
+                a[i : i + _chunk] = torch.matmul(a[i : i + _chunk], b[i : i + _chunk])
+            return a
+        return torch.matmul(a, b)
+
+    def forward(self, x):
+        a = torch.sigmoid(x)
+        return self._combine(a, x)
+"""
+
+
+def test_a_branch_no_call_in_the_file_takes_is_no_finding() -> None:
+    """Every call of the private `_combine` leaves `_chunk` at None: the write never runs."""
+    assert errors(GUARDED) == {}
+    assert not fails_at_backward(GUARDED, "Combine()(torch.randn(2, 3, 3, requires_grad=True))")
+    chunked = GUARDED.replace("self._combine(a, x)", "self._combine(a, x, 1)")
+    assert list(errors(chunked)) == [10]
+    assert fails_at_backward(chunked, "Combine()(torch.randn(2, 3, 3, requires_grad=True))")

@@ -309,6 +309,18 @@ class FileModel:
         """How often each identifier is spelled in the file: a def named once is never called here."""
         return Counter(WORD.findall("".join(self.lines)))
 
+    def left_at_default(self, function: str, class_name: str | None, position: int, keyword: str) -> bool:
+        """Whether the file calls the private def (`_name`: nothing outside the file should) at least
+        once, and no call passes the parameter (at `position`, or by `keyword`) or unpacks arguments."""
+        if not function.startswith("_") or function.startswith("__") or self.words[function] < 2:
+            return False
+        sites = [c for _, owner, c, _ in self.calls.get(("self" if class_name else "", function), ()) if owner == class_name]
+        if len(sites) + 1 < self.words[function]:
+            return False  # named elsewhere too: handed on, or called through another name
+        return bool(sites) and not any(
+            len(c.args) > position or any(isinstance(a, ast.Starred) for a in c.args)
+            or any(k.arg is None or k.arg == keyword for k in c.keywords) for c in sites)
+
     def runs_without_grad(self, function: str, class_name: str | None, depth: int = 0) -> bool:
         """Whether every call of the def in the file runs with autograd off (in a `torch.no_grad()`
         block or decorated function, an optimizer's `step`, or a def that itself runs so), and

@@ -75,6 +75,8 @@ class RiskAnalysis:
             return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
         if self._called_without_grad(scope):
             return None  # every caller in the file runs it under `torch.no_grad()`
+        if self._never_runs(node, scope):
+            return None  # under `if p is not None:` where every call leaves `p` at its default None
         safety, because = self.fix_safety(target, node, besides=statement or node, tensor=tensor)
         if isinstance(target, cst.Name):
             saved = self.saved.saved(target.value, node, scope)
@@ -141,6 +143,23 @@ class RiskAnalysis:
         info = scope.class_info
         return file.runs_without_grad(function.name.value, info.name if info else None)
 
+    def _never_runs(self, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+        """The write sits in the body of `if p is not None:` (or `if p:`), `p` a parameter defaulting
+        to None that every call of the (private) def in the file leaves at its default."""
+        parents = self.flow.parents(scope)
+        child, parent = node, parents.get(id(node))
+        while parent is not None and parent is not scope.node:
+            if isinstance(parent, cst.If) and child is parent.body:
+                name = _tested_name(parent.test)
+                param = scope.params.get(name) if name else None
+                if (param is not None and isinstance(param.default, cst.Name) and param.default.value == "None"
+                        and self.flow.entry_reaches(name, parent, scope)):  # type: ignore[arg-type]
+                    found = self._parameter(name, parent, scope)  # type: ignore[arg-type]
+                    if found is not None and self.facts.file is not None and self.facts.file.left_at_default(*found, name):  # type: ignore[arg-type]
+                        return True
+            child, parent = parent, parents.get(id(parent))
+        return False
+
     def _parameter(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> tuple[str, str | None, int] | None:
         """The def, class and position of the parameter `name` when its argument reaches `node`."""
         function = scope.node
@@ -173,3 +192,14 @@ class RiskAnalysis:
                    besides: cst.CSTNode | None = None, *, tensor: bool = False) -> tuple[Safety, Message]:
         """Whether rebinding `target` keeps behaviour: the aliasing analysis decides."""
         return self.aliases.fix_safety(target, node, besides, tensor=tensor)
+
+
+def _tested_name(test: cst.BaseExpression) -> str | None:
+    """`p` in `if p is not None:` or `if p:`."""
+    if isinstance(test, cst.Name):
+        return test.value
+    if (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.IsNot)
+            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"):
+        return test.left.value
+    return None
