@@ -290,7 +290,7 @@ class FileModel:
         return index
 
     def _feeds(self, sites: Iterator[Site], *, private_needs_first: bool) -> InplaceFeed | None:
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, str]] = []
         private = private_needs_first
         for risks, scope, op, argument, region in sites:
             private &= isinstance(op, cst.Call) and _result_replaces(op, risks.flow.parents(scope))
@@ -301,8 +301,10 @@ class FileModel:
                 where = positions(risks.facts.module)  # type: ignore[arg-type]
                 line = where[op][0][0] + region.first - 1
                 text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in reason)
-                found.append((line, text))
-        return InplaceFeed(found[0][0], found[0][1], private) if found else None
+                via = (f"the call at line {line} passes" if isinstance(op, cst.Call)
+                       else f"`{scope.node.name.value}` (line {line}) returns, for the script's entry point,")  # type: ignore[union-attr]
+                found.append((line, text, via))
+        return InplaceFeed(found[0][0], found[0][1], private, found[0][2]) if found else None
 
     @functools.cached_property
     def words(self) -> Counter[str]:
@@ -385,6 +387,7 @@ class InplaceFeed:
     line: int
     reason: str
     private: bool  # every call site rebinds what it passed, or passes a value used nowhere else
+    via: str = ""  # what hands the value over: "the call at line N passes", or a script's set-up returning it
 
 
 def _calls(node: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportMap) -> Iterator[tuple[ast.Call, bool]]:

@@ -185,8 +185,8 @@ class RiskAnalysis:
         feed = self.facts.file.argument_feeds(*found, name)
         if feed is None:
             return None
-        return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; the call at line "
-                f"{feed.line} passes a value autograd needs: {feed.reason}")
+        return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; {feed.via} a value "
+                f"autograd needs: {feed.reason}")
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode,
                    besides: cst.CSTNode | None = None, *, tensor: bool = False) -> tuple[Safety, Message]:
