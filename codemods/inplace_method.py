@@ -196,10 +196,13 @@ class InplaceMethod(Codemod):
         names = ", ".join(f"`.{c.func.attr.value}()`" for c, _ in links)  # type: ignore[attr-defined]
         message = f"{names} writes `{code(root)}` in place"
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
+        fresh_fill = self._fill_of_a_dense_buffer(root, links)
         try:
-            fixes = None if blocked else self._rebind(root, links, call)
+            fixes = [_assign(root, fresh_fill)] if fresh_fill is not None else None if blocked else self._rebind(root, links, call)
         except CannotBuild as error:  # this finding loses its fix, never the file its findings
             blocked, fixes = error.reason, None
+        if fresh_fill is not None:
+            blocked = None
         if fixes is not None and statement is not None and branches:
             value = self._returned_twin(root, call, statement, fixes, branches)
             if value is not None:
@@ -299,6 +302,21 @@ class InplaceMethod(Codemod):
         source = entry.template.format(**values)
         source = re.sub(r"\btorch\.", f"{self.context.torch_name or 'torch'}.", source)
         return build_expression(source)
+
+    def _fill_of_a_dense_buffer(self, root: cst.BaseExpression, links: list[Link]) -> cst.BaseExpression | None:
+        """`self.eps.normal_()` on a buffer a torch factory built contiguous (and nothing rebinds):
+        `torch.empty_like(self.eps).normal_()` draws the same numbers into new memory (same shape,
+        strides, dtype and kernel), which no earlier op saved."""
+        if len(links) != 1 or not (links[0][1].reason or "").startswith("random fill"):
+            return None
+        info = self.scope(links[0][0]).class_info
+        if not (isinstance(root, cst.Attribute) and isinstance(root.value, cst.Name) and root.value.value == "self"
+                and info is not None and root.attr.value in info.dense_buffers):
+            return None
+        call = links[0][0]
+        empty = cst.Call(func=cst.Attribute(value=cst.Name(self.context.torch_name or "torch"), attr=cst.Name("empty_like")),
+                         args=[cst.Arg(root)])
+        return call.with_changes(func=call.func.with_changes(value=empty))  # type: ignore[attr-defined]
 
     def _imports(self, links: list[Link]) -> tuple[str, ...]:
         """`torch` when a special twin names it and the file never imports it."""

@@ -105,6 +105,10 @@ class AliasAnalysis:
         scope = self.facts.scope(node)
         if isinstance(target, cst.Attribute):
             spelled = dotted(target)
+            info = scope.class_info
+            buffer = spelled == f"self.{target.attr.value}" and info is not None and target.attr.value in info.buffers
+            if buffer:
+                return Safety.UNSAFE, (f"`{spelled}` is a buffer: whoever holds its old tensor keeps the old values",)
             if spelled is None or spelled not in scope.attribute_stores:
                 return Safety.DISPLAY_ONLY, (f"`{code(target)}` may be a module's Parameter, which refuses a plain tensor",)
             return Safety.UNSAFE, (f"whoever holds `{code(target.value)}` sees the attribute change",)

@@ -63,6 +63,7 @@ class ClassInfo:
     methods: frozenset[str] = frozenset()
     plain_attributes: frozenset[str] = frozenset()  # `self.X` only ever bound to numbers, text, flags
     buffers: frozenset[str] = frozenset()  # `self.register_buffer("X", ...)`: never requires grad
+    dense_buffers: frozenset[str] = frozenset()  # buffers built by a torch factory, never rebound: contiguous
 
 
     @property
@@ -263,12 +264,15 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     plain: dict[str, bool] = {}
     plain_params = _plain_parameters(node)
     buffers: set[str] = set()
+    dense: set[str] = set()
     branch = functools.partial(_branch, node, sites)
     for sub in walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "register_buffer":
             first = sub.args[0] if sub.args else None
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 buffers.add(first.value)
+                if len(sub.args) > 1 and _factory(sub.args[1], imports):
+                    dense.add(first.value)
         if isinstance(sub, ast.AugAssign) and (attr := _self_attribute(sub.target)) is not None:
             plain[attr] = plain.get(attr, True) and _plain_value(sub.value, plain_params)
         if not isinstance(sub, ast.Assign):
@@ -288,7 +292,16 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
         if spec is not None and flag is not False:
             built[attr] = replace(spec, inplace=flag)
     return ClassInfo(node.name, bases, MappingProxyType({k: v for k, v in built.items() if v is not None}), methods,
-                     frozenset(k for k, v in plain.items() if v), frozenset(b for b in buffers if b not in built))
+                     frozenset(k for k, v in plain.items() if v), frozenset(b for b in buffers if b not in built),
+                     frozenset(b for b in dense if b not in plain and b not in built))
+
+
+FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.randn", "torch.rand", "torch.eye"})
+
+
+def _factory(value: ast.expr, imports: ImportMap) -> bool:
+    """`torch.zeros(n, m)`: a new contiguous tensor (not a `*_like`, which copies another's strides)."""
+    return isinstance(value, ast.Call) and qualify(dotted_name(value.func) or "", imports) in FACTORIES
 
 
 def _plain_parameters(node: ast.ClassDef) -> frozenset[str]:
