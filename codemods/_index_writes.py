@@ -235,7 +235,7 @@ class IndexWrite(Codemod):
         if id(node) in self.handled or self.cloned_before.get(id(node)) == code(target):
             return  # our own clone-then-write
         if not is_assignable(target):
-            self.check_element(write)  # `a[0][:, j] = v`: no name to rebind
+            self.check_element(write)  # `a[0][:, j] = v`: only `a` can be rebound
             return
         if isinstance(target, cst.Attribute) and target.attr.value == "data":
             return  # IP109: writes through `.data` bypass autograd
@@ -264,7 +264,8 @@ class IndexWrite(Codemod):
         self.decide(write)
 
     def check_element(self, write: Write) -> None:
-        """Report a write into a tensor no name holds only when its own value saved a part of it."""
+        """Report a write into a tensor no name holds only when its own value saved a part of it; fix
+        it by rebinding the sequence around the element when it is a literal position of a name."""
         node, sub, value, _ = write
         target = sub.value
         if self.kind(target, node) is Kind.NOT_TENSOR or not self.grad_may_flow(target, node) or not self.owns(sub, node):
