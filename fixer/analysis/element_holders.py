@@ -6,7 +6,8 @@ The rewrite is never safe (the caller's tensor or list no longer changes). It is
 a holder this function can see is read after the write: a name the element, the container or the
 values it was built from were bound to (`h = out[0]`, `pair = out`, `out = (h, g)`), a loop's
 container (`for out in outs`), a dict (`d[0]`, which a tuple cannot stand for), or a name of an
-enclosing scope. Holders are followed as `AliasAnalysis.flows` follows a written name's, with one
+enclosing scope; and when nothing in the def reads the sequence after the write (only the caller
+would see it, and no rebinding here reaches the caller). Holders are followed as `AliasAnalysis.flows` follows a written name's, with one
 shortcut: another literal element (`g = out[1]`) holds another tensor.
 """
 
@@ -66,11 +67,12 @@ def element_rebind_safety(aliases: AliasAnalysis, name: str, index: int, node: c
         if isinstance(value, cst.BaseExpression):
             holders.update((other, binding.node) for other, _ in aliases.source(value, scope).names if other != name)
     found = _holders_before(aliases, name, index, node, scope, holders)
+    found = found or _read_after(aliases, name, index, node, scope, holders)
     if found is not None:
         return found
-    found = _read_after(aliases, name, index, node, scope, holders)
-    if found is not None:
-        return found
+    if not _read_later(aliases, name, node, scope):
+        return Safety.DISPLAY_ONLY, (f"nothing in the def reads `{name}` after the write: only holders elsewhere see the "
+                                     "write, and a rebinding here would never reach them",)
     if builds_list(aliases, name, node, scope):
         return Safety.UNSAFE, (f"`{name}[{index}]` is replaced in the list: whoever else holds its tensor no longer sees the write",)
     return Safety.UNSAFE, (f"`{name}` is rebound to a tuple holding the new `{name}[{index}]`: whoever else holds its "
@@ -117,6 +119,21 @@ def _read_after(aliases: AliasAnalysis, name: str, index: int, node: cst.CSTNode
                                              "and is read after the write (line ", LineOf(marked or use),
                                              f"): rebinding `{name}` would leave it without the write")
     return None
+
+
+def _read_later(aliases: AliasAnalysis, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+    """`name` is read after the write, again in the loop around it, or by a closure: the rebinding is seen."""
+    flow, parents = aliases.flow, aliases.flow.parents(scope)
+    write, loop = flow.order(node), flow.loop_of(node)
+    for use in flow.uses(name, scope):
+        if inside(use, node, parents) or _binds(use, parents) or isinstance(parents.get(id(use)), cst.Param):
+            continue
+        marked = flow.marked(use, parents)
+        if marked is None or _nested(use, scope, parents) or flow.order(marked) > write:
+            return True
+        if loop is not None and loop in aliases.facts.blocks.get(id(marked), ()):
+            return True
+    return False
 
 
 def _runs_before(aliases: AliasAnalysis, use: cst.Name, node: cst.CSTNode, scope: FunctionFacts) -> bool:

@@ -32,6 +32,18 @@ def built_from_names(h: torch.Tensor, g: torch.Tensor, scale: torch.Tensor):
     return h + out[1]
 
 
+class ScaleFirst(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.linspace(0.5, 1.5, 3))
+
+    def forward(self, out):
+        for j in range(3):
+            out[0][:, j] = out[0][:, j] * self.scale[j]  # only the caller sees the write: a rebinding would drop it
+
+
 def run(x: torch.Tensor, scale: torch.Tensor):
     loop = element_of_a_loop([(x * 3,)], scale)[0][0].sum()
-    return built_from_names(x * 2, x + 1, scale).sum() + pair_kept(x, scale) + loop
+    pair = (x * 4, x)
+    ScaleFirst()(pair)
+    return built_from_names(x * 2, x + 1, scale).sum() + pair_kept(x, scale) + loop + pair[0].sum()
