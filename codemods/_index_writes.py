@@ -377,7 +377,8 @@ class IndexWrite(Codemod):
         lines = None
         if fixed is None and risk.safety is not Safety.DISPLAY_ONLY:
             risk = replace(risk, safety=Safety.DISPLAY_ONLY, unsafe_because=(
-                f"no out-of-place form of this index, and the value reads `{code(sub.value)}`, so a copy written in place fails too",))
+                f"no out-of-place form of this index, and the value reads `{code(sub.value)}`, "
+                "so a copy written in place fails too",))
         elif fixed is not None:
             lines = [rebound_element(sub.value, fixed, in_list=self.in_list[id(node)])]  # type: ignore[arg-type]
         operator = code(op).strip() if op is not None else "="

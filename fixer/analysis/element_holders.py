@@ -7,8 +7,9 @@ a holder this function can see is read after the write: a name the element, the 
 values it was built from were bound to (`h = out[0]`, `pair = out`, `out = (h, g)`), a loop's
 container (`for out in outs`), a dict (`d[0]`, which a tuple cannot stand for), or a name of an
 enclosing scope; and when nothing in the def reads the sequence after the write (only the caller
-would see it, and no rebinding here reaches the caller). Holders are followed as `AliasAnalysis.flows` follows a written name's, with one
-shortcut: another literal element (`g = out[1]`) holds another tensor.
+would see it, and no rebinding here reaches the caller). Holders are followed as
+`AliasAnalysis.flows` follows a written name's, with one shortcut: another literal element
+(`g = out[1]`) holds another tensor.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def element_rebind_safety(aliases: AliasAnalysis, name: str, index: int, node: c
         return Safety.DISPLAY_ONLY, (f"nothing in the def reads `{name}` after the write: only holders elsewhere see the "
                                      "write, and a rebinding here would never reach them",)
     if builds_list(aliases, name, node, scope):
-        return Safety.UNSAFE, (f"`{name}[{index}]` is replaced in the list: whoever else holds its tensor no longer sees the write",)
+        return Safety.UNSAFE, (f"`{name}[{index}]` is replaced in the list: whoever else holds its tensor "
+                               "no longer sees the write",)
     return Safety.UNSAFE, (f"`{name}` is rebound to a tuple holding the new `{name}[{index}]`: whoever else holds its "
                            "tensor (a caller) no longer sees the write, and a list would become a tuple",)
 
