@@ -1,8 +1,10 @@
-"""Writes into a tensor no name holds, `out[0][:, j] = out[0][:, j] * w`: no rewrite can rebind
-`out[0]` (a tuple element, a view of a view), so only a proven failure is reported, without a fix.
+"""Writes into a tensor no name holds, `out[0][:, j] = out[0][:, j] * w`: only a proven failure is
+reported. The proof is the write's own value: an op in it that saves an operand read from the
+written tensor (`out[0][:, j]` read by `* w`) runs first, then the write changes what it saved.
 
-The proof is the write's own value: an op in it that saves an operand read from the written
-tensor (`out[0][:, j]` read by `* w`) runs first, then the write changes what it saved.
+Its fix rebinds the sequence with the element written out of place (`out = (out[0].select_scatter(
+...), *out[1:])`) when the element is a literal position of a name; a view of a view, an attribute's
+element or a computed position has no name a rewrite can rebind, and gets no fix.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._common import code
+from fixer.analysis.element_holders import literal_index
 from fixer.analysis.flow import inside
 from fixer.analysis.messages import LineOf, Message
 from fixer.analysis.risk import RiskAnalysis
@@ -64,3 +67,27 @@ def _reads(operand: cst.BaseExpression, spelled: str) -> bool:
     """`operand` is `spelled` or an index or view of it: `out[0][:, j]`, `out[0].view(-1)`."""
     text = code(operand)
     return text == spelled or text.startswith(spelled) and text[len(spelled)] in "[."
+
+
+def rebound_element(element: cst.Subscript, fixed: cst.BaseExpression, *, in_list: bool) -> cst.Assign:
+    """`out = (<fixed>, *out[1:])` for the element `out[0]` (any literal position), or
+    `out[0] = <fixed>` when `out` is a list this function built: the sequence with the new tensor."""
+    if in_list:
+        return cst.Assign(targets=[cst.AssignTarget(target=element)], value=fixed)
+    found = literal_index(element)
+    assert found is not None
+    name, index = found
+    before = [cst.StarredElement(_sliced(name, upper=index))] if index != 0 else []
+    after = [cst.StarredElement(_sliced(name, lower=index + 1))] if index != -1 else []
+    rebuilt = cst.Tuple(elements=[*before, cst.Element(fixed), *after])
+    return cst.Assign(targets=[cst.AssignTarget(target=cst.Name(name))], value=rebuilt)
+
+
+def _sliced(name: str, *, lower: int | None = None, upper: int | None = None) -> cst.Subscript:
+    """`name[lower:]` or `name[:upper]`."""
+    def number(n: int | None) -> cst.BaseExpression | None:
+        if n is None:
+            return None
+        return cst.Integer(str(n)) if n >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-n)))
+    bounds = cst.Slice(lower=number(lower), upper=number(upper))
+    return cst.Subscript(value=cst.Name(name), slice=[cst.SubscriptElement(bounds)])

@@ -11,9 +11,10 @@ from dataclasses import replace
 
 import libcst as cst
 
-from codemods._element_writes import saved_by_own_value
+from codemods._element_writes import rebound_element, saved_by_own_value
 from codemods._later_iterations import saved_by_a_later_op
 from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
+from fixer.analysis.element_holders import builds_list, element_rebind_safety, literal_index
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
 from fixer.batched import children, contains
@@ -99,6 +100,7 @@ class IndexWrite(Codemod):
         self._grad_off: dict[Callee, bool] = {}  # functions every caller in the file runs without grad
         self._callers: dict[tuple[Callee, str], Passed | None] = {}  # what callers pass, by function and parameter
         self._stores: dict[tuple[int, str], list[cst.BaseExpression]] = {}  # values written into a name's elements
+        self.in_list: dict[int, bool] = {}  # id of a write into `out[k]` that rebinds `out` -> `out` is a list built here
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock | cst.Module) -> None:
         previous: cst.BaseSmallStatement | None = None
@@ -233,7 +235,7 @@ class IndexWrite(Codemod):
         if id(node) in self.handled or self.cloned_before.get(id(node)) == code(target):
             return  # our own clone-then-write
         if not is_assignable(target):
-            self.check_element(write)  # `a[0][:, j] = v`: no name to rebind
+            self.check_element(write)  # `a[0][:, j] = v`: only `a` can be rebound
             return
         if isinstance(target, cst.Attribute) and target.attr.value == "data":
             return  # IP109: writes through `.data` bypass autograd
@@ -262,7 +264,8 @@ class IndexWrite(Codemod):
         self.decide(write)
 
     def check_element(self, write: Write) -> None:
-        """Report a write into a tensor no name holds only when its own value saved a part of it."""
+        """Report a write into a tensor no name holds only when its own value saved a part of it; fix
+        it by rebinding the sequence around the element when it is a literal position of a name."""
         node, sub, value, _ = write
         target = sub.value
         if self.kind(target, node) is Kind.NOT_TENSOR or not self.grad_may_flow(target, node) or not self.owns(sub, node):
@@ -271,9 +274,16 @@ class IndexWrite(Codemod):
         found = saved_by_own_value(self.context.risks, target, node, value, self.scope(node))
         if found is None:
             return
-        because = (f"`{code(target)}` is no name a rewrite can rebind",)
-        self.risks[id(node)] = Risk(Severity.ERROR, found[1], Safety.DISPLAY_ONLY, because, found[0])
-        self.report_write(write, "an indexed part", None)
+        element = literal_index(target)
+        safety, because = Safety.DISPLAY_ONLY, (f"`{code(target)}` is no name a rewrite can rebind",)
+        if element is not None:
+            safety, because = element_rebind_safety(self.context.risks.aliases, *element, node, self.scope(node))
+            self.in_list[id(node)] = builds_list(self.context.risks.aliases, element[0], node, self.scope(node))
+        self.risks[id(node)] = Risk(Severity.ERROR, found[1], safety, because, found[0])
+        if safety is Safety.DISPLAY_ONLY:
+            self.report_write(write, "an indexed part", None)
+        else:
+            self.decide(write)  # the rule's out-of-place form of the element, then the sequence rebuilt around it
 
     def _without_grad(self, scope: FunctionFacts) -> bool:
         file, callee = self.context.facts.file, callee_of(scope)
@@ -345,6 +355,9 @@ class IndexWrite(Codemod):
         target = sub.value
         lines: Sequence[cst.BaseSmallStatement]
         after = ""
+        if id(node) in self.in_list:
+            self._report_element(write, fixed, imports)
+            return
         if fixed is None:
             lines = [assign(target, cst.Call(func=cst.Attribute(value=target, attr=cst.Name("clone")))), node]
             run = self._writes_after(node, code(target))
@@ -355,6 +368,22 @@ class IndexWrite(Codemod):
         operator = code(op).strip() if op is not None else "="
         message = f"`{code(sub)} {operator}` writes {what} of the tensor `{code(target)}` in place{after}"
         self.report_risk(node, self.risks[id(node)], message, replacement=lines, safety=safety, imports=imports)
+
+    def _report_element(self, write: Write, fixed: cst.BaseExpression | None, imports: tuple[str, ...]) -> None:
+        """Report a write into `out[k]` with `out` rebound around the element's out-of-place form;
+        no fix without one: a copy written in place would fail the same way, as the value reads it."""
+        node, sub, _, op = write
+        risk = self.risks[id(node)]
+        lines = None
+        if fixed is None and risk.safety is not Safety.DISPLAY_ONLY:
+            risk = replace(risk, safety=Safety.DISPLAY_ONLY, unsafe_because=(
+                f"no out-of-place form of this index, and the value reads `{code(sub.value)}`, "
+                "so a copy written in place fails too",))
+        elif fixed is not None:
+            lines = [rebound_element(sub.value, fixed, in_list=self.in_list[id(node)])]  # type: ignore[arg-type]
+        operator = code(op).strip() if op is not None else "="
+        message = f"`{code(sub)} {operator}` writes an element of the sequence `{code(sub.value)}` in place"
+        self.report_risk(node, risk, message, replacement=lines, imports=imports if lines else ())
 
     def _writes_after(self, node: cst.CSTNode, target: str) -> list[cst.BaseSmallStatement]:
         """The writes to `target` right after `node` in its block: after a clone they write the copy."""

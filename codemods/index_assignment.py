@@ -53,7 +53,13 @@ class IndexAssignment(IndexWrite):
     it, unless `v` is proven unable to widen it. Gradients flow to both `t` and `v`. The fix is
     safe only when nothing else can hold `t`'s tensor; when a view or container of it is read
     after the write (after `row = t[0]`, `row` sees the in-place write but not the rebinding), no
-    fix is offered; parameters, attributes and calls that may keep `t` make it unsafe. The loop rewrite is always
+    fix is offered; parameters, attributes and calls that may keep `t` make it unsafe. A write into
+    an element of a sequence, `out[0][:, j] = v`, rebuilds the sequence around the element's
+    out-of-place form, `out = (out[0].select_scatter(...), *out[1:])` (or `out[0] = ...` for a list
+    the function built): always unsafe, since a caller's tensor is no longer written and a list
+    passed in becomes a tuple (a dict fails loudly at `out[1:]`); no fix when a holder of the
+    element seen in the function (`h = out[0]`, `pair = out`, `out = (h, g)`, `for out in outs`)
+    is read after the write. The loop rewrite is always
     unsafe: the buffer casts each step to its dtype and broadcasts it to the slice's shape, and the
     list keeps each step as computed.
 
@@ -70,7 +76,10 @@ class IndexAssignment(IndexWrite):
     in the file saved before the call (a `forward` called as `self.block(x)`, a method, a helper
     function). A parameter every caller in the file fills with a list, and a function every caller
     in the file runs under `torch.no_grad()`, give no warning. A write into a tensor no name holds (`out[0][:, j] = v`) is
-    reported only when an op in its own value saved a part of it, without a fix: no name to rebind.
+    reported only when an op in its own value saved a part of it. Its fix exists only for a literal
+    position of a name (`out[0]`, `out[-1]`) and an index with an out-of-place form above (no
+    clone: the value reads the element, so a copy written in place fails the same way); a deeper
+    element (`out[0][1]`), a computed position (`out[i]`) or an attribute's element gets none.
     """
 
     ID = "IP104"

@@ -1,4 +1,4 @@
-# outplace-golden: before-fails
+# outplace-golden: before-fails, unsafe-fixes
 import torch
 
 
@@ -15,5 +15,9 @@ def encode(x: torch.Tensor):
 def run(x: torch.Tensor, scale: torch.Tensor):
     out = encode(x)
     for j in range(3):
-        out[0][:, j] = out[0][:, j] * scale[j]  # mul saved the column it then overwrites; no name to rebind
+        out[0][:, j] = out[0][:, j] * scale[j]  # mul saved the column it then overwrites
     return (out[0] + out[1]).sum()
+
+
+def reference(x: torch.Tensor, scale: torch.Tensor):
+    return (x * 2 * scale + x * 2 + 1).sum()

@@ -1,4 +1,4 @@
-# outplace-golden: before-fails
+# outplace-golden: before-fails, unsafe-fixes
 import torch
 import torch.nn as nn
 
@@ -16,9 +16,13 @@ class ChannelScaler(nn.Module):
 
 def make_inputs():
     torch.manual_seed(0)
-    return ChannelScaler(3), torch.randn(2, 3, requires_grad=True)
+    return (torch.randn(2, 3, requires_grad=True),)
 
 
-def run(scaler, x):
-    a, b = scaler((x * 1, x + 1))
+def run(x):
+    a, b = ChannelScaler(3)((x * 1, x + 1))  # the module lives in this file: before and after build their own
     return (a * b).sum()
+
+
+def reference(x):
+    return (x * torch.linspace(0.5, 1.5, 3) * (x + 1)).sum()

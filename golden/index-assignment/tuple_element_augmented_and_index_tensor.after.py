@@ -1,0 +1,25 @@
+# outplace-golden: before-fails, unsafe-fixes
+import torch
+
+
+def make_inputs():
+    torch.manual_seed(0)
+    return torch.randn(2, 3, requires_grad=True), torch.randn(3, requires_grad=True)
+
+
+def encode(x: torch.Tensor):
+    return x * 2, x + 1, x - 1
+
+
+def run(x: torch.Tensor, scale: torch.Tensor):
+    out = encode(x)
+    for j in range(3):
+        out = (*out[:1], out[1].select_scatter(out[1][:, j] * (out[1][:, j] * scale[j]), 1, j), *out[2:])  # the middle element: the tuple is rebuilt around it
+    idx = torch.tensor([1, 0])
+    out = (out[0].index_put((idx,), out[0][idx] * scale), *out[1:])  # an index tensor: `index_put`
+    return (out[0] * out[1] * out[2]).sum()
+
+
+def reference(x: torch.Tensor, scale: torch.Tensor):
+    first = (x * 2)[torch.tensor([1, 0])] * scale
+    return (first[torch.tensor([1, 0])] * ((x + 1) ** 2 * scale) * (x - 1)).sum()
