@@ -196,6 +196,7 @@ class Flow:
                 functions.pop()
 
         visit(root)
+        del visit  # it refers to itself: a cycle that would keep the region's nodes until a collection
         self._parents, self._uses = parents, uses
 
 
