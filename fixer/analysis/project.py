@@ -61,6 +61,11 @@ class FileModel:
         self._feeds_of: dict[tuple[object, ...], object] = {}
         self._depth = 0
 
+    def close(self) -> None:
+        """Drop the analyses of the file's defs: they refer back to the model, a cycle that would
+        keep the file's nodes until the garbage collector runs (asked again, they are redone)."""
+        self._analysed.clear()
+
     def function(self, name: str) -> Summary | None:
         """A module-level function of the file."""
         node = self.functions.get(name)
