@@ -197,7 +197,8 @@ def run(args: argparse.Namespace) -> list[Task]:
     step("outplace check -j1", n, lambda: timed([*outplace, "check", "--no-cache", "-j", "1", str(src)], work))
     if args.baseline:
         env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
-        step("baseline check -j1", n, lambda: timed([*outplace, "check", "-j", "1", str(src)], work, env))
+        # --no-cache: else the baseline writes its cache in round 1 and reads it back in the next ones
+        step("baseline check -j1", n, lambda: timed([*outplace, "check", "--no-cache", "-j", "1", str(src)], work, env))
     step("outplace check", n, lambda: timed([*outplace, "check", "--no-cache", str(src)], work))
 
     def cold_check() -> Sample:  # the cache is in the common root of the paths: src/.outplace_cache

@@ -160,9 +160,8 @@ class IndexWrite(Codemod):
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self._not_reads:
             self._order += 1
+            read = (self._order, frozenset(self._loops[1:]), self._statements[-1] if self._statements else None)
             for function in self._functions:
-                statement = self._statements[-1] if self._statements else None
-                read = (self._order, frozenset(self._loops[1:]), statement)
                 self._reads.setdefault((function, node.value), []).append(read)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 import libcst as cst
@@ -79,6 +80,8 @@ class InplaceArgument(Codemod):
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         assert isinstance(node, ast.Call)
+        if isinstance(node.func, ast.Attribute) and node.func.attr not in _flag_takers():
+            return False  # imports resolve only the head of `a.b.c`: no callee of that name takes the flag
         args = list(node.args) + [k.value for k in node.keywords]
         literal = any(isinstance(a, ast.Constant) and a.value is True for a in args)
         named = any(k.arg in ("inplace", None) for k in node.keywords)
@@ -317,3 +320,9 @@ class InplaceArgument(Codemod):
         assert self.context.risks is not None
         scope, flow = self.scope(layer), self.context.risks.flow
         return flag_argument(layer, index, scope, lambda n: flow.uses(n, scope), flow.parents(scope)) is not None
+
+
+@functools.cache
+def _flag_takers() -> frozenset[str]:
+    """The last part of the name of every callee with an `inplace` flag (`ReLU` of `torch.nn.ReLU`)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in torch_tables().inplace_params)

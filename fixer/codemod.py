@@ -103,6 +103,7 @@ class Codemod(cst.BatchableCSTVisitor):
     def leave_Module(self, original_node: cst.Module) -> None:
         for check, args in self._pending:
             check(*args)
+        self._pending.clear()  # bound methods of `self`: a cycle that would keep the region's nodes until a collection
 
     @classmethod
     def prefilter(cls, text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import closing
 from dataclasses import replace
 
 import libcst as cst
@@ -100,8 +101,8 @@ def _findings(
 ) -> list[Finding]:
     if not fast:
         file = scan(tree, (), lambda node, facts: False)[0]
-        findings = _region_findings(lines, WHOLE_MODULE, file.imports, _model(tree, lines, file), path, rules, unbuilt,
-                                    evidence)
+        with closing(_model(tree, lines, file)) as model:
+            findings = _region_findings(lines, WHOLE_MODULE, file.imports, model, path, rules, unbuilt, evidence)
         return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
     for rule in rules:
@@ -121,12 +122,12 @@ def _findings(
 
     file, candidate_lines = scan(tree, by_type.keys(), is_candidate)
     imports = file.imports
-    model = _model(tree, lines, file)
     findings: list[Finding] = []
-    for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
-        # A rule with no candidate in the region cannot report there: it does not visit it.
-        here = [r for r in rules if r in found and region.holds(found[r])]
-        findings += _region_findings(lines, region, imports, model, path, here, unbuilt, evidence)
+    with closing(_model(tree, lines, file)) as model:
+        for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
+            # A rule with no candidate in the region cannot report there: it does not visit it.
+            here = [r for r in rules if r in found and region.holds(found[r])]
+            findings += _region_findings(lines, region, imports, model, path, here, unbuilt, evidence)
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 

@@ -17,6 +17,7 @@ import libcst as cst
 
 from fixer.analysis.flow import Flow
 from fixer.analysis.project import FUNCTIONS, FileModel
+from fixer.analysis.regions import walk
 from fixer.analysis.saved import _storage_name
 from fixer.analysis.scope import FunctionFacts
 from fixer.positions import positions
@@ -138,11 +139,11 @@ def _callers(file: FileModel, callee: Callee) -> Iterator[tuple[str | None, Def,
     if owner is None:
         spelled = lambda func: isinstance(func, cst.Name) and func.value == function  # noqa: E731
         for node in file.functions.values():
-            if _calls(node, lambda f: isinstance(f, ast.Name) and f.id == function):
+            if _calls(file, node, function, lambda f: isinstance(f, ast.Name) and f.id == function):
                 yield None, node, spelled
         for name, cls in file.class_nodes.items():
             for method in (s for s in cls.body if isinstance(s, FUNCTIONS)):
-                if _calls(method, lambda f: isinstance(f, ast.Name) and f.id == function):
+                if _calls(file, method, function, lambda f: isinstance(f, ast.Name) and f.id == function):
                     yield name, method, spelled
         return
     attrs = [(owner, function)]
@@ -153,12 +154,17 @@ def _callers(file: FileModel, callee: Callee) -> Iterator[tuple[str | None, Def,
         if holder not in file.class_nodes:
             continue
         for method in (s for s in file.class_nodes[holder].body if isinstance(s, FUNCTIONS)):
-            if _calls(method, lambda f, a=attr: _self_attribute(f, a)):  # type: ignore[misc]
+            if _calls(file, method, attr, lambda f, a=attr: _self_attribute(f, a)):  # type: ignore[misc]
                 yield holder, method, lambda func, a=attr: _spells_self(func, a)  # type: ignore[misc]
 
 
-def _calls(node: ast.AST, spelled: Callable[[ast.expr], bool]) -> bool:
-    return any(isinstance(n, ast.Call) and spelled(n.func) for n in ast.walk(node))
+def _calls(file: FileModel, node: Def, name: str, spelled: Callable[[ast.expr], bool]) -> bool:
+    """Whether the def (decorators included) calls what `spelled` accepts, a call spelling `name`."""
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    text = "".join(file.lines[first - 1 : node.end_lineno or node.lineno])
+    if name not in text and text.isascii():  # a non-ASCII name may be spelled otherwise (NFKC)
+        return False  # no walk: the def never spells the name
+    return any(isinstance(n, ast.Call) and spelled(n.func) for n in walk(node))
 
 
 def _self_attribute(func: ast.expr, attr: str) -> bool:

@@ -180,23 +180,25 @@ class Flow:
         assert root is not None
         parents: dict[int, cst.CSTNode] = {}
         uses: dict[tuple[int, str], list[cst.Name]] = {}
-        functions: list[int] = [id(None)]  # the module, then each enclosing function or lambda
-
-        def visit(node: cst.CSTNode) -> None:
-            scoped = isinstance(node, (cst.FunctionDef, cst.Lambda))
-            if scoped:
-                functions.append(id(node))
-            for child in children(node):
-                parents[id(child)] = node
-                if isinstance(child, cst.Name) and not member_name(child, node):
-                    for function in functions:
-                        uses.setdefault((function, child.value), []).append(child)
-                visit(child)
-            if scoped:
-                functions.pop()
-
-        visit(root)
+        _index_below(root, parents, uses, [id(None)])  # the module, then each enclosing function or lambda
         self._parents, self._uses = parents, uses
+
+
+def _index_below(node: cst.CSTNode, parents: dict[int, cst.CSTNode], uses: dict[tuple[int, str], list[cst.Name]],
+                 functions: list[int]) -> None:
+    """`Flow._index`'s walk (a function of the module: a recursive closure is a cycle that would keep
+    the region's nodes until a collection)."""
+    scoped = isinstance(node, (cst.FunctionDef, cst.Lambda))
+    if scoped:
+        functions.append(id(node))
+    for child in children(node):
+        parents[id(child)] = node
+        if isinstance(child, cst.Name) and not member_name(child, node):
+            for function in functions:
+                uses.setdefault((function, child.value), []).append(child)
+        _index_below(child, parents, uses, functions)
+    if scoped:
+        functions.pop()
 
 
 def _marked(node: cst.CSTNode, parents: dict[int, cst.CSTNode], order: dict[int, int]) -> cst.CSTNode | None:

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from fixer.analysis.regions import PARAMETER_CLASSES, dotted_name, qualify
+from fixer.analysis.regions import PARAMETER_CLASSES, dotted_name, qualify, walk
 from fixer.analysis.scope import GRAD_OFF
 from fixer.analysis.tables import torch_tables
 
@@ -29,8 +29,10 @@ def passes_leaf(file: FileModel, function: str, param: str) -> bool:
     that requires grad, and the function is never passed around uncalled: the calls in no-grad
     code write the leaf legally, and wrapping the write in `torch.no_grad()` changes nothing there."""
     node = file.functions.get(function)
+    if node is None:
+        return False
     sites = [s for s in _sites(file).get(function) or () if not _in_no_grad(s[0], s[1], file)]
-    if node is None or not sites:
+    if not sites:
         return False
     positional = [a.arg for a in node.args.posonlyargs + node.args.args]
     return all(_leaf_argument(file, site, _argument(site[0], param, positional)) for site in sites)
@@ -48,9 +50,10 @@ def _sites(file: FileModel) -> dict[str, list[Site] | None]:
     """Function name -> its call sites; None when the name is also used other than by a call."""
     found: dict[str, list[Site] | None] = {name: [] for name in file.functions}
     for owner, class_name in _defs(file):
-        calls = [n for n in ast.walk(owner) if isinstance(n, ast.Call)]
+        nodes = list(walk(owner))
+        calls = [n for n in nodes if isinstance(n, ast.Call)]
         called = {id(c.func) for c in calls}
-        for sub in ast.walk(owner):
+        for sub in nodes:
             if isinstance(sub, ast.Name) and sub.id in found and isinstance(sub.ctx, ast.Load) and id(sub) not in called:
                 found[sub.id] = None  # passed around: called from anywhere
         for call in calls:

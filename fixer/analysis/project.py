@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from fixer.analysis.call_index import CallIndex
 from fixer.analysis.modules import FUNCTION_BASES, ClassTable, module_called
 from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
 from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source, walk
@@ -60,6 +61,11 @@ class FileModel:
         self._analysed: dict[tuple[int, bool], tuple[RiskAnalysis, FunctionFacts, Region] | None] = {}
         self._feeds_of: dict[tuple[object, ...], object] = {}
         self._depth = 0
+
+    def close(self) -> None:
+        """Drop the analyses of the file's defs: they refer back to the model, a cycle that would
+        keep the file's nodes until the garbage collector runs (asked again, they are redone)."""
+        self._analysed.clear()
 
     def function(self, name: str) -> Summary | None:
         """A module-level function of the file."""
@@ -274,20 +280,12 @@ class FileModel:
                         yield risks, scope, op, argument, region
 
     @functools.cached_property
-    def calls(self) -> dict[tuple[str, str], list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None, ast.Call, bool]]]:
+    def calls(self) -> CallIndex:
         """Every call of a name (`("", "f")`) or of `self.<attr>` (`("self", "attr")`) in the file's
         defs, with the def, its class, and whether a no-grad `with` block holds the call."""
-        index: dict[tuple[str, str], list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, str | None, ast.Call, bool]]] = {}
         defs = [(s, None) for s in self.functions.values()]
         defs += [(s, name) for name, c in self.class_nodes.items() for s in c.body if isinstance(s, FUNCTIONS)]
-        for node, owner in defs:
-            for call, off in _calls(node, self.imports):
-                func = call.func
-                if isinstance(func, ast.Name):
-                    index.setdefault(("", func.id), []).append((node, owner, call, off))
-                elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
-                    index.setdefault(("self", func.attr), []).append((node, owner, call, off))
-        return index
+        return CallIndex(defs, self.lines, functools.partial(_calls, imports=self.imports))
 
     def _feeds(self, sites: Iterator[Site], *, private_needs_first: bool) -> InplaceFeed | None:
         found: list[tuple[int, str, str]] = []

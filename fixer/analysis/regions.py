@@ -13,6 +13,7 @@ import functools
 from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 ImportMap = dict[str, str]  # local name -> qualified name ("F" -> "torch.nn.functional")
 
@@ -166,27 +167,68 @@ def _add_bindings(node: ast.Assign | ast.AnnAssign | ast.NamedExpr, facts: FileF
         facts.bound_to_values.update(names)
 
 
-_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+# Fields that hold a name, number or text, never a node: `walk` does not look into them.
+_LEAF_FIELDS: dict[str, frozenset[str]] = {
+    kind: frozenset(fields) for kinds, fields in [
+        (("FunctionDef", "AsyncFunctionDef"), ("name", "type_comment")),
+        (("ClassDef", "ExceptHandler", "MatchAs", "MatchStar", "TypeVar", "ParamSpec", "TypeVarTuple"), ("name",)),
+        (("Assign", "For", "AsyncFor", "With", "AsyncWith"), ("type_comment",)),
+        (("Global", "Nonlocal"), ("names",)),
+        (("Constant",), ("value", "kind")),
+        (("MatchSingleton",), ("value",)),
+        (("Name",), ("id",)),
+        (("Attribute",), ("attr",)),
+        (("arg",), ("arg", "type_comment")),
+        (("keyword",), ("arg",)),
+        (("alias",), ("name", "asname")),
+        (("ImportFrom",), ("module", "level")),
+        (("AnnAssign",), ("simple",)),
+        (("FormattedValue",), ("conversion",)),
+        (("comprehension",), ("is_async",)),
+        (("MatchMapping",), ("rest",)),
+        (("MatchClass",), ("kwd_attrs",)),
+        (("TypeIgnore",), ("lineno", "tag")),
+    ] for kind in kinds
+}
+_CHILDREN: dict[type[ast.AST], tuple[Callable[[ast.AST], tuple[object, ...]], tuple[str, ...]] | None] = {}
+
+
+def _children_of(kind: type[ast.AST]) -> tuple[Callable[[ast.AST], tuple[object, ...]], tuple[str, ...]] | None:
+    """A getter of the fields of `kind` that may hold nodes (all at once, in order), and their names."""
+    names = tuple(n for n in kind._fields if n != "ctx" and n not in _LEAF_FIELDS.get(kind.__name__, ()))
+    if not names:
+        return None
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return (lambda node: (one(node),)), names
+    return attrgetter(*names), names
 
 
 def walk(tree: ast.AST) -> Iterator[ast.AST]:
     """`ast.walk`, in the same order, minus the Load/Store/Del context nodes: twice as fast."""
     todo = deque([tree])
-    pop, append, fields = todo.popleft, todo.append, _CHILD_FIELDS
+    pop, append, getters, node_type = todo.popleft, todo.append, _CHILDREN, ast.AST
     while todo:
         node = pop()
         yield node
-        names = fields.get(type(node))
-        if names is None:
-            names = fields[type(node)] = tuple(n for n in type(node)._fields if n != "ctx")
-        for name in names:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                append(value)
-            elif type(value) is list:
+        kind = type(node)
+        try:
+            children = getters[kind]
+        except KeyError:
+            children = getters[kind] = _children_of(kind)
+        if children is None:
+            continue
+        try:
+            values = children[0](node)
+        except AttributeError:  # a node built without every field
+            values = tuple(getattr(node, name, None) for name in children[1])
+        for value in values:
+            if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if isinstance(item, node_type):
                         append(item)
+            elif isinstance(value, node_type):
+                append(value)
 
 
 def never_tensor_operand(value: ast.expr) -> bool:
