@@ -233,13 +233,16 @@ class _Classes(Mapping[str, ClassInfo]):
             return {}
         calls: dict[str, list[ast.Call] | None] = {name: [] for name in self._nodes}
         called: set[int] = set()
-        for sub in walk(self._tree):
+        named: list[ast.Name] = []
+        for sub in walk(self._tree):  # one walk: the calls building each class, and every spelling of its name
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in calls:
                 calls[sub.func.id].append(sub)  # type: ignore[union-attr]
                 called.add(id(sub.func))
-        for sub in walk(self._tree):
-            if isinstance(sub, ast.Name) and sub.id in calls and id(sub) not in called:
-                calls[sub.id] = None
+            elif isinstance(sub, ast.Name) and sub.id in calls:
+                named.append(sub)
+        for name in named:
+            if id(name) not in called:
+                calls[name.id] = None
         return calls
 
     def __contains__(self, name: object) -> bool:

@@ -224,7 +224,9 @@ class FileModel:
     def _instance_calls(self, class_name: str, position: int, keyword: str | None) -> Iterator[Site]:
         """`model(x)` where the name holds an instance of the class (`model = Net()`, or a parameter
         every caller fills with one)."""
-        names = {n for (kind, n) in self.calls if not kind and n not in self.functions and n not in self.class_nodes}
+        defs = [*self.functions.values(), *(s for c in self.class_nodes.values() for s in c.body if isinstance(s, FUNCTIONS))]
+        held = set().union(*(self._instance_names(d) for d in defs)) if defs else set()
+        names = {n for n in held if n not in self.functions and n not in self.class_nodes and ("", n) in self.calls}
         callers = {(id(d), d, o) for n in names for d, o, _, _ in self.calls[("", n)] if n in self._instance_names(d)}
         for site in self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value in names, position, keyword):
             risks, scope, op, _, _ = site
@@ -237,9 +239,11 @@ class FileModel:
         if key not in self._feeds_of:
             args = node.args
             names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
-            names |= {t.id for sub in walk(node) if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call)
-                      and isinstance(sub.value.func, ast.Name) and sub.value.func.id in self.class_nodes
-                      for t in sub.targets if isinstance(t, ast.Name)}
+            text = "".join(self.lines[node.lineno - 1: node.end_lineno])
+            if any(f"{c}(" in text for c in self.class_nodes):  # only a def that spells a construction is walked
+                names |= {t.id for sub in walk(node) if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call)
+                          and isinstance(sub.value.func, ast.Name) and sub.value.func.id in self.class_nodes
+                          for t in sub.targets if isinstance(t, ast.Name)}
             self._feeds_of[key] = frozenset(names)
         return self._feeds_of[key]  # type: ignore[return-value]
 
