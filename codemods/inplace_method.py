@@ -63,7 +63,10 @@ class InplaceMethod(Codemod):
     (`y = x.sum() + x.add_(1)`), no fix is offered: the rebinding would move before that read
     and change what it sees (reads after the write, `y = x.add_(1) + x`, see it either way). Random
     fills (`normal_`, `uniform_`, `bernoulli_`, ...), `resize_`, `set_` and `map_` have no
-    faithful twin: they are reported and never rewritten. Dtype is kept exactly: a promoting
+    faithful twin: they are reported and never rewritten, except a random fill of a registered
+    buffer a torch factory built contiguous and nothing rebinds (`self.eps.normal_()` becomes
+    `self.eps = torch.empty_like(self.eps).normal_()`: same shape, strides and kernel, so the
+    same numbers; unsafe, since a holder of the old tensor keeps it). Dtype is kept exactly: a promoting
     twin (`add`, `mul`, `div`, `clamp`, `lerp`, ...) is cast back, `x = x.mul(y).to(x.dtype)`, as
     the in-place method does, unless no argument can widen `x`: Python numbers, bool tensors,
     known dtypes that promote to `x`'s, and tensors made from `x` (`x.sub_(x.mean())`) need no
@@ -74,7 +77,9 @@ class InplaceMethod(Codemod):
     ## Limitations
     Receivers must be names or attributes: `t[i].add_(1)` is an index write, and a call's
     result (`f(x).add_(1)`) is left alone. A call inside a lambda, comprehension, conditional
-    expression, `and`/`or`, or a compound statement's header is reported without a fix. An
+    expression, `and`/`or`, or a compound statement's header is reported without a fix, except in
+    a branch of a `return` (`return x.mul_(y) if inplace else x.mul(y)`): its twin takes its place
+    when the returned value reads the receiver nowhere else. An
     argument of unknown dtype keeps the cast even where it shares the receiver's in practice.
     """
 
