@@ -47,7 +47,11 @@ class AugmentedAssignment(Codemod):
     it or generator took it. A holder read after the write (`v = x.view(-1); x += 1; return v`)
     would miss the write after the rewrite: no fix is offered; likewise for a loop variable
     (`for p in (a, b): p += 1`). A holder outside the function (a parameter, an attribute such as
-    `self.h`, a call that may keep its argument, a `yield`) makes the fix unsafe. Dtype is kept exactly: in place, the promoted result is cast
+    `self.h`, a call that may keep its argument, a `yield`) makes the fix unsafe; a parameter the
+    function reads nowhere after the write (`def sub_mean(batch): batch -= m`) gets no fix, since
+    the write is all the caller gets from it. Two slices on either side of one bound
+    (`w = p[..., :n]`, `h = p[..., n:]`) share no element: writing one leaves the other as it
+    was. Dtype is kept exactly: in place, the promoted result is cast
     back to `x`'s dtype (a bfloat16 `y` minus a float32 parameter stays bfloat16), so the rewrite
     is `x = (x + y).to(x.dtype)`, and the cast is left out only where it is proven needless: `y`
     is a Python number (a number never widens a tensor within its category; where it would cross
