@@ -455,3 +455,47 @@ def test_a_branch_no_call_in_the_file_takes_is_no_finding() -> None:
     chunked = GUARDED.replace("self._combine(a, x)", "self._combine(a, x, 1)")
     assert list(errors(chunked)) == [10]
     assert fails_at_backward(chunked, "Combine()(torch.randn(2, 3, 3, requires_grad=True))")
+
+
+TOP_LEVEL = """
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+
+    def forward(self, x):
+        x += 1
+        return self.fc(x).sigmoid()
+
+
+def shift(c):
+    c -= 0.5
+    return c
+
+
+net = Net()
+x = torch.randn(2, 3, requires_grad=True)
+y = torch.tanh(torch.randn(2, 3, requires_grad=True))
+loss = net(x).sum() + shift(y).sum()
+"""
+
+
+def test_a_script_top_level_code_is_a_caller() -> None:
+    """`net = Net(); net(x)` and `shift(y)` at the module's top level: a leaf and a saved output reach the writes."""
+    found = errors(TOP_LEVEL)
+    assert list(found) == [12, 17]
+    assert "the call at line 24 passes a value autograd needs: `x` is a leaf tensor" in found[12]
+    assert "`y` is the output of `torch.tanh` (line 23)" in found[17]
+    for fresh in (TOP_LEVEL.replace("requires_grad=True)\ny", ")\ny"),
+                  TOP_LEVEL.replace("torch.tanh(torch.randn(2, 3, requires_grad=True))", "torch.randn(2, 3)")):
+        assert len(errors(fresh)) == 1  # a plain tensor, a value nothing saved: that write is no error
+    try:
+        exec(textwrap.dedent(TOP_LEVEL), {})  # noqa: S102  the leaf is written at once
+    except RuntimeError as error:
+        assert "in-place operation" in str(error)
+    else:
+        raise AssertionError("the script should fail")

@@ -66,6 +66,7 @@ class FileModel:
         """Drop the analyses of the file's defs: they refer back to the model, a cycle that would
         keep the file's nodes until the garbage collector runs (asked again, they are redone)."""
         self._analysed.clear()
+        self._feeds_of.pop(("top level",), None)
 
     def function(self, name: str) -> Summary | None:
         """A module-level function of the file."""
@@ -212,6 +213,9 @@ class FileModel:
             attrs = {a for _, a in held}
             yield from self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
             yield from self._instance_calls(class_name, position, keyword)
+            if self._script_builds(class_name):
+                yield from self._top_level_calls(
+                    lambda f, scope: isinstance(f, cst.Name) and self.instance_of(f, scope) == class_name, position, keyword)
             return
         if class_name is not None:
             callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", function), ()) if o == class_name}
@@ -220,6 +224,8 @@ class FileModel:
         callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("", function), ())}
         yield from self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
         yield from self._script_calls(function, position)
+        if self._script_calls_name(function):
+            yield from self._top_level_calls(lambda f, _: isinstance(f, cst.Name) and f.value == function, position, keyword)
 
     def _instance_calls(self, class_name: str, position: int, keyword: str | None) -> Iterator[Site]:
         """`model(x)` where the name holds an instance of the class (`model = Net()`, or a parameter
@@ -246,6 +252,51 @@ class FileModel:
                           for t in sub.targets if isinstance(t, ast.Name)}
             self._feeds_of[key] = frozenset(names)
         return self._feeds_of[key]  # type: ignore[return-value]
+
+    def _script_calls_name(self, name: str) -> bool:
+        """Whether the module's own code (outside defs and classes) calls `name(...)`."""
+        return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
+                   for statement in self.script for c in walk(statement))
+
+    def _script_builds(self, class_name: str) -> bool:
+        """Whether the module's own code binds a name to an instance of the class (`net = Net()`)."""
+        return any(isinstance(a, ast.Assign) and isinstance(a.value, ast.Call) and isinstance(a.value.func, ast.Name)
+                   and a.value.func.id == class_name for statement in self.script for a in walk(statement))
+
+    def _top_level_calls(self, matches: Callable[[cst.BaseExpression, FunctionFacts], bool], position: int,
+                         keyword: str | None) -> Iterator[Site]:
+        """The calls `matches` in the module's own code (a script: `net = Net(); net(x)` at top level)."""
+        analysed = self._top_level()
+        if analysed is None:
+            return
+        risks, scope, region = analysed
+        for op in scope.ops:
+            if isinstance(op, cst.Call) and matches(op.func, scope):
+                argument = _argument(op, position, keyword)
+                if argument is not None:
+                    yield risks, scope, op, argument, region
+
+    def _top_level(self) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
+        """The module analysed whole, its top-level code as one scope (once; only a script asks)."""
+        key = ("top level",)
+        if key not in self._feeds_of:
+            self._feeds_of[key] = self._top_level_now()
+        return self._feeds_of[key]  # type: ignore[return-value]
+
+    def _top_level_now(self) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
+        from fixer.analysis.risk import RiskAnalysis
+        from fixer.analysis.scope import FactsCollector
+        from fixer.analysis.tensors import TensorKinds
+
+        region = Region(0, len(self.lines), "")
+        try:
+            module = cst.parse_module(region_source(self.lines, region))
+        except cst.ParserSyntaxError:
+            return None
+        collector = FactsCollector(self.imports, (), frozenset(), self.classes, None, file=self)
+        scope = collector.current
+        visit_batched(module, [collector])
+        return RiskAnalysis(collector.facts, TensorKinds(collector.facts, params_are_tensors=False), self.tables), scope, region
 
     def _script_calls(self, function: str, position: int) -> Iterator[Site]:
         """`run(*make_inputs())` in the module's own code (a script's entry point): the argument is
@@ -301,8 +352,9 @@ class FileModel:
             reason = risks.saved.feeds(op, argument, scope) if not found else None  # the first one is shown
             if reason is not None:
                 where = positions(risks.facts.module)  # type: ignore[arg-type]
-                line = where[op][0][0] + region.first - 1
-                text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + region.first - 1) for p in reason)
+                offset = max(region.first, 1) - 1  # a whole-module region (first 0) is not shifted
+                line = where[op][0][0] + offset
+                text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + offset) for p in reason)
                 via = (f"the call at line {line} passes" if isinstance(op, cst.Call)
                        else f"`{scope.node.name.value}` (line {line}) returns, for the script's entry point,")  # type: ignore[union-attr]
                 found.append((line, text, via))
