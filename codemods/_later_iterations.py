@@ -25,16 +25,13 @@ def saved_by_a_later_op(risks: RiskAnalysis, name: str, node: cst.CSTNode,
     kept = [loop for loop in loops if not any(loop in b.blocks for b in reaching)]
     if not reaching or not kept:
         return None  # rebound in each iteration: every write meets a new tensor
-    loop, write = kept[0], flow.order(node)
+    loop = kept[0]
     storage = {name} | {other for other, bindings in scope.timeline.items() for b in bindings
                         if loop in b.blocks and b.value is not None and name in _handed_out(b.value)}
-    saved._write_order = write  # noqa: SLF001  the op's operands are read after the write
-    for op in scope.ops:
-        if flow.order(op) <= write or loop not in facts.blocks.get(id(op), ()) or id(op) in facts.grad_off:
-            continue
-        label = saved._saves_input(op, storage, scope)  # noqa: SLF001
-        if label is not None:
-            return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
-                        f"), which saves it for backward; the next iteration's `{quoted(node)}` at line ",
-                        LineOf(node), " makes backward fail")
-    return None
+    found = saved.saver_after(storage, node, scope, lambda op: loop in facts.blocks.get(id(op), ()))
+    if found is None:
+        return None
+    op, label = found
+    return op, (f"`{name}` is an input of `{label}` (line ", LineOf(op),
+                f"), which saves it for backward; the next iteration's `{quoted(node)}` at line ",
+                LineOf(node), " makes backward fail")

@@ -253,15 +253,27 @@ class FileModel:
             self._feeds_of[key] = frozenset(names)
         return self._feeds_of[key]  # type: ignore[return-value]
 
+    @functools.cached_property
+    def _script_index(self) -> tuple[dict[str, list[ast.Call]], frozenset[str]]:
+        """The module's own code (outside defs and classes), walked once: its calls by the name
+        they call, and the classes it binds a name to an instance of (`net = Net()`)."""
+        calls: dict[str, list[ast.Call]] = {}
+        built: set[str] = set()
+        for statement in self.script:
+            for node in walk(statement):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    calls.setdefault(node.func.id, []).append(node)
+                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
+                    built.add(node.value.func.id)
+        return calls, frozenset(built)
+
     def _script_calls_name(self, name: str) -> bool:
-        """Whether the module's own code (outside defs and classes) calls `name(...)`."""
-        return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
-                   for statement in self.script for c in walk(statement))
+        """Whether the module's own code calls `name(...)`."""
+        return name in self._script_index[0]
 
     def _script_builds(self, class_name: str) -> bool:
         """Whether the module's own code binds a name to an instance of the class (`net = Net()`)."""
-        return any(isinstance(a, ast.Assign) and isinstance(a.value, ast.Call) and isinstance(a.value.func, ast.Name)
-                   and a.value.func.id == class_name for statement in self.script for a in walk(statement))
+        return class_name in self._script_index[1]
 
     def _top_level_calls(self, matches: Callable[[cst.BaseExpression, FunctionFacts], bool], position: int,
                          keyword: str | None) -> Iterator[Site]:
@@ -301,24 +313,22 @@ class FileModel:
     def _script_calls(self, function: str, position: int) -> Iterator[Site]:
         """`run(*make_inputs())` in the module's own code (a script's entry point): the argument is
         the element at `position` of the tuple the other function returns."""
-        for statement in self.script:
-            for call in walk(statement):
-                if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == function
-                        and len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Starred)):
-                    continue
-                source = call.args[0].value
-                if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and not source.args
-                        and source.func.id in self.functions):
-                    continue
-                analysed = self._analyse(self.functions[source.func.id], None, params_are_tensors=False)
-                if analysed is None:
-                    continue
-                risks, scope, region = analysed
-                for ret in scope.returns:
-                    if isinstance(ret.value, cst.Tuple) and position < len(ret.value.elements):
-                        element = ret.value.elements[position]
-                        if not isinstance(element, cst.StarredElement):
-                            yield risks, scope, ret, element.value, region  # type: ignore[misc]
+        for call in self._script_index[0].get(function, ()):
+            if not (len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Starred)):
+                continue
+            source = call.args[0].value
+            if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and not source.args
+                    and source.func.id in self.functions):
+                continue
+            analysed = self._analyse(self.functions[source.func.id], None, params_are_tensors=False)
+            if analysed is None:
+                continue
+            risks, scope, region = analysed
+            for ret in scope.returns:
+                if isinstance(ret.value, cst.Tuple) and position < len(ret.value.elements):
+                    element = ret.value.elements[position]
+                    if not isinstance(element, cst.StarredElement):
+                        yield risks, scope, ret, element.value, region  # type: ignore[misc]
 
     def _calls_in(self, callers: set[tuple[int, ast.FunctionDef | ast.AsyncFunctionDef, str | None]],
                   matches: Callable[[cst.BaseExpression], bool], position: int, keyword: str | None) -> Iterator[Site]:

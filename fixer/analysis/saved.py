@@ -8,7 +8,7 @@ and calls of submodules (`self.norm(x)`, what each torch.nn module saves is gene
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 
@@ -201,6 +201,20 @@ class SavedAnalysis:
                 return _storage_name(positional[0])
             return None
         return _storage_name(value)
+
+    def saver_after(self, storage: set[str], node: cst.CSTNode, scope: FunctionFacts,
+                    keep: Callable[[cst.BaseExpression], bool] = lambda op: True) -> tuple[cst.BaseExpression, str] | None:
+        """The first op after the write `node` (and that `keep` accepts) that saves a tensor named in
+        `storage` for backward, with its label: what the write's next run changes."""
+        write = self.flow.order(node)
+        self._write_order = write  # the op's operands are read after the write
+        for op in self.flow.ops_between(scope, write, 1 << 60):
+            if id(op) in self.facts.grad_off or not keep(op):
+                continue
+            label = self._saves_input(op, storage, scope)
+            if label is not None:
+                return op, label
+        return None
 
     def feeds(self, call: cst.Call, argument: cst.BaseExpression, scope: FunctionFacts) -> Message | None:
         """Why a call that writes `argument` in place breaks backward: autograd saved it, or it is

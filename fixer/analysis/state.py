@@ -117,14 +117,6 @@ def _saver_after(risks: RiskAnalysis, storage: str, node: cst.CSTNode,
                  scope: FunctionFacts) -> tuple[cst.CSTNode, str] | None:
     """The first op after the write that saves `storage` (a name, or `self.<attr>`) for backward,
     with no binding of it in between."""
-    facts, flow, saved = risks.facts, risks.flow, risks.saved
-    write = flow.order(node)
-    saved._write_order = write  # noqa: SLF001  the op's operands are read after the write
-    for op in scope.ops:
-        at = flow.order(op)
-        if at <= write or id(op) in facts.grad_off or facts.in_no_grad(op) or _bound_between(scope, storage, write, at):
-            continue
-        label = saved._saves_input(op, {storage}, scope)  # noqa: SLF001
-        if label is not None:
-            return op, label
-    return None
+    write = risks.flow.order(node)
+    return risks.saved.saver_after({storage}, node, scope, lambda op: not risks.facts.in_no_grad(op)
+                                   and not _bound_between(scope, storage, write, risks.flow.order(op)))
