@@ -4,7 +4,8 @@ An entry is the pickled `FileResult` of one file, stored under a key that hashes
 result depends on: the file's bytes, its path as given (findings name it), the run's mode, the
 rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`, and a
 fingerprint of outplace's own code and data, which stands for its version (so an edited rule or
-table never serves an old result), of the Python version and of libcst's and nbformat's. An entry is used only when its key matches exactly; a missing,
+table never serves an old result), of the Python version and of libcst's and nbformat's. An entry is used only when its key matches exactly and each other file its findings were computed
+from (what the file imports from the project: `FileResult.depends`) still has the text it had; a missing,
 unreadable or corrupt entry is a miss. Entries are written atomically (temp file + rename), so a
 reader never sees half of one. `fix` and `diff` store a result only when the file had nothing to
 fix: a cached file is then one that needs neither a write nor a diff.
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from fixer.runner import Options
 
 CACHE_FOLDER = ".outplace_cache"
-FORMAT = b"outplace-cache 1\n"  # the header of every entry; bump when the layout changes
+FORMAT = b"outplace-cache 2\n"  # the header of every entry; bump when the layout changes
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds fixer/ and codemods/
 
 
@@ -143,7 +144,22 @@ def lookup(path: str, options: Options) -> tuple[str | None, FileResult | None]:
     except OSError:
         return None, None
     key = entry_key(path, data, options)
-    return key, Cache(Path(options.cache_dir)).load(key)
+    result = Cache(Path(options.cache_dir)).load(key)
+    if result is not None and not all(_digest_now(p) == d for p, d in result.depends):
+        return key, None  # a file it imports from changed: what it imports may have too
+    return key, result
+
+
+def _digest_now(path: str) -> str | None:
+    """The digest of the file's text as the engine computed it, for a dependency of an entry."""
+    from fixer.analysis.imported import digest
+    from fixer.sourcefile import decode_source
+
+    try:
+        with open(path, "rb") as handle:
+            return digest(decode_source(handle.read())[0])
+    except Exception:  # noqa: BLE001 -- unreadable or undecodable now: the entry cannot be trusted
+        return None
 
 
 def cacheable(result: FileResult, options: Options) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import closing
 from dataclasses import replace
@@ -11,6 +12,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from fixer.analysis.evidence import Evidence, RegionEvidence
+from fixer.analysis.imported import ProjectFiles, Reader
 from fixer.analysis.modules import class_table
 from fixer.analysis.project import FileModel
 from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, collect_imports, find_regions, region_source, scan
@@ -28,13 +30,16 @@ Rules = Sequence[type[Codemod]]
 MAX_PASSES = 4
 
 
-def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Mapping[int, Evidence] | None = None) -> FileResult:
+def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Mapping[int, Evidence] | None = None,
+         project: ProjectFiles | None = None) -> FileResult:
     """Every finding in `text`, nothing applied.
 
     `fast=False` skips the cheap passes (text prefilters, `ast` candidates, function regions) and
     gives LibCST the whole module: the reference the fast path must agree with, finding for finding.
     `evidence`: the writes `outplace trace` saw break autograd in this file, by line; each is an
     `error` whatever the static analysis proves (see fixer/analysis/evidence.py).
+    `project`: the run's other files, read through the front end, for what this one imports from
+    them; the result's `depends` names those its findings were computed from.
     """
     evidence = evidence or {}
     if skips_file(text):
@@ -51,16 +56,24 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Map
         return FileResult(path, FileStatus.SKIPPED)
     lines = split_lines(text)
     unbuilt: list[FileError] = []
+    if project is not None:
+        project.begin()
     try:
-        findings = _findings(tree, lines, path, rules, fast, unbuilt, evidence)
+        findings = _findings(tree, lines, path, rules, fast, unbuilt, evidence, project)
     except cst.ParserSyntaxError as error:  # LibCST cannot parse a region `ast` could
         return _failed(path, ErrorKind.PARSE, error.message, error.raw_line)
+    finally:
+        if project is not None:
+            project.finish()
     findings = [f for f in findings if not suppressed(f, lines)]
     error = _first_with_count(unbuilt)
-    return FileResult(path, FileStatus.FINDINGS if findings else FileStatus.CLEAN, tuple(findings), error=error)
+    depends = project.dependencies(path) if project is not None else ()
+    return FileResult(path, FileStatus.FINDINGS if findings else FileStatus.CLEAN, tuple(findings), error=error,
+                      depends=depends)
 
 
-def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool]) -> FileResult:
+def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool], *,
+        project: ProjectFiles | None = None) -> FileResult:
     """Apply every accepted fix, re-planning until no accepted fix is left.
 
     A fix whose output does not parse is reverted alone: the others are applied, it stays a
@@ -68,7 +81,7 @@ def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool]) -
     """
     current, applied, reverted = text, [], []
     for passes in range(MAX_PASSES + 1):
-        result = plan(current, path, rules)
+        result = plan(current, path, rules, project=project)
         if result.status is FileStatus.FAILED:
             if current is text:
                 return result
@@ -84,8 +97,9 @@ def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool]) -
     findings = tuple(_not_built(f) if _fix_of(f) in broken else f for f in result.findings)
     error = _first_with_count([e for e in (result.error, _reverted_error(reverted)) if e is not None])
     if current == text:
-        return FileResult(path, result.status, findings, error=error)
-    return FileResult(path, FileStatus.CHANGED, tuple(applied) + findings, tuple(f.key for f in applied), current, error)
+        return FileResult(path, result.status, findings, error=error, depends=result.depends)
+    return FileResult(path, FileStatus.CHANGED, tuple(applied) + findings, tuple(f.key for f in applied), current, error,
+                      result.depends)
 
 
 def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -> tuple[str, tuple[str, ...]]:
@@ -97,11 +111,11 @@ def apply_fixes(text: str, findings: Sequence[Finding], keys: Collection[str]) -
 # planning ---------------------------------------------------------------------------------------
 def _findings(
     tree: ast.Module, lines: list[str], path: str, rules: Rules, fast: bool, unbuilt: list[FileError],
-    evidence: Mapping[int, Evidence],
+    evidence: Mapping[int, Evidence], project: ProjectFiles | None,
 ) -> list[Finding]:
     if not fast:
         file = scan(tree, (), lambda node, facts: False)[0]
-        with closing(_model(tree, lines, file)) as model:
+        with closing(_model(tree, lines, file, path, project)) as model:
             findings = _region_findings(lines, WHOLE_MODULE, file.imports, model, path, rules, unbuilt, evidence)
         return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
     by_type: dict[type[ast.AST], list[type[Codemod]]] = {}
@@ -123,7 +137,7 @@ def _findings(
     file, candidate_lines = scan(tree, by_type.keys(), is_candidate)
     imports = file.imports
     findings: list[Finding] = []
-    with closing(_model(tree, lines, file)) as model:
+    with closing(_model(tree, lines, file, path, project)) as model:
         for region in find_regions(tree, lines, candidate_lines, imports, file.class_parameters):
             # A rule with no candidate in the region cannot report there: it does not visit it.
             here = [r for r in rules if r in found and region.holds(found[r])]
@@ -131,11 +145,28 @@ def _findings(
     return sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col, f.rule_id))
 
 
-def _model(tree: ast.Module, lines: list[str], file: FileFacts) -> FileModel:
+def _model(tree: ast.Module, lines: list[str], file: FileFacts, path: str = "",
+           project: ProjectFiles | None = None) -> FileModel:
     """The file's functions and classes, for what one region's calls into them do."""
     tables = torch_tables()
-    classes = class_table(file.classes, file.imports, tables.inplace_params, tree)
-    return FileModel(tree, lines, file.imports, classes, file.classes, tables)
+    defined = (lambda qualified: model.defines_class(qualified)) if project is not None else (lambda _: False)
+    classes = class_table(file.classes, file.imports, tables.inplace_params, tree, defined)
+    model = FileModel(tree, lines, file.imports, classes, file.classes, tables, os.path.abspath(path) if path else "", project)
+    return model
+
+
+def other_file_model(path: str, text: str, project: ProjectFiles) -> FileModel | None:
+    """The model of another file of the run, for what the planned file imports from it."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    return _model(tree, split_lines(text), scan(tree, (), lambda node, facts: False)[0], path, project)
+
+
+def project_files(read: Reader) -> ProjectFiles:
+    """The run's other files, read by the front end's `read` (an absolute path -> its text or None)."""
+    return ProjectFiles(read, other_file_model)
 
 
 def _spans_any(node: ast.AST, lines: Collection[int]) -> bool:

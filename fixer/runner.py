@@ -26,6 +26,7 @@ from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, S
 from fixer.walk import discover
 
 if TYPE_CHECKING:
+    from fixer.analysis.imported import ProjectFiles
     from fixer.codemod import Codemod
 
 # Below this many files a process pool costs more to start than it saves.
@@ -56,6 +57,7 @@ class Options:
     allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
     refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
     cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/cache.py); None: no cache
+    project_root: str | None = None  # files under it are read for what a file imports from them; None: none
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
@@ -139,19 +141,56 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
     from fixer import diff, engine, notebook  # the engine pulls in libcst: keep `--help` fast
 
     rules = rules_for(path, options)
+    project = _project(options.project_root)
     if notebook.is_notebook(path):  # cells joined into one module; PLAN gets no text to apply keys to
         if options.mode in (Mode.CHECK, Mode.PLAN):
-            return Outcome(notebook.process(text, path, lambda code: engine.plan(code, path, rules)), encoding=encoding)
-        result = notebook.process(text, path, lambda code: engine.fix(code, path, rules, options.accept))
+            return Outcome(notebook.process(text, path, lambda code: engine.plan(code, path, rules, project=project)),
+                           encoding=encoding)
+        result = notebook.process(text, path, lambda code: engine.fix(code, path, rules, options.accept, project=project))
     elif options.mode is Mode.CHECK:
-        return Outcome(engine.plan(text, path, rules), encoding=encoding)
+        return Outcome(engine.plan(text, path, rules, project=project), encoding=encoding)
     elif options.mode is Mode.PLAN:
-        return Outcome(engine.plan(text, path, rules), encoding=encoding, text=text)
+        return Outcome(engine.plan(text, path, rules, project=project), encoding=encoding, text=text)
     else:
-        result = engine.fix(text, path, rules, options.accept)
+        result = engine.fix(text, path, rules, options.accept, project=project)
     if options.mode is Mode.DIFF and result.new_text is not None:
         return Outcome(result, diff.diff_bytes(path, text, result.new_text, encoding), encoding)
     return Outcome(result, encoding=encoding)
+
+
+@functools.cache
+def _project(root: str | None) -> ProjectFiles | None:
+    """The run's other files (one model cache per process and project root), read from disk."""
+    if root is None:
+        return None
+    from fixer import engine
+
+    prefix = os.path.join(os.path.realpath(root), "")
+
+    def read(path: str) -> str | None:
+        if not path.endswith(".py") or not os.path.realpath(path).startswith(prefix):
+            return None
+        try:
+            return read_source(Path(path)).text
+        except (SourceError, OSError):
+            return None
+
+    return engine.project_files(read)
+
+
+def project_root(paths: Sequence[str]) -> str:
+    """The folder whose files a run follows imports into: the closest folder holding the paths that
+    has a `pyproject.toml`, `setup.py` or `.git`, else the folder holding them all."""
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths]
+    common = os.path.commonpath(folders) if folders else os.getcwd()
+    folder = common
+    while True:
+        if any(os.path.exists(os.path.join(folder, marker)) for marker in ("pyproject.toml", "setup.py", ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return common
+        folder = parent
 
 
 def crashed(path: str, error: Exception) -> FileResult:
@@ -204,6 +243,8 @@ def run(
 
     `on_total`, when given, is told how many outcomes will follow once discovery is done.
     """
+    if options.project_root is None:
+        options = dataclasses.replace(options, project_root=project_root(paths))
     items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"))
     if on_total is not None:
         on_total(len(items))

@@ -124,6 +124,7 @@ class FileResult:
     applied: tuple[str, ...] = ()  # keys of the findings whose fix is in `new_text`
     new_text: str | None = None
     error: FileError | None = None
+    depends: tuple[tuple[str, str], ...] = ()  # (absolute path, text digest) of other files the findings used
 
     @property
     def remaining(self) -> tuple[Finding, ...]:

@@ -28,13 +28,13 @@ def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     plan, fix = engine.plan, engine.fix
 
-    def counted_plan(text, path, rules):  # type: ignore[no-untyped-def]
+    def counted_plan(text, path, rules, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(path)
-        return plan(text, path, rules)
+        return plan(text, path, rules, **kwargs)
 
-    def counted_fix(text, path, rules, accept):  # type: ignore[no-untyped-def]
+    def counted_fix(text, path, rules, accept, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(path)
-        return fix(text, path, rules, accept)
+        return fix(text, path, rules, accept, **kwargs)
 
     monkeypatch.setattr(engine, "plan", counted_plan)
     monkeypatch.setattr(engine, "fix", counted_fix)

@@ -63,7 +63,7 @@ def test_unsafe_fixes_only_when_asked(tmp_path: Path, unsafe_fixes: bool, applie
 
 
 def test_a_crash_becomes_a_failed_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(*args: object) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(engine, "plan", boom)

@@ -77,7 +77,8 @@ class GradAnalysis:
         func = call.func
         name = qualified(func, self.facts.imports)
         args = [a.value for a in call.args]
-        summary = self.facts.file.summary_of(func, scope) if self.facts.file is not None and name is None else None
+        own = name is None or not name.startswith("torch.")  # the file's own def, or one another file of the run has
+        summary = self.facts.file.summary_of(func, scope) if self.facts.file is not None and own else None
         if summary is not None and summary.result_grad_free:
             return Grad.NO  # the file's own def returns only values made without grad
         if name is not None:

@@ -197,29 +197,30 @@ def _elements(iterable: cst.BaseExpression, info: ClassInfo | None) -> Submodule
 
 
 def class_table(classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int],
-                tree: ast.Module | None = None) -> ClassTable:
+                tree: ast.Module | None = None, defined: Callable[[str], bool] = lambda _: False) -> ClassTable:
     """Every class of the file (as the cheap pass lists them) by name, with the submodules its
     methods assign to `self`: read when first looked up (most files never ask). `tree`: the file,
-    whose calls building a class decide `nn.ReLU() if act else nn.Identity()` for it."""
-    return _Classes(classes, imports, inplace_params, tree)
+    whose calls building a class decide `nn.ReLU() if act else nn.Identity()` for it. `defined`:
+    whether an imported name (`.layers.Block`) is a class another file of the run defines."""
+    return _Classes(classes, imports, inplace_params, tree, defined)
 
 
 class _Classes(Mapping[str, ClassInfo]):
     """A class name defined twice in the file is left out: which one runs is unknown."""
 
     def __init__(self, classes: Iterable[ast.ClassDef], imports: ImportMap, inplace_params: Mapping[str, int],
-                 tree: ast.Module | None) -> None:
+                 tree: ast.Module | None, defined: Callable[[str], bool]) -> None:
         nodes: dict[str, ast.ClassDef | None] = {}
         for node in classes:
             nodes[node.name] = None if node.name in nodes else node
         self._nodes = {k: v for k, v in nodes.items() if v is not None}
-        self._imports, self._inplace_params, self._tree = imports, inplace_params, tree
+        self._imports, self._inplace_params, self._tree, self._defined = imports, inplace_params, tree, defined
         self._infos: dict[str, ClassInfo] = {}
 
     def __getitem__(self, name: str) -> ClassInfo:
         info = self._infos.get(name)
         if info is None:
-            info = self._infos[name] = _class_info(self._nodes[name], self._imports, self._inplace_params, self.sites)
+            info = self._infos[name] = _class_info(self._nodes[name], self._imports, self._inplace_params, self.sites, self._defined)
         return info
 
     def sites(self, name: str) -> list[ast.Call] | None:
@@ -258,7 +259,8 @@ class _Classes(Mapping[str, ClassInfo]):
 Sites = Callable[[str], "list[ast.Call] | None"]  # the calls building a class of the file, None: unknown
 
 
-def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int], sites: Sites) -> ClassInfo:
+def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int], sites: Sites,
+                defined: Callable[[str], bool]) -> ClassInfo:
     spelled = (dotted_name(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
     bases = tuple(qualify(b, imports) or b for b in spelled if b is not None)
     built: dict[str, Submodule | None] = {}
@@ -269,6 +271,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     buffers: set[str] = set()
     dense: set[str] = set()
     branch = functools.partial(_branch, node, sites)
+    building = functools.partial(_submodule, imports=imports, inplace_params=inplace_params, branch=branch, defined=defined)
     for sub in walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "register_buffer":
             first = sub.args[0] if sub.args else None
@@ -284,7 +287,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
             attr = _self_attribute(target)
             if attr is not None:
                 plain[attr] = plain.get(attr, True) and len(sub.targets) == 1 and _plain_value(sub.value, plain_params)
-                spec = _submodule(sub.value, imports, inplace_params, branch)
+                spec = building(sub.value)
                 built[attr] = None if attr in built and built[attr] != spec else spec
             elif isinstance(target, ast.Attribute) and target.attr == "inplace":
                 owner = _self_attribute(target.value)  # `self.act.inplace = True`
@@ -344,13 +347,13 @@ def _plain_value(value: ast.expr, params: frozenset[str]) -> bool:
 
 
 def _submodule(value: ast.expr, imports: ImportMap, inplace_params: Mapping[str, int],
-               branch: Callable[[ast.expr], bool | None]) -> Submodule | None:
+               branch: Callable[[ast.expr], bool | None], defined: Callable[[str], bool]) -> Submodule | None:
     """The module `value` builds: `nn.LayerNorm(d)`, `nn.Sequential(a, b)`, `Attention(d)`,
     `nn.ModuleList([Block(d) for _ in range(n)])`, `nn.ReLU() if act else nn.Identity()` when
     `branch` knows which runs."""
     if isinstance(value, ast.IfExp):
         taken = branch(value.test)
-        return None if taken is None else _submodule(value.body if taken else value.orelse, imports, inplace_params, branch)
+        return None if taken is None else _submodule(value.body if taken else value.orelse, imports, inplace_params, branch, defined)
     if not isinstance(value, ast.Call):
         return None
     spelled = dotted_name(value.func)
@@ -358,15 +361,15 @@ def _submodule(value: ast.expr, imports: ImportMap, inplace_params: Mapping[str,
         return None
     callee = qualify(spelled, imports) or spelled
     if callee in MODULE_LISTS:
-        built = _built_alike(value, lambda v: _submodule(v, imports, inplace_params, branch))
+        built = _built_alike(value, lambda v: _submodule(v, imports, inplace_params, branch, defined))
         return Submodule(callee, value.lineno, False, (), built)
     if callee == SEQUENTIAL:
-        parts = [_submodule(a, imports, inplace_params, branch) for a in value.args]
+        parts = [_submodule(a, imports, inplace_params, branch, defined) for a in value.args]
         if value.keywords or any(p is None for p in parts) or any(isinstance(a, ast.Starred) for a in value.args):
             return Submodule(callee, value.lineno)  # parts unknown
         return Submodule(callee, value.lineno, False, tuple(p for p in parts if p is not None))
     if not callee.startswith("torch.nn.") and "." in callee:
-        return None  # another library's class: unknown
+        return Submodule(callee, value.lineno) if defined(callee) else None  # another file of the run's, or unknown
     return Submodule(callee, value.lineno, _inplace(value, callee, inplace_params))
 
 

@@ -27,12 +27,14 @@ from fixer.batched import visit_batched
 from fixer.positions import positions
 
 if TYPE_CHECKING:
+    from fixer.analysis.imported import ProjectFiles
     from fixer.analysis.risk import RiskAnalysis
     from fixer.analysis.scope import FunctionFacts
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MAX_DEPTH = 3  # summaries asked while summarising: a chain of callees this long at most
+NOT_PROJECT = frozenset({"torch", "numpy", "math", "typing", "functools", "collections", "einops"})  # never a project file
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +53,10 @@ class FileModel:
     """The file's functions and classes by name, with their summaries computed when first asked."""
 
     def __init__(self, tree: ast.Module, lines: list[str], imports: ImportMap, classes: ClassTable,
-                 class_nodes: list[ast.ClassDef], tables: TorchTables) -> None:
+                 class_nodes: list[ast.ClassDef], tables: TorchTables, path: str = "",
+                 project: ProjectFiles | None = None) -> None:
         self.lines, self.imports, self.classes, self.tables = lines, imports, classes, tables
+        self.path, self.project = path, project  # the run's other files, for what the file imports
         self.functions = {s.name: s for s in tree.body if isinstance(s, FUNCTIONS)}
         self.script = [s for s in tree.body if not isinstance(s, (*FUNCTIONS, ast.ClassDef))]  # module-level code
         self.class_nodes = {c.name: c for c in class_nodes if c.name in classes}
@@ -78,12 +82,14 @@ class FileModel:
         file held in that attribute), `self.helper` (a method of the class), `helper`."""
         info = scope.class_info
         spec = module_called(func, scope)
-        if spec is not None and spec.callee in self.classes:
-            return self.method(spec.callee, "forward")
+        if spec is not None and not spec.callee.startswith("torch."):
+            return self.forward_of(spec.callee)
         if info is not None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
             return self.method(info.name, func.attr.value) if func.attr.value in info.methods else None
         if isinstance(func, cst.Name) and func.value not in scope.bindings and func.value not in scope.params:
-            return self.function(func.value)
+            if func.value in self.functions or func.value not in self.imports:
+                return self.function(func.value)
+            return self._elsewhere(self.imports[func.value], "")
         instance = self.instance_of(func, scope)
         return self.method(instance, "forward") if instance is not None else None
 
@@ -126,6 +132,36 @@ class FileModel:
                 break
         self._feeds_of[key] = built.pop() if len(built) == 1 else None
         return self._feeds_of[key]  # type: ignore[return-value]
+
+    def forward_of(self, callee: str) -> Summary | None:
+        """The `forward` of the module class `callee`: a class of the file, or one it imports from
+        another file of the run (`.layers.Block`, as a submodule's `callee` spells it)."""
+        if callee in self.classes:
+            return self.method(callee, "forward")
+        return self._elsewhere(callee, "forward")
+
+    def defines_class(self, qualified: str) -> bool:
+        """Whether `qualified` (`.layers.Block`) names a class another file of the run defines."""
+        found = self._imported(qualified)
+        return found is not None and found[1] in found[0].class_nodes
+
+    def _imported(self, qualified: str) -> tuple[FileModel, str] | None:
+        if self.project is None or not qualified or qualified.split(".")[0] in NOT_PROJECT:
+            return None
+        return self.project.resolve(self.path, qualified)
+
+    def _elsewhere(self, qualified: str, method: str) -> Summary | None:
+        """The summary of a function (or of a class's `method`) another file of the run defines."""
+        found = self._imported(qualified)
+        if found is None or self.project is None:
+            return None
+        model, name = found
+        with self.project.deeper() as allowed:
+            if not allowed:
+                return None
+            if method:
+                return model.method(name, method) if name in model.class_nodes else None
+            return model.function(name)
 
     def method(self, class_name: str, name: str) -> Summary | None:
         """A method of a class of the file, or of a base class of the file it inherits."""

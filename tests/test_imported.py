@@ -1,0 +1,169 @@
+"""Following imports into the run's other files: `from .layers import Gate` in `model.py` makes
+`self.gate(x)` the `Gate.forward` of `layers.py`, as it would be for a class of `model.py`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fixer import cache, engine, runner
+from fixer.registry import select_rules
+from fixer.runner import Mode, Options
+from fixer.types import Severity
+
+LAYERS = '''\
+import torch
+import torch.nn as nn
+
+
+class Gate(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.proj = nn.Linear(d, d)
+
+    def forward(self, x):
+        return torch.sigmoid(self.proj(x))
+
+
+def squashed(x):
+    return torch.tanh(x)
+'''
+
+MODEL = '''\
+import torch
+import torch.nn as nn
+
+from {source} import Gate, squashed
+
+
+class Net(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.gate = Gate(d)
+        self.out = nn.Linear(d, d)
+
+    def forward(self, x):
+        g = self.gate(x)
+        g *= 2
+        s = squashed(self.out(x))
+        s.mul_(3)
+        return g + s
+'''
+
+RUN = '''\
+import json, sys, torch
+sys.path.insert(0, sys.argv[1])
+from pkg.model import Net
+torch.manual_seed(0)
+net = Net(4)
+x = torch.randn(2, 4)
+out = net(x)
+try:
+    out.sum().backward()
+except RuntimeError as error:
+    print(json.dumps({"error": str(error).split(":")[0]}))
+else:
+    grads = [p.grad.flatten().tolist() for p in net.parameters()]
+    print(json.dumps({"out": out.flatten().tolist(), "grads": grads}))
+'''
+
+
+def make_project(root: Path, source: str = ".layers", layers: str = LAYERS) -> Path:
+    (root / "pyproject.toml").write_text("")
+    package = root / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "layers.py").write_text(layers)
+    (package / "model.py").write_text(MODEL.format(source=source))
+    return package
+
+
+def executed(root: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", RUN, str(root)], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def errors(path: Path, **changes: object) -> dict[int, str]:
+    options = Options(**{"jobs": 1, **changes})  # type: ignore[arg-type]
+    [outcome] = [o for o in runner.run([str(path.parent.parent)], options) if o.result.path.endswith("model.py")]
+    return {f.span.start_line: f.rule_id for f in outcome.result.findings if f.severity is Severity.ERROR}
+
+
+@pytest.mark.parametrize("source", [".layers", "pkg.layers", "pkg"])
+def test_what_another_file_saves_makes_the_write_an_error(tmp_path: Path, source: str) -> None:
+    package = make_project(tmp_path, source)
+    if source == "pkg":  # re-exported by the package: `from .layers import Gate, squashed` in `__init__.py`
+        (package / "__init__.py").write_text("from .layers import Gate, squashed\n")
+    assert errors(package / "model.py") == {15: "IP101", 17: "IP102"}
+
+
+def test_the_fixed_program_trains_and_computes_the_same(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    before = executed(tmp_path)
+    assert before["error"].startswith("one of the variables needed for gradient computation")
+    options = Options(Mode.FIX, unsafe_fixes=True, jobs=1)
+    list(runner.run([str(tmp_path)], options))
+    fixed = (package / "model.py").read_text()
+    assert "g = g * 2" in fixed and "s = s.mul(3)" in fixed
+    after = executed(tmp_path)
+    (package / "model.py").write_text(MODEL.format(source=".layers").replace("g *= 2", "g = g * 2").replace("s.mul_(3)", "s = s * 3"))
+    assert after == executed(tmp_path)  # the same numbers as the program written out of place by hand
+
+
+def test_a_file_alone_in_its_folder_follows_nothing_outside_the_project(tmp_path: Path) -> None:
+    (tmp_path / "inside").mkdir()
+    package = make_project(tmp_path / "inside")
+    (tmp_path / "inside" / "pyproject.toml").unlink()
+    (tmp_path / "other").mkdir()
+    assert runner.project_root([str(package / "model.py")]) == str(package)
+    assert runner.project_root([str(package)]) == str(package)
+    (tmp_path / "inside" / ".git").mkdir()
+    assert runner.project_root([str(package / "model.py"), str(package / "layers.py")]) == str(tmp_path / "inside")
+    outside = engine.project_files(lambda path: None)  # a reader that finds nothing: the imports stay unknown
+    text = (package / "model.py").read_text()
+    result = engine.plan(text, str(package / "model.py"), select_rules((), ()), project=outside)
+    assert not [f for f in result.findings if f.severity is Severity.ERROR] and result.depends == ()
+
+
+def test_a_cached_result_is_computed_again_when_a_file_it_imports_from_changes(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    options = {"cache_dir": str(tmp_path / cache.CACHE_FOLDER)}
+    assert errors(package / "model.py", **options) == {15: "IP101", 17: "IP102"}
+    key, hit = cache.lookup(str(package / "model.py"), Options(jobs=1, **options))  # type: ignore[arg-type]
+    assert hit is not None and [p for p, _ in hit.depends] == [str(package / "layers.py")]
+    # Gate now returns the Linear's output (not saved), squashed a `+` (not saved): nothing fails
+    (package / "layers.py").write_text(LAYERS.replace("torch.sigmoid(self.proj(x))", "self.proj(x)").replace("torch.tanh(x)", "x + 1"))
+    assert cache.lookup(str(package / "model.py"), Options(jobs=1, **options))[1] is None  # type: ignore[arg-type]
+    assert errors(package / "model.py", **options) == {}
+
+
+def test_imports_in_a_cycle_and_files_that_do_not_parse_are_harmless(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    (package / "layers.py").write_text("from .model import Net\n" + LAYERS)
+    assert errors(package / "model.py") == {15: "IP101", 17: "IP102"}
+    (package / "layers.py").write_text(LAYERS + "\ndef broken(:\n")
+    assert errors(package / "model.py") == {}
+
+
+def test_a_dependency_is_named_through_a_chain_of_files(tmp_path: Path) -> None:
+    package = make_project(tmp_path, layers=textwrap.dedent('''\
+        import torch.nn as nn
+
+        from .base import Gate as BaseGate
+        from .base import squashed
+
+
+        class Gate(BaseGate):
+            pass
+        '''))
+    (package / "base.py").write_text(LAYERS)
+    project = engine.project_files(lambda path: Path(path).read_text() if Path(path).exists() else None)
+    text = (package / "model.py").read_text()
+    result = engine.plan(text, str(package / "model.py"), select_rules((), ()), project=project)
+    assert {f.span.start_line for f in result.findings if f.severity is Severity.ERROR} == {17}  # squashed, through layers.py
+    assert [p for p, _ in result.depends] == [str(package / "base.py"), str(package / "layers.py")]
