@@ -58,6 +58,7 @@ class Options:
     refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
     cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/cache.py); None: no cache
     project_root: str | None = None  # files under it are read for what a file imports from them; None: none
+    run_files: tuple[str, ...] = ()  # every file of the run (absolute): where a def's importers are looked for
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
@@ -142,6 +143,8 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
 
     rules = rules_for(path, options)
     project = _project(options.project_root)
+    if project is not None and project.files != options.run_files:
+        project.files = options.run_files
     if notebook.is_notebook(path):  # cells joined into one module; PLAN gets no text to apply keys to
         if options.mode in (Mode.CHECK, Mode.PLAN):
             return Outcome(notebook.process(text, path, lambda code: engine.plan(code, path, rules, project=project)),
@@ -249,6 +252,7 @@ def run(
     if on_total is not None:
         on_total(len(items))
     files = [str(item.path) for item in items if item.error is None]
+    options = dataclasses.replace(options, run_files=tuple(os.path.abspath(f) for f in files))
     if options.mode is Mode.FIX:  # a fix killed before its rename left a temp file beside the original
         for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
             remove_stale_temps(folder)

@@ -68,7 +68,7 @@ try:
 except RuntimeError as error:
     print(json.dumps({"error": str(error).split(":")[0]}))
 else:
-    grads = [p.grad.flatten().tolist() for p in net.parameters()]
+    grads = [p.grad.flatten().tolist() for p in net.parameters() if p.grad is not None]
     print(json.dumps({"out": out.flatten().tolist(), "grads": grads}))
 '''
 
@@ -167,3 +167,135 @@ def test_a_dependency_is_named_through_a_chain_of_files(tmp_path: Path) -> None:
     result = engine.plan(text, str(package / "model.py"), select_rules((), ()), project=project)
     assert {f.span.start_line for f in result.findings if f.severity is Severity.ERROR} == {17}  # squashed, through layers.py
     assert [p for p, _ in result.depends] == [str(package / "base.py"), str(package / "layers.py")]
+
+
+OPS = '''\
+import torch
+
+
+def boost(h):
+    h.mul_(2)
+    return h
+
+
+def blend(avg, new):
+    avg.mul_(0.9).add_(new, alpha=0.1)
+'''
+
+CALLERS = '''\
+import torch
+import torch.nn as nn
+
+from .ops import blend, boost
+
+
+class Net(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.gate = nn.Linear(d, d)
+        self.out = nn.Linear(d, d)
+        self.avg = nn.Linear(d, d)
+
+    def forward(self, x):
+        g = boost(torch.sigmoid(self.gate(x)))
+        return self.out(g)
+
+    def update(self, other):
+        with torch.no_grad():
+            for a, b in zip(self.avg.parameters(), other.parameters()):
+                blend(a, b)
+'''
+
+
+def findings_of(path: Path, **changes: object) -> dict[int, tuple[str, str]]:
+    options = Options(**{"jobs": 1, **changes})  # type: ignore[arg-type]
+    [outcome] = [o for o in runner.run([str(path.parent.parent)], options) if o.result.path == str(path)]
+    return {f.span.start_line: (f.severity.value, f.message) for f in outcome.result.findings}
+
+
+def test_a_caller_in_another_file_makes_the_write_of_a_parameter_an_error(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    (package / "ops.py").write_text(OPS)
+    (package / "model.py").write_text(CALLERS)
+    found = findings_of(package / "ops.py")
+    assert list(found) == [5]  # `blend` runs only in `update`'s no_grad block: nothing to report
+    severity, message = found[5]
+    assert severity == "error" and "the call at line 15 of model.py passes" in message
+    before = executed(tmp_path)
+    assert before["error"].startswith("one of the variables needed for gradient computation")
+    list(runner.run([str(tmp_path)], Options(Mode.FIX, unsafe_fixes=True, jobs=1)))
+    assert "h = h.mul(2)" in (package / "ops.py").read_text()
+    after = executed(tmp_path)
+    (package / "ops.py").write_text(OPS.replace("h.mul_(2)", "h = h * 2"))
+    assert after == executed(tmp_path)
+
+
+def test_a_caller_with_grad_in_another_file_keeps_the_warning(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    (package / "ops.py").write_text(OPS)
+    (package / "model.py").write_text(CALLERS)
+    (package / "train.py").write_text("from pkg.ops import blend as mix\n\n\ndef step(a, b):\n    mix(a, b)\n")
+    assert [line for line, (severity, _) in findings_of(package / "ops.py").items() if severity == "warning"] == [10]
+
+
+def test_a_def_imported_by_too_many_files_is_not_followed(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    (package / "ops.py").write_text(OPS)
+    (package / "model.py").write_text(CALLERS)
+    for n in range(17):  # each calls it in no_grad code too, but there are too many to read
+        (package / f"user{n}.py").write_text("import torch\nfrom .ops import blend\n\n\ndef f(a, b):\n"
+                                             "    with torch.no_grad():\n        blend(a, b)\n")
+    found = findings_of(package / "ops.py")
+    assert found[5][0] == "error" and found[10][0] == "warning"
+
+
+HEAD = '''\
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def forward(self, h):
+        h.mul_(2)
+        return h
+'''
+
+TRAIN = '''\
+import json
+import sys
+
+import torch
+
+sys.path.insert(0, sys.argv[1])
+from pkg.head import Head
+
+torch.manual_seed(0)
+head = Head()
+z = torch.randn(2, 4, requires_grad=True)
+out = head(torch.sigmoid(z))
+try:
+    out.sum().backward()
+except RuntimeError as error:
+    print(json.dumps({"error": str(error).split(":")[0]}))
+else:
+    print(json.dumps({"out": out.flatten().tolist(), "grad": z.grad.flatten().tolist()}))
+'''
+
+
+def test_a_script_in_another_file_that_builds_the_class_reaches_its_forward(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    (package / "head.py").write_text(HEAD)
+    (tmp_path / "train.py").write_text(TRAIN)
+    severity, message = findings_of(package / "head.py")[6]
+    assert severity == "error" and "the call at line 12 of train.py passes" in message
+
+    def run() -> dict:
+        done = subprocess.run([sys.executable, str(tmp_path / "train.py"), str(tmp_path)], capture_output=True, text=True,
+                              timeout=120, check=True)
+        return json.loads(done.stdout)
+
+    assert run()["error"].startswith("one of the variables needed for gradient computation")
+    list(runner.run([str(tmp_path)], Options(Mode.FIX, unsafe_fixes=True, jobs=1)))
+    assert "h = h.mul(2)" in (package / "head.py").read_text()
+    after = run()
+    (package / "head.py").write_text(HEAD.replace("h.mul_(2)", "h = h * 2"))
+    assert after == run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,9 @@ Builder = Callable[[str, str, "ProjectFiles"], "FileModel | None"]  # (path, tex
 MAX_FILES_DEPTH = 2  # a summary asked from another file may ask one more file, no further
 MAX_REEXPORTS = 4  # `from .mlp import Mlp` in a package's `__init__.py`, followed this many times
 MAX_MODELS = 256  # files kept modelled at once in a run (the least recently used are dropped)
+MAX_IMPORTERS = 16  # a def imported by more files than this is a library's: its callers are not followed
+FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def digest(text: str) -> str:
@@ -36,11 +40,24 @@ class ProjectFiles:
 
     def __init__(self, read: Reader, build: Builder) -> None:
         self._read, self._build = read, build
+        self._files: tuple[str, ...] = ()
+        self._import_words: dict[str, frozenset[str]] | None = None  # file -> the names its `from` imports bind
+        self._importers: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {}
         self._models: OrderedDict[str, tuple[str, FileModel | None]] = OrderedDict()  # path -> (digest, model)
         self._fresh: dict[str, FileModel | None] = {}  # read during the current file's plan
         self._found: dict[tuple[str, str], tuple[str, str] | None] = {}  # (folder, qualified) -> (path, name)
         self._asked: dict[str, set[str]] = {}  # path -> the files its model asked
         self._depth = 0
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The run's files (absolute paths): where the importers of a def are looked for."""
+        return self._files
+
+    @files.setter
+    def files(self, files: tuple[str, ...]) -> None:
+        self._files, self._import_words = files, None
+        self._importers.clear()
 
     def begin(self) -> None:
         """A new plan: files are read again, as the previous plan (a fix) may have written one."""
@@ -72,6 +89,34 @@ class ProjectFiles:
                 return None
             importer = path
         return None
+
+    def importers(self, path: str, name: str) -> list[tuple[FileModel, str]] | None:
+        """The run's other files that import the def or class `name` of the file at `path`, each
+        with the name it has there; None when too many do to follow them all."""
+        key = (path, name)
+        if key not in self._importers:
+            self._importers[key] = self._importers_now(path, name)
+        found = self._importers[key]
+        if found is None:
+            return None
+        models = [(self.model(p), local) for p, local in found]
+        self._asked.setdefault(path, set()).update(p for p, _ in found)
+        return [(m, local) for m, local in models if m is not None]
+
+    def _importers_now(self, path: str, name: str) -> tuple[tuple[str, str], ...] | None:
+        if self._import_words is None:
+            self._import_words = {f: _imported_words(self._read(f) or "") for f in self._files if f.endswith(".py")}
+        candidates = [f for f, words in self._import_words.items() if name in words and f != path]
+        if len(candidates) > MAX_IMPORTERS:
+            return None
+        found = []
+        for other in candidates:
+            model = self.model(other)
+            for local, qualified in (model.imports.items() if model is not None else ()):
+                if qualified.rsplit(".", 1)[-1] == name and (hit := self.resolve(other, qualified)) is not None \
+                        and hit[0].path == path and hit[1] == name:
+                    found.append((other, local))
+        return tuple(found)
 
     @contextmanager
     def deeper(self) -> Iterator[bool]:
@@ -106,14 +151,15 @@ class ProjectFiles:
     def dependencies(self, importer: str) -> tuple[tuple[str, str], ...]:
         """Every file the plan of `importer` read, directly or through another file's summary,
         with the digest of the text it read."""
-        seen: set[str] = set()
-        todo = [os.path.abspath(importer)]
+        start = os.path.abspath(importer)
+        seen: set[str] = {start}  # its own text is in the entry's key
+        todo = [start]
         while todo:
             for path in self._asked.get(todo.pop(), ()):
                 if path not in seen:
                     seen.add(path)
                     todo.append(path)
-        return tuple(sorted((p, self._models[p][0]) for p in seen if p in self._models))
+        return tuple(sorted((p, self._models[p][0]) for p in seen - {start} if p in self._models))
 
     def _find(self, importer: str, qualified: str) -> tuple[str, str] | None:
         key = (os.path.dirname(importer), qualified)
@@ -123,6 +169,11 @@ class ProjectFiles:
 
     def _exists(self, path: str) -> bool:
         return path in self._models or self.model(path) is not None
+
+
+def _imported_words(text: str) -> frozenset[str]:
+    """The names the file's `from ... import` statements spell (a cheap filter: no parse)."""
+    return frozenset(w for m in FROM_IMPORT.finditer(text) for w in WORD.findall(m.group(1)))
 
 
 def _candidates(importer: str, qualified: str) -> Iterator[tuple[str, str]]:

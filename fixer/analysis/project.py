@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -91,12 +93,13 @@ class FileModel:
                 return self.function(func.value)
             return self._elsewhere(self.imports[func.value], "")
         instance = self.instance_of(func, scope)
-        return self.method(instance, "forward") if instance is not None else None
+        return self.forward_of(instance) if instance is not None else None
 
     def instance_of(self, expr: cst.BaseExpression, scope: FunctionFacts) -> str | None:
-        """The class of the file whose instance the name `expr` holds: every binding of a local builds
-        it (`model = Net(d)`), or every call in the file passes one for the parameter."""
-        if not isinstance(expr, cst.Name) or not self.class_nodes:
+        """The class whose instance the name `expr` holds: every binding of a local builds it
+        (`model = Net(d)`), or every call in the file passes one for the parameter. A class of the
+        file by its name, one imported from another file of the run as imported (`.model.Net`)."""
+        if not isinstance(expr, cst.Name) or not (self.class_nodes or self.project):
             return None
         name = expr.value
         if name in scope.params:
@@ -116,9 +119,17 @@ class FileModel:
         return built.pop() if values and len(built) == 1 else None
 
     def _built(self, value: cst.BaseExpression | None) -> str | None:
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_nodes:
-            return value.func.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            return self._class_called(value.func.value)
         return None
+
+    def _class_called(self, name: str) -> str | None:
+        """What calling `name` builds: a class of the file (its name), or of another file of the run
+        (as imported: `.model.Net`)."""
+        if name in self.class_nodes:
+            return name
+        qualified = self.imports.get(name)
+        return qualified if qualified is not None and self.defines_class(qualified) else None
 
     def _passed_instance(self, function: str, class_name: str | None, position: int, keyword: str) -> str | None:
         key = ("instance", function, class_name, position, keyword)
@@ -232,26 +243,35 @@ class FileModel:
                depth: int = 0) -> Iterator[Site]:
         """Each call of the def in the file with the argument it passes for the parameter; a caller
         that passes its own parameter on is replaced by its own callers (`depth`: how far)."""
-        for site in self._direct_sites(function, class_name, position, keyword):
+        sites = self._direct_sites(function, class_name, position, keyword)
+        if depth == 0 and (class_name is None or function == "forward"):
+            sites = itertools.chain(sites, self._sites_elsewhere(class_name or function, class_name is not None, position, keyword))
+        for site in sites:
             risks, scope, op, argument, _ = site
             passed = risks._parameter(argument.value, op, scope) if isinstance(argument, cst.Name) else None  # noqa: SLF001
-            if passed is not None and depth < MAX_DEPTH and (passed[0], passed[1]) != (function, class_name):
-                yield from self._sites(*passed, argument.value, depth + 1)  # type: ignore[union-attr]
+            caller = risks.facts.file if isinstance(risks.facts.file, FileModel) else self
+            further = None
+            if passed is not None and depth < MAX_DEPTH and (caller, passed[0], passed[1]) != (self, function, class_name):
+                further = list(caller._sites(*passed, argument.value, depth + 1))  # type: ignore[union-attr]  # noqa: SLF001
+            yield from further or [site]  # a caller nothing calls in turn (public API) still passes its parameter
+
+    def _sites_elsewhere(self, name: str, is_class: bool, position: int, keyword: str | None) -> Iterator[Site]:
+        """The calls of the def (the `forward` of the class) `name` in the run's other files that import it."""
+        for model, local in self._importers(name) or ():
+            if is_class:
+                yield from model._forward_calls(model.imports[local], local, position, keyword)  # noqa: SLF001
             else:
-                yield site
+                yield from model._name_calls(local, position, keyword)  # noqa: SLF001
+
+    def _importers(self, name: str) -> list[tuple[FileModel, str]] | None:
+        """The run's other files that import the def or class `name` of the file (None: too many to follow)."""
+        return self.project.importers(self.path, name) if self.project is not None and self.path else []
 
     def _direct_sites(self, function: str, class_name: str | None, position: int, keyword: str | None) -> Iterator[Site]:
         if self.words[class_name if function == "forward" and class_name else function] < 2:
             return  # only its definition: nothing in the file calls it (or builds the class)
-        if class_name is not None and function == "forward":  # `self.block(x)` in classes that hold one
-            held = {(c, a) for c in self.class_nodes for a, m in self.classes[c].submodules.items() if m.callee == class_name}
-            callers = {(id(d), d, o) for c, a in held for d, o, _, _ in self.calls.get(("self", a), ()) if o == c}
-            attrs = {a for _, a in held}
-            yield from self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
-            yield from self._instance_calls(class_name, position, keyword)
-            if self._script_builds(class_name):
-                yield from self._top_level_calls(
-                    lambda f, scope: isinstance(f, cst.Name) and self.instance_of(f, scope) == class_name, position, keyword)
+        if class_name is not None and function == "forward":
+            yield from self._forward_calls(class_name, class_name, position, keyword)
             return
         if class_name is not None:
             callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", function), ()) if o == class_name}
@@ -262,6 +282,30 @@ class FileModel:
         yield from self._script_calls(function, position)
         if self._script_calls_name(function):
             yield from self._top_level_calls(lambda f, _: isinstance(f, cst.Name) and f.value == function, position, keyword)
+
+    def _forward_calls(self, callee: str, local: str, position: int, keyword: str | None) -> Iterator[Site]:
+        """The calls that run the `forward` of the class `callee` (spelled `local` in the file): in
+        the classes that hold one (`self.block(x)`), on names that hold one (`model(x)`)."""
+        yield from self._held_calls(callee, position, keyword)
+        yield from self._instance_calls(callee, position, keyword)
+        if self._script_builds(local):
+            yield from self._top_level_calls(
+                lambda f, scope: isinstance(f, cst.Name) and self.instance_of(f, scope) == callee, position, keyword)
+
+    def _held_calls(self, callee: str, position: int, keyword: str | None) -> Iterator[Site]:
+        """`self.block(x)` in the classes of the file whose attribute holds a `callee` (a class of
+        the file, or an imported one as the submodule spells it: `.layers.Block`)."""
+        held = {(c, a) for c in self.class_nodes for a, m in self.classes[c].submodules.items() if m.callee == callee}
+        callers = {(id(d), d, o) for c, a in held for d, o, _, _ in self.calls.get(("self", a), ()) if o == c}
+        attrs = {a for _, a in held}
+        yield from self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
+
+    def _name_calls(self, name: str, position: int, keyword: str | None) -> Iterator[Site]:
+        """`name(...)` in the file's defs and its top-level code."""
+        callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("", name), ())}
+        yield from self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == name, position, keyword)
+        if self._script_calls_name(name):
+            yield from self._top_level_calls(lambda f, _: isinstance(f, cst.Name) and f.value == name, position, keyword)
 
     def _instance_calls(self, class_name: str, position: int, keyword: str | None) -> Iterator[Site]:
         """`model(x)` where the name holds an instance of the class (`model = Net()`, or a parameter
@@ -282,10 +326,10 @@ class FileModel:
             args = node.args
             names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
             text = "".join(self.lines[node.lineno - 1: node.end_lineno])
-            if any(f"{c}(" in text for c in self.class_nodes):  # only a def that spells a construction is walked
+            if any(f"{c}(" in text for c in itertools.chain(self.class_nodes, self.imports if self.project else ())):
                 names |= {t.id for sub in walk(node) if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call)
-                          and isinstance(sub.value.func, ast.Name) and sub.value.func.id in self.class_nodes
-                          for t in sub.targets if isinstance(t, ast.Name)}
+                          and isinstance(sub.value.func, ast.Name) and self._class_called(sub.value.func.id) is not None
+                          for t in sub.targets if isinstance(t, ast.Name)}  # only a def that spells a construction is walked
             self._feeds_of[key] = frozenset(names)
         return self._feeds_of[key]  # type: ignore[return-value]
 
@@ -401,7 +445,9 @@ class FileModel:
                 offset = max(region.first, 1) - 1  # a whole-module region (first 0) is not shifted
                 line = where[op][0][0] + offset
                 text = "".join(p if isinstance(p, str) else str(where[p.node][0][0] + offset) for p in reason)
-                via = (f"the call at line {line} passes" if isinstance(op, cst.Call)
+                caller = risks.facts.file
+                elsewhere = f" of {os.path.basename(caller.path)}" if isinstance(caller, FileModel) and caller is not self else ""
+                via = (f"the call at line {line}{elsewhere} passes" if isinstance(op, cst.Call)
                        else f"`{scope.node.name.value}` (line {line}) returns, for the script's entry point,")  # type: ignore[union-attr]
                 found.append((line, text, via))
         return InplaceFeed(found[0][0], found[0][1], private, found[0][2]) if found else None
@@ -424,24 +470,34 @@ class FileModel:
             or any(k.arg is None or k.arg == keyword for k in c.keywords) for c in sites)
 
     def runs_without_grad(self, function: str, class_name: str | None, depth: int = 0) -> bool:
-        """Whether every call of the def in the file runs with autograd off (in a `torch.no_grad()`
-        block or decorated function, an optimizer's `step`, or a def that itself runs so), and
-        there is at least one: `zeropower_via_newtonschulz` called only from `Muon.step`."""
-        if self.words[function] < 2:
-            return False  # only its `def`: no call in the file
+        """Whether every call of the def in the file (and, for a module-level def, in the run's other
+        files that import it) runs with autograd off (in a `torch.no_grad()` block or decorated
+        function, an optimizer's `step`, or a def that itself runs so), and there is at least one:
+        `zeropower_via_newtonschulz` called only from `Muon.step`."""
         key = (class_name or "", function)
         if key in self._without_grad:
             return self._without_grad[key]
         self._without_grad[key] = False  # a recursive call proves nothing
-        sites = [site for site in self.calls.get(("self" if class_name else "", function), ())
-                 if class_name is None or site[1] == class_name]
-        for node, owner, _, off in sites:
-            bases = self.classes[owner].bases if owner else ()
-            if not (off or _grad_off_def(node, bases, self.imports) or owner is not None and self.classes[owner].inference_only
-                    or depth < 2 and self.runs_without_grad(node.name, owner, depth + 1)):
-                return False
-        self._without_grad[key] = bool(sites)
-        return bool(sites)
+        elsewhere = self._importers(function) if class_name is None and depth == 0 else []
+        if elsewhere is None:
+            return False  # imported by too many files to follow
+        calls = [(self, function, class_name)] + [(m, local, None) for m, local in elsewhere]
+        called = False
+        for model, name, owner_class in calls:
+            if model.words[name] < 2:
+                continue  # only its `def` or import: no call in that file
+            if owner_class is None and model._script_calls_name(name):  # noqa: SLF001
+                return False  # the module's own code calls it, with grad
+            for node, owner, _, off in model.calls.get(("self" if owner_class else "", name), ()):
+                if owner_class is not None and owner != owner_class:
+                    continue
+                called = True
+                bases = model.classes[owner].bases if owner else ()
+                if not (off or _grad_off_def(node, bases, model.imports) or owner is not None and model.classes[owner].inference_only
+                        or depth < 2 and model.runs_without_grad(node.name, owner, depth + 1)):
+                    return False
+        self._without_grad[key] = called
+        return called
 
     def _analyse(self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None, *,
                  params_are_tensors: bool) -> tuple[RiskAnalysis, FunctionFacts, Region] | None:
