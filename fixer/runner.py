@@ -23,7 +23,7 @@ from fixer.sourcefile import (
     write_atomic,
 )
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
-from fixer.walk import discover
+from fixer.walk import discover, force_excluded
 
 if TYPE_CHECKING:
     from fixer.codemod import Codemod
@@ -50,6 +50,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # apply `exclude` to paths named explicitly too (pre-commit names every file)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     root: str | None = None  # the folder per-file-ignore globs are relative to
     jobs: int | None = None  # None: one per CPU
@@ -81,6 +82,8 @@ def process_stdin(data: bytes, filename: str, options: Options) -> Outcome:
     """Plan or fix the bytes read from standard input as the file `filename`; never raises."""
 
     def work() -> Outcome:
+        if options.force_exclude and force_excluded(Path(filename), options.exclude, _force_root(options)):
+            return Outcome(FileResult(filename, FileStatus.SKIPPED))
         text, encoding = decode_source(data)
         return process_text(text, filename, options, encoding)
 
@@ -204,7 +207,8 @@ def run(
 
     `on_total`, when given, is told how many outcomes will follow once discovery is done.
     """
-    items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"))
+    force_root = _force_root(options) if options.force_exclude else None
+    items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"), force_root)
     if on_total is not None:
         on_total(len(items))
     files = [str(item.path) for item in items if item.error is None]
@@ -221,6 +225,11 @@ def run(
             yield Outcome(FileResult(str(item.path), FileStatus.FAILED, error=item.error))
         else:
             yield next(processed)
+
+
+def _force_root(options: Options) -> Path:
+    """What --force-exclude matches explicit paths relative to: the configuration's folder, else the current one."""
+    return Path(options.root) if options.root else Path.cwd()
 
 
 def _process_all(files: list[str], options: Options) -> Iterator[Outcome]:
