@@ -53,8 +53,51 @@ class Joined:
     newline_added: tuple[bool, ...]  # per joined cell: a final "\n" was added for joining
 
 
+@dataclass(frozen=True, slots=True)
+class JoinedNotebook:
+    """A notebook planned as one module, for `fix -i`: what is needed to show and write back a joined text."""
+
+    original: str  # the notebook's JSON text as read
+    joined: Joined
+    count: int  # how many cells the notebook has
+
+    def cell_line(self, text: str, line: int) -> tuple[int, int]:
+        """(cell number, line in that cell) of `line` of a joined `text`."""
+        at, cell = _cell_of(line, _markers(text))
+        return cell, line - at
+
+    def in_cell(self, finding: Finding, text: str) -> Finding:
+        """`finding`, planned on the joined `text`, in cell coordinates (its message's lines too)."""
+        return _in_cell(finding, _markers(text))
+
+    def sources(self, text: str) -> list[str | None]:
+        """Each cell's source in a joined `text` (None for cells that are not joined); NotebookError when the markers moved."""
+        return split_cells(text, self.joined, self.count)
+
+    def file_text(self, text: str) -> str:
+        """The notebook's JSON with the cells of the joined `text`, every other byte as read."""
+        old, new = self.sources(self.joined.text), self.sources(text)
+        return write_sources(self.original, {i: s for i, s in enumerate(new) if s != old[i]})
+
+
 def is_notebook(path: str) -> bool:
     return path.endswith(".ipynb")
+
+
+def plan(text: str, path: str, work: Callable[[str], FileResult]) -> tuple[FileResult, JoinedNotebook | None]:
+    """`work` (a plan) over the joined code, the result left in joined coordinates so that its
+    fixes can be applied by key (`fix -i`), and the notebook to write the joined text back into."""
+    try:
+        sources, language = read_cells(text)
+    except NotebookError as error:
+        return FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.PARSE, str(error))), None
+    if language not in (None, "python"):
+        return FileResult(path, FileStatus.SKIPPED), None
+    joined = join_cells(sources)
+    result = work(joined.text)
+    if result.error is not None:
+        result = dataclasses.replace(result, error=_cell_error(result.error, joined.text))
+    return result, JoinedNotebook(text, joined, len(sources))
 
 
 def process(text: str, path: str, work: Callable[[str], FileResult]) -> FileResult:

@@ -27,6 +27,7 @@ from fixer.walk import discover, force_excluded
 
 if TYPE_CHECKING:
     from fixer.codemod import Codemod
+    from fixer.notebook import JoinedNotebook
 
 # Below this many files a process pool costs more to start than it saves.
 MIN_FILES_FOR_POOL = 8
@@ -70,7 +71,8 @@ class Outcome:
     result: FileResult
     diff: bytes = b""
     encoding: str = "utf-8"
-    text: str | None = None  # the text that was planned, in PLAN mode
+    text: str | None = None  # the text that was planned, in PLAN mode (a notebook's joined cells)
+    notebook: JoinedNotebook | None = None  # PLAN mode, a notebook: how to write `text` back into it
 
 
 def process_file(path: str, options: Options) -> Outcome:
@@ -142,8 +144,11 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
     from fixer import diff, engine, notebook  # the engine pulls in libcst: keep `--help` fast
 
     rules = rules_for(path, options)
-    if notebook.is_notebook(path):  # cells joined into one module; PLAN gets no text to apply keys to
-        if options.mode in (Mode.CHECK, Mode.PLAN):
+    if notebook.is_notebook(path):  # cells joined into one module
+        if options.mode is Mode.PLAN:  # in joined coordinates, where keys apply
+            result, cells = notebook.plan(text, path, lambda code: engine.plan(code, path, rules))
+            return Outcome(result, encoding=encoding, text=cells.joined.text if cells else None, notebook=cells)
+        if options.mode is Mode.CHECK:
             return Outcome(notebook.process(text, path, lambda code: engine.plan(code, path, rules)), encoding=encoding)
         result = notebook.process(text, path, lambda code: engine.fix(code, path, rules, options.accept))
     elif options.mode is Mode.CHECK:
