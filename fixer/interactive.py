@@ -425,6 +425,8 @@ def _write(session: Review, outcome: Outcome, new: str) -> None:
             reason = ""
     except SourceError as error:
         reason = error.error.message
+    except NotebookError as error:  # a fix moved a `# outplace-cell N` line: the cells cannot be told apart
+        reason = str(error)
     if reason:
         sys.stderr.write(f"{path}: not written: {reason}\n")
         session.tally.errors += 1
@@ -502,8 +504,11 @@ def _carry(old: str, new: str, marks: list[Mark]) -> list[Mark]:
 
 def _cells_diff_text(path: str, cells: JoinedNotebook, before: str, after: str) -> Text:
     """The hunks of each notebook cell that changes from `before` to `after` (joined texts), cell by cell."""
+    try:
+        pairs = list(zip(cells.sources(before), cells.sources(after)))
+    except NotebookError:  # a fix moved a cell boundary: show the joined code (writing it will be refused)
+        return _diff_text(path, before, after)
     out = Text()
-    pairs = zip(cells.sources(before), cells.sources(after))
     for number, (old, new) in enumerate(pairs, start=1):
         if old != new:  # a cell's last line has no newline: not worth a "\ No newline" line
             old, new = ((s or "") + ("" if (s or "").endswith("\n") else "\n") for s in (old, new))
