@@ -38,6 +38,7 @@ Paths = Annotated[list[str], typer.Argument(help="Files or folders; `-` reads st
 Select = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated).")]
 Ignore = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to skip (comma-separated or repeated).")]
 Exclude = Annotated[Optional[list[str]], typer.Option(help="Gitignore-style pattern of paths to skip (repeatable).")]
+ForceExclude = Annotated[Optional[bool], typer.Option("--force-exclude/--no-force-exclude", help="Apply exclusions to paths named on the command line too (for pre-commit, which names every file).", show_default=False)]
 Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU].")]
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
@@ -64,6 +65,7 @@ class Flags:
     allow_dirty: bool = False
     quiet: bool = False
     no_cache: bool = False
+    force_exclude: bool | None = None
 
 
 @app.command()
@@ -71,12 +73,13 @@ def check(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
     statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
+    force_exclude: ForceExclude = None,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when there are any."""
     from fixer import formats, report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache, force_exclude=force_exclude)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
     if statistics:
         _print(report.error_lines(results), sys.stderr)
@@ -102,13 +105,13 @@ def check(
 def diff(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, quiet: Quiet = False, no_color: NoColor = False,
-    no_cache: NoCache = False,
+    no_cache: NoCache = False, force_exclude: ForceExclude = None,
 ) -> None:
     """Print the fixes as a unified diff for `git apply` / `patch -p1`; write nothing. Exit 1 when non-empty."""
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache, force_exclude=force_exclude)
     outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
     for outcome in outcomes:
         _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
@@ -123,6 +126,7 @@ def fix(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
     allow_dirty: AllowDirty = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
+    force_exclude: ForceExclude = None,
 ) -> None:
     """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
 
@@ -132,7 +136,7 @@ def fix(
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache, force_exclude)
     if interactive:
         raise typer.Exit(_review(paths, flags))
     outcomes = _outcomes(Mode.FIX, paths, flags)
@@ -282,6 +286,7 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         ignore=_pick(ignore, config.ignore),
         unsafe_fixes=_pick(flags.unsafe_fixes, config.unsafe_fixes) or False,
         exclude=_pick(tuple(flags.exclude) if flags.exclude else None, config.exclude),
+        force_exclude=_pick(flags.force_exclude, config.force_exclude) or False,
         per_file_ignores=config.per_file_ignores,
         root=str(config.root) if config.root else None,
         jobs=flags.jobs,

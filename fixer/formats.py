@@ -2,6 +2,11 @@
 
 Strings in, strings out, like `report`. SARIF and GitHub columns are 1-based, counted in
 characters (SARIF's `unicodeCodePoints`), while `Span` columns are 0-based.
+
+Both read a file as text, so a notebook finding is located by its `file_span`, the line of the
+.ipynb JSON that holds the cell's line: that is the line GitHub shows an annotation on and a
+SARIF viewer opens; a cell's own line number is a different line of that file. The message
+names the cell and its line, as the text output does.
 """
 
 from __future__ import annotations
@@ -81,7 +86,7 @@ def _sarif_rule(rule: type[Codemod]) -> dict[str, Any]:
 
 
 def _region(finding: Finding) -> dict[str, int]:
-    s = finding.span
+    s = finding.file_span or finding.span
     return {"startLine": s.start_line, "startColumn": s.start_col + 1, "endLine": s.end_line, "endColumn": s.end_col + 1}
 
 
@@ -100,14 +105,14 @@ def _uri(path: str) -> str:
 
 
 def _sarif_result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
-    # A notebook finding has no line in the .ipynb JSON: it names its cell instead.
     in_cell = finding.cell is not None
     where = f"cell {finding.cell}, line {finding.span.start_line}: " if in_cell else ""
+    located = not in_cell or finding.file_span is not None
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": "error" if finding.severity is Severity.ERROR else "warning",
         "message": {"text": f"{where}{finding.message}. {finding.why}".strip()},
-        "locations": [_location(finding.path, None if in_cell else _region(finding))],
+        "locations": [_location(finding.path, _region(finding) if located else None)],
         "partialFingerprints": {"outplaceKey/v1": finding.key},
         "properties": {"safety": finding.safety.value, **({"cell": finding.cell} if in_cell else {})},
     }
@@ -166,14 +171,12 @@ def github(results: Sequence[FileResult]) -> str:
 def _annotation(finding: Finding) -> str:
     level = "error" if finding.severity is Severity.ERROR else "warning"
     props: dict[str, object] = {"file": finding.path}
-    prefix = ""
-    if finding.cell is None:
-        s = finding.span
+    prefix = "" if finding.cell is None else f"cell {finding.cell}, line {finding.span.start_line}: "
+    s = finding.file_span if finding.cell is not None else finding.span
+    if s is not None:
         props.update(line=s.start_line, endLine=s.end_line)
         if s.start_line == s.end_line:  # GitHub ignores columns on multi-line annotations
             props.update(col=s.start_col + 1, endColumn=s.end_col + 1)
-    else:
-        prefix = f"cell {finding.cell}, line {finding.span.start_line}: "
     props["title"] = f"outplace {finding.rule_id} ({finding.rule_name})"
     return _command(level, props, f"{prefix}{finding.message} (fix: {finding.safety.label})")
 

@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.text import Text
 
 from fixer import diff, report, runner
+from fixer.notebook import JoinedNotebook, NotebookError
 from fixer.runner import Options, Outcome
 from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
 from fixer.types import Finding, Safety
@@ -159,10 +160,15 @@ class Review:
     skip_rules: set[str] = field(default_factory=set)
     apply_all: bool = False
     stopped: bool = False
+    cells: JoinedNotebook | None = None  # the file under review is a notebook: its text is the joined cells
 
     # one file ---------------------------------------------------------------------------------
-    def file(self, path: str, text: str, findings: Sequence[Finding]) -> str:
-        """The text of `path` after its changes are decided (rounds end where fixes overlap)."""
+    def file(self, path: str, text: str, findings: Sequence[Finding], cells: JoinedNotebook | None = None) -> str:
+        """The text of `path` after its changes are decided (rounds end where fixes overlap).
+
+        For a notebook, `text` is its joined cells (`cells` says how to show and write them back).
+        """
+        self.cells = cells
         base, queue, marks = text, list(findings), []
         file_policy: Verdict | None = None
         rounds = 2 * len(findings) + 4  # every round asks or applies something; this bounds a fix that never converges
@@ -215,20 +221,19 @@ class Review:
         auto_apply = self.apply_all or file_policy is Verdict.APPLY
         if finding.safety is Safety.DISPLAY_ONLY:
             if not auto_apply:
-                self.header(finding, _line_in(_apply(base, queue, accepted), base, finding))
+                self.header(finding, base, _apply(base, queue, accepted))
                 self.term.show("display-only: no automatic fix; shown and skipped.", "dim")
             return Verdict.DISPLAY, None, file_policy
         try:
             after = _apply(base, queue, [*accepted, finding])
         except _Broken:
-            self.header(finding, _line_in(_apply(base, queue, accepted), base, finding))
+            self.header(finding, base, _apply(base, queue, accepted))
             self.term.show("this fix would not parse together with the changes accepted before it; skipped.", "yellow")
             return Verdict.SKIP, None, file_policy
         if auto_apply and (finding.safety is Safety.SAFE or self.options.unsafe_fixes):
             return Verdict.APPLY, None, file_policy
         before = _apply(base, queue, accepted)
-        self.header(finding, _line_in(before, base, finding))
-        self.term.show(_diff_text(path, before, after))
+        self.show_change(path, finding, base, before, after)
         while True:
             key = self.term.key(f"Apply this {'UNSAFE ' if finding.safety is Safety.UNSAFE else ''}change? {PROMPT}")
             if key == "y":
@@ -255,22 +260,36 @@ class Review:
                 return (Verdict.SKIP, None, file_policy) if edited == before else (Verdict.EDIT, edited, file_policy)
             if key in ("?", "x"):
                 self.explain(finding)
+                self.show_change(path, finding, base, before, after)  # the help scrolled it away
             else:
                 self.term.show(KEYS, "dim")
 
-    def header(self, finding: Finding, line: int) -> None:
-        """`path:line  IP102 inplace-method  [error, safe fix]`, then the reason."""
+    def show_change(self, path: str, finding: Finding, base: str, before: str, after: str) -> None:
+        """The header, the reason and the diff of one change."""
+        self.header(finding, base, before)
+        self.term.show(_diff_text(path, before, after) if self.cells is None else _cells_diff_text(path, self.cells, before, after))
+
+    def header(self, finding: Finding, base: str, before: str) -> None:
+        """`path:line  IP102 inplace-method  [error, safe fix]` (`nb.ipynb:cell 3:2  ...` in a notebook), then the reason.
+
+        `finding` was planned in `base`; `before` is `base` with the changes accepted before it.
+        """
+        line = _line_in(before, base, finding)
+        where, message = f"{finding.path}:{line}", finding.message
+        if self.cells is not None:
+            cell, line = self.cells.cell_line(before, line)
+            where, message = f"{finding.path}:cell {cell}:{line}", self.cells.in_cell(finding, base).message
         fix = "display-only" if finding.safety is Safety.DISPLAY_ONLY else f"{finding.safety.value} fix"
         safety_style = {Safety.SAFE: "green", Safety.UNSAFE: "bold red"}.get(finding.safety, "dim")
         out = Text()
-        out.append(f"{finding.path}:{line}", "bold")
+        out.append(where, "bold")
         out.append(f"  {finding.rule_id} {finding.rule_name}  ")
         out.append(f"[{finding.severity.value}, ", "red" if finding.severity.value == "error" else "yellow")
         out.append(fix, safety_style)
         out.append("]")
         self.term.show()
         self.term.show(out)
-        self.term.show(finding.message + ("" if finding.message.endswith(".") else "."))
+        self.term.show(message + ("" if message.endswith(".") else "."))
         if finding.safety is Safety.UNSAFE:
             self.term.show(UNSAFE_NOTE, "bold red")
 
@@ -285,7 +304,8 @@ class Review:
         """The proposal as saved in $EDITOR, when it parses; None (after saying why) otherwise."""
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         with tempfile.TemporaryDirectory(prefix="outplace-edit-") as folder:
-            temp = Path(folder) / Path(path).name
+            # A notebook's cells are edited as one Python module, between their `# outplace-cell N` lines.
+            temp = Path(folder) / (Path(path).stem + ".py" if self.cells is not None else Path(path).name)
             temp.write_bytes(proposal.encode("utf-8"))
             try:
                 done = subprocess.run([*shlex.split(editor), str(temp)], check=False)
@@ -306,6 +326,12 @@ class Review:
             where = f" (line {error.lineno}: {error.msg})" if isinstance(error, SyntaxError) else ""
             self.term.show(f"the edited code does not parse{where}; nothing taken, asked again.", "yellow")
             return None
+        if self.cells is not None:
+            try:
+                self.cells.sources(text)
+            except NotebookError:
+                self.term.show("the edit changed the `# outplace-cell N` lines between cells; nothing taken, asked again.", "yellow")
+                return None
         return text
 
 
@@ -336,7 +362,7 @@ def review(paths: Sequence[str], options: Options) -> int:
                     break
                 current = outcome.result.path
                 assert outcome.text is not None
-                new = session.file(current, outcome.text, outcome.result.findings)
+                new = session.file(current, outcome.text, outcome.result.findings, outcome.notebook)
                 if new != outcome.text:
                     _write(session, outcome, new)
                 current = ""
@@ -378,10 +404,7 @@ def _dirty(paths: list[str]) -> dict[str, str]:
 def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> bool:
     """Whether the changes of `outcome` can be asked about and written; says why not when not."""
     path, count = outcome.result.path, len(outcome.result.findings)
-    if outcome.text is None:
-        reason = "-i does not review notebooks; use `outplace diff` and `outplace fix`"
-    else:
-        reason = dirty.get(os.path.realpath(path), "")
+    reason = dirty.get(os.path.realpath(path), "")
     if not reason:
         return True
     sys.stderr.write(f"{path}: not reviewed ({report.plural(count, 'change')}): {reason}\n")
@@ -391,17 +414,19 @@ def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> boo
 
 def _write(session: Review, outcome: Outcome, new: str) -> None:
     """Write `new` over the file, unless it changed on disk since it was planned."""
-    path = outcome.result.path
+    path, cells = outcome.result.path, outcome.notebook
     try:
-        if read_source(Path(path)).text != outcome.text:
+        if read_source(Path(path)).text != (cells.original if cells else outcome.text):
             reason = "the file changed on disk during the review"
         else:
-            data = encode_source(new, outcome.encoding)
+            data = encode_source(cells.file_text(new) if cells else new, outcome.encoding)
             with _signals_held():  # a file is written, or not; the count printed after is exact
                 write_atomic(Path(path), data)
             reason = ""
     except SourceError as error:
         reason = error.error.message
+    except NotebookError as error:  # a fix moved a `# outplace-cell N` line: the cells cannot be told apart
+        reason = str(error)
     if reason:
         sys.stderr.write(f"{path}: not written: {reason}\n")
         session.tally.errors += 1
@@ -475,6 +500,23 @@ def _carry(old: str, new: str, marks: list[Mark]) -> list[Mark]:
             if first <= last:
                 carried.append(Mark(mark.rule_id, first, last, None))
     return carried
+
+
+def _cells_diff_text(path: str, cells: JoinedNotebook, before: str, after: str) -> Text:
+    """The hunks of each notebook cell that changes from `before` to `after` (joined texts), cell by cell."""
+    try:
+        pairs = list(zip(cells.sources(before), cells.sources(after)))
+    except NotebookError:  # a fix moved a cell boundary: show the joined code (writing it will be refused)
+        return _diff_text(path, before, after)
+    out = Text()
+    for number, (old, new) in enumerate(pairs, start=1):
+        if old != new:  # a cell's last line has no newline: not worth a "\ No newline" line
+            old, new = ((s or "") + ("" if (s or "").endswith("\n") else "\n") for s in (old, new))
+            out.append(f"cell {number}\n", "bold")
+            out.append_text(_diff_text(f"{path}:cell {number}", old, new))
+            out.append("\n")
+    out.rstrip()
+    return out
 
 
 def _diff_text(path: str, before: str, after: str) -> Text:

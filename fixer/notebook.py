@@ -8,7 +8,8 @@ back by replacing only the JSON value of each changed cell's `source`, so every 
 the file (outputs, metadata, key order, indentation, escapes) stays as it was.
 
 Findings carry `cell` (1-based position among all cells, as a reader counts them) and lines
-relative to that cell.
+relative to that cell, and `file_span`, the same place in the notebook's JSON text: the line a
+tool that reads the file as text (GitHub annotations, SARIF viewers) can show.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import dataclasses
 import difflib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring
 
@@ -52,8 +53,51 @@ class Joined:
     newline_added: tuple[bool, ...]  # per joined cell: a final "\n" was added for joining
 
 
+@dataclass(frozen=True, slots=True)
+class JoinedNotebook:
+    """A notebook planned as one module, for `fix -i`: what is needed to show and write back a joined text."""
+
+    original: str  # the notebook's JSON text as read
+    joined: Joined
+    count: int  # how many cells the notebook has
+
+    def cell_line(self, text: str, line: int) -> tuple[int, int]:
+        """(cell number, line in that cell) of `line` of a joined `text`."""
+        at, cell = _cell_of(line, _markers(text))
+        return cell, line - at
+
+    def in_cell(self, finding: Finding, text: str) -> Finding:
+        """`finding`, planned on the joined `text`, in cell coordinates (its message's lines too)."""
+        return _in_cell(finding, _markers(text))
+
+    def sources(self, text: str) -> list[str | None]:
+        """Each cell's source in a joined `text` (None for cells that are not joined); NotebookError when the markers moved."""
+        return split_cells(text, self.joined, self.count)
+
+    def file_text(self, text: str) -> str:
+        """The notebook's JSON with the cells of the joined `text`, every other byte as read."""
+        old, new = self.sources(self.joined.text), self.sources(text)
+        return write_sources(self.original, {i: s for i, s in enumerate(new) if s != old[i]})
+
+
 def is_notebook(path: str) -> bool:
     return path.endswith(".ipynb")
+
+
+def plan(text: str, path: str, work: Callable[[str], FileResult]) -> tuple[FileResult, JoinedNotebook | None]:
+    """`work` (a plan) over the joined code, the result left in joined coordinates so that its
+    fixes can be applied by key (`fix -i`), and the notebook to write the joined text back into."""
+    try:
+        sources, language = read_cells(text)
+    except NotebookError as error:
+        return FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.PARSE, str(error))), None
+    if language not in (None, "python"):
+        return FileResult(path, FileStatus.SKIPPED), None
+    joined = join_cells(sources)
+    result = work(joined.text)
+    if result.error is not None:
+        result = dataclasses.replace(result, error=_cell_error(result.error, joined.text))
+    return result, JoinedNotebook(text, joined, len(sources))
 
 
 def process(text: str, path: str, work: Callable[[str], FileResult]) -> FileResult:
@@ -77,7 +121,14 @@ def process(text: str, path: str, work: Callable[[str], FileResult]) -> FileResu
     applied = set(result.applied)
     # Applied fixes are located in the text they were planned on, the rest in the final text.
     before, after = _markers(joined.text), _markers(result.new_text or joined.text)
-    findings = [_in_cell(f, before if f.key in applied else after) for f in result.findings]
+    final = new_text if new_text is not None else text
+    place = {True: (before, text, _source_spans(text)), False: (after, final, _source_spans(final))}
+
+    def located(finding: Finding) -> Finding:
+        markers, notebook, spans = place[finding.key in applied]
+        return _in_file(_in_cell(finding, markers), notebook, spans)
+
+    findings = [located(f) for f in result.findings]
     keys = {old.key: new.key for old, new in zip(result.findings, findings)}
     return dataclasses.replace(
         result, findings=tuple(findings), applied=tuple(keys[k] for k in result.applied), new_text=new_text
@@ -189,6 +240,47 @@ def _in_cell(finding: Finding, markers: list[tuple[int, int]]) -> Finding:
 
     message, why = (LINE_MENTION.sub(cell_line, text) for text in (finding.message, finding.why))
     return dataclasses.replace(finding, span=span, cell=cell or None, message=message, why=why, key="")
+
+
+def _in_file(finding: Finding, notebook: str, spans: dict[int, tuple[int, int]]) -> Finding:
+    """`finding` (in cell coordinates) with `file_span`: where it lies in the notebook's JSON text."""
+    if finding.cell is None or finding.cell - 1 not in spans:
+        return finding
+    start, end = spans[finding.cell - 1]
+    s = finding.span
+    first = _file_position(notebook, _offset_in_json(notebook, start, end, s.start_line, s.start_col))
+    last = _file_position(notebook, _offset_in_json(notebook, start, end, s.end_line, s.end_col))
+    return dataclasses.replace(finding, file_span=Span(first[0], first[1], last[0], last[1]))
+
+
+def _offset_in_json(text: str, start: int, end: int, line: int, col: int) -> int:
+    """The offset in `text` of the character at (line, col) of the JSON string or list of strings at text[start:end]."""
+    at_line, at_col, offset = 1, 0, start
+    for char, offset in _json_characters(text, start, end):
+        if (at_line, at_col) >= (line, col):
+            return offset
+        at_line, at_col = (at_line + 1, 0) if char == "\n" else (at_line, at_col + 1)
+    return offset + 1  # just past the last character: the end of the cell
+
+
+def _json_characters(text: str, start: int, end: int) -> Iterator[tuple[str, int]]:
+    """Each character the JSON string(s) at text[start:end] stand for, with the offset of its escape or itself."""
+    tokens = [(start, end)] if text[start] == '"' else _array_spans(text, start)
+    for token_start, token_end in tokens:
+        i = token_start + 1
+        while i < token_end - 1:
+            size = 1
+            if text[i] == "\\":
+                size = 6 if text[i + 1] == "u" else 2
+                if size == 6 and 0xD800 <= int(text[i + 2 : i + 6], 16) < 0xDC00 and text[i + 6 : i + 8] == "\\u":
+                    size = 12  # a surrogate pair: one character
+            yield _DECODER.decode(f'"{text[i : i + size]}"') if size > 1 else text[i], i
+            i += size
+
+
+def _file_position(text: str, offset: int) -> tuple[int, int]:
+    """(1-based line, 0-based column) of `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1)
 
 
 def _cell_error(error: FileError, text: str) -> FileError:

@@ -42,10 +42,10 @@ def finding_line(finding: Finding) -> str:
 
 
 def location(finding: Finding) -> str:
-    """`path:line:col`, or `notebook.ipynb:cell 3:line 2:col 5` for a notebook cell."""
+    """`path:line:col`, or `notebook.ipynb:cell 3:2:5` for line 2, column 5 of a notebook's cell 3 (as Ruff)."""
     span = finding.span
     if finding.cell is not None:
-        return f"{finding.path}:cell {finding.cell}:line {span.start_line}:col {span.start_col + 1}"
+        return f"{finding.path}:cell {finding.cell}:{span.start_line}:{span.start_col + 1}"
     return f"{finding.path}:{span.start_line}:{span.start_col + 1}"
 
 
@@ -164,7 +164,7 @@ def styled(text: str) -> Text:
     from rich.text import Text
 
     out = Text(text)
-    out.highlight_regex(re.compile(r"^[^\s:][^:\n]*(:cell \d+:line \d+:col \d+|:\d+(:\d+)?):", re.MULTILINE), "bold")
+    out.highlight_regex(re.compile(r"^[^\s:][^:\n]*(:cell \d+:\d+:\d+|:\d+(:\d+)?):", re.MULTILINE), "bold")
     out.highlight_regex(r"\bIP\d{3}\b", "bold red")
     out.highlight_regex(r"\[error\]", "red")
     out.highlight_regex(r"\[warning\]", "yellow")

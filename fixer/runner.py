@@ -23,11 +23,12 @@ from fixer.sourcefile import (
     write_atomic,
 )
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
-from fixer.walk import discover
+from fixer.walk import discover, force_excluded
 
 if TYPE_CHECKING:
     from fixer.analysis.imported import ProjectFiles
     from fixer.codemod import Codemod
+    from fixer.notebook import JoinedNotebook
 
 # Below this many files a process pool costs more to start than it saves.
 MIN_FILES_FOR_POOL = 8
@@ -51,6 +52,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # apply `exclude` to paths named explicitly too (pre-commit names every file)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     root: str | None = None  # the folder per-file-ignore globs are relative to
     jobs: int | None = None  # None: one per CPU
@@ -72,7 +74,8 @@ class Outcome:
     result: FileResult
     diff: bytes = b""
     encoding: str = "utf-8"
-    text: str | None = None  # the text that was planned, in PLAN mode
+    text: str | None = None  # the text that was planned, in PLAN mode (a notebook's joined cells)
+    notebook: JoinedNotebook | None = None  # PLAN mode, a notebook: how to write `text` back into it
 
 
 def process_file(path: str, options: Options) -> Outcome:
@@ -84,6 +87,8 @@ def process_stdin(data: bytes, filename: str, options: Options) -> Outcome:
     """Plan or fix the bytes read from standard input as the file `filename`; never raises."""
 
     def work() -> Outcome:
+        if options.force_exclude and force_excluded(Path(filename), options.exclude, _force_root(options)):
+            return Outcome(FileResult(filename, FileStatus.SKIPPED))
         text, encoding = decode_source(data)
         return process_text(text, filename, options, encoding)
 
@@ -145,8 +150,11 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
     project = _project(options.project_root)
     if project is not None and project.files != options.run_files:
         project.files = options.run_files
-    if notebook.is_notebook(path):  # cells joined into one module; PLAN gets no text to apply keys to
-        if options.mode in (Mode.CHECK, Mode.PLAN):
+    if notebook.is_notebook(path):  # cells joined into one module
+        if options.mode is Mode.PLAN:  # in joined coordinates, where keys apply
+            result, cells = notebook.plan(text, path, lambda code: engine.plan(code, path, rules, project=project))
+            return Outcome(result, encoding=encoding, text=cells.joined.text if cells else None, notebook=cells)
+        if options.mode is Mode.CHECK:
             return Outcome(notebook.process(text, path, lambda code: engine.plan(code, path, rules, project=project)),
                            encoding=encoding)
         result = notebook.process(text, path, lambda code: engine.fix(code, path, rules, options.accept, project=project))
@@ -248,7 +256,8 @@ def run(
     """
     if options.project_root is None:
         options = dataclasses.replace(options, project_root=project_root(paths))
-    items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"))
+    force_root = _force_root(options) if options.force_exclude else None
+    items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"), force_root)
     if on_total is not None:
         on_total(len(items))
     files = [str(item.path) for item in items if item.error is None]
@@ -266,6 +275,11 @@ def run(
             yield Outcome(FileResult(str(item.path), FileStatus.FAILED, error=item.error))
         else:
             yield next(processed)
+
+
+def _force_root(options: Options) -> Path:
+    """What --force-exclude matches explicit paths relative to: the configuration's folder, else the current one."""
+    return Path(options.root) if options.root else Path.cwd()
 
 
 def _process_all(files: list[str], options: Options) -> Iterator[Outcome]:

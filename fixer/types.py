@@ -77,6 +77,7 @@ class Finding:
     imports: tuple[str, ...] = ()  # modules `replacement` names, imported by the fix when missing
     key: str = ""
     cell: int | None = None  # in a notebook: the 1-based cell, and `span` is relative to it
+    file_span: Span | None = None  # in a notebook: where `span` lies in the .ipynb file's own text (its JSON)
 
     def __post_init__(self) -> None:
         if not self.key:

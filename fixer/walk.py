@@ -96,9 +96,10 @@ def _repo_root(folder: Path) -> Path | None:
 class _Walker:
     """Walks folders with their ignore rules, reading each ignore file at most once."""
 
-    def __init__(self, exclude: Sequence[str], extensions: tuple[str, ...]) -> None:
+    def __init__(self, exclude: Sequence[str], extensions: tuple[str, ...], force_root: Path | None = None) -> None:
         self.exclude = GitIgnoreSpec.from_lines(exclude) if exclude else None
         self.extensions = extensions
+        self.force_root = force_root  # --force-exclude: paths named explicitly are matched relative to it
         self.specs: dict[Path, GitIgnoreSpec | None] = {}
 
     def spec_of(self, ignore_file: Path) -> GitIgnoreSpec | None:
@@ -130,6 +131,21 @@ class _Walker:
             return False
         suffix = "/" if is_dir else ""
         return self.exclude.match_file(relative + suffix) or self.exclude.match_file(name + suffix)
+
+    def is_force_excluded(self, path: Path, is_dir: bool) -> bool:
+        """With --force-exclude, whether an exclude pattern matches a path named explicitly or a folder above it."""
+        if self.exclude is None or self.force_root is None:
+            return False
+        absolute = Path(os.path.abspath(path))
+        try:
+            parts = absolute.relative_to(os.path.abspath(self.force_root)).parts
+        except ValueError:  # outside the project: matched as given
+            parts = tuple(part for part in path.as_posix().split("/") if part not in ("", "."))
+        for depth, name in enumerate(parts, start=1):
+            last = depth == len(parts)
+            if self.is_excluded("/".join(parts[:depth]), name, is_dir or not last):
+                return True
+        return False
 
     def walk_folder(self, folder: Path) -> Iterator[WalkItem]:
         """Every wanted file under a folder named explicitly (the folder itself is never skipped)."""
@@ -188,12 +204,19 @@ def _walk_given(walker: _Walker, path: Path) -> Iterator[WalkItem]:
     except OSError as exc:
         yield WalkItem(path, FileError(ErrorKind.IO, describe_os_error(exc, path)))
         return
+    if walker.is_force_excluded(path, stat.S_ISDIR(mode)):
+        return
     if stat.S_ISDIR(mode):
         yield from walker.walk_folder(path)
     elif stat.S_ISREG(mode):
         yield WalkItem(path)  # named explicitly: processed even if ignored or not *.py
     else:
         yield WalkItem(path, FileError(ErrorKind.IO, "not a regular file"))
+
+
+def force_excluded(path: Path, exclude: Sequence[str], root: Path) -> bool:
+    """Whether --force-exclude leaves out `path` (a file, possibly not on disk: `--stdin-filename`)."""
+    return _Walker(exclude, (), root).is_force_excluded(path, False)
 
 
 def _identity(item: WalkItem) -> object:
@@ -208,10 +231,16 @@ def _identity(item: WalkItem) -> object:
 
 
 def discover(
-    paths: Sequence[Path], exclude: Sequence[str] = (), extensions: Sequence[str] = (".py",)
+    paths: Sequence[Path], exclude: Sequence[str] = (), extensions: Sequence[str] = (".py",),
+    force_root: Path | None = None,
 ) -> list[WalkItem]:
-    """The files to process under `paths`, once each, sorted by path, errors included."""
-    walker = _Walker(exclude, tuple(extensions))
+    """The files to process under `paths`, once each, sorted by path, errors included.
+
+    Paths named explicitly are taken even when excluded, unless `force_root` is given (Ruff's
+    --force-exclude, for pre-commit, which names every file): then `exclude` applies to them too,
+    matched against their path relative to `force_root` and to each folder above them.
+    """
+    walker = _Walker(exclude, tuple(extensions), force_root)
     found = [item for path in paths for item in _walk_given(walker, Path(path))]
     seen: set[object] = set()
     unique = []

@@ -24,6 +24,7 @@ import pytest
 
 from fixer.bot import BotOptions, Operation, run_bot
 from fixer.bot.body import BODY_LIMIT, RuleFixes, cut, render
+from fixer.bot.flow import repo_from_url
 from fixer.bot.forge import ForgeError, GitHub
 from fixer.bot.git import TRAILER
 from fixer.bot.redact import Redactor
@@ -322,6 +323,60 @@ def test_dry_run_on_an_open_pull_request_with_new_fixes_would_update_it(repo, gi
     assert run.code == 0, run.stderr
     assert "dry run: would update pull request #1" in run.stdout
     assert repo.branch_tip() == tip and len(github.writes) == writes
+
+
+def offline_dry_run(repo: Repo) -> Run:
+    """`bot --dry-run` with no token, its remote and GitHub both unreachable (port 9 refuses connections)."""
+    git("remote", "set-url", "origin", "https://127.0.0.1:9/octo/demo.git", cwd=repo.checkout)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "OUTPLACE_", "GIT_CONFIG"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "fixer", "bot", "--dry-run", "--api-url", "http://127.0.0.1:9"],
+        cwd=repo.checkout, capture_output=True, text=True, timeout=120,
+        env={**env, "NO_COLOR": "1", "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def test_dry_run_offline_prints_the_branch_commits_and_diff_and_says_what_it_could_not_look_up(repo):
+    run = offline_dry_run(repo)
+
+    assert run.code == 0, run.stdout + run.stderr
+    out = run.stdout
+    # owner/name from the remote's URL: the lookups name it
+    assert "could not ask GitHub for the default branch (GET /repos/octo/demo: ConnectError" in out
+    assert "; using main" in out
+    assert f"dry run: {BRANCH} would be " in out
+    assert "    outplace: IP101 augmented-assignment: fix 1 in-place write in 1 file" in out  # the commit
+    assert "--- a/model.py\n+++ b/model.py\n" in out and "-    h += 1\n+    h = h + 1\n" in out  # the diff
+    assert f"dry run: could not look up existing pull requests (GET /repos/octo/demo/pulls: ConnectError" in out
+    assert "dry run: would open a pull request:" in out
+    assert repo.branch_tip() is None
+
+
+def test_dry_run_offline_without_a_fetched_base_fixes_the_local_branch(repo):
+    git("update-ref", "-d", "refs/remotes/origin/main", cwd=repo.checkout)
+    git("update-ref", "-d", "refs/remotes/origin/HEAD", cwd=repo.checkout)
+
+    run = offline_dry_run(repo)
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert "refs/remotes/origin/main is not there: fixing the local branch main" in run.stdout
+    assert "+    h = h + 1" in run.stdout
+
+
+@pytest.mark.parametrize("url", [
+    "https://github.com/octo/demo", "https://github.com/octo/demo.git", "https://github.com/octo/demo/",
+    "https://x-access-token:secret@github.com/octo/demo.git", "ssh://git@github.com/octo/demo.git",
+    "ssh://git@github.com:22/octo/demo.git", "git@github.com:octo/demo.git", "git@github.com:octo/demo",
+    "git://github.com/octo/demo.git", "https://ghe.example.com/octo/demo.git",
+])
+def test_owner_and_name_come_from_the_usual_remote_url_forms(url):
+    assert repo_from_url(url) == "octo/demo"
+
+
+def test_a_remote_url_without_owner_and_name_asks_for_repo():
+    with pytest.raises(ValueError, match="--repo owner/name"):
+        repo_from_url("/srv/git/demo.git")
 
 
 # GitHub's refusals ------------------------------------------------------------------------------

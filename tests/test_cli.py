@@ -319,6 +319,26 @@ def test_config_per_file_ignores_and_exclude(cli: Cli, tmp_path: Path) -> None:
     assert sorted({p for p, _, _ in findings(flag.lines)}) == ["src/model.py", "vendored/lib.py"]
 
 
+def test_force_exclude_applies_exclusions_to_paths_named_explicitly(cli: Cli, tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.outplace]\nexclude = ["vendored/", "*_pb2.py"]\n')
+    named = ["src/model.py", "vendored/lib.py", "src/api_pb2.py"]
+    for name in named:
+        write(tmp_path, name, SIGMOID)
+    # as pre-commit runs it: every file named; without the flag a named file is always checked (as in Ruff)
+    assert sorted({p for p, _, _ in findings(cli("check", *named).lines)}) == sorted(named)
+    forced = cli("check", "--force-exclude", *named)
+    assert (forced.code, [p for p, _, _ in findings(forced.lines)]) == (1, ["src/model.py"])
+    assert cli("check", "--force-exclude", "vendored").code == 0  # an excluded folder named explicitly
+    assert cli("check", "--force-exclude", "lib.py", cwd=tmp_path / "vendored").code == 0  # matched from the project root
+    assert cli("fix", "--force-exclude", "--allow-dirty", *named).code == 0
+    assert (tmp_path / "vendored/lib.py").read_text() == SIGMOID and (tmp_path / "src/model.py").read_text() == SIGMOID_FIXED
+    piped = cli("fix", "--force-exclude", "--stdin-filename", "vendored/lib.py", "-", stdin=SIGMOID.encode())
+    assert (piped.code, piped.stdout) == (0, SIGMOID)  # an excluded stdin file comes back unchanged
+    write(tmp_path, "pyproject.toml", '[tool.outplace]\nexclude = ["vendored/"]\nforce-exclude = true\n')
+    assert cli("check", "vendored/lib.py").code == 0
+    assert cli("check", "--no-force-exclude", "vendored/lib.py").code == 1
+
+
 def test_config_unsafe_fixes_and_no_unsafe_fixes_flag(cli: Cli, tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", "[tool.outplace]\nunsafe-fixes = true\n")
     path = write(tmp_path, "model.py", PARAMETER)

@@ -56,3 +56,22 @@ def test_conform_fix_over_stdin_prints_the_whole_buffer(cli: Cli) -> None:
     assert done.stdout == RISKY.replace("h += 1", "h = h + 1").replace("h.mul_(2)", "h = h.mul(2)")
     clean = cli("fix", "--stdin-filename", "model.py", "-", stdin=b"import torch\n")
     assert clean.code == 0 and clean.stdout == "import torch\n"
+
+
+def test_vscode_problem_matcher_leaves_notebook_cells_to_the_terminal(cli: Cli, tmp_path: Path) -> None:
+    """`nb.ipynb:cell 3:2:5` is not a line of a file VS Code could open: the matcher must not take `nb.ipynb:cell 3` for a path."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(metadata={"language_info": {"name": "python"}})
+    nb.cells = [new_code_cell("import torch\nx = torch.ones(2, requires_grad=True)\ny = x.sigmoid()\ny.exp_()")]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    (tmp_path / "model.py").write_text(RISKY)
+    pattern = vscode_tasks()["tasks"][0]["problemMatcher"]["pattern"]  # type: ignore[index]
+    done = cli("check", "--no-color", ".")
+    cell_lines = [line for line in done.lines if line.startswith("nb.ipynb:cell 1:4:1: IP102 [")]
+    assert len(cell_lines) == 1
+    assert re.match(pattern["regexp"], cell_lines[0]) is None
+    assert [line for line in done.lines if re.match(pattern["regexp"], line)] == [
+        line for line in done.lines if line.startswith("model.py:")
+    ]

@@ -48,7 +48,10 @@ def test_sarif_validates_against_the_2_1_0_schema(cli: Cli, tmp_path: Path) -> N
     assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in results)
     cell = results[2]
     assert cell["properties"]["cell"] == 2 and cell["message"]["text"].startswith("cell 2, line 3: ")
-    assert "region" not in cell["locations"][0]["physicalLocation"] and "fixes" not in cell
+    # The region is the notebook's own text, where a viewer that opens the file lands: `"y.exp_()"` in the JSON.
+    region = cell["locations"][0]["physicalLocation"]["region"]
+    line = (tmp_path / "nb.ipynb").read_text().splitlines()[region["startLine"] - 1]
+    assert line[region["startColumn"] - 1 : region["endColumn"] - 1] == "y.exp_()" and "fixes" not in cell
     assert run["invocations"][0]["executionSuccessful"] is False
     notice = run["invocations"][0]["toolExecutionNotifications"][0]
     assert notice["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "broken.py"
@@ -88,11 +91,12 @@ def test_github_annotations_match_the_workflow_command_syntax(cli: Cli, tmp_path
     for f in findings:
         s, level, rule = f["span"], f["severity"], f"title=outplace {f['rule_id']} ({f['rule_name']})"
         fix = f"(fix: {'none' if f['safety'] == 'display-only' else f['safety']})"
+        at = f["file_span"] or s  # a notebook's finding: its line in the .ipynb text, which GitHub shows
+        where = f"line={at['start_line']},endLine={at['end_line']},col={at['start_col'] + 1},endColumn={at['end_col'] + 1}"
         if f["cell"] is None:
-            where = f"line={s['start_line']},endLine={s['end_line']},col={s['start_col'] + 1},endColumn={s['end_col'] + 1}"
             expected.append(f"::{level} file={f['path']},{where},{rule}::{f['message']} {fix}")
         else:
-            expected.append(f"::{level} file={f['path']},{rule}::cell {f['cell']}, line {s['start_line']}: {f['message']} {fix}")
+            expected.append(f"::{level} file={f['path']},{where},{rule}::cell {f['cell']}, line {s['start_line']}: {f['message']} {fix}")
     assert lines == expected
     assert [line.split(",")[0].split(" ")[1] for line in lines] == [
         "file=broken.py", "file=model.py", "file=model.py", "file=nb.ipynb"

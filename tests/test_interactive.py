@@ -182,7 +182,10 @@ def test_question_mark_and_x_explain_and_ask_again(two_files: Path) -> None:
     finish(child)
     assert "## Why is this risky" in shown[1] and "## Fix safety" in shown[1]
     assert "## Why is this risky" in shown[2]
-    assert headers(shown) == [("a.py", 4, "IP101"), ("a.py", 5, "IP102")]  # the same change, asked again
+    # the same change, asked again, and shown again under the help, which scrolled it away
+    assert headers(shown) == [("a.py", 4, "IP101"), ("a.py", 4, "IP101"), ("a.py", 4, "IP101"), ("a.py", 5, "IP102")]
+    after_help = shown[1][shown[1].index("## Fix safety") :]
+    assert HEADER.search(after_help) and "-    h += 1" in after_help and "+    h = h + 1" in after_help
     assert contents(two_files, "a.py") == [A.encode()]
 
 
@@ -472,14 +475,55 @@ def test_allow_dirty_reviews_untracked_files(two_files: Path) -> None:
     assert code == 0
 
 
-def test_notebooks_are_named_not_silently_skipped(tmp_path: Path) -> None:
+NOTEBOOK_HEADER = re.compile(r"^(?P<path>\S+):cell (?P<cell>\d+):(?P<line>\d+)  (?P<rule>IP\d{3}) ", re.M)
+
+
+def jupyter(folder: Path, *sources: str) -> tuple[Path, bytes]:
+    """A notebook as Jupyter writes it: a markdown cell first, then `sources` as code cells."""
     import nbformat
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(A)])
-    (tmp_path / "nb.ipynb").write_text(nbformat.writes(nb))
-    before = (tmp_path / "nb.ipynb").read_bytes()
+    cells = [nbformat.v4.new_markdown_cell("# Notes"), *(nbformat.v4.new_code_cell(source) for source in sources)]
+    path = folder / "nb.ipynb"
+    path.write_text(nbformat.writes(nbformat.v4.new_notebook(cells=cells)))
+    return path, path.read_bytes()
+
+
+def test_notebook_cells_are_reviewed_like_a_file(tmp_path: Path) -> None:
+    path, before = jupyter(tmp_path, "import torch", A.removeprefix("import torch\n").rstrip("\n"))
+    write_files(tmp_path, {"b.py": B})
     child = spawn(tmp_path, ".")
+    shown = answer(child, "yyyn")  # b.py comes first, in path order
     code, rest = finish(child)
-    assert "nb.ipynb: not reviewed (2 changes): -i does not review notebooks" in rest
-    assert (tmp_path / "nb.ipynb").read_bytes() == before
-    assert code == 2
+    # cell 3, counted as Jupyter shows them; its lines, not the lines of the joined cells
+    assert [(m["path"], int(m["cell"]), int(m["line"]), m["rule"]) for t in shown for m in NOTEBOOK_HEADER.finditer(t)] == [
+        ("nb.ipynb", 3, 3, "IP101"), ("nb.ipynb", 3, 4, "IP102")]
+    assert headers(shown) == [("b.py", 4, "IP102"), ("b.py", 5, "IP101")]
+    assert "cell 3\r\n@@ -1,5 +1,5 @@" in shown[2] and "-    h += 1\r\n+    h = h + 1" in shown[2]
+    assert "outplace-cell" not in "".join(shown)
+    # only the accepted change, in the cell's `source` line: every other byte as Jupyter wrote it
+    expected = before.replace(b'"    h += 1\\n",', b'"    h = h + 1\\n",')
+    assert expected != before and path.read_bytes() == expected
+    assert contents(tmp_path, "b.py") == [B_BOTH.encode()]
+    assert "Applied 3 changes, skipped 1; wrote 2 files." in rest
+    assert code == 1  # a finding was left in the notebook: not 2, every change was answered
+
+
+def test_a_notebook_answered_in_full_exits_0(tmp_path: Path) -> None:
+    path, before = jupyter(tmp_path, "import torch\nx = torch.ones(2, requires_grad=True)", "y = x.sigmoid()\ny.add_(1)")
+    child = spawn(tmp_path, "nb.ipynb")
+    shown = answer(child, "y")
+    code, rest = finish(child)
+    assert [m["cell"] for m in NOTEBOOK_HEADER.finditer(shown[0])] == ["3"]
+    assert "`y` is the output of `.sigmoid()` (line 1)" in shown[0]  # the message's lines are the cell's too
+    assert path.read_bytes() == before.replace(b'"y.add_(1)"', b'"y = y.add(1)"')
+    assert code == 0, rest
+
+
+def test_e_in_a_notebook_edits_the_cells(tmp_path: Path) -> None:
+    path, before = jupyter(tmp_path, "import torch\nx = torch.ones(2, requires_grad=True)", "y = x.sigmoid()\ny.add_(1)")
+    env = editor(tmp_path, "text = text.replace('y = y.add(1)', 'y = y + 1')")
+    child = spawn(tmp_path, "nb.ipynb", env=env)
+    answer(child, "e")
+    code, rest = finish(child)
+    assert path.read_bytes() == before.replace(b'"y.add_(1)"', b'"y = y + 1"')
+    assert code == 0, rest

@@ -40,11 +40,34 @@ def test_check_reports_cell_and_line(cli: Cli, tmp_path: Path) -> None:
     done = cli("check", "nb.ipynb")
     assert done.code == 1, done.stderr
     assert [line.split(" [")[0] for line in done.lines[:2]] == [
-        "nb.ipynb:cell 3:line 3:col 1: IP102",
-        "nb.ipynb:cell 4:line 3:col 5: IP101",
+        "nb.ipynb:cell 3:3:1: IP102",
+        "nb.ipynb:cell 4:3:5: IP101",
     ]
     # Lines the message names are cell lines too: `y` was saved by `.sigmoid()` on line 2 of cell 3.
     assert "(line 2)" in done.lines[0] and "line 3" in done.lines[0]
+
+
+def test_findings_also_carry_their_place_in_the_notebooks_json(cli: Cli, tmp_path: Path) -> None:
+    """`file_span`: the line and columns of the .ipynb text, escapes counted, for tools that read it as text."""
+    escaped = 'import torch\nlabel = "caf\N{LATIN SMALL LETTER E WITH ACUTE} \\"q\\""\n'
+    nb = jupyter_notebook("import torch", escaped + TRAIN, HELPER)
+    for layout in ("lines", "one string"):
+        path = tmp_path / "nb.ipynb"
+        write_jupyter(path, nb)
+        text = path.read_text()
+        if layout == "one string":  # a notebook written by another tool: each source as one JSON string
+            data = json.loads(text)
+            for cell in data["cells"]:
+                cell["source"] = "".join(cell["source"])
+            text = json.dumps(data, indent=1)  # \u00e9 escapes: columns count the escape's characters
+            path.write_text(text)
+        found = json.loads(cli("check", "--format", "json", "nb.ipynb").stdout)["findings"]
+        assert [f["original"] for f in found] == ["y.add_(1)", "h += 1"]
+        lines = text.splitlines()
+        for f in found:
+            s = f["file_span"]
+            raw = lines[s["start_line"] - 1][s["start_col"] : s["end_col"]]
+            assert json.loads(f'"{raw}"') == f["original"], (layout, raw)
 
 
 def test_folder_walk_finds_notebooks(cli: Cli, tmp_path: Path) -> None:
@@ -52,7 +75,7 @@ def test_folder_walk_finds_notebooks(cli: Cli, tmp_path: Path) -> None:
     write_jupyter(tmp_path / "pkg" / "explore.ipynb", jupyter_notebook("import torch", TRAIN))
     done = cli("check", ".")
     assert done.code == 1
-    assert done.lines[0].startswith("pkg/explore.ipynb:cell 3:line 3:col 1: IP102")
+    assert done.lines[0].startswith("pkg/explore.ipynb:cell 3:3:1: IP102")
 
 
 def test_fix_changes_only_the_fixed_lines_bytes(cli: Cli, tmp_path: Path) -> None:
@@ -76,7 +99,7 @@ def test_magic_lines_are_kept_verbatim_and_do_not_break_parsing(cli: Cli, tmp_pa
     write_jupyter(path, jupyter_notebook(magics, "%%bash\nh.add_(1) is not python", cell))
     checked = cli("check", "nb.ipynb")
     assert checked.code == 1, checked.stderr
-    assert [line.split(": ")[0] for line in checked.lines[:-1]] == ["nb.ipynb:cell 4:line 4:col 5"]
+    assert [line.split(": ")[0] for line in checked.lines[:-1]] == ["nb.ipynb:cell 4:4:5"]
     assert cli("fix", "nb.ipynb").code == 0
     cells = nbformat.read(path, as_version=4).cells
     assert cells[1].source == magics
@@ -117,7 +140,7 @@ def test_cross_cell_tensor_is_followed(cli: Cli, tmp_path: Path) -> None:
     cells = ("import torch\nx = torch.ones(2, requires_grad=True)\ny = x.sigmoid()", "y.exp_()")
     write_jupyter(tmp_path / "nb.ipynb", jupyter_notebook(*cells))
     done = cli("check", "nb.ipynb")
-    assert done.lines[0].startswith("nb.ipynb:cell 3:line 1:col 1: IP102")
+    assert done.lines[0].startswith("nb.ipynb:cell 3:1:1: IP102")
     assert "cell 2, line 3" in done.lines[0]  # where `.sigmoid()` saved `y`
 
 

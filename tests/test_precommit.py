@@ -64,6 +64,21 @@ def test_check_hook_stops_a_risky_commit(tmp_path: Path, pre_commit_home: Path) 
     assert (repo / "model.py").read_text() == RISKY
 
 
+def test_check_hook_leaves_out_excluded_files(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = repository(tmp_path, pre_commit_home, "outplace-check")
+    (repo / "pyproject.toml").write_text('[tool.outplace]\nexclude = ["vendored/"]\n')
+    (repo / "vendored").mkdir()
+    (repo / "vendored" / "legacy.py").write_text(RISKY)
+    git(repo, "add", ".")
+    done = git(repo, "commit", "-m", "risky", check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "model.py:6:5: IP101 [" in done.stderr  # pre-commit named both files: the other is still checked
+    assert "vendored" not in done.stderr
+    git(repo, "rm", "-q", "--cached", "model.py")
+    alone = git(repo, "commit", "-m", "vendored only", check=False)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+
+
 def test_fix_hook_rewrites_and_the_second_commit_passes(tmp_path: Path, pre_commit_home: Path) -> None:
     repo = repository(tmp_path, pre_commit_home, "outplace-fix")
     first = git(repo, "commit", "-m", "risky", check=False)

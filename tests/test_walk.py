@@ -163,6 +163,17 @@ def test_exclude_matches_paths_relative_to_the_given_folder(tmp_path: Path) -> N
     assert found(discover([tmp_path], exclude=["pkg/gen/"]), tmp_path) == ["gen/b.py", "pkg/c.py"]
 
 
+def test_force_root_applies_exclude_to_paths_named_explicitly(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"pkg/gen/a.py": "", "gen/b.py": "", "pkg/c.py": "", "docs/d.py": "", "pkg/docs/e.py": ""})
+    named = [tmp_path / p for p in ("pkg/gen/a.py", "gen/b.py", "pkg/c.py", "docs/d.py", "pkg/docs/e.py")]
+    exclude = ["pkg/gen/", "/docs"]  # a folder above the file; an anchored pattern
+    assert len(discover(named, exclude=exclude)) == 5  # named: taken, as Ruff does without --force-exclude
+    forced = discover(named, exclude=exclude, force_root=tmp_path)
+    # the files a walk of the root keeps, no more, no fewer
+    assert found(forced, tmp_path) == found(discover([tmp_path], exclude=exclude), tmp_path) == ["gen/b.py", "pkg/c.py"]
+    assert discover([tmp_path / "pkg" / "gen"], exclude=exclude, force_root=tmp_path) == []  # a named folder too
+
+
 def test_directory_named_like_a_python_file_is_walked(tmp_path: Path) -> None:
     make_tree(tmp_path, {"x.py/inner.py": "", "x.py/data.txt": ""})
     assert found(discover([tmp_path]), tmp_path) == ["x.py/inner.py"]

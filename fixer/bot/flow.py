@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from fixer.bot.body import DEFAULT_TITLE, RuleFixes, commit_message, plural, render
 from fixer.bot.forge import ForgeError, GitHub, PullRequest
-from fixer.bot.git import TRAILER, Git, Identity
+from fixer.bot.git import TRAILER, Git, GitError, Identity
 from fixer.bot.redact import Redactor
 from fixer.runner import Mode, Options
 
+T = TypeVar("T")
 DEFAULT_BRANCH = "outplace/fix-inplace"
 DEFAULT_IDENTITY = Identity("outplace-bot", "outplace-bot@users.noreply.github.com")
 DEFAULT_API_URL = "https://api.github.com"
@@ -127,10 +128,16 @@ class _Run:
 
     def run(self) -> BotResult:
         o = self.options
-        base = o.base or self.forge.default_branch()
-        remote_tip = self.git.remote_head(o.remote, o.branch)
-        self.git.fetch(o.remote, [base, o.branch] if remote_tip else [base])
-        base_ref = f"refs/remotes/{o.remote}/{base}"
+        base = o.base or self._best_effort(
+            "ask GitHub for the default branch", self.forge.default_branch,
+            lambda: self.git.local_default_branch(o.remote), "using {}")
+        remote_tip = self._best_effort(
+            f"look up {o.branch} on {o.remote}", lambda: self.git.remote_head(o.remote, o.branch),
+            lambda: self.git.resolve(f"refs/remotes/{o.remote}/{o.branch}"), "taking its last fetched copy: {}")
+        self._best_effort(
+            f"fetch from {o.remote}", lambda: self.git.fetch(o.remote, [base, o.branch] if remote_tip else [base]),
+            lambda: None, "using what was fetched before")
+        base_ref = self._base_ref(base)
         if remote_tip and (blocked := self._not_ours(base, remote_tip)):
             return blocked
         with _worktree(self.git, base_ref) as worktree:
@@ -141,6 +148,8 @@ class _Run:
             result = BotResult(Operation.UNCHANGED, o.dry_run, commits=len(rules), rules=rules)
             self.say(f"{plural(len(rules), 'commit')} on top of {base}: " + ", ".join(
                 f"{r.rule_id} ({plural(r.count, 'fix', 'fixes')})" for r in rules))
+            if o.dry_run:
+                self._show(base_ref, tip)
             if remote_tip and self.git.tree(tip) == self.git.tree(remote_tip):
                 self.say(f"{o.branch} already holds these fixes: nothing to push")
             elif o.dry_run:
@@ -156,6 +165,36 @@ class _Run:
                 result.pushed = True
             body = render(rules, o.reproduce, remaining)
             return self._open_or_update(result, base, body, remote_tip)
+
+    def _best_effort(self, what: str, call: Callable[[], T], fallback: Callable[[], T], instead: str) -> T:
+        """`call()`; in a dry run, when it fails (offline, no token), says so and takes `fallback()`."""
+        if not self.options.dry_run:
+            return call()
+        try:
+            return call()
+        except (ForgeError, GitError) as error:
+            value = fallback()
+            self.say(f"dry run: could not {what} ({error}); " + instead.format(value or "none"))
+            return value
+
+    def _base_ref(self, base: str) -> str:
+        """The fetched base branch; a dry run that could not fetch it falls back on the local branch."""
+        fetched = f"refs/remotes/{self.options.remote}/{base}"
+        if not self.options.dry_run or self.git.resolve(fetched):
+            return fetched
+        local = f"refs/heads/{base}"
+        if self.git.resolve(local):
+            self.say(f"dry run: {fetched} is not there: fixing the local branch {base}")
+            return local
+        raise GitError(f"neither {fetched} nor a local branch {base} exists: pass --base")
+
+    def _show(self, base_ref: str, tip: str) -> None:
+        """What a dry run would push: the branch, its commits and their diff."""
+        base = self.git.rev(base_ref)
+        self.say(f"dry run: {self.options.branch} would be {tip[:12]}, with these commits on top of {base[:12]}:")
+        self.say(self.git.run("log", "--reverse", "--no-decorate", "--no-color", f"{base}..{tip}").rstrip())
+        self.say("dry run: the diff it would push:")
+        self.say(self.git.run("diff", "--no-color", base, tip).rstrip())
 
     # steps ------------------------------------------------------------------------------------
     def _not_ours(self, base: str, remote_tip: str) -> BotResult | None:
@@ -212,7 +251,9 @@ class _Run:
     def _nothing_to_fix(self, base: str) -> BotResult:
         o = self.options
         self.say(f"nothing to fix on {base}: no push, no pull request")
-        pull = self.forge.open_pull(o.branch)
+        pull = self._best_effort(
+            "look up existing pull requests", lambda: self.forge.open_pull(o.branch), lambda: None,
+            "a real run closes the bot's open pull request, if there is one")
         if pull is None:
             return BotResult(Operation.NONE, o.dry_run)
         if not o.close_stale:
@@ -228,8 +269,16 @@ class _Run:
 
     def _open_or_update(self, result: BotResult, base: str, body: str, remote_tip: str | None) -> BotResult:
         o = self.options
-        pull = self.forge.open_pull(o.branch)
-        if pull is None and not result.pushed and remote_tip and (declined := self._declined(remote_tip)):
+        looked_up = True
+
+        def unknown() -> None:
+            nonlocal looked_up
+            looked_up = False
+
+        pull = self._best_effort(
+            "look up existing pull requests", lambda: self.forge.open_pull(o.branch), unknown,
+            f"a real run updates the one open for {o.branch}, if there is one, else opens this one")
+        if pull is None and looked_up and not result.pushed and remote_tip and (declined := self._declined(remote_tip)):
             self.say(f"pull request #{declined.number} with these fixes was closed without merging: not "
                      f"opening another until the fixes change ({declined.url})")
             result.operation, result.number, result.url = Operation.NONE, declined.number, declined.url

@@ -137,6 +137,18 @@ class Git:
         self.run("fetch", "--no-tags", "--quiet", f"--deepen={by}", remote, spec, remote=True)
         return True
 
+    def resolve(self, ref: str) -> str | None:
+        """The commit `ref` names here, or None when there is none."""
+        done = self._exec(("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"), remote=False, cwd=None)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    def local_default_branch(self, remote: str) -> str:
+        """The remote's default branch as last fetched (`<remote>/HEAD`), else the checked-out branch."""
+        done = self._exec(("symbolic-ref", "--short", f"refs/remotes/{remote}/HEAD"), remote=False, cwd=None)
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip().removeprefix(f"{remote}/")
+        return self.run("rev-parse", "--abbrev-ref", "HEAD").strip()
+
     def tree(self, rev: str) -> str:
         return self.run("rev-parse", f"{rev}^{{tree}}").strip()
 
