@@ -99,8 +99,8 @@ def _saves_output(call: cst.Call, spec: Submodule, risks: RiskAnalysis, scope: F
     if argument is None or not _may_need_grad(argument, risks, scope):
         return False, None  # the module's own weights may not need grad either: no proof
     file = risks.facts.file
-    if file is not None and spec.callee in file.classes:
-        summary = file.method(spec.callee, "forward")
+    summary = file.forward_of(spec.callee) if file is not None and not spec.callee.startswith("torch.") else None
+    if summary is not None or file is not None and spec.callee in file.classes:
         return (summary is not None and summary.result is not None), summary.result if summary else None
     if spec.callee.startswith("torch.nn."):
         effect = call_effect(spec, risks.tables.module_saves)

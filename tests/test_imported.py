@@ -299,3 +299,9 @@ def test_a_script_in_another_file_that_builds_the_class_reaches_its_forward(tmp_
     after = run()
     (package / "head.py").write_text(HEAD.replace("h.mul_(2)", "h = h * 2"))
     assert after == run()
+
+
+def test_the_message_names_the_file_the_chain_leads_into(tmp_path: Path) -> None:
+    package = make_project(tmp_path)
+    severity, message = findings_of(package / "model.py")[15]
+    assert severity == "error" and "`g` is the output of `self.gate` through `torch.sigmoid` in `layers.py` (line 14)" in message

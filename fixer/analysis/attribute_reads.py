@@ -76,7 +76,7 @@ def _passed_unsaved(call: ast.Call, index: int, file: FileModel, info: ClassInfo
     if info is None or not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self"):
         return False
     spec = info.submodules.get(func.attr)
-    summary = file.method(spec.callee, "forward") if spec is not None else None
+    summary = file.forward_of(spec.callee) if spec is not None else None
     if summary is None or index >= len(summary.params) or any(isinstance(a, ast.Starred) for a in call.args):
         return False
     param = summary.params[index]

@@ -9,6 +9,7 @@ write's question reaches.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import itertools
 import os
@@ -49,6 +50,7 @@ class Summary:
     writes: frozenset[str]  # parameters it writes in place
     result_unsaved: bool = False  # every return is a known op's new output that op does not save
     result_grad_free: bool = False  # every return is a value made without grad
+    origin: str = ""  # the other file of the run that defines it (`layers.py`); "" for the file's own
 
 
 class FileModel:
@@ -170,9 +172,8 @@ class FileModel:
         with self.project.deeper() as allowed:
             if not allowed:
                 return None
-            if method:
-                return model.method(name, method) if name in model.class_nodes else None
-            return model.function(name)
+            summary = (model.method(name, method) if name in model.class_nodes else None) if method else model.function(name)
+        return dataclasses.replace(summary, origin=summary.origin or os.path.basename(model.path)) if summary else None
 
     def method(self, class_name: str, name: str) -> Summary | None:
         """A method of a class of the file, or of a base class of the file it inherits."""

@@ -451,6 +451,8 @@ class SavedAnalysis:
         operands += [(a.keyword.value, a.value) for a in args if a.keyword is not None and a.keyword.value in summary.params]
         inner = summary.result if result else next(iter(summary.saves.values()), None)
         label = f"{code(func)}` through `{inner}" if inner else code(func)
+        if summary.origin:
+            label += f"` in `{summary.origin}"  # the chain names the file it leads into
         return label, "module-weight", Saves(summary.result is not None, frozenset(summary.saves), summary.params), operands
 
     def _summary_of(self, func: cst.BaseExpression, scope: FunctionFacts) -> Summary | None:
