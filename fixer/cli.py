@@ -29,10 +29,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-# typer prints a Python type beside every flag (`<bool>`) and positional argument (`<list[str]>`) in
-# the help: a flag needs none and an argument's metavar says it.
-_option_type = typer.core.TyperOption.display_type_rich
-typer.core.TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _option_type(self, ctx)  # type: ignore[method-assign]
+# typer prints a Python type beside every option (`<bool>`, `<list[str]>`) and positional argument in
+# the help: a flag needs none, a value is named as click and Ruff name it (`--label LABEL`), an argument's
+# metavar says it.
+typer.core.TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else (self.metavar or self.name.upper())  # type: ignore[method-assign]
 typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign,assignment]
 
 

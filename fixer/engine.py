@@ -19,6 +19,7 @@ from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
 from fixer.batched import visit_batched
 from fixer.codemod import Codemod, Report, RuleContext
+from fixer.newsyntax import newer_syntax
 from fixer.positions import Range, positions
 from fixer.sourcefile import newline_of, split_lines
 from fixer.suppress import skips_file, suppressed, unused
@@ -45,7 +46,7 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Map
     try:  # even when no rule can match: a file that is not Python is reported (about 10% of a LibCST parse)
         tree = ast.parse(text)
     except SyntaxError as error:
-        return _failed(path, ErrorKind.PARSE, error.msg, error.lineno)
+        return _failed(path, ErrorKind.PARSE, newer_syntax(text) or error.msg, error.lineno)
     except ValueError as error:  # null bytes
         return _failed(path, ErrorKind.PARSE, str(error))
     if not rules:

@@ -89,7 +89,7 @@ def test_github_annotations_match_the_workflow_command_syntax(cli: Cli, tmp_path
         s, level, rule = f["span"], f["severity"], f"title=outplace {f['rule_id']} ({f['rule_name']})"
         fix = f"(fix: {'none' if f['safety'] == 'display-only' else f['safety']})"
         if f["cell"] is None:
-            where = f"line={s['start_line']},endLine={s['end_line']},col={s['start_col'] + 1},endColumn={s['end_col'] + 1}"
+            where = f"line={s['start_line']},endLine={s['end_line']},col={s['start_col']},endColumn={s['end_col']}"  # JSON columns are 1-based too
             expected.append(f"::{level} file={f['path']},{where},{rule}::{f['message']} {fix}")
         else:
             expected.append(f"::{level} file={f['path']},{rule}::cell {f['cell']}, line {s['start_line']}: {f['message']} {fix}")
