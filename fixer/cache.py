@@ -1,4 +1,4 @@
-"""The result cache: `.outplace_cache/` in the project root, one entry per (file content, run setup).
+"""The result cache: `.outplace_cache/` at the project root (see `cache_root`), one entry per (file content, run setup).
 
 An entry is the pickled `FileResult` of one file, stored under a key that hashes everything the
 result depends on: the file's bytes, its path as given (findings name it), the run's mode, the
@@ -34,11 +34,14 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds fixer/ and codem
 
 
 def cache_root(paths: Sequence[str], config_root: str | None) -> Path:
-    """The folder that holds the cache: the configuration's folder, else the paths' common root."""
+    """The folder that holds the cache, at the project root as `.ruff_cache` is: the configuration's
+    folder, else the nearest folder with a `pyproject.toml`, `setup.py` or `.git` at or above the paths' common
+    root, else the current directory (so it never lands inside a package that would ship it)."""
     if config_root is not None:
         return Path(config_root) / CACHE_FOLDER
-    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths]
-    return Path(os.path.commonpath(folders) if folders else os.getcwd()) / CACHE_FOLDER
+    from fixer.walk import project_root
+
+    return (project_root(paths) or Path(os.getcwd())) / CACHE_FOLDER
 
 
 @functools.cache

@@ -12,11 +12,14 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import Annotated, NoReturn, Optional, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO, TypeVar
 
 import typer
 
 from fixer.runner import Mode, Options, Outcome
+
+if TYPE_CHECKING:
+    from fixer.types import FileResult
 
 app = typer.Typer(
     name="outplace",
@@ -24,7 +27,13 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+# typer prints a Python type beside every option (`<bool>`, `<list[str]>`) and positional argument in
+# the help: a flag needs none, a value is named as click and Ruff name it (`--label LABEL`), an argument's
+# metavar says it.
+typer.core.TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else (self.metavar or self.name.upper())  # type: ignore[method-assign]
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign,assignment]
 
 
 class OutputFormat(str, enum.Enum):
@@ -34,22 +43,43 @@ class OutputFormat(str, enum.Enum):
     github = "github"
 
 
-Paths = Annotated[list[str], typer.Argument(help="Files or folders; `-` reads standard input.", show_default=False)]
-Select = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to run (comma-separated or repeated).")]
-Ignore = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixes to skip (comma-separated or repeated).")]
-Exclude = Annotated[Optional[list[str]], typer.Option(help="Gitignore-style pattern of paths to skip (repeatable).")]
+Paths = Annotated[Optional[list[str]], typer.Argument(metavar="PATH", help="Files or folders; `-` reads standard input. \\[default: .]", show_default=False)]
+Select = Annotated[Optional[list[str]], typer.Option(metavar="CODE", help="Rule codes or prefixes to run, replacing the configured ones (comma-separated or repeated).")]
+Ignore = Annotated[Optional[list[str]], typer.Option(metavar="CODE", help="Rule codes or prefixes to skip, replacing the configured ones (comma-separated or repeated).")]
+ExtendSelect = Annotated[Optional[list[str]], typer.Option(metavar="CODE", help="Rule codes or prefixes to run in addition to the selected ones.")]
+ExtendIgnore = Annotated[Optional[list[str]], typer.Option(metavar="CODE", help="Rule codes or prefixes to skip in addition to the ignored ones.")]
+Exclude = Annotated[Optional[list[str]], typer.Option(metavar="PATTERN", help="Gitignore-style pattern of paths to skip (repeatable).")]
+ConfigPath = Annotated[Optional[str], typer.Option("--config", metavar="PATH", help="The configuration file to use: a pyproject.toml (its \\[tool.outplace] table) or an outplace.toml (top-level keys); no other is looked for.")]
+Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes (default: one per CPU).")]
 ForceExclude = Annotated[Optional[bool], typer.Option("--force-exclude/--no-force-exclude", help="Apply exclusions to paths named on the command line too (for pre-commit, which names every file).", show_default=False)]
-Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU].")]
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
-StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
+CheckUnsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Count unsafe fixes as available in the summary and --statistics (as `fix --unsafe-fixes` would apply them); check itself changes nothing.", show_default=False)]
+StdinName = Annotated[Optional[str], typer.Option(metavar="PATH", help="The path standard input stands for (`-`).")]
 AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Fix files that have uncommitted changes in git too.")]
-Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+Format = Annotated[OutputFormat, typer.Option("--output-format", "--format", metavar="text|json|sarif|github", help="Output format.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and errors only: no summary, no progress bar.")]
 NoColor = Annotated[bool, typer.Option("--no-color", help="Never colour the output (as NO_COLOR=1 does).")]
 Statistics = Annotated[bool, typer.Option("--statistics", help="Print the number of findings per rule instead of each finding.")]
-Code = Annotated[str, typer.Argument(help="A rule id, e.g. IP101, or name.", show_default=False)]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache (.outplace_cache/).")]
+Code = Annotated[str, typer.Argument(metavar="CODE", help="A rule id, e.g. IP101, or name.", show_default=False)]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache (.outplace_cache/ at the project root).")]
 Interactive = Annotated[bool, typer.Option("--interactive", "-i", help="Review each change and answer y/n/a/d/r/A/e/?/q (needs a terminal).")]
+ShowFixes = Annotated[bool, typer.Option("--show-fixes", help="List the fixes applied, per file and rule.")]
+AddNoqa = Annotated[bool, typer.Option("--add-noqa", help="Add `# noqa: IPxxx` to each line with a finding (files written atomically), then exit 0.")]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from fixer.formats import tool_version
+
+        sys.stdout.write(f"outplace {tool_version()}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[Optional[bool], typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Print outplace's version and exit.")] = None,
+) -> None:
+    """Find in-place PyTorch tensor operations that break autograd and rewrite them out of place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +96,33 @@ class Flags:
     quiet: bool = False
     no_cache: bool = False
     force_exclude: bool | None = None
+    extend_select: list[str] | None = None
+    extend_ignore: list[str] | None = None
+    config: str | None = None  # --config: the one configuration file to read
 
 
 @app.command()
 def check(
-    paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
-    unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
-    statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
+    paths: Paths = None, select: Select = None, ignore: Ignore = None, extend_select: ExtendSelect = None,
+    extend_ignore: ExtendIgnore = None, exclude: Exclude = None, config: ConfigPath = None, jobs: Jobs = None,
+    unsafe_fixes: CheckUnsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
+    statistics: Statistics = False, add_noqa: AddNoqa = False, quiet: Quiet = False, no_color: NoColor = False,
+    no_cache: NoCache = False,
     force_exclude: ForceExclude = None,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when there are any."""
     from fixer import formats, report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache, force_exclude=force_exclude)
+    paths = paths or ["."]
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
+                  extend_select=extend_select, extend_ignore=extend_ignore, config=config, force_exclude=force_exclude)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
+    if add_noqa:
+        raise typer.Exit(_add_noqa(paths, results))
     if statistics:
         _print(report.error_lines(results), sys.stderr)
-        sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json))
+        sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json, unsafe_fixes=bool(unsafe_fixes)))
     elif output_format is OutputFormat.sarif:
         from fixer.registry import all_rules
 
@@ -91,19 +130,20 @@ def check(
     elif output_format is OutputFormat.github:
         sys.stdout.write(formats.github(results))
         if not quiet:
-            _print(report.check_summary(results) + "\n", sys.stderr)
+            _print(report.check_summary(results, bool(unsafe_fixes)) + "\n", sys.stderr)
     elif output_format is OutputFormat.json:
         sys.stdout.write(report.check_json(results))
     else:
         _print(report.error_lines(results), sys.stderr)
         lines = "".join(report.finding_line(f) + "\n" for r in results for f in r.findings)
-        _print(lines if quiet else report.check_text(results), sys.stdout)
+        _print(lines if quiet else report.check_text(results, bool(unsafe_fixes)), sys.stdout)
     raise typer.Exit(report.summarize(results).exit_code())
 
 
 @app.command()
 def diff(
-    paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
+    paths: Paths = None, select: Select = None, ignore: Ignore = None, extend_select: ExtendSelect = None,
+    extend_ignore: ExtendIgnore = None, exclude: Exclude = None, config: ConfigPath = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, quiet: Quiet = False, no_color: NoColor = False,
     no_cache: NoCache = False, force_exclude: ForceExclude = None,
 ) -> None:
@@ -111,7 +151,9 @@ def diff(
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache, force_exclude=force_exclude)
+    paths = paths or ["."]
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
+                  extend_select=extend_select, extend_ignore=extend_ignore, config=config, force_exclude=force_exclude)
     outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
     for outcome in outcomes:
         _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
@@ -123,9 +165,11 @@ def diff(
 
 @app.command()
 def fix(
-    paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
+    paths: Paths = None, select: Select = None, ignore: Ignore = None, extend_select: ExtendSelect = None,
+    extend_ignore: ExtendIgnore = None, exclude: Exclude = None, config: ConfigPath = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
-    allow_dirty: AllowDirty = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
+    allow_dirty: AllowDirty = False, show_fixes: ShowFixes = False, quiet: Quiet = False, no_color: NoColor = False,
+    no_cache: NoCache = False,
     force_exclude: ForceExclude = None,
 ) -> None:
     """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
@@ -136,7 +180,9 @@ def fix(
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache, force_exclude)
+    paths = paths or ["."]
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache,
+                  force_exclude=force_exclude, extend_select=extend_select, extend_ignore=extend_ignore, config=config)
     if interactive:
         raise typer.Exit(_review(paths, flags))
     outcomes = _outcomes(Mode.FIX, paths, flags)
@@ -147,6 +193,8 @@ def fix(
         _write_bytes(_fixed_bytes(outcome, data))
         stream = sys.stderr  # standard output holds the code
     _print(report.error_lines(results), sys.stderr)
+    if show_fixes:
+        _print(report.applied_fixes(results), stream)
     if not quiet:
         _print(report.fix_text(results), stream)
     raise typer.Exit(report.summarize(results).exit_code())
@@ -263,8 +311,12 @@ def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome,
         data = sys.stdin.buffer.read()
         return [(runner.process_stdin(data, flags.stdin_filename or "-", options), data)]
     if not progress.wants_bar(sys.stderr, flags.quiet):
-        return [(outcome, b"") for outcome in runner.run(paths, options)]
-    return [(outcome, b"") for outcome in progress.tracked(sys.stderr, lambda total: runner.run(paths, options, total))]
+        outcomes = [(outcome, b"") for outcome in runner.run(paths, options)]
+    else:
+        outcomes = [(outcome, b"") for outcome in progress.tracked(sys.stderr, lambda total: runner.run(paths, options, total))]
+    if not outcomes:  # as Ruff says it, on stderr; the exit code stays 0
+        sys.stderr.write("warning: No Python files found under the given path(s)\n")
+    return outcomes
 
 
 def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
@@ -272,18 +324,19 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
     from fixer.config import ConfigError, load_config
 
     select, ignore = _codes(flags.select), _codes(flags.ignore)
-    bad = unknown_codes([*(select or ()), *(ignore or ())])
+    extend_select, extend_ignore = _codes(flags.extend_select) or (), _codes(flags.extend_ignore) or ()
+    bad = unknown_codes([*(select or ()), *(ignore or ()), *extend_select, *extend_ignore])
     if bad:
         _usage_error(f"unknown rule code {bad[0]!r} (see `outplace rules`)")
     start = [flags.stdin_filename or "."] if paths == ["-"] else paths
     try:
-        config = load_config(start, unknown_codes)
+        config = load_config(start, unknown_codes, flags.config)
     except ConfigError as error:
         _usage_error(str(error))
     return Options(
         mode=mode,
-        select=_pick(select, config.select),
-        ignore=_pick(ignore, config.ignore),
+        select=extended(select if select is not None else extended(config.select or (), config.extend_select), extend_select),
+        ignore=(ignore if ignore is not None else (config.ignore or ()) + config.extend_ignore) + extend_ignore,
         unsafe_fixes=_pick(flags.unsafe_fixes, config.unsafe_fixes) or False,
         exclude=_pick(tuple(flags.exclude) if flags.exclude else None, config.exclude),
         force_exclude=_pick(flags.force_exclude, config.force_exclude) or False,
@@ -296,13 +349,18 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
 
 
 def _cache_dir(paths: list[str], config_root: object) -> str:
-    """`.outplace_cache/` in the configuration's folder, else in the common root of `paths`."""
+    """`.outplace_cache/` at the project root (see `cache.cache_root`)."""
     from fixer.cache import cache_root
 
     return str(cache_root(paths, str(config_root) if config_root else None))
 
 
 T = TypeVar("T")
+
+
+def extended(select: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
+    """`select` plus the --extend-select codes; an empty selection already runs every rule."""
+    return select + extra if select and extra else select
 
 
 def _pick(flag: T | None, configured: T | None) -> T | tuple[()]:
@@ -327,6 +385,18 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
         return None
     codes = [code.strip() for value in values for code in value.split(",") if code.strip()]
     return tuple(code.upper() if re.fullmatch(r"[A-Za-z]+\d*", code) else code for code in codes)
+
+
+def _add_noqa(paths: list[str], results: list[FileResult]) -> int:
+    """`check --add-noqa`: write the comments, say how many; 0 unless a file could not be processed."""
+    from fixer import noqa, report
+
+    if paths == ["-"]:
+        _usage_error("--add-noqa cannot write to standard input (`-`)")
+    added, errors = noqa.add_to_files(results)
+    _print(report.error_lines(results) + "".join(f"{error}\n" for error in errors), sys.stderr)
+    sys.stderr.write(f"Added {report.plural(added, 'noqa directive')}.\n")
+    return 2 if errors or any(r.error for r in results) else 0
 
 
 def _fixed_bytes(outcome: Outcome, data: bytes) -> bytes:

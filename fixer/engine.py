@@ -21,9 +21,10 @@ from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
 from fixer.batched import visit_batched
 from fixer.codemod import Codemod, Report, RuleContext
+from fixer.newsyntax import newer_syntax
 from fixer.positions import Range, positions
 from fixer.sourcefile import newline_of, split_lines
-from fixer.suppress import skips_file, suppressed
+from fixer.suppress import skips_file, suppressed, unused
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity, Span
 
 Rules = Sequence[type[Codemod]]
@@ -44,16 +45,17 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Map
     evidence = evidence or {}
     if skips_file(text):
         return FileResult(path, FileStatus.SKIPPED)
+    ran = {rule.ID for rule in rules}  # before the prefilter: a rule it rules out has no finding to silence
     if fast and not evidence:  # an evidenced file may hold a write no prefilter expects (no `torch` in it)
         rules = [r for r in rules if r.prefilter(text)]
     try:  # even when no rule can match: a file that is not Python is reported (about 10% of a LibCST parse)
         tree = ast.parse(text)
     except SyntaxError as error:
-        return _failed(path, ErrorKind.PARSE, error.msg, error.lineno)
+        return _failed(path, ErrorKind.PARSE, newer_syntax(text) or error.msg, error.lineno)
     except ValueError as error:  # null bytes
         return _failed(path, ErrorKind.PARSE, str(error))
     if not rules:
-        return FileResult(path, FileStatus.SKIPPED)
+        return FileResult(path, FileStatus.SKIPPED, unused_noqa=unused(text, (), ran))
     lines = split_lines(text)
     unbuilt: list[FileError] = []
     if project is not None:
@@ -65,11 +67,12 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Map
     finally:
         if project is not None:
             project.finish()
+    idle = unused(text, findings, ran)
     findings = [f for f in findings if not suppressed(f, lines)]
     error = _first_with_count(unbuilt)
+    status = FileStatus.FINDINGS if findings else FileStatus.CLEAN
     depends = project.dependencies(path) if project is not None else ()
-    return FileResult(path, FileStatus.FINDINGS if findings else FileStatus.CLEAN, tuple(findings), error=error,
-                      depends=depends)
+    return FileResult(path, status, tuple(findings), error=error, unused_noqa=idle, depends=depends)
 
 
 def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool], *,

@@ -27,7 +27,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/outplace/"
 
 
-def _version() -> str:
+def tool_version() -> str:
+    """outplace's installed version (`outplace --version`, SARIF's driver version)."""
     try:
         return version("outplace")
     except PackageNotFoundError:  # run from a source tree that was never installed
@@ -44,7 +45,7 @@ def sarif(results: Sequence[FileResult], rules: Sequence[type[Codemod]]) -> str:
         "tool": {
             "driver": {
                 "name": "outplace",
-                "version": _version(),
+                "version": tool_version(),
                 "informationUri": INFORMATION_URI,
                 "rules": [_sarif_rule(rule) for rule in rules],
             }
@@ -182,11 +183,13 @@ def _annotation(finding: Finding) -> str:
 
 
 # statistics ------------------------------------------------------------------------------------
-def statistics(results: Sequence[FileResult], as_json: bool = False) -> str:
-    """Findings counted per rule, most frequent first: `count  id  name  (n fixable)`."""
+def statistics(results: Sequence[FileResult], as_json: bool = False, unsafe_fixes: bool = False) -> str:
+    """Findings counted per rule, most frequent first: `count  id  name  (n fixable)`; with
+    `unsafe_fixes`, unsafe fixes count as fixable."""
     findings = [f for r in results for f in r.findings]
     counts = Counter(f.rule_id for f in findings)
-    fixable = Counter(f.rule_id for f in findings if f.fixable and f.safety is Safety.SAFE)
+    available = (Safety.SAFE, Safety.UNSAFE) if unsafe_fixes else (Safety.SAFE,)
+    fixable = Counter(f.rule_id for f in findings if f.fixable and f.safety in available)
     names = {f.rule_id: f.rule_name for f in findings}
     order = sorted(counts, key=lambda rule: (-counts[rule], rule))
     if as_json:

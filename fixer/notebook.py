@@ -130,8 +130,9 @@ def process(text: str, path: str, work: Callable[[str], FileResult]) -> FileResu
 
     findings = [located(f) for f in result.findings]
     keys = {old.key: new.key for old, new in zip(result.findings, findings)}
-    return dataclasses.replace(
-        result, findings=tuple(findings), applied=tuple(keys[k] for k in result.applied), new_text=new_text
+    return dataclasses.replace(  # unused noqa comments are not reported in cells (their lines are the joined text's)
+        result, findings=tuple(findings), applied=tuple(keys[k] for k in result.applied), new_text=new_text,
+        unused_noqa=(),
     )
 
 

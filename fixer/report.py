@@ -1,7 +1,7 @@
 """Rendering results as text or JSON. Returns strings; the CLI prints them.
 
-Columns are shown 1-based (`path:line:col:`, as Ruff, flake8 and compilers print them), while
-`Span` and the JSON output keep LibCST's 0-based columns.
+Columns are shown 1-based (`path:line:col:`, as Ruff, flake8 and compilers print them), in the
+text and the JSON output alike, while `Span` keeps LibCST's 0-based columns.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fixer.types import FileResult, FileStatus, Finding, RunSummary, Safety
+from fixer.types import FileResult, FileStatus, Finding, RunSummary, Safety, UnusedNoqa
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -61,15 +61,28 @@ def summarize(results: Sequence[FileResult]) -> RunSummary:
     return summary
 
 
-def check_text(results: Sequence[FileResult]) -> str:
-    """The findings, one per line, and a summary line."""
+def check_text(results: Sequence[FileResult], unsafe_fixes: bool = False) -> str:
+    """The findings, one per line, the unused noqa comments, and a summary line."""
     findings = [f for r in results for f in r.findings]
     lines = [finding_line(f) + "\n" for f in findings]
-    return "".join(lines) + check_summary(results) + "\n"
+    return "".join(lines) + unused_noqa_lines(results) + check_summary(results, unsafe_fixes) + "\n"
 
 
-def check_summary(results: Sequence[FileResult]) -> str:
-    """`Found 3 findings in 2 files (2 fixable with `outplace fix`, 1 with --unsafe-fixes).`"""
+def unused_noqa_lines(results: Sequence[FileResult]) -> str:
+    """`path:line:col: note: unused `# noqa: IP102` (no IP102 finding on this line)`, one per comment."""
+    return "".join(
+        f"{r.path}:{u.line}:{u.col + 1}: note: unused `{u.comment.strip()}` "
+        f"(no {', '.join(u.codes)} finding on this line)\n"
+        for r in results
+        for u in r.unused_noqa
+    )
+
+
+def check_summary(results: Sequence[FileResult], unsafe_fixes: bool = False) -> str:
+    """`Found 3 findings in 2 files (2 fixable with `outplace fix`, 1 with --unsafe-fixes).`
+
+    With `unsafe_fixes` (`check --unsafe-fixes`), unsafe fixes count as available, as Ruff counts them.
+    """
     checked = sum(r.status is not FileStatus.FAILED for r in results)
     failed = len(results) - checked
     findings = [f for r in results for f in r.findings]
@@ -79,9 +92,11 @@ def check_summary(results: Sequence[FileResult]) -> str:
         return f"{lead}: no findings in {plural(checked, 'file')}.{not_done}"
     safety = Counter(f.safety for f in findings if f.fixable)
     fixable = []
-    if safety[Safety.SAFE]:
+    if unsafe_fixes and safety[Safety.UNSAFE]:
+        fixable.append(f"{safety[Safety.SAFE] + safety[Safety.UNSAFE]} fixable with `outplace fix --unsafe-fixes`")
+    elif safety[Safety.SAFE]:
         fixable.append(f"{safety[Safety.SAFE]} fixable with `outplace fix`")
-    if safety[Safety.UNSAFE]:
+    if safety[Safety.UNSAFE] and not unsafe_fixes:
         fixable.append(f"{safety[Safety.UNSAFE]} with --unsafe-fixes")
     files = sum(bool(r.findings) for r in results)
     detail = f" ({', '.join(fixable)})" if fixable else ""
@@ -89,7 +104,7 @@ def check_summary(results: Sequence[FileResult]) -> str:
 
 
 def check_json(results: Sequence[FileResult]) -> str:
-    """`{"findings": [...], "errors": [...], "summary": {...}}`, columns 0-based as in `Span`."""
+    """`{"findings": [...], "errors": [...], "unused_noqa": [...], "summary": {...}}`, columns 1-based."""
     summary = summarize(results)
     findings = [f for r in results for f in r.findings]
     errors = [
@@ -98,8 +113,9 @@ def check_json(results: Sequence[FileResult]) -> str:
         if r.error is not None
     ]
     data = {
-        "findings": [f.to_json() for f in findings],
+        "findings": [_json_finding(f) for f in findings],
         "errors": errors,
+        "unused_noqa": [_json_unused(r.path, u) for r in results for u in r.unused_noqa],
         "summary": {
             "files": sum(r.status is not FileStatus.FAILED for r in results),
             "files_with_findings": sum(bool(r.findings) for r in results),
@@ -112,6 +128,35 @@ def check_json(results: Sequence[FileResult]) -> str:
         },
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+def _json_finding(finding: Finding) -> dict[str, object]:
+    """`Finding.to_json` with 1-based columns, as the text, SARIF and GitHub formats count them."""
+    data = finding.to_json()
+    for field, span in (("span", finding.span), ("file_span", finding.file_span)):
+        if span is not None:
+            data[field] = {"start_line": span.start_line, "start_col": span.start_col + 1,
+                           "end_line": span.end_line, "end_col": span.end_col + 1}
+    return data
+
+
+def _json_unused(path: str, unused: UnusedNoqa) -> dict[str, object]:
+    return {"path": path, "line": unused.line, "col": unused.col + 1, "comment": unused.comment, "codes": list(unused.codes)}
+
+
+def applied_fixes(results: Sequence[FileResult]) -> str:
+    """`fix --show-fixes`: per file, the fixes applied per rule, as `ruff check --fix --show-fixes` lists them."""
+    lines = []
+    for result in results:
+        done = set(result.applied)
+        counts = Counter((f.rule_id, f.rule_name) for f in result.findings if f.key in done)
+        if counts:
+            lines.append(f"- {result.path}:")
+            lines += [f"    {count} \N{MULTIPLICATION SIGN} {rule} ({name})" for (rule, name), count in sorted(counts.items())]
+    if not lines:
+        return "No fixes applied.\n"
+    total = sum(len(r.applied) for r in results)
+    return f"Fixed {plural(total, 'finding')}:\n" + "".join(line + "\n" for line in lines) + "\n"
 
 
 def fix_text(results: Sequence[FileResult]) -> str:

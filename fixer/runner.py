@@ -23,7 +23,7 @@ from fixer.sourcefile import (
     write_atomic,
 )
 from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
-from fixer.walk import discover, force_excluded
+from fixer.walk import common_folder, discover, force_excluded, project_root
 
 if TYPE_CHECKING:
     from fixer.analysis.imported import ProjectFiles
@@ -189,21 +189,6 @@ def _project(root: str | None) -> ProjectFiles | None:
     return engine.project_files(read)
 
 
-def project_root(paths: Sequence[str]) -> str:
-    """The folder whose files a run follows imports into: the closest folder holding the paths that
-    has a `pyproject.toml`, `setup.py` or `.git`, else the folder holding them all."""
-    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths]
-    common = os.path.commonpath(folders) if folders else os.getcwd()
-    folder = common
-    while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in ("pyproject.toml", "setup.py", ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return common
-        folder = parent
-
-
 def crashed(path: str, error: Exception) -> FileResult:
     """The result for a file on which outplace itself failed."""
     first_line = (str(error).splitlines() or [""])[0]
@@ -255,7 +240,7 @@ def run(
     `on_total`, when given, is told how many outcomes will follow once discovery is done.
     """
     if options.project_root is None:
-        options = dataclasses.replace(options, project_root=project_root(paths))
+        options = dataclasses.replace(options, project_root=str(project_root(paths) or common_folder(paths)))
     force_root = _force_root(options) if options.force_exclude else None
     items = discover([Path(p) for p in paths], options.exclude, (".py", ".ipynb"), force_root)
     if on_total is not None:

@@ -116,6 +116,16 @@ class FileError:
 
 
 @dataclass(frozen=True, slots=True)
+class UnusedNoqa:
+    """A suppression comment (`# noqa: IP102`, `# outplace: ignore[...]`) some of whose codes silence nothing."""
+
+    line: int  # 1-based
+    col: int  # 0-based, where the comment starts
+    comment: str  # the comment as written
+    codes: tuple[str, ...]  # the codes that silence nothing; () for a bare `# outplace: ignore`
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """What happened to one file; `new_text` is None when the text is unchanged."""
 
@@ -126,6 +136,7 @@ class FileResult:
     new_text: str | None = None
     error: FileError | None = None
     depends: tuple[tuple[str, str], ...] = ()  # (absolute path, text digest) of other files the findings used
+    unused_noqa: tuple[UnusedNoqa, ...] = ()  # in plan results: suppression comments that silence nothing
 
     @property
     def remaining(self) -> tuple[Finding, ...]:

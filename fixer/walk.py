@@ -214,6 +214,21 @@ def _walk_given(walker: _Walker, path: Path) -> Iterator[WalkItem]:
         yield WalkItem(path, FileError(ErrorKind.IO, "not a regular file"))
 
 
+def common_folder(paths: Sequence[str]) -> Path:
+    """The folder holding every path given (the current one when none is)."""
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p))) for p in paths]
+    return Path(os.path.commonpath(folders) if folders else os.getcwd())
+
+
+def project_root(paths: Sequence[str]) -> Path | None:
+    """The nearest folder with a `pyproject.toml`, `setup.py` or `.git` at or above the folder holding `paths`."""
+    start = common_folder(paths)
+    for folder in (start, *start.parents):
+        if (folder / "pyproject.toml").is_file() or (folder / "setup.py").is_file() or (folder / ".git").exists():
+            return folder
+    return None
+
+
 def force_excluded(path: Path, exclude: Sequence[str], root: Path) -> bool:
     """Whether --force-exclude leaves out `path` (a file, possibly not on disk: `--stdin-filename`)."""
     return _Walker(exclude, (), root).is_force_excluded(path, False)

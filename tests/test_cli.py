@@ -98,10 +98,10 @@ def test_check_json_has_findings_errors_and_summary(cli: Cli, tmp_path: Path) ->
     result = cli("check", "--format", "json", ".")
     assert result.code == 2
     data = json.loads(result.stdout)
-    assert set(data) == {"findings", "errors", "summary"}
+    assert set(data) == {"findings", "errors", "unused_noqa", "summary"}
     (finding,) = data["findings"]
     assert finding["rule_id"] == "IP101" and finding["path"] == "model.py"
-    assert finding["span"] == {"start_line": 4, "start_col": 4, "end_line": 4, "end_col": 10}
+    assert finding["span"] == {"start_line": 4, "start_col": 5, "end_line": 4, "end_col": 11}  # 1-based, as the text says 4:5
     assert finding["safety"] == "safe" and finding["fixable"] is True
     assert data["errors"] == [{"path": "broken.py", "kind": "parse", "message": "invalid syntax", "line": 2}]
     assert data["summary"]["findings"] == 1 and data["summary"]["errors"] == 1

@@ -92,7 +92,7 @@ def test_github_annotations_match_the_workflow_command_syntax(cli: Cli, tmp_path
         s, level, rule = f["span"], f["severity"], f"title=outplace {f['rule_id']} ({f['rule_name']})"
         fix = f"(fix: {'none' if f['safety'] == 'display-only' else f['safety']})"
         at = f["file_span"] or s  # a notebook's finding: its line in the .ipynb text, which GitHub shows
-        where = f"line={at['start_line']},endLine={at['end_line']},col={at['start_col'] + 1},endColumn={at['end_col'] + 1}"
+        where = f"line={at['start_line']},endLine={at['end_line']},col={at['start_col']},endColumn={at['end_col']}"  # JSON columns are 1-based too
         if f["cell"] is None:
             expected.append(f"::{level} file={f['path']},{where},{rule}::{f['message']} {fix}")
         else:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer import cache, engine, runner
+from fixer import cache, engine, runner, walk
 from fixer.registry import select_rules
 from fixer.runner import Mode, Options
 from fixer.types import Severity
@@ -120,10 +120,10 @@ def test_a_file_alone_in_its_folder_follows_nothing_outside_the_project(tmp_path
     package = make_project(tmp_path / "inside")
     (tmp_path / "inside" / "pyproject.toml").unlink()
     (tmp_path / "other").mkdir()
-    assert runner.project_root([str(package / "model.py")]) == str(package)
-    assert runner.project_root([str(package)]) == str(package)
+    assert walk.project_root([str(package / "model.py")]) is None  # the run then reads the folder holding its paths
+    assert walk.common_folder([str(package / "model.py"), str(package / "layers.py")]) == package
     (tmp_path / "inside" / ".git").mkdir()
-    assert runner.project_root([str(package / "model.py"), str(package / "layers.py")]) == str(tmp_path / "inside")
+    assert walk.project_root([str(package / "model.py"), str(package / "layers.py")]) == tmp_path / "inside"
     outside = engine.project_files(lambda path: None)  # a reader that finds nothing: the imports stay unknown
     text = (package / "model.py").read_text()
     result = engine.plan(text, str(package / "model.py"), select_rules((), ()), project=outside)

@@ -66,7 +66,7 @@ def test_findings_also_carry_their_place_in_the_notebooks_json(cli: Cli, tmp_pat
         lines = text.splitlines()
         for f in found:
             s = f["file_span"]
-            raw = lines[s["start_line"] - 1][s["start_col"] : s["end_col"]]
+            raw = lines[s["start_line"] - 1][s["start_col"] - 1 : s["end_col"] - 1]  # 1-based columns, as `span`
             assert json.loads(f'"{raw}"') == f["original"], (layout, raw)
 
 

@@ -16,12 +16,12 @@ lint.linters.outplace = {
       return diagnostics
     end
     for _, f in ipairs(data.findings) do
-      -- Lines are 1-based, columns 0-based in outplace's JSON, as in Neovim's diagnostics after -1.
+      -- Lines and columns are 1-based in outplace's JSON, 0-based in Neovim's diagnostics.
       table.insert(diagnostics, {
         lnum = f.span.start_line - 1,
-        col = f.span.start_col,
+        col = f.span.start_col - 1,
         end_lnum = f.span.end_line - 1,
-        end_col = f.span.end_col,
+        end_col = f.span.end_col - 1,
         severity = f.severity == "error" and vim.diagnostic.severity.ERROR or vim.diagnostic.severity.WARN,
         source = "outplace",
         code = f.rule_id,
