@@ -176,7 +176,8 @@ class FileModel:
         return dataclasses.replace(summary, origin=summary.origin or os.path.basename(model.path)) if summary else None
 
     def method(self, class_name: str, name: str) -> Summary | None:
-        """A method of a class of the file, or of a base class of the file it inherits."""
+        """A method of a class of the file, or of a base class it inherits (of the file, or of
+        another file of the run)."""
         seen: set[str] = set()
         while class_name in self.class_nodes and class_name not in seen:
             seen.add(class_name)
@@ -184,7 +185,10 @@ class FileModel:
             node = next((s for s in owner.body if isinstance(s, FUNCTIONS) and s.name == name), None)
             if node is not None:
                 return self._summary((class_name, name), node, class_name)
-            class_name = next((b for b in self.classes[class_name].bases if b in self.class_nodes), "")
+            bases = self.classes[class_name].bases
+            class_name = next((b for b in bases if b in self.class_nodes), "")
+            if not class_name:  # a base another file of the run defines (`from .base import Block`)
+                return next((s for b in bases if not b.startswith("torch.") and (s := self._elsewhere(b, name))), None)
         return None
 
     def _summary(self, key: tuple[str, str], node: ast.FunctionDef | ast.AsyncFunctionDef,
