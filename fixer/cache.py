@@ -2,7 +2,8 @@
 
 An entry is the pickled `FileResult` of one file, stored under a key that hashes everything the
 result depends on: the file's bytes, its path as given (findings name it), the run's mode, the
-rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`, and a
+rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`,
+`--fix-warnings`, and a
 fingerprint of outplace's own code and data, which stands for its version (so an edited rule or
 table never serves an old result), of the Python version and of libcst's and nbformat's. An entry is used only when its key matches exactly; a missing,
 unreadable or corrupt entry is a miss. Entries are written atomically (temp file + rename), so a
@@ -73,7 +74,7 @@ def entry_key(path: str, data: bytes, options: Options) -> str:
 
     setup = repr((
         code_fingerprint(), options.mode.value, path, options.select,
-        options.ignore + ignored_codes(path, options), options.unsafe_fixes,
+        options.ignore + ignored_codes(path, options), options.unsafe_fixes, options.fix_warnings,
     ))  # fmt: skip
     digest = hashlib.sha256(setup.encode("utf-8", "surrogatepass"))
     digest.update(b"\0")

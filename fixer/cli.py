@@ -40,6 +40,9 @@ Ignore = Annotated[Optional[list[str]], typer.Option(help="Rule codes or prefixe
 Exclude = Annotated[Optional[list[str]], typer.Option(help="Gitignore-style pattern of paths to skip (repeatable).")]
 Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes [default: one per CPU].")]
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
+FixWarnings = Annotated[Optional[bool], typer.Option("--fix-warnings/--no-fix-warnings", help="Also fix `warning` findings (code that may train today); by default only `error` ones are changed.", show_default=False)]
+ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings remain (2 still means a file could not be processed).")]
+MaxWarnings = Annotated[Optional[int], typer.Option("--max-warnings", min=0, help="Exit 1 when more than this many warnings remain (errors always exit 1) [default: no limit].", show_default=False)]
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
 AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Fix files that have uncommitted changes in git too.")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
@@ -64,6 +67,7 @@ class Flags:
     allow_dirty: bool = False
     quiet: bool = False
     no_cache: bool = False
+    fix_warnings: bool | None = None
 
 
 @app.command()
@@ -71,13 +75,18 @@ def check(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
     statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
+    fix_warnings: FixWarnings = None, exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
 ) -> None:
-    """Report in-place writes that can break autograd; exit 1 when there are any."""
+    """Report in-place writes that can break autograd; exit 1 when errors remain (warnings: see --max-warnings)."""
     from fixer import formats, report
+    from fixer.types import ExitPolicy
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
+                  fix_warnings=fix_warnings)
+    options = _options(Mode.CHECK, paths, flags)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
+    policy = ExitPolicy(max_warnings, exit_zero)
     if statistics:
         _print(report.error_lines(results), sys.stderr)
         sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json))
@@ -88,32 +97,35 @@ def check(
     elif output_format is OutputFormat.github:
         sys.stdout.write(formats.github(results))
         if not quiet:
-            _print(report.check_summary(results) + "\n", sys.stderr)
+            _print(report.check_summary(results, options) + "\n", sys.stderr)
     elif output_format is OutputFormat.json:
-        sys.stdout.write(report.check_json(results))
+        sys.stdout.write(report.check_json(results, policy))
     else:
         _print(report.error_lines(results), sys.stderr)
         lines = "".join(report.finding_line(f) + "\n" for r in results for f in r.findings)
-        _print(lines if quiet else report.check_text(results), sys.stdout)
-    raise typer.Exit(report.summarize(results).exit_code())
+        _print(lines if quiet else report.check_text(results, options), sys.stdout)
+    raise typer.Exit(report.summarize(results).exit_code(policy))
 
 
 @app.command()
 def diff(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, quiet: Quiet = False, no_color: NoColor = False,
-    no_cache: NoCache = False,
+    no_cache: NoCache = False, fix_warnings: FixWarnings = None,
 ) -> None:
-    """Print the fixes as a unified diff for `git apply` / `patch -p1`; write nothing. Exit 1 when non-empty."""
+    """Print the fixes (of errors; warnings too with --fix-warnings) as a unified diff for `git apply` /
+    `patch -p1`; write nothing. Exit 1 when non-empty."""
     from fixer import report
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
+                  fix_warnings=fix_warnings)
+    options = _options(Mode.DIFF, paths, flags)
     outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
     for outcome in outcomes:
         _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
     results = [outcome.result for outcome in outcomes]
-    _print(report.error_lines(results) + ("" if quiet else report.diff_summary(results)), sys.stderr)
+    _print(report.error_lines(results) + ("" if quiet else report.diff_summary(results, options)), sys.stderr)
     code = 2 if any(r.error for r in results) else int(any(o.diff for o in outcomes))
     raise typer.Exit(code)
 
@@ -123,18 +135,22 @@ def fix(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, interactive: Interactive = False,
     allow_dirty: AllowDirty = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
+    fix_warnings: FixWarnings = None, exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
 ) -> None:
-    """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
+    """Apply the safe fixes of errors (unsafe ones with --unsafe-fixes, warnings with --fix-warnings),
+    writing files atomically; then list each error left and the command that fixes it.
 
     In a git work tree, files with uncommitted changes (untracked ones too) are left alone unless
     --allow-dirty, so that git can always undo the fix.
     """
     from fixer import report
+    from fixer.types import ExitPolicy
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache, fix_warnings)
     if interactive:
         raise typer.Exit(_review(paths, flags))
+    options = _options(Mode.FIX, paths, flags)
     outcomes = _outcomes(Mode.FIX, paths, flags)
     results = [outcome.result for outcome, _ in outcomes]
     stream = sys.stdout
@@ -144,8 +160,8 @@ def fix(
         stream = sys.stderr  # standard output holds the code
     _print(report.error_lines(results), sys.stderr)
     if not quiet:
-        _print(report.fix_text(results), stream)
-    raise typer.Exit(report.summarize(results).exit_code())
+        _print(report.fix_text(results, options, paths), stream)
+    raise typer.Exit(report.summarize(results).exit_code(ExitPolicy(max_warnings, exit_zero)))
 
 
 @app.command()
@@ -209,6 +225,7 @@ def bot(
     remote: Annotated[str, typer.Option(help="Git remote to fetch from and push to.")] = "origin",
     author: Annotated[str, typer.Option(help="Commit identity, `Name <email>`.")] = "outplace-bot <outplace-bot@users.noreply.github.com>",
     select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None, unsafe_fixes: Unsafe = None,
+    fix_warnings: FixWarnings = None,
 ) -> None:
     """Commit the fixes to a branch (one commit per rule) and open or update one pull request.
 
@@ -219,13 +236,13 @@ def bot(
     from fixer.bot.body import DEFAULT_TITLE
     from fixer.bot.git import Identity
 
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, None)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, None, fix_warnings=fix_warnings)
     paths = paths or ["."]
     try:
         identity = Identity.parse(author)
     except ValueError as error:
         _usage_error(f"--author: {error}")
-    shown = [*(["--unsafe-fixes"] if unsafe_fixes else []), *(f"--select={c}" for c in _codes(select) or ()),
+    shown = [*(["--unsafe-fixes"] if unsafe_fixes else []), *(["--fix-warnings"] if fix_warnings else []), *(f"--select={c}" for c in _codes(select) or ()),
              *(f"--ignore={c}" for c in _codes(ignore) or ())]
     options = BotOptions(
         paths=tuple(paths), repo=repo, api_url=api_url, base=base, branch=branch, title=title or DEFAULT_TITLE,
@@ -281,6 +298,7 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         select=_pick(select, config.select),
         ignore=_pick(ignore, config.ignore),
         unsafe_fixes=_pick(flags.unsafe_fixes, config.unsafe_fixes) or False,
+        fix_warnings=_pick(flags.fix_warnings, config.fix_warnings) or False,
         exclude=_pick(tuple(flags.exclude) if flags.exclude else None, config.exclude),
         per_file_ignores=config.per_file_ignores,
         root=str(config.root) if config.root else None,

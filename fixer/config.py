@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 CodeCheck = Callable[[Iterable[str]], list[str]]  # the codes that name no rule
-KEYS = ("select", "ignore", "exclude", "per-file-ignores", "unsafe-fixes")
+KEYS = ("select", "ignore", "exclude", "per-file-ignores", "unsafe-fixes", "fix-warnings")
 
 
 class ConfigError(Exception):
@@ -33,6 +33,7 @@ class Config:
     exclude: tuple[str, ...] | None = None
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     unsafe_fixes: bool | None = None
+    fix_warnings: bool | None = None  # fix, diff and bot change `warning` findings too
 
     @property
     def root(self) -> Path | None:
@@ -71,15 +72,13 @@ def parse_config(table: Any, path: Path, unknown_codes: CodeCheck | None = None)
         raise ConfigError(f"{where}: unknown key {extra[0]!r} (known keys: {', '.join(KEYS)})")
     codes = {key: _strings(table, key, where) for key in ("select", "ignore", "exclude")}
     per_file = _per_file_ignores(table.get("per-file-ignores", {}), where)
-    unsafe = table.get("unsafe-fixes")
-    if unsafe is not None and not isinstance(unsafe, bool):
-        raise ConfigError(f"{where}: 'unsafe-fixes' must be true or false")
+    unsafe, warnings = (_flag(table, key, where) for key in ("unsafe-fixes", "fix-warnings"))
     if unknown_codes is not None:
         named = [*(codes["select"] or ()), *(codes["ignore"] or ()), *(c for _, cs in per_file for c in cs)]
         bad = unknown_codes(named)
         if bad:
             raise ConfigError(f"{where}: unknown rule code {bad[0]!r} (see `outplace rules`)")
-    return Config(path, codes["select"], codes["ignore"], codes["exclude"], per_file, unsafe)
+    return Config(path, codes["select"], codes["ignore"], codes["exclude"], per_file, unsafe, warnings)
 
 
 def _read(pyproject: Path) -> dict[str, Any]:
@@ -90,6 +89,13 @@ def _read(pyproject: Path) -> dict[str, Any]:
         raise ConfigError(f"{pyproject}: invalid TOML: {error}") from None
     except OSError as error:
         raise ConfigError(f"{pyproject}: cannot read: {error.strerror or error}") from None
+
+
+def _flag(table: dict[str, Any], key: str, where: str) -> bool | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key!r} must be true or false")
+    return value
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...] | None:

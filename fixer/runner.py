@@ -22,7 +22,7 @@ from fixer.sourcefile import (
     SourceError, SourceFile, decode_source, describe_os_error, encode_source, read_source, remove_stale_temps,
     write_atomic,
 )
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
+from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity
 from fixer.walk import discover
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class Options:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
+    fix_warnings: bool = False  # fix `warning` findings too; by default only `error` ones are changed
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     root: str | None = None  # the folder per-file-ignore globs are relative to
@@ -59,6 +60,8 @@ class Options:
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
+        if finding.severity is Severity.WARNING and not self.fix_warnings:
+            return False
         return finding.safety is Safety.SAFE or (self.unsafe_fixes and finding.safety is Safety.UNSAFE)
 
 

@@ -132,6 +132,14 @@ class FileResult:
         return tuple(f for f in self.findings if f.key not in done)
 
 
+@dataclass(frozen=True, slots=True)
+class ExitPolicy:
+    """When findings fail a run, as ESLint decides: errors always, warnings only past a limit."""
+
+    max_warnings: int | None = None  # more warnings than this fail the run; None: warnings never do
+    exit_zero: bool = False  # findings never fail the run (a file that could not be processed still does)
+
+
 @dataclass(slots=True)
 class RunSummary:
     """Counts over a run, and the exit code they imply."""
@@ -140,7 +148,8 @@ class RunSummary:
     findings: Counter[str] = field(default_factory=Counter)  # per rule id
     fixed: Counter[str] = field(default_factory=Counter)  # per rule id
     unfixed: Counter[str] = field(default_factory=Counter)  # per (rule id, safety label)
-    errors: int = 0
+    left: Counter[Severity] = field(default_factory=Counter)  # findings not fixed, per severity
+    errors: int = 0  # files that could not be processed
 
     def add(self, result: FileResult) -> None:
         self.files[result.status.value] += 1
@@ -153,13 +162,17 @@ class RunSummary:
                 self.fixed[f.rule_id] += 1
             else:
                 self.unfixed[f"{f.rule_id} ({f.safety.label} fix)"] += 1
+                self.left[f.severity] += 1
 
     @property
     def remaining(self) -> int:
         return sum(self.unfixed.values())
 
-    def exit_code(self, *, findings_fail: bool = True) -> int:
-        """2 when a file could not be processed, else 1 when findings remain, else 0."""
+    def exit_code(self, policy: ExitPolicy = ExitPolicy()) -> int:
+        """2 when a file could not be processed, else 1 when errors (or too many warnings) remain, else 0."""
         if self.errors:
             return 2
-        return 1 if findings_fail and self.remaining else 0
+        if policy.exit_zero:
+            return 0
+        too_many = policy.max_warnings is not None and self.left[Severity.WARNING] > policy.max_warnings
+        return 1 if self.left[Severity.ERROR] or too_many else 0
