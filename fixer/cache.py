@@ -126,12 +126,18 @@ class Cache:
     def _prepare(self, folder: Path) -> None:
         if folder.is_dir():
             return
-        if not self.folder.is_dir():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by outplace automatically.\n*\n", encoding="utf-8")
+        make_cache_folder(self.folder)
         folder.mkdir(exist_ok=True)
+
+
+def make_cache_folder(folder: Path) -> None:
+    """Create the cache folder, with a `.gitignore` that keeps it out of git; may raise OSError."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by outplace automatically.\n*\n", encoding="utf-8")
 
 
 def lookup(path: str, options: Options) -> tuple[str | None, FileResult | None]:

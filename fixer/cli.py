@@ -305,6 +305,7 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         jobs=flags.jobs,
         allow_dirty=flags.allow_dirty,
         cache_dir=None if flags.no_cache or paths == ["-"] else _cache_dir(paths, config.root),
+        record_dir=None if paths == ["-"] else _cache_dir(paths, config.root),
     )
 
 

@@ -1,8 +1,9 @@
 """`outplace fix -i`: review each change at the terminal and write only the accepted ones.
 
 Files are planned in worker processes (runner PLAN mode); every decision is taken here, in the
-main process; each file is written once, atomically, after its last decision. Ctrl-C or a closed
-terminal therefore leaves every file either as it was or with exactly the changes accepted.
+main process. The errors of every file are reviewed first, then the warnings (code that may train
+today); a file is written atomically after the last decision of each of the two passes. Ctrl-C or
+a closed terminal therefore leaves every file either as it was or with exactly the changes accepted.
 
 Fixes are applied by key with `engine.apply_fixes`, which never applies two overlapping fixes:
 when a change overlaps one accepted earlier in the same file, the accepted ones are applied, the
@@ -35,7 +36,7 @@ from rich.text import Text
 from fixer import diff, report, runner
 from fixer.runner import Options, Outcome
 from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
-from fixer.types import Finding, Safety
+from fixer.types import Finding, Safety, Severity
 
 KEYS = """\
 y - apply this change
@@ -157,14 +158,23 @@ class Review:
     term: Terminal
     tally: Tally = field(default_factory=Tally)
     skip_rules: set[str] = field(default_factory=set)
+    file_policies: dict[str, Verdict] = field(default_factory=dict)  # a/d hold for the file's warnings too
+    severity: Severity = Severity.ERROR  # the findings under review: errors, then warnings
     apply_all: bool = False
     stopped: bool = False
+
+    def findings(self, path: str, text: str, outcome: Outcome, severity: Severity) -> list[Finding]:
+        """The findings of `severity` in `text`: as planned, or planned again once the file was rewritten."""
+        self.severity = severity
+        if text == outcome.text:
+            return [f for f in outcome.result.findings if f.severity is severity]
+        return self.replan(path, text) or []
 
     # one file ---------------------------------------------------------------------------------
     def file(self, path: str, text: str, findings: Sequence[Finding]) -> str:
         """The text of `path` after its changes are decided (rounds end where fixes overlap)."""
         base, queue, marks = text, list(findings), []
-        file_policy: Verdict | None = None
+        file_policy = self.file_policies.get(path)
         rounds = 2 * len(findings) + 4  # every round asks or applies something; this bounds a fix that never converges
         for _ in range(rounds):
             accepted: list[Finding] = []
@@ -188,6 +198,8 @@ class Review:
                     break
                 else:
                     marks.append(Mark(finding.rule_id, finding.span.start_line, finding.span.end_line, finding.original))
+            if file_policy is not None:
+                self.file_policies[path] = file_policy
             new = edited if edited is not None else _apply(base, queue, accepted)
             if not left or self.stopped:
                 return new
@@ -202,7 +214,7 @@ class Review:
         from fixer import engine
 
         result = engine.plan(text, path, runner.rules_for(path, self.options))
-        return None if result.error is not None else list(result.findings)
+        return None if result.error is not None else [f for f in result.findings if f.severity is self.severity]
 
     # one change -------------------------------------------------------------------------------
     def decide(
@@ -323,22 +335,26 @@ def review(paths: Sequence[str], options: Options) -> int:
         errors = report.error_lines([o.result for o in outcomes])
         sys.stderr.write(errors)
         session.tally.errors = errors.count("\n")
-        dirty = {} if options.allow_dirty else _dirty([o.result.path for o in outcomes if o.text is not None and o.result.findings])
+        dirty = {} if options.allow_dirty else _dirty([o.result.path for o in outcomes if o.text is not None and o.result.findings], options)
         todo = [o for o in outcomes if o.result.findings and _reviewable(session, o, dirty)]
         if not todo:
             term.show(f"Nothing to review in {report.plural(len(outcomes), 'file')}.")
             return 2 if session.tally.errors else 0
         current = ""
+        texts = {o.result.path: o.text for o in todo}  # each file's text as last written
         try:
-            for number, outcome in enumerate(todo):
-                if session.stopped:
-                    session.tally.not_reviewed += sum(len(o.result.findings) for o in todo[number:])
-                    break
-                current = outcome.result.path
-                assert outcome.text is not None
-                new = session.file(current, outcome.text, outcome.result.findings)
-                if new != outcome.text:
-                    _write(session, outcome, new)
+            for severity in Severity:  # errors first: a `q` after them keeps every error fix accepted
+                for outcome in todo:
+                    current = outcome.result.path
+                    if session.stopped:
+                        session.tally.not_reviewed += sum(f.severity is severity for f in outcome.result.findings)
+                        continue
+                    text = texts[current]
+                    assert text is not None
+                    findings = session.findings(current, text, outcome, severity)
+                    new = session.file(current, text, findings) if findings else text
+                    if new != text and _write(session, outcome, text, new):
+                        texts[current] = new
                 current = ""
         except KeyboardInterrupt:
             return _abort(session, current, "interrupted", 130)
@@ -368,11 +384,11 @@ def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
     return outcomes
 
 
-def _dirty(paths: list[str]) -> dict[str, str]:
+def _dirty(paths: list[str], options: Options) -> dict[str, str]:
     """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/vcs.py)."""
-    from fixer.vcs import dirty_files
+    from fixer.vcs import refused_files
 
-    return dirty_files(paths) if paths else {}
+    return refused_files(paths, options.record_dir) if paths else {}
 
 
 def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> bool:
@@ -389,25 +405,31 @@ def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> boo
     return False
 
 
-def _write(session: Review, outcome: Outcome, new: str) -> None:
-    """Write `new` over the file, unless it changed on disk since it was planned."""
+def _write(session: Review, outcome: Outcome, old: str, new: str) -> bool:
+    """Write `new` over the file, unless it changed on disk since it held `old`; whether it was written."""
     path = outcome.result.path
     try:
-        if read_source(Path(path)).text != outcome.text:
+        if read_source(Path(path)).text != old:
             reason = "the file changed on disk during the review"
         else:
             data = encode_source(new, outcome.encoding)
             with _signals_held():  # a file is written, or not; the count printed after is exact
                 write_atomic(Path(path), data)
+            if not session.options.allow_dirty:
+                from fixer.written import remember
+
+                remember(session.options.record_dir, path, data)
             reason = ""
     except SourceError as error:
         reason = error.error.message
     if reason:
         sys.stderr.write(f"{path}: not written: {reason}\n")
         session.tally.errors += 1
-        return
-    session.tally.written.append(path)
+        return False
+    if path not in session.tally.written:
+        session.tally.written.append(path)
     session.term.show(f"wrote {path}", "green")
+    return True
 
 
 def _abort(session: Review, current: str, what: str, code: int) -> int:

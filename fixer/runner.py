@@ -57,6 +57,7 @@ class Options:
     allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
     refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
     cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/cache.py); None: no cache
+    record_dir: str | None = None  # FIX: the cache folder that records what `fix` wrote (fixer/written.py), even with --no-cache
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
@@ -133,7 +134,12 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
         refusal = dict(options.refused).get(os.path.realpath(path)) if options.refused else None
         if refusal is not None:
             return Outcome(FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.VCS, refusal)))
-        write_atomic(Path(path), encode_source(new_text, source.encoding), source.mode)
+        data = encode_source(new_text, source.encoding)
+        write_atomic(Path(path), data, source.mode)
+        if not options.allow_dirty:  # git held the file clean (or it is outside git): its only change is ours
+            from fixer.written import remember
+
+            remember(options.record_dir, path, data)
     return outcome
 
 
@@ -215,9 +221,9 @@ def run(
         for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
             remove_stale_temps(folder)
     if options.mode is Mode.FIX and not options.allow_dirty:
-        from fixer.vcs import dirty_files
+        from fixer.vcs import refused_files
 
-        options = dataclasses.replace(options, refused=tuple(sorted(dirty_files(files).items())))
+        options = dataclasses.replace(options, refused=tuple(sorted(refused_files(files, options.record_dir).items())))
     processed = _process_all(files, options)
     for item in items:
         if item.error is not None:

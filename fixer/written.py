@@ -1,0 +1,69 @@
+"""What outplace last wrote to each file, so that its own fix is not taken for uncommitted work.
+
+`fix` refuses a file with uncommitted changes (fixer/vcs.py); right after `fix`, the only change
+in a fixed file is outplace's. When `fix` writes a file that git held clean, it records the hash
+of the bytes it wrote under `.outplace_cache/written/`; a later `fix` accepts a file whose bytes
+are exactly that, so `fix` then `fix --unsafe-fixes` (or `--fix-warnings`) works without
+`--allow-dirty`, and any edit made since (by hand or by another tool) is refused as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+FOLDER = "written"
+
+
+def remember(cache_dir: str | None, path: str, data: bytes) -> None:
+    """Record that outplace wrote `data` to `path` (in a git work tree: elsewhere nothing is refused)."""
+    from fixer.cache import make_cache_folder
+    from fixer.vcs import in_work_tree
+
+    if cache_dir is None or not in_work_tree(path):
+        return
+
+    folder = Path(cache_dir) / FOLDER
+    try:
+        make_cache_folder(Path(cache_dir))
+        folder.mkdir(exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(_digest(data) + "\n")
+            os.replace(temp, _record(folder, path))
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError:  # a read-only tree: the next `fix` asks for --allow-dirty, as without the record
+        pass
+
+
+def own_writes(cache_dir: str | None, real_paths: Iterable[str]) -> set[str]:
+    """Those of `real_paths` whose bytes on disk are exactly what outplace last wrote to them."""
+    if cache_dir is None:
+        return set()
+    folder = Path(cache_dir) / FOLDER
+    own = set()
+    for path in real_paths:
+        try:
+            recorded = _record(folder, path).read_text(encoding="ascii").strip()
+            with open(path, "rb") as handle:
+                current = _digest(handle.read())
+        except (OSError, UnicodeDecodeError):
+            continue
+        if recorded == current:
+            own.add(path)
+    return own
+
+
+def _record(folder: Path, path: str) -> Path:
+    """The record of `path`, named by a hash of its real path."""
+    return folder / hashlib.sha256(os.fsencode(os.path.realpath(path))).hexdigest()[:32]
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
