@@ -208,3 +208,37 @@ def test_an_edit_after_fix_is_refused_again(cli: Cli, committed: Path) -> None:
     assert result.code == 2
     assert result.stderr == "model.py: vcs error: has uncommitted changes; commit or stash them first, or pass --allow-dirty\n"
     assert path.read_text().endswith("# my own work\n") and "    x += 1\n" in path.read_text()
+
+
+# fix -i: both, errors first -----------------------------------------------------------------------
+B_ERROR = "import torch\ndef g(y: torch.Tensor):\n    e = torch.exp(y)\n    e.add_(1)\n    return e\n"
+
+
+def test_interactive_asks_every_error_first_then_the_warnings(tmp_path: Path) -> None:
+    from tests.test_interactive import answer, finish, headers, spawn
+
+    write(tmp_path, "a.py", MIXED)
+    write(tmp_path, "b.py", B_ERROR)
+    child = spawn(tmp_path, ".")
+    shown = answer(child, "yyy")
+    code, rest = finish(child)
+    assert headers(shown) == [("a.py", 7, "IP101"), ("b.py", 4, "IP102"), ("a.py", 5, "IP102")]
+    assert "[warning, safe fix]" in shown[2] and "[error, safe fix]" in shown[0]
+    assert (tmp_path / "a.py").read_text() == ALL_FIXED
+    assert (tmp_path / "b.py").read_text() == B_ERROR.replace("e.add_(1)", "e = e.add(1)")
+    assert "Applied 3 changes, skipped 0; wrote 2 files." in rest
+    assert code == 0
+
+
+def test_interactive_quit_after_the_errors_keeps_them_and_leaves_the_warnings(tmp_path: Path) -> None:
+    from tests.test_interactive import answer, finish, headers, spawn
+
+    write(tmp_path, "a.py", MIXED)
+    write(tmp_path, "b.py", B_ERROR)
+    child = spawn(tmp_path, ".")
+    shown = answer(child, "yyq")
+    code, rest = finish(child)
+    assert headers(shown)[-1] == ("a.py", 5, "IP102")
+    assert (tmp_path / "a.py").read_text() == ERRORS_FIXED
+    assert "Stopped early: 1 change not reviewed." in rest
+    assert code == 1
