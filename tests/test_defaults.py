@@ -242,3 +242,26 @@ def test_interactive_quit_after_the_errors_keeps_them_and_leaves_the_warnings(tm
     assert (tmp_path / "a.py").read_text() == ERRORS_FIXED
     assert "Stopped early: 1 change not reviewed." in rest
     assert code == 1
+
+
+# the bot: errors by default -----------------------------------------------------------------------
+def test_bot_commits_error_fixes_only_unless_asked(tmp_path: Path) -> None:
+    from tests.fake_github import FakeGitHub
+    from tests.test_bot import BRANCH, TOKEN, bot, make_repo
+    from tests.test_bot import git as bot_git
+
+    github = FakeGitHub(TOKEN)
+    github.start()
+    try:
+        repo = make_repo(tmp_path, {"model.py": MIXED})
+        first = bot(repo, github)
+        assert first.code == 0, first.stderr
+        assert bot_git("show", f"{BRANCH}:model.py", cwd=repo.remote) + "\n" == ERRORS_FIXED
+        assert "Not fixed here: 1 finding whose fix is unsafe or display-only, or that are warnings" in github.pulls[1]["body"]
+        second = bot(repo, github, "--fix-warnings")
+        assert second.code == 0, second.stderr
+        assert bot_git("show", f"{BRANCH}:model.py", cwd=repo.remote) + "\n" == ALL_FIXED
+        assert "$ outplace diff . --fix-warnings" in github.pulls[1]["body"]
+        assert github.violations == []
+    finally:
+        github.stop()
