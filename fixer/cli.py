@@ -42,7 +42,7 @@ Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
 FixWarnings = Annotated[Optional[bool], typer.Option("--fix-warnings/--no-fix-warnings", help="Also fix `warning` findings (code that may train today); by default only `error` ones are changed.", show_default=False)]
 ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings remain (2 still means a file could not be processed).")]
-MaxWarnings = Annotated[Optional[int], typer.Option("--max-warnings", min=0, help="Exit 1 when more than this many warnings remain (errors always exit 1) [default: no limit].", show_default=False)]
+MaxWarnings = Annotated[Optional[int], typer.Option("--max-warnings", min=0, help="Exit 1 when more than this many warnings remain; errors always exit 1, warnings alone do not by default.", show_default=False)]
 StdinName = Annotated[Optional[str], typer.Option(help="The path standard input stands for (`-`).")]
 AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Fix files that have uncommitted changes in git too.")]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
@@ -141,7 +141,8 @@ def fix(
     writing files atomically; then list each error left and the command that fixes it.
 
     In a git work tree, files with uncommitted changes (untracked ones too) are left alone unless
-    --allow-dirty, so that git can always undo the fix.
+    --allow-dirty, so that git can always undo the fix; a file whose only change is outplace's own
+    last fix is not refused.
     """
     from fixer import report
     from fixer.types import ExitPolicy
@@ -305,7 +306,6 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         jobs=flags.jobs,
         allow_dirty=flags.allow_dirty,
         cache_dir=None if flags.no_cache or paths == ["-"] else _cache_dir(paths, config.root),
-        record_dir=None if paths == ["-"] else _cache_dir(paths, config.root),
     )
 
 

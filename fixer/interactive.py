@@ -335,7 +335,7 @@ def review(paths: Sequence[str], options: Options) -> int:
         errors = report.error_lines([o.result for o in outcomes])
         sys.stderr.write(errors)
         session.tally.errors = errors.count("\n")
-        dirty = {} if options.allow_dirty else _dirty([o.result.path for o in outcomes if o.text is not None and o.result.findings], options)
+        dirty = {} if options.allow_dirty else _dirty([o.result.path for o in outcomes if o.text is not None and o.result.findings])
         todo = [o for o in outcomes if o.result.findings and _reviewable(session, o, dirty)]
         if not todo:
             term.show(f"Nothing to review in {report.plural(len(outcomes), 'file')}.")
@@ -384,11 +384,11 @@ def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
     return outcomes
 
 
-def _dirty(paths: list[str], options: Options) -> dict[str, str]:
+def _dirty(paths: list[str]) -> dict[str, str]:
     """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/vcs.py)."""
     from fixer.vcs import refused_files
 
-    return refused_files(paths, options.record_dir) if paths else {}
+    return refused_files(paths) if paths else {}
 
 
 def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> bool:
@@ -418,7 +418,7 @@ def _write(session: Review, outcome: Outcome, old: str, new: str) -> bool:
             if not session.options.allow_dirty:
                 from fixer.written import remember
 
-                remember(session.options.record_dir, path, data)
+                remember(path, data)
             reason = ""
     except SourceError as error:
         reason = error.error.message

@@ -57,7 +57,6 @@ class Options:
     allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
     refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
     cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/cache.py); None: no cache
-    record_dir: str | None = None  # FIX: the cache folder that records what `fix` wrote (fixer/written.py), even with --no-cache
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
@@ -139,7 +138,7 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
         if not options.allow_dirty:  # git held the file clean (or it is outside git): its only change is ours
             from fixer.written import remember
 
-            remember(options.record_dir, path, data)
+            remember(path, data)
     return outcome
 
 
@@ -223,7 +222,7 @@ def run(
     if options.mode is Mode.FIX and not options.allow_dirty:
         from fixer.vcs import refused_files
 
-        options = dataclasses.replace(options, refused=tuple(sorted(refused_files(files, options.record_dir).items())))
+        options = dataclasses.replace(options, refused=tuple(sorted(refused_files(files).items())))
     processed = _process_all(files, options)
     for item in items:
         if item.error is not None:

@@ -19,12 +19,12 @@ MODIFIED = f"has uncommitted changes; {ALLOW}"
 UNTRACKED = "is untracked: git could not undo the fix; commit it first, or pass --allow-dirty"
 
 
-def refused_files(files: Iterable[str], record_dir: str | None) -> dict[str, str]:
+def refused_files(files: Iterable[str]) -> dict[str, str]:
     """`dirty_files`, less those whose only uncommitted change is outplace's own last write."""
     from fixer.written import own_writes
 
     dirty = dirty_files(files)
-    own = own_writes(record_dir, [path for path, reason in dirty.items() if reason == MODIFIED])
+    own = own_writes([path for path, reason in dirty.items() if reason == MODIFIED])
     return {path: reason for path, reason in dirty.items() if path not in own}
 
 
@@ -51,9 +51,9 @@ def dirty_files(files: Iterable[str]) -> dict[str, str]:
     return dirty
 
 
-def in_work_tree(path: str) -> bool:
-    """Whether `path` lies in a git work tree (where `fix` may refuse it)."""
-    return _work_tree(Path(os.path.realpath(path)).parent) is not None
+def work_tree_of(path: str) -> Path | None:
+    """The root of the git work tree that holds the file `path`, or None."""
+    return _work_tree(Path(os.path.realpath(path)).parent)
 
 
 def _work_tree(folder: Path) -> Path | None:

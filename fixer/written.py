@@ -2,9 +2,10 @@
 
 `fix` refuses a file with uncommitted changes (fixer/vcs.py); right after `fix`, the only change
 in a fixed file is outplace's. When `fix` writes a file that git held clean, it records the hash
-of the bytes it wrote under `.outplace_cache/written/`; a later `fix` accepts a file whose bytes
-are exactly that, so `fix` then `fix --unsafe-fixes` (or `--fix-warnings`) works without
-`--allow-dirty`, and any edit made since (by hand or by another tool) is refused as before.
+of the bytes it wrote under `.outplace_cache/written/` at the root of the git work tree (the same
+place whatever paths the run was given); a later `fix` accepts a file whose bytes are exactly
+that, so `fix` then `fix --unsafe-fixes` (or `--fix-warnings`) works without `--allow-dirty`, and
+any edit made since (by hand or by another tool) is refused as before.
 """
 
 from __future__ import annotations
@@ -18,17 +19,16 @@ from pathlib import Path
 FOLDER = "written"
 
 
-def remember(cache_dir: str | None, path: str, data: bytes) -> None:
+def remember(path: str, data: bytes) -> None:
     """Record that outplace wrote `data` to `path` (in a git work tree: elsewhere nothing is refused)."""
     from fixer.cache import make_cache_folder
-    from fixer.vcs import in_work_tree
 
-    if cache_dir is None or not in_work_tree(path):
+    cache = _cache_folder(path)
+    if cache is None:
         return
-
-    folder = Path(cache_dir) / FOLDER
+    folder = cache / FOLDER
     try:
-        make_cache_folder(Path(cache_dir))
+        make_cache_folder(cache)
         folder.mkdir(exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
@@ -42,15 +42,15 @@ def remember(cache_dir: str | None, path: str, data: bytes) -> None:
         pass
 
 
-def own_writes(cache_dir: str | None, real_paths: Iterable[str]) -> set[str]:
+def own_writes(real_paths: Iterable[str]) -> set[str]:
     """Those of `real_paths` whose bytes on disk are exactly what outplace last wrote to them."""
-    if cache_dir is None:
-        return set()
-    folder = Path(cache_dir) / FOLDER
     own = set()
     for path in real_paths:
+        cache = _cache_folder(path)
+        if cache is None:
+            continue
         try:
-            recorded = _record(folder, path).read_text(encoding="ascii").strip()
+            recorded = _record(cache / FOLDER, path).read_text(encoding="ascii").strip()
             with open(path, "rb") as handle:
                 current = _digest(handle.read())
         except (OSError, UnicodeDecodeError):
@@ -58,6 +58,15 @@ def own_writes(cache_dir: str | None, real_paths: Iterable[str]) -> set[str]:
         if recorded == current:
             own.add(path)
     return own
+
+
+def _cache_folder(path: str) -> Path | None:
+    """`.outplace_cache/` at the root of the git work tree that holds `path`; None outside git."""
+    from fixer.cache import CACHE_FOLDER
+    from fixer.vcs import work_tree_of
+
+    root = work_tree_of(path)
+    return None if root is None else root / CACHE_FOLDER
 
 
 def _record(folder: Path, path: str) -> Path:
