@@ -75,15 +75,14 @@ def check(
     paths: Paths, select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, output_format: Format = OutputFormat.text,
     statistics: Statistics = False, quiet: Quiet = False, no_color: NoColor = False, no_cache: NoCache = False,
-    fix_warnings: FixWarnings = None, exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
+    exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when errors remain (warnings: see --max-warnings)."""
     from fixer import formats, report
     from fixer.types import ExitPolicy
 
     _set_colour(no_color)
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
-                  fix_warnings=fix_warnings)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
     options = _options(Mode.CHECK, paths, flags)
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
     policy = ExitPolicy(max_warnings, exit_zero)
