@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn, Optional, TextIO, TypeVar
 import typer
 
 from fixer.runner import Mode, Options, Outcome
+from fixer.types import ExitPolicy
 
 app = typer.Typer(
     name="outplace",
@@ -79,7 +80,6 @@ def check(
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when errors remain (warnings: see --max-warnings)."""
     from fixer import formats, report
-    from fixer.types import ExitPolicy
 
     _set_colour(no_color)
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache)
@@ -144,12 +144,11 @@ def fix(
     last fix is not refused.
     """
     from fixer import report
-    from fixer.types import ExitPolicy
 
     _set_colour(no_color)
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache, fix_warnings)
     if interactive:
-        raise typer.Exit(_review(paths, flags))
+        raise typer.Exit(_review(paths, flags, ExitPolicy(max_warnings, exit_zero)))
     options = _options(Mode.FIX, paths, flags)
     outcomes = _outcomes(Mode.FIX, paths, flags)
     results = [outcome.result for outcome, _ in outcomes]
@@ -254,7 +253,7 @@ def bot(
 
 
 # helpers ----------------------------------------------------------------------------------------
-def _review(paths: list[str], flags: Flags) -> int:
+def _review(paths: list[str], flags: Flags, policy: ExitPolicy) -> int:
     """`fix -i`: the interactive review, which reads its answers from the terminal."""
     if "-" in paths:
         _usage_error("--interactive cannot review standard input (`-`); use `outplace diff -` or `outplace fix -`")
@@ -262,7 +261,7 @@ def _review(paths: list[str], flags: Flags) -> int:
         _usage_error("--interactive needs a terminal on standard input; use `outplace diff` to review or `outplace fix` to apply")
     from fixer import interactive
 
-    return interactive.review(paths, _options(Mode.PLAN, paths, flags))
+    return interactive.review(paths, _options(Mode.PLAN, paths, flags), policy)
 
 
 def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome, bytes]]:

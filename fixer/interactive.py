@@ -36,7 +36,7 @@ from rich.text import Text
 from fixer import diff, report, runner
 from fixer.runner import Options, Outcome
 from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
-from fixer.types import Finding, Safety, Severity
+from fixer.types import ExitPolicy, Finding, Safety, Severity
 
 KEYS = """\
 y - apply this change
@@ -98,7 +98,15 @@ class Tally:
     names: dict[str, str] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     not_reviewed: int = 0
+    left: Counter[Severity] = field(default_factory=Counter)  # findings skipped, display-only or not reviewed
     errors: int = 0
+
+    def exit_code(self, policy: ExitPolicy) -> int:
+        """As `fix`: 1 when errors were left (or more warnings than --max-warnings), else 0."""
+        if policy.exit_zero:
+            return 0
+        too_many = policy.max_warnings is not None and self.left[Severity.WARNING] > policy.max_warnings
+        return 1 if self.left[Severity.ERROR] or too_many else 0
 
     def count(self, finding: Finding, verdict: Verdict) -> None:
         self.names[finding.rule_id] = finding.rule_name
@@ -108,6 +116,13 @@ class Tally:
             self.edited[finding.rule_id] += 1
         elif verdict in counter:
             counter[verdict][finding.rule_id] += 1
+        if verdict in (Verdict.SKIP, Verdict.DISPLAY):
+            self.left[finding.severity] += 1
+
+    def not_reviewed_of(self, findings: Sequence[Finding]) -> None:
+        """Count `findings` as left without a decision (after `q`)."""
+        self.not_reviewed += len(findings)
+        self.left.update(f.severity for f in findings)
 
 
 class Terminal:
@@ -188,7 +203,7 @@ class Review:
                     continue  # decided before the text was rewritten
                 verdict, edited, file_policy = self.decide(path, base, queue, accepted, finding, file_policy)
                 if verdict is Verdict.STOP:
-                    self.tally.not_reviewed += sum(not any(m.covers(f) for m in marks) for f in queue[index:])
+                    self.tally.not_reviewed_of([f for f in queue[index:] if not any(m.covers(f) for m in marks)])
                     break
                 self.tally.count(finding, verdict)
                 if verdict is Verdict.APPLY:
@@ -322,7 +337,7 @@ class Review:
 
 
 # the run ----------------------------------------------------------------------------------------
-def review(paths: Sequence[str], options: Options) -> int:
+def review(paths: Sequence[str], options: Options, policy: ExitPolicy = ExitPolicy()) -> int:
     """Plan `paths`, ask about each change, write the accepted ones; the exit code."""
     term = Terminal()
     session = Review(options, term)
@@ -347,7 +362,7 @@ def review(paths: Sequence[str], options: Options) -> int:
                 for outcome in todo:
                     current = outcome.result.path
                     if session.stopped:
-                        session.tally.not_reviewed += sum(f.severity is severity for f in outcome.result.findings)
+                        session.tally.not_reviewed_of([f for f in outcome.result.findings if f.severity is severity])
                         continue
                     text = texts[current]
                     assert text is not None
@@ -364,8 +379,7 @@ def review(paths: Sequence[str], options: Options) -> int:
     term.show(_summary(session.tally))
     if session.tally.errors:
         return 2
-    left = sum(session.tally.skipped.values()) + sum(session.tally.display.values()) + session.tally.not_reviewed
-    return 1 if left else 0
+    return session.tally.exit_code(policy)
 
 
 def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:

@@ -241,7 +241,20 @@ def test_interactive_quit_after_the_errors_keeps_them_and_leaves_the_warnings(tm
     assert headers(shown)[-1] == ("a.py", 5, "IP102")
     assert (tmp_path / "a.py").read_text() == ERRORS_FIXED
     assert "Stopped early: 1 change not reviewed." in rest
-    assert code == 1
+    assert code == 0  # as `fix`: only a warning is left
+
+
+def test_interactive_exit_code_follows_the_errors_left(tmp_path: Path) -> None:
+    from tests.test_interactive import answer, finish, spawn
+
+    write(tmp_path, "a.py", MIXED)
+    child = spawn(tmp_path, "--max-warnings", "0", ".")
+    answer(child, "yn")  # the error is fixed, the warning skipped
+    assert finish(child)[0] == 1
+    write(tmp_path, "a.py", MIXED)
+    child = spawn(tmp_path, ".")
+    answer(child, "ny")  # the error is skipped
+    assert finish(child)[0] == 1
 
 
 # the bot: errors by default -----------------------------------------------------------------------
