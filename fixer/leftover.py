@@ -71,18 +71,25 @@ def error_line(held: HeldBack, location: str) -> str:
     return f"{location}: {f.rule_id} {f.message.rstrip('.')}; {tail}"
 
 
+def fix_commands(findings: Sequence[Finding], options: Options, paths: Sequence[str] = ()) -> list[str]:
+    """`2 fixable with `outplace fix --fix-warnings``, `1 with `...``: the fixable `findings` by the command
+    that fixes them in a run with `options`, fewest flags first."""
+    groups = Counter(missing_flags(f, options) for f in findings if f.fixable)
+    ordered = sorted(groups.items(), key=lambda item: len(item[0]))
+    return [
+        f"{count} {'with' if index else 'fixable with'} `{shlex.join(['outplace', 'fix', *flags, *paths])}`"
+        for index, (flags, count) in enumerate(ordered)
+    ]
+
+
 def warnings_line(results: Sequence[FileResult], options: Options, paths: Sequence[str]) -> str | None:
     """How many warnings were left as they are, and the commands that fix them; None when none were."""
     left = [f for r in results for f in r.remaining if f.severity is Severity.WARNING]
     if not left:
         return None
-    groups = Counter(missing_flags(f, options) for f in left if f.fixable)
-    parts = [
-        f"{count} {'fixable ' if not index else ''}with `{shlex.join(['outplace', 'fix', *flags, *paths])}`"
-        for index, (flags, count) in enumerate(sorted(groups.items(), key=lambda item: len(item[0])))
-    ]
+    parts = fix_commands(left, options, paths)
     display = sum(not f.fixable for f in left)
     if display:
         parts.append(f"{display} with no automatic fix")
-    what = f"1 warning (code that may train today) was" if len(left) == 1 else f"{len(left)} warnings (code that may train today) were"
+    what = "1 warning (code that may train today) was" if len(left) == 1 else f"{len(left)} warnings (code that may train today) were"
     return f"{what} not fixed: {', '.join(parts)}."

@@ -9,7 +9,6 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from fixer.codemod import Codemod
+
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
@@ -81,14 +81,10 @@ def check_summary(results: Sequence[FileResult], options: Options | None = None)
 
 
 def _severity_part(severity: Severity, findings: list[Finding], options: Options) -> str:
-    """`2 warnings (1 fixable with `outplace fix --fix-warnings`, 1 with --unsafe-fixes)`."""
-    from fixer.leftover import missing_flags
+    """`2 warnings (1 fixable with `outplace fix --fix-warnings`, 1 with `outplace fix --fix-warnings --unsafe-fixes`)`."""
+    from fixer.leftover import fix_commands
 
-    groups = Counter(missing_flags(f, options) for f in findings if f.fixable)
-    fixable = []
-    for flags, count in sorted(groups.items(), key=lambda item: len(item[0])):
-        command = " ".join(["outplace", "fix", *flags])
-        fixable.append(f"{count} fixable with `{command}`" if not fixable else f"{count} with `{command}`")
+    fixable = fix_commands(findings, options)
     detail = f" ({', '.join(fixable)})" if fixable else ""
     return plural(len(findings), severity.value) + detail
 
