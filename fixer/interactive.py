@@ -101,13 +101,6 @@ class Tally:
     left: Counter[Severity] = field(default_factory=Counter)  # findings skipped, display-only or not reviewed
     errors: int = 0
 
-    def exit_code(self, policy: ExitPolicy) -> int:
-        """As `fix`: 1 when errors were left (or more warnings than --max-warnings), else 0."""
-        if policy.exit_zero:
-            return 0
-        too_many = policy.max_warnings is not None and self.left[Severity.WARNING] > policy.max_warnings
-        return 1 if self.left[Severity.ERROR] or too_many else 0
-
     def count(self, finding: Finding, verdict: Verdict) -> None:
         self.names[finding.rule_id] = finding.rule_name
         counter = {Verdict.APPLY: self.applied, Verdict.SKIP: self.skipped, Verdict.DISPLAY: self.display}
@@ -379,7 +372,7 @@ def review(paths: Sequence[str], options: Options, policy: ExitPolicy = ExitPoli
     term.show(_summary(session.tally))
     if session.tally.errors:
         return 2
-    return session.tally.exit_code(policy)
+    return policy.code(session.tally.left)  # as `fix`: errors left fail, warnings past --max-warnings
 
 
 def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:

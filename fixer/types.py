@@ -139,6 +139,13 @@ class ExitPolicy:
     max_warnings: int | None = None  # more warnings than this fail the run; None: warnings never do
     exit_zero: bool = False  # findings never fail the run (a file that could not be processed still does)
 
+    def code(self, left: Counter[Severity]) -> int:
+        """1 when the findings `left` (per severity) fail the run, else 0."""
+        if self.exit_zero:
+            return 0
+        too_many = self.max_warnings is not None and left[Severity.WARNING] > self.max_warnings
+        return 1 if left[Severity.ERROR] or too_many else 0
+
 
 @dataclass(slots=True)
 class RunSummary:
@@ -147,7 +154,6 @@ class RunSummary:
     files: Counter[str] = field(default_factory=Counter)  # per FileStatus value
     findings: Counter[str] = field(default_factory=Counter)  # per rule id
     fixed: Counter[str] = field(default_factory=Counter)  # per rule id
-    unfixed: Counter[str] = field(default_factory=Counter)  # per (rule id, safety label)
     left: Counter[Severity] = field(default_factory=Counter)  # findings not fixed, per severity
     errors: int = 0  # files that could not be processed
 
@@ -161,18 +167,8 @@ class RunSummary:
             if f.key in applied:
                 self.fixed[f.rule_id] += 1
             else:
-                self.unfixed[f"{f.rule_id} ({f.safety.label} fix)"] += 1
                 self.left[f.severity] += 1
-
-    @property
-    def remaining(self) -> int:
-        return sum(self.unfixed.values())
 
     def exit_code(self, policy: ExitPolicy = ExitPolicy()) -> int:
         """2 when a file could not be processed, else 1 when errors (or too many warnings) remain, else 0."""
-        if self.errors:
-            return 2
-        if policy.exit_zero:
-            return 0
-        too_many = policy.max_warnings is not None and self.left[Severity.WARNING] > policy.max_warnings
-        return 1 if self.left[Severity.ERROR] or too_many else 0
+        return 2 if self.errors else policy.code(self.left)
