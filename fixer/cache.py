@@ -2,7 +2,8 @@
 
 An entry is the pickled `FileResult` of one file, stored under a key that hashes everything the
 result depends on: the file's bytes, its path as given (findings name it), the run's mode, the
-rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`, and a
+rule selection for that file (select, ignore and its per-file ignores), `--unsafe-fixes`,
+`--fix-warnings`, and a
 fingerprint of outplace's own code and data, which stands for its version (so an edited rule or
 table never serves an old result), of the Python version and of libcst's and nbformat's. An entry is used only when its key matches exactly and each other file its findings were computed
 from (what the file imports from the project: `FileResult.depends`) still has the text it had; a missing,
@@ -77,7 +78,7 @@ def entry_key(path: str, data: bytes, options: Options) -> str:
 
     setup = repr((
         code_fingerprint(), options.mode.value, path, options.select,
-        options.ignore + ignored_codes(path, options), options.unsafe_fixes,
+        options.ignore + ignored_codes(path, options), options.unsafe_fixes, options.fix_warnings,
     ))  # fmt: skip
     digest = hashlib.sha256(setup.encode("utf-8", "surrogatepass"))
     digest.update(b"\0")
@@ -129,12 +130,18 @@ class Cache:
     def _prepare(self, folder: Path) -> None:
         if folder.is_dir():
             return
-        if not self.folder.is_dir():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by outplace automatically.\n*\n", encoding="utf-8")
+        make_cache_folder(self.folder)
         folder.mkdir(exist_ok=True)
+
+
+def make_cache_folder(folder: Path) -> None:
+    """Create the cache folder, with a `.gitignore` that keeps it out of git; may raise OSError."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by outplace automatically.\n*\n", encoding="utf-8")
 
 
 def lookup(path: str, options: Options) -> tuple[str | None, FileResult | None]:

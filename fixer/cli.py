@@ -11,12 +11,13 @@ import gc
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO, TypeVar
 
 import typer
 
 from fixer.runner import Mode, Options, Outcome
+from fixer.types import ExitPolicy
 
 if TYPE_CHECKING:
     from fixer.types import FileResult
@@ -53,8 +54,11 @@ ConfigPath = Annotated[Optional[str], typer.Option("--config", metavar="PATH", h
 Jobs = Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes (default: one per CPU).")]
 ForceExclude = Annotated[Optional[bool], typer.Option("--force-exclude/--no-force-exclude", help="Apply exclusions to paths named on the command line too (for pre-commit, which names every file).", show_default=False)]
 Unsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour.", show_default=False)]
-CheckUnsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Count unsafe fixes as available in the summary and --statistics (as `fix --unsafe-fixes` would apply them); check itself changes nothing.", show_default=False)]
+CheckUnsafe = Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Count unsafe fixes as fixable in --statistics (as `fix --unsafe-fixes` would apply them); check itself changes nothing, and its summary names the command that applies each fix.", show_default=False)]
 StdinName = Annotated[Optional[str], typer.Option(metavar="PATH", help="The path standard input stands for (`-`).")]
+FixWarnings = Annotated[Optional[bool], typer.Option("--fix-warnings/--no-fix-warnings", help="Also fix `warning` findings (code that may train today); by default only `error` ones are changed.", show_default=False)]
+ExitZero = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings remain (2 still means a file could not be processed).")]
+MaxWarnings = Annotated[Optional[int], typer.Option("--max-warnings", min=0, help="Exit 1 when more than this many warnings remain; errors always exit 1, warnings alone do not by default.", show_default=False)]
 AllowDirty = Annotated[bool, typer.Option("--allow-dirty", help="Fix files that have uncommitted changes in git too.")]
 Format = Annotated[OutputFormat, typer.Option("--output-format", "--format", metavar="text|json|sarif|github", help="Output format.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print findings and errors only: no summary, no progress bar.")]
@@ -99,6 +103,7 @@ class Flags:
     extend_select: list[str] | None = None
     extend_ignore: list[str] | None = None
     config: str | None = None  # --config: the one configuration file to read
+    fix_warnings: bool | None = None
 
 
 @app.command()
@@ -109,17 +114,20 @@ def check(
     statistics: Statistics = False, add_noqa: AddNoqa = False, quiet: Quiet = False, no_color: NoColor = False,
     no_cache: NoCache = False,
     force_exclude: ForceExclude = None,
+    exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
 ) -> None:
-    """Report in-place writes that can break autograd; exit 1 when there are any."""
+    """Report in-place writes that can break autograd; exit 1 when errors remain (warnings: see --max-warnings)."""
     from fixer import formats, report
 
     _set_colour(no_color)
     paths = paths or ["."]
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
                   extend_select=extend_select, extend_ignore=extend_ignore, config=config, force_exclude=force_exclude)
+    options = _options(Mode.CHECK, paths, replace(flags, unsafe_fixes=None))  # hints name `fix`'s own flags
     results = [outcome.result for outcome, _ in _outcomes(Mode.CHECK, paths, flags)]
     if add_noqa:
         raise typer.Exit(_add_noqa(paths, results))
+    policy = ExitPolicy(max_warnings, exit_zero)
     if statistics:
         _print(report.error_lines(results), sys.stderr)
         sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json, unsafe_fixes=bool(unsafe_fixes)))
@@ -130,14 +138,14 @@ def check(
     elif output_format is OutputFormat.github:
         sys.stdout.write(formats.github(results))
         if not quiet:
-            _print(report.check_summary(results, bool(unsafe_fixes)) + "\n", sys.stderr)
+            _print(report.check_summary(results, options) + "\n", sys.stderr)
     elif output_format is OutputFormat.json:
-        sys.stdout.write(report.check_json(results))
+        sys.stdout.write(report.check_json(results, policy))
     else:
         _print(report.error_lines(results), sys.stderr)
         lines = "".join(report.finding_line(f) + "\n" for r in results for f in r.findings)
-        _print(lines if quiet else report.check_text(results, bool(unsafe_fixes)), sys.stdout)
-    raise typer.Exit(report.summarize(results).exit_code())
+        _print(lines if quiet else report.check_text(results, options), sys.stdout)
+    raise typer.Exit(report.summarize(results).exit_code(policy))
 
 
 @app.command()
@@ -145,20 +153,23 @@ def diff(
     paths: Paths = None, select: Select = None, ignore: Ignore = None, extend_select: ExtendSelect = None,
     extend_ignore: ExtendIgnore = None, exclude: Exclude = None, config: ConfigPath = None, jobs: Jobs = None,
     unsafe_fixes: Unsafe = None, stdin_filename: StdinName = None, quiet: Quiet = False, no_color: NoColor = False,
-    no_cache: NoCache = False, force_exclude: ForceExclude = None,
+    no_cache: NoCache = False, force_exclude: ForceExclude = None, fix_warnings: FixWarnings = None,
 ) -> None:
-    """Print the fixes as a unified diff for `git apply` / `patch -p1`; write nothing. Exit 1 when non-empty."""
+    """Print the fixes (of errors; warnings too with --fix-warnings) as a unified diff for `git apply` /
+    `patch -p1`; write nothing. Exit 1 when non-empty."""
     from fixer import report
 
     _set_colour(no_color)
     paths = paths or ["."]
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, quiet=quiet, no_cache=no_cache,
-                  extend_select=extend_select, extend_ignore=extend_ignore, config=config, force_exclude=force_exclude)
+                  extend_select=extend_select, extend_ignore=extend_ignore, config=config, force_exclude=force_exclude,
+                  fix_warnings=fix_warnings)
+    options = _options(Mode.DIFF, paths, flags)
     outcomes = [outcome for outcome, _ in _outcomes(Mode.DIFF, paths, flags)]
     for outcome in outcomes:
         _write_bytes(outcome.diff)  # bytes in each file's own encoding, so the patch applies
     results = [outcome.result for outcome in outcomes]
-    _print(report.error_lines(results) + ("" if quiet else report.diff_summary(results)), sys.stderr)
+    _print(report.error_lines(results) + ("" if quiet else report.diff_summary(results, options)), sys.stderr)
     code = 2 if any(r.error for r in results) else int(any(o.diff for o in outcomes))
     raise typer.Exit(code)
 
@@ -171,20 +182,25 @@ def fix(
     allow_dirty: AllowDirty = False, show_fixes: ShowFixes = False, quiet: Quiet = False, no_color: NoColor = False,
     no_cache: NoCache = False,
     force_exclude: ForceExclude = None,
+    fix_warnings: FixWarnings = None, exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
 ) -> None:
-    """Apply the safe fixes (and unsafe ones with --unsafe-fixes), writing files atomically.
+    """Apply the safe fixes of errors (unsafe ones with --unsafe-fixes, warnings with --fix-warnings),
+    writing files atomically; then list each error left and the command that fixes it.
 
     In a git work tree, files with uncommitted changes (untracked ones too) are left alone unless
-    --allow-dirty, so that git can always undo the fix.
+    --allow-dirty, so that git can always undo the fix; a file whose only change is outplace's own
+    last fix is not refused.
     """
     from fixer import report
 
     _set_colour(no_color)
     paths = paths or ["."]
     flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, stdin_filename, allow_dirty, quiet, no_cache,
-                  force_exclude=force_exclude, extend_select=extend_select, extend_ignore=extend_ignore, config=config)
+                  force_exclude=force_exclude, extend_select=extend_select, extend_ignore=extend_ignore, config=config,
+                  fix_warnings=fix_warnings)
     if interactive:
-        raise typer.Exit(_review(paths, flags))
+        raise typer.Exit(_review(paths, flags, ExitPolicy(max_warnings, exit_zero)))
+    options = _options(Mode.FIX, paths, flags)
     outcomes = _outcomes(Mode.FIX, paths, flags)
     results = [outcome.result for outcome, _ in outcomes]
     stream = sys.stdout
@@ -196,8 +212,8 @@ def fix(
     if show_fixes:
         _print(report.applied_fixes(results), stream)
     if not quiet:
-        _print(report.fix_text(results), stream)
-    raise typer.Exit(report.summarize(results).exit_code())
+        _print(report.fix_text(results, options, paths), stream)
+    raise typer.Exit(report.summarize(results).exit_code(ExitPolicy(max_warnings, exit_zero)))
 
 
 @app.command()
@@ -261,6 +277,7 @@ def bot(
     remote: Annotated[str, typer.Option(help="Git remote to fetch from and push to.")] = "origin",
     author: Annotated[str, typer.Option(help="Commit identity, `Name <email>`.")] = "outplace-bot <outplace-bot@users.noreply.github.com>",
     select: Select = None, ignore: Ignore = None, exclude: Exclude = None, jobs: Jobs = None, unsafe_fixes: Unsafe = None,
+    fix_warnings: FixWarnings = None,
 ) -> None:
     """Commit the fixes to a branch (one commit per rule) and open or update one pull request.
 
@@ -271,13 +288,13 @@ def bot(
     from fixer.bot.body import DEFAULT_TITLE
     from fixer.bot.git import Identity
 
-    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, None)
+    flags = Flags(select, ignore, exclude, jobs, unsafe_fixes, None, fix_warnings=fix_warnings)
     paths = paths or ["."]
     try:
         identity = Identity.parse(author)
     except ValueError as error:
         _usage_error(f"--author: {error}")
-    shown = [*(["--unsafe-fixes"] if unsafe_fixes else []), *(f"--select={c}" for c in _codes(select) or ()),
+    shown = [*(["--unsafe-fixes"] if unsafe_fixes else []), *(["--fix-warnings"] if fix_warnings else []), *(f"--select={c}" for c in _codes(select) or ()),
              *(f"--ignore={c}" for c in _codes(ignore) or ())]
     options = BotOptions(
         paths=tuple(paths), repo=repo, api_url=api_url, base=base, branch=branch, title=title or DEFAULT_TITLE,
@@ -289,7 +306,7 @@ def bot(
 
 
 # helpers ----------------------------------------------------------------------------------------
-def _review(paths: list[str], flags: Flags) -> int:
+def _review(paths: list[str], flags: Flags, policy: ExitPolicy) -> int:
     """`fix -i`: the interactive review, which reads its answers from the terminal."""
     if "-" in paths:
         _usage_error("--interactive cannot review standard input (`-`); use `outplace diff -` or `outplace fix -`")
@@ -297,7 +314,7 @@ def _review(paths: list[str], flags: Flags) -> int:
         _usage_error("--interactive needs a terminal on standard input; use `outplace diff` to review or `outplace fix` to apply")
     from fixer import interactive
 
-    return interactive.review(paths, _options(Mode.PLAN, paths, flags))
+    return interactive.review(paths, _options(Mode.PLAN, paths, flags), policy)
 
 
 def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome, bytes]]:
@@ -338,6 +355,7 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         select=extended(select if select is not None else extended(config.select or (), config.extend_select), extend_select),
         ignore=(ignore if ignore is not None else (config.ignore or ()) + config.extend_ignore) + extend_ignore,
         unsafe_fixes=_pick(flags.unsafe_fixes, config.unsafe_fixes) or False,
+        fix_warnings=_pick(flags.fix_warnings, config.fix_warnings) or False,
         exclude=_pick(tuple(flags.exclude) if flags.exclude else None, config.exclude),
         force_exclude=_pick(flags.force_exclude, config.force_exclude) or False,
         per_file_ignores=config.per_file_ignores,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 CodeCheck = Callable[[Iterable[str]], list[str]]  # the codes that name no rule
-KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "per-file-ignores", "unsafe-fixes", "force-exclude")
+KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "per-file-ignores", "unsafe-fixes", "force-exclude", "fix-warnings")
 OWN_FILES = (".outplace.toml", "outplace.toml")  # outplace's own configuration files, found before pyproject.toml
 
 
@@ -38,6 +38,7 @@ class Config:
     extend_select: tuple[str, ...] = ()
     extend_ignore: tuple[str, ...] = ()
     force_exclude: bool | None = None
+    fix_warnings: bool | None = None  # fix, diff and bot change `warning` findings too
 
     @property
     def root(self) -> Path | None:
@@ -95,7 +96,7 @@ def parse_config(table: Any, path: Path, unknown_codes: CodeCheck | None = None)
         raise ConfigError(f"{where}: unknown key {extra[0]!r} (known keys: {', '.join(KEYS)})")
     codes = {key: _strings(table, key, where) for key in ("select", "extend-select", "ignore", "extend-ignore", "exclude")}
     per_file = _per_file_ignores(table.get("per-file-ignores", {}), where)
-    unsafe, force_exclude = (_flag(table, key, where) for key in ("unsafe-fixes", "force-exclude"))
+    unsafe, force_exclude, warnings = (_flag(table, key, where) for key in ("unsafe-fixes", "force-exclude", "fix-warnings"))
     if unknown_codes is not None:
         named = [*(c for key in ("select", "extend-select", "ignore", "extend-ignore") for c in codes[key] or ()),
                  *(c for _, cs in per_file for c in cs)]
@@ -103,7 +104,7 @@ def parse_config(table: Any, path: Path, unknown_codes: CodeCheck | None = None)
         if bad:
             raise ConfigError(f"{where}: unknown rule code {bad[0]!r} (see `outplace rules`)")
     return Config(path, codes["select"], codes["ignore"], codes["exclude"], per_file, unsafe,
-                  codes["extend-select"] or (), codes["extend-ignore"] or (), force_exclude)
+                  codes["extend-select"] or (), codes["extend-ignore"] or (), force_exclude, warnings)
 
 
 def _read(pyproject: Path) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """`outplace fix -i`: review each change at the terminal and write only the accepted ones.
 
 Files are planned in worker processes (runner PLAN mode); every decision is taken here, in the
-main process; each file is written once, atomically, after its last decision. Ctrl-C or a closed
-terminal therefore leaves every file either as it was or with exactly the changes accepted.
+main process. The errors of every file are reviewed first, then the warnings (code that may train
+today); a file is written atomically after the last decision of each of the two passes. Ctrl-C or
+a closed terminal therefore leaves every file either as it was or with exactly the changes accepted.
 
 Fixes are applied by key with `engine.apply_fixes`, which never applies two overlapping fixes:
 when a change overlaps one accepted earlier in the same file, the accepted ones are applied, the
@@ -36,7 +37,7 @@ from fixer import diff, report, runner
 from fixer.notebook import JoinedNotebook, NotebookError
 from fixer.runner import Options, Outcome
 from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
-from fixer.types import Finding, Safety
+from fixer.types import ExitPolicy, Finding, Safety, Severity
 
 KEYS = """\
 y - apply this change
@@ -98,6 +99,7 @@ class Tally:
     names: dict[str, str] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     not_reviewed: int = 0
+    left: Counter[Severity] = field(default_factory=Counter)  # findings skipped, display-only or not reviewed
     errors: int = 0
 
     def count(self, finding: Finding, verdict: Verdict) -> None:
@@ -108,6 +110,13 @@ class Tally:
             self.edited[finding.rule_id] += 1
         elif verdict in counter:
             counter[verdict][finding.rule_id] += 1
+        if verdict in (Verdict.SKIP, Verdict.DISPLAY):
+            self.left[finding.severity] += 1
+
+    def not_reviewed_of(self, findings: Sequence[Finding]) -> None:
+        """Count `findings` as left without a decision (after `q`)."""
+        self.not_reviewed += len(findings)
+        self.left.update(f.severity for f in findings)
 
 
 class Terminal:
@@ -158,9 +167,18 @@ class Review:
     term: Terminal
     tally: Tally = field(default_factory=Tally)
     skip_rules: set[str] = field(default_factory=set)
+    file_policies: dict[str, Verdict] = field(default_factory=dict)  # a/d hold for the file's warnings too
+    severity: Severity = Severity.ERROR  # the findings under review: errors, then warnings
     apply_all: bool = False
     stopped: bool = False
     cells: JoinedNotebook | None = None  # the file under review is a notebook: its text is the joined cells
+
+    def findings(self, path: str, text: str, outcome: Outcome, severity: Severity) -> list[Finding]:
+        """The findings of `severity` in `text`: as planned, or planned again once the file was rewritten."""
+        self.severity = severity
+        if text == outcome.text:
+            return [f for f in outcome.result.findings if f.severity is severity]
+        return self.replan(path, text) or []
 
     # one file ---------------------------------------------------------------------------------
     def file(self, path: str, text: str, findings: Sequence[Finding], cells: JoinedNotebook | None = None) -> str:
@@ -170,7 +188,7 @@ class Review:
         """
         self.cells = cells
         base, queue, marks = text, list(findings), []
-        file_policy: Verdict | None = None
+        file_policy = self.file_policies.get(path)
         rounds = 2 * len(findings) + 4  # every round asks or applies something; this bounds a fix that never converges
         for _ in range(rounds):
             accepted: list[Finding] = []
@@ -184,7 +202,7 @@ class Review:
                     continue  # decided before the text was rewritten
                 verdict, edited, file_policy = self.decide(path, base, queue, accepted, finding, file_policy)
                 if verdict is Verdict.STOP:
-                    self.tally.not_reviewed += sum(not any(m.covers(f) for m in marks) for f in queue[index:])
+                    self.tally.not_reviewed_of([f for f in queue[index:] if not any(m.covers(f) for m in marks)])
                     break
                 self.tally.count(finding, verdict)
                 if verdict is Verdict.APPLY:
@@ -194,6 +212,8 @@ class Review:
                     break
                 else:
                     marks.append(Mark(finding.rule_id, finding.span.start_line, finding.span.end_line, finding.original))
+            if file_policy is not None:
+                self.file_policies[path] = file_policy
             new = edited if edited is not None else _apply(base, queue, accepted)
             if not left or self.stopped:
                 return new
@@ -208,7 +228,7 @@ class Review:
         from fixer import engine
 
         result = engine.plan(text, path, runner.rules_for(path, self.options))
-        return None if result.error is not None else list(result.findings)
+        return None if result.error is not None else [f for f in result.findings if f.severity is self.severity]
 
     # one change -------------------------------------------------------------------------------
     def decide(
@@ -336,7 +356,7 @@ class Review:
 
 
 # the run ----------------------------------------------------------------------------------------
-def review(paths: Sequence[str], options: Options) -> int:
+def review(paths: Sequence[str], options: Options, policy: ExitPolicy = ExitPolicy()) -> int:
     """Plan `paths`, ask about each change, write the accepted ones; the exit code."""
     term = Terminal()
     session = Review(options, term)
@@ -355,16 +375,21 @@ def review(paths: Sequence[str], options: Options) -> int:
             term.show(f"Nothing to review in {report.plural(len(outcomes), 'file')}.")
             return 2 if session.tally.errors else 0
         current = ""
+        texts = {o.result.path: o.text for o in todo}  # each file's text (a notebook's joined cells) as last written
+        disk = {o.result.path: o.notebook.original if o.notebook else o.text for o in todo}  # ... and as on disk
         try:
-            for number, outcome in enumerate(todo):
-                if session.stopped:
-                    session.tally.not_reviewed += sum(len(o.result.findings) for o in todo[number:])
-                    break
-                current = outcome.result.path
-                assert outcome.text is not None
-                new = session.file(current, outcome.text, outcome.result.findings, outcome.notebook)
-                if new != outcome.text:
-                    _write(session, outcome, new)
+            for severity in Severity:  # errors first: a `q` after them keeps every error fix accepted
+                for outcome in todo:
+                    current = outcome.result.path
+                    if session.stopped:
+                        session.tally.not_reviewed_of([f for f in outcome.result.findings if f.severity is severity])
+                        continue
+                    text = texts[current]
+                    assert text is not None
+                    findings = session.findings(current, text, outcome, severity)
+                    new = session.file(current, text, findings, outcome.notebook) if findings else text
+                    if new != text and (written := _write(session, outcome, disk[current], new)) is not None:
+                        texts[current], disk[current] = new, written
                 current = ""
         except KeyboardInterrupt:
             return _abort(session, current, "interrupted", 130)
@@ -374,8 +399,7 @@ def review(paths: Sequence[str], options: Options) -> int:
     term.show(_summary(session.tally))
     if session.tally.errors:
         return 2
-    left = sum(session.tally.skipped.values()) + sum(session.tally.display.values()) + session.tally.not_reviewed
-    return 1 if left else 0
+    return policy.code(session.tally.left)  # as `fix`: errors left fail, warnings past --max-warnings
 
 
 def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
@@ -396,9 +420,9 @@ def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
 
 def _dirty(paths: list[str]) -> dict[str, str]:
     """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/vcs.py)."""
-    from fixer.vcs import dirty_files
+    from fixer.vcs import refused_files
 
-    return dirty_files(paths) if paths else {}
+    return refused_files(paths) if paths else {}
 
 
 def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> bool:
@@ -412,16 +436,22 @@ def _reviewable(session: Review, outcome: Outcome, dirty: dict[str, str]) -> boo
     return False
 
 
-def _write(session: Review, outcome: Outcome, new: str) -> None:
-    """Write `new` over the file, unless it changed on disk since it was planned."""
+def _write(session: Review, outcome: Outcome, old: str, new: str) -> str | None:
+    """Write `new` (a notebook's joined cells, for a notebook) over the file, unless its text changed
+    on disk since it was `old`; the text written, or None."""
     path, cells = outcome.result.path, outcome.notebook
     try:
-        if read_source(Path(path)).text != (cells.original if cells else outcome.text):
+        if read_source(Path(path)).text != old:
             reason = "the file changed on disk during the review"
         else:
-            data = encode_source(cells.file_text(new) if cells else new, outcome.encoding)
+            text = cells.file_text(new) if cells else new
+            data = encode_source(text, outcome.encoding)
             with _signals_held():  # a file is written, or not; the count printed after is exact
                 write_atomic(Path(path), data)
+            if not session.options.allow_dirty:
+                from fixer.written import remember
+
+                remember(path, data)
             reason = ""
     except SourceError as error:
         reason = error.error.message
@@ -430,9 +460,11 @@ def _write(session: Review, outcome: Outcome, new: str) -> None:
     if reason:
         sys.stderr.write(f"{path}: not written: {reason}\n")
         session.tally.errors += 1
-        return
-    session.tally.written.append(path)
+        return None
+    if path not in session.tally.written:
+        session.tally.written.append(path)
     session.term.show(f"wrote {path}", "green")
+    return text
 
 
 def _abort(session: Review, current: str, what: str, code: int) -> int:

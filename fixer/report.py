@@ -13,19 +13,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fixer.types import FileResult, FileStatus, Finding, RunSummary, Safety, UnusedNoqa
+from fixer.runner import Mode, Options
+from fixer.types import ExitPolicy, FileResult, FileStatus, Finding, RunSummary, Safety, Severity, UnusedNoqa
 
 if TYPE_CHECKING:
     from rich.text import Text
 
     from fixer.codemod import Codemod
-
-# Why a finding was left unfixed, by the safety label `RunSummary.unfixed` groups it under.
-UNFIXED_REASONS = {
-    "safe": "overlapped another fix; run `outplace fix` again",
-    "unsafe": "run with --unsafe-fixes",
-    "none": "display-only: no automatic fix",
-}
 
 
 def plural(count: int, word: str) -> str:
@@ -61,11 +55,11 @@ def summarize(results: Sequence[FileResult]) -> RunSummary:
     return summary
 
 
-def check_text(results: Sequence[FileResult], unsafe_fixes: bool = False) -> str:
+def check_text(results: Sequence[FileResult], options: Options | None = None) -> str:
     """The findings, one per line, the unused noqa comments, and a summary line."""
     findings = [f for r in results for f in r.findings]
     lines = [finding_line(f) + "\n" for f in findings]
-    return "".join(lines) + unused_noqa_lines(results) + check_summary(results, unsafe_fixes) + "\n"
+    return "".join(lines) + unused_noqa_lines(results) + check_summary(results, options) + "\n"
 
 
 def unused_noqa_lines(results: Sequence[FileResult]) -> str:
@@ -78,11 +72,8 @@ def unused_noqa_lines(results: Sequence[FileResult]) -> str:
     )
 
 
-def check_summary(results: Sequence[FileResult], unsafe_fixes: bool = False) -> str:
-    """`Found 3 findings in 2 files (2 fixable with `outplace fix`, 1 with --unsafe-fixes).`
-
-    With `unsafe_fixes` (`check --unsafe-fixes`), unsafe fixes count as available, as Ruff counts them.
-    """
+def check_summary(results: Sequence[FileResult], options: Options | None = None) -> str:
+    """`Found 3 findings in 2 files: 1 error (1 fixable with `outplace fix`), 2 warnings (...).`"""
     checked = sum(r.status is not FileStatus.FAILED for r in results)
     failed = len(results) - checked
     findings = [f for r in results for f in r.findings]
@@ -90,20 +81,26 @@ def check_summary(results: Sequence[FileResult], unsafe_fixes: bool = False) -> 
     if not findings:
         lead = "All checked" if not failed else "Checked"
         return f"{lead}: no findings in {plural(checked, 'file')}.{not_done}"
-    safety = Counter(f.safety for f in findings if f.fixable)
-    fixable = []
-    if unsafe_fixes and safety[Safety.UNSAFE]:
-        fixable.append(f"{safety[Safety.SAFE] + safety[Safety.UNSAFE]} fixable with `outplace fix --unsafe-fixes`")
-    elif safety[Safety.SAFE]:
-        fixable.append(f"{safety[Safety.SAFE]} fixable with `outplace fix`")
-    if safety[Safety.UNSAFE] and not unsafe_fixes:
-        fixable.append(f"{safety[Safety.UNSAFE]} with --unsafe-fixes")
+    options = options or Options()
     files = sum(bool(r.findings) for r in results)
+    parts = [
+        _severity_part(severity, [f for f in findings if f.severity is severity], options)
+        for severity in Severity
+        if any(f.severity is severity for f in findings)
+    ]
+    return f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')}: {', '.join(parts)}.{not_done}"
+
+
+def _severity_part(severity: Severity, findings: list[Finding], options: Options) -> str:
+    """`2 warnings (1 fixable with `outplace fix --fix-warnings`, 1 with `outplace fix --fix-warnings --unsafe-fixes`)`."""
+    from fixer.leftover import fix_commands
+
+    fixable = fix_commands(findings, options)
     detail = f" ({', '.join(fixable)})" if fixable else ""
-    return f"Found {plural(len(findings), 'finding')} in {plural(files, 'file')}{detail}.{not_done}"
+    return plural(len(findings), severity.value) + detail
 
 
-def check_json(results: Sequence[FileResult]) -> str:
+def check_json(results: Sequence[FileResult], policy: ExitPolicy = ExitPolicy()) -> str:
     """`{"findings": [...], "errors": [...], "unused_noqa": [...], "summary": {...}}`, columns 1-based."""
     summary = summarize(results)
     findings = [f for r in results for f in r.findings]
@@ -123,8 +120,9 @@ def check_json(results: Sequence[FileResult]) -> str:
             "fixable": sum(f.fixable and f.safety is Safety.SAFE for f in findings),
             "unsafe_fixable": sum(f.fixable and f.safety is Safety.UNSAFE for f in findings),
             "by_rule": dict(sorted(summary.findings.items())),
+            "by_severity": {s.value: sum(f.severity is s for f in findings) for s in Severity},
             "errors": len(errors),
-            "exit_code": summary.exit_code(),
+            "exit_code": summary.exit_code(policy),
         },
     }
     return json.dumps(data, indent=2) + "\n"
@@ -159,8 +157,13 @@ def applied_fixes(results: Sequence[FileResult]) -> str:
     return f"Fixed {plural(total, 'finding')}:\n" + "".join(line + "\n" for line in lines) + "\n"
 
 
-def fix_text(results: Sequence[FileResult]) -> str:
-    """`fixed N in path` per file, the fixes per rule, and what was left unfixed and why."""
+def fix_text(results: Sequence[FileResult], options: Options | None = None, paths: Sequence[str] = (".",)) -> str:
+    """`fixed N in path` per file, the fixes per rule, each error left and why, and the warnings left."""
+def fix_text(results: Sequence[FileResult], options: Options | None = None, paths: Sequence[str] = (".",)) -> str:
+    """`fixed N in path` per file, the fixes per rule, each error left and why, and the warnings left."""
+    from fixer import leftover
+
+    options = options or Options(mode=Mode.FIX)
     summary = summarize(results)
     names = {f.rule_id: f.rule_name for r in results for f in r.findings}
     lines = [f"fixed {len(r.applied)} in {r.path}" for r in results if r.applied]
@@ -171,23 +174,36 @@ def fix_text(results: Sequence[FileResult]) -> str:
     else:
         checked = sum(r.status is not FileStatus.FAILED for r in results)
         lines.append(f"Nothing fixed in {plural(checked, 'file')}.")
-    if summary.unfixed:
-        lines.append(f"Left unfixed: {summary.remaining}")
-        for group, count in sorted(summary.unfixed.items()):
-            label = group.split("(")[1].split()[0]
-            lines.append(f"  {group}: {count} \N{EM DASH} {UNFIXED_REASONS[label]}")
+    errors = leftover.remaining_errors(results, options)
+    if errors:
+        lines.append(f"Autograd will still fail at {plural(len(errors), 'place')}:")
+        lines += ["  " + leftover.error_line(held, location(held.finding)) for held in errors]
+    warnings = leftover.warnings_line(results, options, paths)
+    if warnings:
+        lines.append(warnings)
     if summary.errors:
         lines.append(f"{plural(summary.errors, 'file')} could not be processed.")
     return "".join(line + "\n" for line in lines)
 
 
-def diff_summary(results: Sequence[FileResult]) -> str:
+def diff_summary(results: Sequence[FileResult], options: Options | None = None) -> str:
     """What `outplace fix` would do, for the end of `outplace diff` (printed on stderr)."""
+    from fixer.leftover import WARNINGS_FLAG
+
+    options = options or Options(mode=Mode.DIFF)
     would = sum(len(r.applied) for r in results)
     files = sum(bool(r.applied) for r in results)
     lead = f"Would fix {plural(would, 'finding')} in {plural(files, 'file')}." if would else "No changes."
-    left = summarize(results).remaining
-    return lead + (f" {plural(left, 'finding')} would be left." if left else "") + "\n"
+    left = [f for r in results for f in r.remaining]
+    errors = sum(f.severity is Severity.ERROR for f in left)
+    warnings = len(left) - errors
+    if errors:
+        lead += f" {plural(errors, 'error')} would be left."
+    if warnings and not options.fix_warnings:
+        lead += f" {plural(warnings, 'warning')} left as they are ({WARNINGS_FLAG} shows their fixes)."
+    elif warnings:
+        lead += f" {plural(warnings, 'warning')} would be left."
+    return lead + "\n"
 
 
 def rules_table(rules: Sequence[type[Codemod]]) -> str:

@@ -22,7 +22,7 @@ from fixer.sourcefile import (
     SourceError, SourceFile, decode_source, describe_os_error, encode_source, read_source, remove_stale_temps,
     write_atomic,
 )
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety
+from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity
 from fixer.walk import common_folder, discover, force_excluded, project_root
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ class Options:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
+    fix_warnings: bool = False  # fix `warning` findings too; by default only `error` ones are changed
     exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply `exclude` to paths named explicitly too (pre-commit names every file)
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
@@ -64,6 +65,8 @@ class Options:
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` may be applied in this run."""
+        if finding.severity is Severity.WARNING and not self.fix_warnings:
+            return False
         return finding.safety is Safety.SAFE or (self.unsafe_fixes and finding.safety is Safety.UNSAFE)
 
 
@@ -138,7 +141,12 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
         refusal = dict(options.refused).get(os.path.realpath(path)) if options.refused else None
         if refusal is not None:
             return Outcome(FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.VCS, refusal)))
-        write_atomic(Path(path), encode_source(new_text, source.encoding), source.mode)
+        data = encode_source(new_text, source.encoding)
+        write_atomic(Path(path), data, source.mode)
+        if not options.allow_dirty:  # git held the file clean (or it is outside git): its only change is ours
+            from fixer.written import remember
+
+            remember(path, data)
     return outcome
 
 
@@ -251,9 +259,9 @@ def run(
         for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
             remove_stale_temps(folder)
     if options.mode is Mode.FIX and not options.allow_dirty:
-        from fixer.vcs import dirty_files
+        from fixer.vcs import refused_files
 
-        options = dataclasses.replace(options, refused=tuple(sorted(dirty_files(files).items())))
+        options = dataclasses.replace(options, refused=tuple(sorted(refused_files(files).items())))
     processed = _process_all(files, options)
     for item in items:
         if item.error is not None:

@@ -145,6 +145,21 @@ class FileResult:
         return tuple(f for f in self.findings if f.key not in done)
 
 
+@dataclass(frozen=True, slots=True)
+class ExitPolicy:
+    """When findings fail a run, as ESLint decides: errors always, warnings only past a limit."""
+
+    max_warnings: int | None = None  # more warnings than this fail the run; None: warnings never do
+    exit_zero: bool = False  # findings never fail the run (a file that could not be processed still does)
+
+    def code(self, left: Counter[Severity]) -> int:
+        """1 when the findings `left` (per severity) fail the run, else 0."""
+        if self.exit_zero:
+            return 0
+        too_many = self.max_warnings is not None and left[Severity.WARNING] > self.max_warnings
+        return 1 if left[Severity.ERROR] or too_many else 0
+
+
 @dataclass(slots=True)
 class RunSummary:
     """Counts over a run, and the exit code they imply."""
@@ -152,8 +167,8 @@ class RunSummary:
     files: Counter[str] = field(default_factory=Counter)  # per FileStatus value
     findings: Counter[str] = field(default_factory=Counter)  # per rule id
     fixed: Counter[str] = field(default_factory=Counter)  # per rule id
-    unfixed: Counter[str] = field(default_factory=Counter)  # per (rule id, safety label)
-    errors: int = 0
+    left: Counter[Severity] = field(default_factory=Counter)  # findings not fixed, per severity
+    errors: int = 0  # files that could not be processed
 
     def add(self, result: FileResult) -> None:
         self.files[result.status.value] += 1
@@ -165,14 +180,8 @@ class RunSummary:
             if f.key in applied:
                 self.fixed[f.rule_id] += 1
             else:
-                self.unfixed[f"{f.rule_id} ({f.safety.label} fix)"] += 1
+                self.left[f.severity] += 1
 
-    @property
-    def remaining(self) -> int:
-        return sum(self.unfixed.values())
-
-    def exit_code(self, *, findings_fail: bool = True) -> int:
-        """2 when a file could not be processed, else 1 when findings remain, else 0."""
-        if self.errors:
-            return 2
-        return 1 if findings_fail and self.remaining else 0
+    def exit_code(self, policy: ExitPolicy = ExitPolicy()) -> int:
+        """2 when a file could not be processed, else 1 when errors (or too many warnings) remain, else 0."""
+        return 2 if self.errors else policy.code(self.left)

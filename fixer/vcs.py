@@ -2,7 +2,9 @@
 
 As `cargo fix` decides: a file with changes in the working tree or in the index, and a file git
 does not track (untracked: git holds no copy to go back to), is refused unless `--allow-dirty`.
-Files that git ignores, and files outside any git work tree, are written as usual.
+Files that git ignores, and files outside any git work tree, are written as usual. A file whose
+bytes are exactly what outplace last wrote to it (fixer/written.py) is not refused: `fix` then
+`fix --unsafe-fixes` works without --allow-dirty.
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from pathlib import Path
 ALLOW = "commit or stash them first, or pass --allow-dirty"  # the way out, as cargo fix says it
 MODIFIED = f"has uncommitted changes; {ALLOW}"
 UNTRACKED = "is untracked: git could not undo the fix; commit it first, or pass --allow-dirty"
+
+
+def refused_files(files: Iterable[str]) -> dict[str, str]:
+    """`dirty_files`, less those whose only uncommitted change is outplace's own last write."""
+    from fixer.written import own_writes
+
+    dirty = dirty_files(files)
+    own = own_writes([path for path, reason in dirty.items() if reason == MODIFIED])
+    return {path: reason for path, reason in dirty.items() if path not in own}
 
 
 def dirty_files(files: Iterable[str]) -> dict[str, str]:
@@ -38,6 +49,11 @@ def dirty_files(files: Iterable[str]) -> dict[str, str]:
             continue
         dirty.update((str(path), status[path]) for path in paths if path in status)
     return dirty
+
+
+def work_tree_of(path: str) -> Path | None:
+    """The root of the git work tree that holds the file `path`, or None."""
+    return _work_tree(Path(os.path.realpath(path)).parent)
 
 
 def _work_tree(folder: Path) -> Path | None:

@@ -232,7 +232,8 @@ def test_a_fix_that_does_not_parse_gets_one_line_and_the_files_other_fixes_are_w
     monkeypatch.setattr(runner, "rules_for", lambda path, options: (*RULES, BrokenRule))
     path = tmp_path / "touched.py"
     path.write_text(TOUCHED)
-    outcome = runner.process_file(str(path), runner.Options(mode=runner.Mode.FIX, unsafe_fixes=True))
+    options = runner.Options(mode=runner.Mode.FIX, unsafe_fixes=True, fix_warnings=True)  # TOUCHED's findings are warnings
+    outcome = runner.process_file(str(path), options)
     assert report.error_lines([outcome.result]) == (
         f"{path}:6: fix-broke-syntax error: the fixed code does not parse with the fix of IP999: reverted, "
         "the other fixes are applied\n"

@@ -24,12 +24,21 @@ def f(x: torch.Tensor):
 """
 SIGMOID_FIXED = SIGMOID.replace("h += 1", "h = h + 1")
 
-# `x` is the caller's tensor: rewriting it is unsafe.
+# `x` is the caller's tensor: rewriting it is unsafe. Nothing saved it: a warning (it may train today).
 PARAMETER = """\
 import torch
 def f(x: torch.Tensor):
     x += 1
     return x
+"""
+
+# The same write after `x * w` saved `x` for backward: an error, whose fix is still unsafe.
+UNSAFE_ERROR = """\
+import torch
+def f(x: torch.Tensor, w: torch.Tensor):
+    y = x * w
+    x += 1
+    return x, y
 """
 
 BOTH_RULES = """\
@@ -78,18 +87,20 @@ def test_check_finding_line_format_and_exit_1(cli: Cli, tmp_path: Path) -> None:
     assert FINDING_LINE.match(result.lines[0]), result.lines
     assert result.lines[0].startswith("model.py:4:5: IP101 [")  # 1-based column of `h`
     assert result.lines[0].endswith("(fix: safe)")
-    assert result.lines[1] == "Found 1 finding in 1 file (1 fixable with `outplace fix`)."
+    assert result.lines[1] == "Found 1 finding in 1 file: 1 error (1 fixable with `outplace fix`)."
     assert result.stderr == ""
 
 
 def test_check_counts_unsafe_fixes_separately(cli: Cli, tmp_path: Path) -> None:
     write(tmp_path, "a.py", SIGMOID)
-    write(tmp_path, "b.py", PARAMETER)
+    write(tmp_path, "b.py", UNSAFE_ERROR)
     result = cli("check", ".")
     assert result.code == 1
-    assert findings(result.lines) == [("a.py", 4, "IP101"), ("b.py", 3, "IP101")]
+    assert findings(result.lines) == [("a.py", 4, "IP101"), ("b.py", 4, "IP101")]
     assert result.lines[1].endswith("(fix: unsafe)")
-    assert result.lines[-1] == "Found 2 findings in 2 files (1 fixable with `outplace fix`, 1 with --unsafe-fixes)."
+    assert result.lines[-1] == (
+        "Found 2 findings in 2 files: 2 errors (1 fixable with `outplace fix`, 1 with `outplace fix --unsafe-fixes`)."
+    )
 
 
 def test_check_json_has_findings_errors_and_summary(cli: Cli, tmp_path: Path) -> None:
@@ -154,7 +165,7 @@ def test_check_odd_folder(cli: Cli, odd_folder: Path) -> None:
     assert result.stderr.splitlines() == ["broken.py:2: parse error: '(' was never closed"]
     assert findings(result.lines) == [(name, 4 + (name == "latin1.py") * 2, "IP101") for name in FIXED_NAMES]
     assert result.lines[-1] == (
-        "Found 4 findings in 4 files (4 fixable with `outplace fix`). 1 file could not be processed."
+        "Found 4 findings in 4 files: 4 errors (4 fixable with `outplace fix`). 1 file could not be processed."
     )
 
 
@@ -236,14 +247,19 @@ def test_second_fix_changes_nothing(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_fix_leaves_unsafe_fixes_and_says_why(cli: Cli, tmp_path: Path) -> None:
-    path = write(tmp_path, "model.py", PARAMETER)
+    path = write(tmp_path, "model.py", UNSAFE_ERROR)
     result = cli("fix", ".")
     assert result.code == 1
-    assert path.read_text() == PARAMETER
-    assert "  IP101 (unsafe fix): 1 \N{EM DASH} run with --unsafe-fixes" in result.lines
+    assert path.read_text() == UNSAFE_ERROR
+    assert result.lines[:2] == ["Nothing fixed in 1 file.", "Autograd will still fail at 1 place:"]
+    assert result.lines[2].startswith("  model.py:4:5: IP101 `x` is an input of `*` (line 3)")
+    assert result.lines[2].endswith(
+        "fix unsafe: `x` is a parameter: the caller's tensor changes in place, not after the rewrite. "
+        "Fix: `x = x + 1`; unsafe fix, apply with `outplace fix --unsafe-fixes model.py`"
+    )
     unsafe = cli("fix", "--unsafe-fixes", ".")
     assert unsafe.code == 0
-    assert path.read_text() == PARAMETER.replace("x += 1", "x = x + 1")
+    assert path.read_text() == UNSAFE_ERROR.replace("x += 1", "x = x + 1")
 
 
 def test_display_only_findings_are_reported_never_fixed(cli: Cli, tmp_path: Path) -> None:
@@ -251,13 +267,15 @@ def test_display_only_findings_are_reported_never_fixed(cli: Cli, tmp_path: Path
     path = write(tmp_path, "model.py", source)
     check = cli("check", ".")
     assert check.lines[0].endswith("(fix: none)")
-    assert check.lines[-1] == "Found 1 finding in 1 file."
+    assert check.lines[-1] == "Found 1 finding in 1 file: 1 error."
     result = cli("fix", "--unsafe-fixes", ".")
     assert result.code == 1
     assert result.lines == [
         "Nothing fixed in 1 file.",
-        "Left unfixed: 1",
-        "  IP102 (none fix): 1 \N{EM DASH} display-only: no automatic fix",
+        "Autograd will still fail at 1 place:",
+        "  model.py:4:5: IP102 `h` is the output of `torch.sigmoid` (line 3), which saves its result for backward; "
+        "`h.normal_()` at line 4 makes backward fail (random fill: no out-of-place twin draws the same numbers); "
+        "display-only, see `outplace explain IP102`",
     ]
     assert path.read_text() == source
 
@@ -341,11 +359,11 @@ def test_force_exclude_applies_exclusions_to_paths_named_explicitly(cli: Cli, tm
 
 def test_config_unsafe_fixes_and_no_unsafe_fixes_flag(cli: Cli, tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", "[tool.outplace]\nunsafe-fixes = true\n")
-    path = write(tmp_path, "model.py", PARAMETER)
+    path = write(tmp_path, "model.py", UNSAFE_ERROR)
     assert cli("fix", "--no-unsafe-fixes", ".").code == 1
-    assert path.read_text() == PARAMETER
+    assert path.read_text() == UNSAFE_ERROR
     assert cli("fix", ".").code == 0
-    assert path.read_text() == PARAMETER.replace("x += 1", "x = x + 1")
+    assert path.read_text() == UNSAFE_ERROR.replace("x += 1", "x = x + 1")
 
 
 @pytest.mark.parametrize(

@@ -128,12 +128,13 @@ def test_check_unsafe_fixes_counts_unsafe_fixes_as_available(cli: Cli, tmp_path:
     write(tmp_path, "a.py", SIGMOID)
     path = write(tmp_path, "b.py", PARAMETER)
     plain, counted = cli("check"), cli("check", "--unsafe-fixes")
-    assert plain.lines[-1] == "Found 2 findings in 2 files (1 fixable with `outplace fix`, 1 with --unsafe-fixes)."
-    assert counted.lines[-1] == "Found 2 findings in 2 files (2 fixable with `outplace fix --unsafe-fixes`)."
+    assert plain.lines[-1] == counted.lines[-1] == (  # the summary names the command that applies each fix
+        "Found 2 findings in 2 files: 1 error (1 fixable with `outplace fix`), "
+        "1 warning (1 fixable with `outplace fix --fix-warnings --unsafe-fixes`).")
     assert counted.code == 1 and path.read_text() == PARAMETER  # check applies nothing
     stats = json.loads(cli("check", "--unsafe-fixes", "--statistics", "--output-format", "json").stdout)
     assert stats == [{"code": "IP101", "name": "augmented-assignment", "count": 2, "fixable": 2}]
-    assert "Count unsafe fixes as available in the summary" in flat(cli("check", "--help").stdout)
+    assert "Count unsafe fixes as fixable in --statistics" in flat(cli("check", "--help").stdout)
 
 
 # noqa: --add-noqa and the comments that silence nothing ------------------------------------------

@@ -214,10 +214,11 @@ def test_unsafe_is_marked_display_only_is_shown_and_skipped(tmp_path: Path) -> N
     child = spawn(tmp_path, "m.py")
     shown = answer(child, "yy")
     code, rest = finish(child)
-    assert "[warning, unsafe fix]" in shown[0] and "UNSAFE fix:" in shown[0]
-    assert "m.py:4  IP102 inplace-method  [warning, display-only]" in shown[1]
-    assert "display-only: no automatic fix; shown and skipped." in shown[1]
-    assert headers(shown) == [("m.py", 3, "IP101"), ("m.py", 4, "IP102"), ("m.py", 6, "IP102")]
+    assert "m.py:6  IP102 inplace-method  [error, safe fix]" in shown[0]  # errors are asked first
+    assert "[warning, unsafe fix]" in shown[1] and "UNSAFE fix:" in shown[1]
+    assert "m.py:4  IP102 inplace-method  [warning, display-only]" in rest
+    assert "display-only: no automatic fix; shown and skipped." in rest
+    assert headers([*shown, rest]) == [("m.py", 6, "IP102"), ("m.py", 3, "IP101"), ("m.py", 4, "IP102")]
     expected = MIXED.replace("x += 1", "x = x + 1").replace("h.mul_(2)", "h = h.mul(2)")
     assert contents(tmp_path, "m.py") == [expected.encode()]
     assert "1 display-only" in rest
@@ -227,10 +228,10 @@ def test_unsafe_prompt_says_unsafe(tmp_path: Path) -> None:
     write_files(tmp_path, {"m.py": MIXED})
     child = spawn(tmp_path, "m.py")
     child.expect(r"Apply this (UNSAFE )?change\? " + PROMPT)
-    assert child.match.group(1) == "UNSAFE "
+    assert child.match.group(1) is None  # the error (safe fix) is asked first
     child.send("n")
     child.expect(r"Apply this (UNSAFE )?change\? " + PROMPT)
-    assert child.match.group(1) is None
+    assert child.match.group(1) == "UNSAFE "
     child.send("n")
     finish(child)
     assert contents(tmp_path, "m.py") == [MIXED.encode()]

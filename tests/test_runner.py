@@ -57,7 +57,7 @@ def test_fix_mode_writes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("unsafe_fixes", "applied"), [(False, 0), (True, 1)])
 def test_unsafe_fixes_only_when_asked(tmp_path: Path, unsafe_fixes: bool, applied: int) -> None:
     path = write(tmp_path, "model.py", PARAMETER)
-    outcome = process_file(path, Options(Mode.FIX, unsafe_fixes=unsafe_fixes))
+    outcome = process_file(path, Options(Mode.FIX, unsafe_fixes=unsafe_fixes, fix_warnings=True))  # PARAMETER is a warning
     assert outcome.result.findings[0].safety is Safety.UNSAFE
     assert len(outcome.result.applied) == applied
 

@@ -66,8 +66,9 @@ def render(rules: Sequence[RuleFixes], reproduce: str, remaining: int = 0, limit
         safety = _counts([f.safety.label for f in r.fixed])
         lines.append(f"| {_code(r.rule_id)} {r.rule_name} | {r.count} | {len(r.files)} | {severity} | {safety} |")
     if remaining:
-        lines += ["", f"Not fixed here: {plural(remaining, 'finding')} whose fix is unsafe or display-only "
-                      "(`outplace check` lists them)."]
+        lines += ["", f"Not fixed here: {plural(remaining, 'finding')} whose fix is unsafe or display-only, or "
+                      "that are warnings (code that may train today: `outplace bot --fix-warnings` fixes those); "
+                      "`outplace check` lists them."]
     lines += ["", "### Reproduce locally", "", "```console", f"$ {reproduce}", "```", "", "### Why"]
     for r in rules:
         lines += ["", f"**{r.rule_id} {r.rule_name}.** {r.why}"]
