@@ -54,7 +54,8 @@ class Violation:
             return head + "wrote in place to a leaf tensor that requires grad, outside torch.no_grad()"
         if self.kind == "multi-view":
             made = f" made at {self.saved_at.show()}" if self.saved_at else ""
-            return head + f"wrote in place to an output of {self.saved_op}{made}; such views may not be modified"
+            op = as_written(self.saved_expr, self.saved_op) if self.saved_expr else self.saved_op
+            return head + f"wrote in place to an output of {op}{made}; such views may not be modified"
         assert self.saved_at is not None and self.versions is not None
         before, after = self.versions
         return head + (
@@ -134,12 +135,12 @@ def render(report: TraceReport) -> list[str]:
     overwrote below it (a loop's repeated writes of the same value counted once)."""
     if not report.violations:
         return ["outplace trace: no in-place write broke autograd."]
-    by_line: dict[Location, dict[str, list[Violation]]] = {}
-    for violation in report.violations:
-        same = replace(violation, versions=(0, 0)).what()  # the same value overwritten again, as shown
-        by_line.setdefault(violation.write, {}).setdefault(same, []).append(violation)
+    by_line: dict[Location, dict[tuple[object, ...], list[Violation]]] = {}
+    for v in report.violations:
+        same = (v.kind, v.saved_role, v.saved_at, v.saved_expr or v.saved_op, v.inside, v.saved_in)  # the same value again
+        by_line.setdefault(v.write, {}).setdefault(same, []).append(v)
     count = len(by_line)
-    lines = [f"outplace trace: {count} line{'s' if count > 1 else ''} wrote in place to a tensor autograd needs:"]
+    lines = [f"outplace trace: in-place writes on {count} line{'s' if count > 1 else ''} break autograd:"]
     for where in sorted(by_line, key=lambda w: (w.path, w.line)):
         lines.append(f"  {where.show()}  {where.code()}")
         for repeats in by_line[where].values():
@@ -149,9 +150,9 @@ def render(report: TraceReport) -> list[str]:
 
 def _repeated(writes: list[Violation]) -> str:
     """One write's sentence; for the same value written again and again, the count and the versions it went through."""
-    if len(writes) == 1 or writes[0].versions is None:
-        return writes[0].what()
-    first, last = writes[0].versions, writes[-1].versions
-    assert first is not None and last is not None
-    sentence = replace(writes[0], versions=(first[0], last[1])).what()
+    shown = next((w for w in writes if w.failed), writes[0])  # a failed backward named the op best
+    versions = [w.versions for w in writes if w.versions is not None]
+    if len(writes) == 1 or not versions:
+        return shown.what()
+    sentence = replace(shown, versions=(min(v[0] for v in versions), max(v[1] for v in versions))).what()
     return sentence.replace("(version ", f"({len(writes)} times, version ", 1)

@@ -147,7 +147,7 @@ class Watcher(TorchDispatchMode):
         self.last_op = ""  # the aten op dispatched last: the op that saves an output saved now
         self.awaiting_op: list[Saved] = []  # inputs saved for the op about to be dispatched
         self.saved: dict[int, list[weakref.ref[Saved]]] = {}
-        self.multi_views: dict[int, tuple[str, Location | None]] = {}
+        self.multi_views: dict[int, tuple[str, Location | None, str | None]] = {}  # storage -> op, line, expression
         self.pending: dict[int, list[Violation]] = {}  # id(Saved) -> writes found against it
         self.built: dict[int, tuple[weakref.ref[torch.nn.Module], Location]] = {}  # by id: a module may not hash
 
@@ -212,10 +212,12 @@ class Watcher(TorchDispatchMode):
             self.pending.setdefault(id(saved), []).append(violation)
 
     def _remember_views(self, name: str, out: object) -> None:
-        where = user_location(sys._getframe(2))
+        frame = user_frame(sys._getframe(2))
+        where = Location(frame.f_code.co_filename, frame.f_lineno) if frame is not None else None
+        expression = source_of(where.path, expression_at(frame)) if frame is not None and where is not None else None
         for tensor in out if isinstance(out, (list, tuple)) else [out]:
             if isinstance(tensor, torch.Tensor):
-                self.multi_views[_storage(tensor)] = (name, where)
+                self.multi_views[_storage(tensor)] = (name, where, expression)
 
     def pack(self, tensor: torch.Tensor) -> Saved:
         # autograd saves an op's inputs when it builds the op's node, before running it, and its outputs
@@ -254,7 +256,8 @@ class Watcher(TorchDispatchMode):
         """Keep the writes that have not (yet) failed a backward, for the report at exit."""
         for writes in self.pending.values():
             for violation in writes:
-                if not any(v.write == violation.write and v.failed for v in self.report.violations):
+                seen = (violation.write, violation.saved_at, violation.versions)
+                if not any(v.failed and (v.write, v.saved_at, v.versions) == seen for v in self.report.violations):
                     self.report.add(violation)
 
     def explain_exception(self, error: BaseException) -> None:
@@ -272,13 +275,17 @@ class Watcher(TorchDispatchMode):
         write = Location(frame.f_code.co_filename, line)
         made = self._view_origin(frame, write) if kind == "multi-view" else None
         name = _written_name(write)
+        module = _module_doing(_innermost_frame(error.__traceback__))  # `self.act(w)`, a ReLU(inplace=True)
         self.report.add(Violation(
             write=write, op=_written_method(write) or "", kind=kind,
             saved_op=made[0] if made else "split/chunk/unbind", saved_at=made[1] if made else None, failed=True,
-            written=(name,) if name else (),
+            saved_expr=made[2] if made else None,
+            written=(name,) if name else (), inside=repr(module).split("\n")[0] if module else None,
+            inside_path=module_path(frame, module) if module else None,
+            inside_built_at=self.built_at(module) if module else None,
         ))
 
-    def _view_origin(self, frame: FrameType, write: Location) -> tuple[str, Location | None] | None:
+    def _view_origin(self, frame: FrameType, write: Location) -> tuple[str, Location | None, str | None] | None:
         name = _written_name(write)
         value = frame.f_locals.get(name) if name else None
         return self.multi_views.get(_storage(value)) if isinstance(value, torch.Tensor) else None
@@ -332,6 +339,13 @@ def _innermost_user_frame(tb: TracebackType | None) -> tuple[FrameType | None, i
         if not frame.f_code.co_filename.startswith(SKIPPED_DIRS):
             found = (frame, line)
     return found
+
+
+def _innermost_frame(tb: TracebackType | None) -> FrameType | None:
+    frame = None
+    for frame, _ in traceback.walk_tb(tb):
+        pass
+    return frame
 
 
 def _written_statement(write: Location) -> ast.stmt | None:
