@@ -64,7 +64,7 @@ class Violation:
         )
 
     def by_module(self) -> str:
-        """`\`self.act\`, a ReLU(inplace=True) built at net.py:9, `: the torch module that did the write."""
+        """The torch module that did the write, its path and the line that built it: `self.act`, a ReLU(inplace=True) built at net.py:9, ."""
         if not self.inside:
             return ""
         path = f"`{self.inside_path}`, " if self.inside_path else ""
@@ -81,8 +81,8 @@ class Violation:
 
 
 def as_written(expression: str, named: str | None) -> str:
-    """`\`x * w\` (MulBackward0)`: the user's expression, and autograd's name for its op where the expression
-    does not already say it (`torch.sigmoid(x)` says sigmoid, `self.norm(x)` does not say LayerNorm)."""
+    """The user's expression in backquotes, with autograd's name for its op where the expression does not
+    already say it: `x * w` (MulBackward0), `self.norm(x)` (LayerNorm), but `torch.sigmoid(x)` alone."""
     if named is None or named.lower().removesuffix("backward0").removesuffix("backward1") in expression.lower():
         return f"`{expression}`"
     return f"`{expression}` ({named})"
