@@ -250,8 +250,9 @@ def trace(
     ask = _ask_each if fix and sys.stdin.isatty() else None
     try:
         code = run_trace(list(ctx.args), fix=fix, ask=ask, out=lambda line: print(line, file=sys.stderr), unsafe=unsafe_fixes)
-    except TraceError as error:
-        _usage_error(str(error))
+    except TraceError as error:  # its message names the command, as each line trace prints does
+        print(error, file=sys.stderr)
+        raise typer.Exit(2) from None
     raise typer.Exit(code)
 
 

@@ -24,22 +24,26 @@ UNSAFE_ONLY = ["helper_writes_argument.py", "layernorm_residual.py", "module_inp
 # Scripts whose harmful line gets a safe fix; `other_column.py` writes a fresh table that the static
 # analysis cannot see was saved (a column of it was): the run's evidence says so.
 FIXABLE = [name for name in FAILING if name not in UNSAFE_ONLY]
+# What each entry says under its line: the op that saved the value as the script writes it, and
+# autograd's name for it where the expression does not say it; a module that wrote, with its line.
 WHAT_WAS_WRITTEN = {
-    "relu_output.py": "wrote to the output of relu",
-    "sigmoid_output.py": "wrote to the output of sigmoid",
-    "exp_output.py": "wrote to the output of exp",
-    "saved_input.py": "wrote to the input of mul",
-    "rnn_buffer.py": "wrote to the input of mm",
-    "other_column.py": "wrote to the input of mul",
-    "inplace_after_sigmoid.py": "(in ReLU(inplace=True)) wrote to the output of sigmoid",
-    "split_view.py": "wrote in place to an output of split",
+    "relu_output.py": "wrote to the output of `torch.relu(x * 2)` saved at",
+    "sigmoid_output.py": "wrote to the output of `torch.sigmoid(x)` saved at",
+    "exp_output.py": "wrote to the output of `x.exp()` saved at",
+    "saved_input.py": "wrote to the input of `x * w` (MulBackward0) saved at",
+    "rnn_buffer.py": "wrote to the input of `h[:, t - 1] @ W` (MmBackward0) saved at",
+    "other_column.py": "wrote to the input of `x * table[:, 0]` (MulBackward0) saved at",
+    "inplace_after_sigmoid.py": "`model.2`, a ReLU(inplace=True) built at inplace_after_sigmoid.py:{built}, "
+                                "wrote to the output of `model(x)` (Sigmoid) saved at",
+    "split_view.py": "wrote in place to an output of `y.chunk(2)` (split) made at",
     "leaf.py": "wrote in place to a leaf tensor that requires grad",
-    "layernorm_residual.py": "wrote to the input of nativelayernorm (in LayerNorm)",
-    "skip_after_relu.py": "wrote to the output of relu (in ReLU)",
-    "helper_writes_argument.py": "wrote to the output of tanh",
-    "module_inplace_act.py": "(in ReLU(inplace=True)) wrote to the output of sigmoid",
+    "layernorm_residual.py": "wrote to the input of `self.norm(x)` (LayerNorm) saved at",
+    "skip_after_relu.py": "wrote to the output of `self.body(x)` (ReLU) saved at",
+    "helper_writes_argument.py": "wrote to the output of `torch.tanh(x)` saved at",
+    "module_inplace_act.py": "`self.act`, a ReLU(inplace=True) built at module_inplace_act.py:{built}, "
+                             "wrote to the output of `torch.sigmoid(self.fc(x))` saved at",
 }
-REPORT_LINE = re.compile(r"^  (?P<path>\S+):(?P<line>\d+)  .*?(saved at|made at) (?P<saved_path>\S+?):(?P<saved>\d+)")
+SAVED_AT = re.compile(r"(saved at|made at) (?P<saved_path>\S+?):(?P<saved>\d+)")
 
 
 def marked(script: Path, marker: str) -> int:
@@ -53,24 +57,138 @@ def run_trace(tmp_path: Path, name: str, *flags: str) -> subprocess.CompletedPro
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
 
-def reported(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("  ") and "  " in line[2:]]
+def entries(stderr: str) -> dict[str, list[str]]:
+    """Each entry of the report: its `  path:line  code` head, and the sentences indented under it."""
+    found: dict[str, list[str]] = {}
+    for line in stderr.splitlines():
+        if line.startswith("    ") and found:
+            found[list(found)[-1]].append(line.strip())
+        elif line.startswith("  ") and re.match(r"  \S+:\d+  ", line):
+            found[line] = []
+    return found
 
 
 @pytest.mark.parametrize("name", FAILING)
 def test_trace_names_the_writing_line_and_the_saving_line(tmp_path, name):
     run = run_trace(tmp_path, name)
     assert run.returncode != 0
-    lines = [line for line in reported(run.stderr) if line.startswith(f"  {name}:")]
-    assert len(lines) == 1, run.stderr
     script = SCRIPTS / name
-    assert lines[0].startswith(f"  {name}:{marked(script, 'write')}  ")
-    assert WHAT_WAS_WRITTEN[name] in lines[0]
+    [(head, sentences)] = [(h, s) for h, s in entries(run.stderr).items() if h.startswith(f"  {name}:")]
+    assert head.startswith(f"  {name}:{marked(script, 'write')}  ")
+    [sentence] = sentences
+    built = marked(script, "built") if "{built}" in WHAT_WAS_WRITTEN[name] else 0
+    assert WHAT_WAS_WRITTEN[name].format(built=built) in sentence
     if name == "leaf.py":
         return
-    match = REPORT_LINE.match(lines[0])
-    assert match, lines[0]
+    match = SAVED_AT.search(sentence)
+    assert match, sentence
     assert (match["saved_path"], int(match["saved"])) == (name, marked(script, "saved"))
+
+
+def trace_program(tmp_path: Path, source: str, *command: str) -> subprocess.CompletedProcess[str]:
+    """`outplace trace -- COMMAND` in a folder holding `source` as prog.py (COMMAND: `python prog.py`)."""
+    (tmp_path / "prog.py").write_text(source)
+    command = command or (sys.executable, "prog.py")
+    return subprocess.run([sys.executable, "-m", "fixer", "trace", "--", *command], cwd=tmp_path,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+
+
+TWO_ON_ONE_LINE = """\
+import torch
+
+x = torch.randn(3, requires_grad=True)
+a = torch.sigmoid(x)
+b = torch.exp(x)
+a.add_(1); b.mul_(2)
+(a + b).sum().backward()
+"""
+LOOP = """\
+import torch
+
+x = torch.randn(3, requires_grad=True)
+z = torch.zeros(3)
+outs = []
+for _ in range(3):
+    z += x
+    outs.append(z * x)
+torch.stack(outs).sum().backward()
+"""
+
+
+def test_findings_on_one_line_are_shown_together_under_it(tmp_path):
+    run = trace_program(tmp_path, TWO_ON_ONE_LINE)
+    assert run.returncode == 1, run.stderr
+    assert "outplace trace: in-place writes on 1 line break autograd:" in run.stderr
+    [(head, sentences)] = entries(run.stderr).items()
+    assert head == "  prog.py:6  a.add_(1); b.mul_(2)"
+    assert sorted(s.split(" saved at")[0] for s in sentences) == [
+        "wrote to the output of `torch.exp(x)`", "wrote to the output of `torch.sigmoid(x)`"]
+
+
+def test_a_loop_writing_the_same_saved_value_again_is_one_sentence_with_a_count(tmp_path):
+    run = trace_program(tmp_path, LOOP)
+    assert run.returncode == 1, run.stderr
+    [(head, sentences)] = entries(run.stderr).items()
+    assert head == "  prog.py:7  z += x"
+    assert sentences == ["wrote to the input of `z * x` (MulBackward0) saved at prog.py:8 (2 times, version 1 -> 3); backward needs it"]
+
+
+def test_the_programs_exit_status_passes_through_unchanged(tmp_path):
+    run = trace_program(tmp_path, "import sys\nprint('bye')\nsys.exit(3)\n")
+    assert (run.returncode, run.stdout) == (3, "bye\n"), run.stderr
+    assert "torch" not in run.stderr
+    message = trace_program(tmp_path, "import sys\nsys.exit('bad config')\n")
+    assert message.returncode == 1 and message.stderr.startswith("bad config\n")
+
+
+@pytest.mark.parametrize(("command", "said"), [
+    (["foo.py"], "outplace trace: no such file: foo.py"),
+    ([sys.executable, "foo.py"], "outplace trace: no such file: foo.py"),
+    (["-m", "no_such_module"], "outplace trace: no module named no_such_module"),
+])
+def test_a_missing_script_or_module_is_said_in_one_line(tmp_path, command, said):
+    run = trace_program(tmp_path, "", *command)
+    assert (run.returncode, run.stderr) == (2, said + "\n")
+
+
+def test_the_traceback_is_the_programs_own_without_outplaces_frames(tmp_path):
+    run = run_trace(tmp_path, "sigmoid_output.py")
+    traceback = run.stderr.split("RuntimeError:")[0]
+    assert traceback.splitlines()[:2] == ["Traceback (most recent call last):", '  File "sigmoid_output.py", line 6, in <module>']
+    assert "fixer" not in traceback and "runpy" not in traceback
+    assert "RuntimeError: one of the variables needed for gradient computation has been modified by an inplace " \
+           "operation: the output of `torch.sigmoid(x)` saved at sigmoid_output.py:4" in run.stderr
+
+
+PYTEST_FILE = """\
+import torch
+
+
+def test_sigmoid_then_add():
+    x = torch.randn(3, requires_grad=True)
+    h = torch.sigmoid(x)
+    h += 1
+    h.sum().backward()
+
+
+def test_fine():
+    pass
+"""
+
+
+def test_trace_runs_pytest_and_keeps_its_exit_status(tmp_path):
+    (tmp_path / "test_grad.py").write_text(PYTEST_FILE)
+    pytest_script = str(Path(sys.executable).parent / "pytest")
+    run = trace_program(tmp_path, "", pytest_script, "-q", "-p", "no:cacheprovider", "test_grad.py")
+    assert run.returncode == 1, run.stderr  # one test failed
+    assert "1 failed, 1 passed" in run.stdout
+    assert "fixer/trace" not in run.stdout  # pytest hides the watcher's frame too
+    assert entries(run.stderr) == {"  test_grad.py:7  h += 1": [
+        "wrote to the output of `torch.sigmoid(x)` saved at test_grad.py:6 (version 0 -> 1); backward needs it"]}
+    (tmp_path / "conftest.py").write_text("def pytest_configure(config):\n    raise RuntimeError('boom')\n")
+    broken = trace_program(tmp_path, "", pytest_script, "-q", "-p", "no:cacheprovider", "test_grad.py")
+    assert broken.returncode == 3  # pytest's internal error, not "needs torch"
+    assert "torch" not in broken.stderr.splitlines()[-1]
 
 
 def test_a_program_that_trains_fine_reports_nothing(tmp_path):
@@ -306,7 +424,8 @@ def test_without_torch_trace_exits_2_with_one_line(tmp_path):
         [sys.executable, "-m", "fixer", "trace", "--", str(bare), "s.py"], cwd=tmp_path, capture_output=True, text=True
     )
     assert run.returncode == 2
-    assert run.stderr.strip().splitlines()[-1].endswith("outplace trace needs torch in the traced program's Python: pip install torch")
+    assert run.stderr == ("outplace trace: needs torch in the traced program's Python (No module named 'torch'): "
+                          "pip install torch\n")
 
 
 LEAF_THROUGH_A_MODULE = """\

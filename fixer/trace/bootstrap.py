@@ -1,26 +1,34 @@
 """Runs inside the traced program's interpreter: `python -m fixer.trace.bootstrap REPORT -- TARGET...`.
 
-TARGET is `script.py ARGS` or `-m module ARGS`. The program runs unchanged under the watcher;
-the report is written to REPORT as JSON however the program ends.
+TARGET is `script.py ARGS` or `-m module ARGS`. The program runs unchanged under the watcher and
+exits with its own status; the report is written to REPORT as JSON however the program ends: the
+list of violations, or `{"problem": "..."}` when the program could not be started.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import runpy
 import sys
-import traceback
 from pathlib import Path
 
-NO_TORCH = 3  # exit code the parent turns into its one-line "install torch" error
+from fixer.trace.shown import print_program_error
 
 
 def main(argv: list[str]) -> int:
     report_path, target = Path(argv[0]), argv[2:]
-    try:
-        from fixer.trace.watcher import watch
-    except ImportError as error:
-        print(f"outplace trace: {error}", file=sys.stderr)
-        return NO_TORCH
+    problem = _cannot_start(target)
+    if problem is None:
+        try:
+            import torch  # noqa: F401
+        except ImportError as error:  # only a torch that cannot be imported is "needs torch"
+            problem = f"outplace trace: needs torch in the traced program's Python ({error}): pip install torch"
+    if problem is not None:
+        report_path.write_text(json.dumps({"problem": problem}), encoding="utf-8")
+        return 0
+    from fixer.trace.watcher import watch
+
     code = 0
     with _written_at_exit(report_path) as holder:
         try:
@@ -28,11 +36,32 @@ def main(argv: list[str]) -> int:
                 holder.append(report)
                 _run(target)
         except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        except BaseException:  # the program's own failure: print it as Python would
-            traceback.print_exc()
+            code = _exit_status(stop)
+        except BaseException as error:  # the program's own failure: print it as Python would
+            print_program_error(error)
             code = 1
     return code
+
+
+def _cannot_start(target: list[str]) -> str | None:
+    """Why the target cannot be run (a missing script or module), in one line; None when it can."""
+    if target[0] == "-m":
+        try:
+            found = importlib.util.find_spec(target[1])
+        except (ImportError, ValueError):
+            found = None
+        return None if found is not None else f"outplace trace: no module named {target[1]}"
+    return None if Path(target[0]).is_file() else f"outplace trace: no such file: {target[0]}"
+
+
+def _exit_status(stop: SystemExit) -> int:
+    """The status Python itself exits with for `sys.exit(code)`, printing a message as it does."""
+    if stop.code is None:
+        return 0
+    if isinstance(stop.code, int):
+        return stop.code
+    print(stop.code, file=sys.stderr)
+    return 1
 
 
 def _run(target: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,8 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from fixer.trace.bootstrap import NO_TORCH
-from fixer.trace.report import TraceReport
+from fixer.trace.report import TraceReport, render
 from fixer.types import Finding
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
@@ -24,20 +24,20 @@ class TraceError(Exception):
 def child_command(command: list[str], report: Path) -> list[str]:
     """The interpreter to use and the bootstrap arguments for `python X.py`, `-m mod`, `pytest ...`."""
     if not command:
-        raise TraceError("nothing to run: give the program after `--`, e.g. `outplace trace -- python train.py`")
+        raise TraceError("outplace trace: nothing to run: give the program after `--`, e.g. `outplace trace -- python train.py`")
     head, rest = command[0], command[1:]
     if head == "-m":
         return [sys.executable, "-m", "fixer.trace.bootstrap", str(report), "--", "-m", *rest]
     if Path(head).name.startswith("python"):
         interpreter = shutil.which(head) or head
         if not rest:
-            raise TraceError("give the script or `-m module` to run after the interpreter")
+            raise TraceError("outplace trace: give the script or `-m module` to run after the interpreter")
         return [interpreter, "-m", "fixer.trace.bootstrap", str(report), "--", *rest]
     if head.endswith(".py"):
         return [sys.executable, "-m", "fixer.trace.bootstrap", str(report), "--", *command]
     script = shutil.which(head)
     if script is None:
-        raise TraceError(f"{head}: command not found")
+        raise TraceError(f"outplace trace: {head}: command not found")
     return [_shebang_python(script), "-m", "fixer.trace.bootstrap", str(report), "--", script, *rest]
 
 
@@ -47,28 +47,19 @@ def _shebang_python(script: str) -> str:
         first = handle.readline().decode("utf-8", "replace").strip()
     if first.startswith("#!") and "python" in first:
         return first[2:].split()[0]
-    raise TraceError(f"{script}: not a Python console script; run `outplace trace -- python -m ...`")
+    raise TraceError(f"outplace trace: {script}: not a Python console script; run `outplace trace -- python -m ...`")
 
 
 def run_traced(command: list[str]) -> tuple[int, TraceReport]:
-    """Run the program once under the watcher; its exit code and what the watcher saw."""
+    """Run the program once under the watcher; its exit status, unchanged, and what the watcher saw."""
     with tempfile.TemporaryDirectory(prefix="outplace-trace-") as folder:
         report_path = Path(folder) / "report.json"
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")])))
         code = subprocess.run(child_command(command, report_path), env=env).returncode
-        if code == NO_TORCH:
-            raise TraceError("outplace trace needs torch in the traced program's Python: pip install torch")
-        text = report_path.read_text(encoding="utf-8") if report_path.exists() else "[]"
-    return code, TraceReport.from_json(text)
-
-
-def render(report: TraceReport) -> list[str]:
-    """The lines printed after a traced run."""
-    if not report.violations:
-        return ["outplace trace: no in-place write broke autograd."]
-    lines = [f"outplace trace: {len(report.violations)} in-place write(s) break autograd:"]
-    lines += [f"  {v.describe()}" for v in report.violations]
-    return lines
+        seen = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else []
+    if isinstance(seen, dict):  # the bootstrap could not start the program: a missing script, no torch
+        raise TraceError(seen["problem"])
+    return (128 - code if code < 0 else code), TraceReport.from_list(seen)  # killed by a signal: as a shell says
 
 
 MAX_ROUNDS = 3  # a fixed write may uncover the next one: backward stops at the first it meets
@@ -87,7 +78,7 @@ def trace(command: list[str], *, fix: bool, ask: Callable[[Finding], bool] | Non
     for line in render(report):
         out(line)
     if not fix or not report.violations:
-        return code if code else (1 if report.violations else 0)
+        return code
     for _ in range(MAX_ROUNDS):
         planned = list(plan_fixes(report.violations, unsafe=unsafe))
         for line_fix in planned:

@@ -29,10 +29,11 @@ class LineFix:
 def evidence_of(violation: Violation) -> Evidence:
     """The engine's view of a violation: plain data, no trace types."""
     saved_at = f"{violation.saved_at.path}:{violation.saved_at.line}" if violation.saved_at else None
+    inside = violation.inside if violation.kind == "saved" else None  # a leaf's module is named, not a write it saved
     return Evidence(
         path=violation.write.path, line=violation.write.line, kind=violation.kind, written=violation.written,
         saved_by=violation.saved_node or violation.saved_op, saved_in=violation.saved_in, saved_at=saved_at,
-        inside=violation.inside.split("(")[0] if violation.inside else None, inside_path=violation.inside_path,
+        inside=inside.split("(")[0] if inside else None, inside_path=violation.inside_path if inside else None,
         failed=violation.failed,
     )
 
@@ -67,7 +68,7 @@ def findings_for(violations: Iterable[Violation]) -> Iterator[Finding]:
 def _findings_at(violation: Violation, findings: Iterable[Finding]) -> list[Finding]:
     """The findings of the write: at its line, or, for a write a torch module did (`ReLU(inplace=True)`
     in a Sequential, called at that line), the `inplace=True` argument of that module class."""
-    if violation.inside and "inplace=True" in violation.inside:
+    if violation.kind == "saved" and violation.inside and "inplace=True" in violation.inside:
         module = violation.inside.split("(")[0]
         return [f for f in findings if f.rule_id == "IP105" and f"{module}(" in f.original]
     line = violation.write.line
@@ -89,7 +90,7 @@ def _decided(violation: Violation, found: list[Finding], unsafe: bool) -> LineFi
         return LineFix(violation, missing=f"its fix is unsafe{why}; rerun with --unsafe-fixes to apply it")
     if found:
         return LineFix(violation, missing=f"outplace has no rewrite here: {found[0].message}")
-    if violation.inside:
+    if violation.inside and violation.kind == "saved":
         return LineFix(violation, missing=f"the write happens inside `{violation.inside}`, whose construction outplace cannot rewrite")
     return LineFix(violation, missing="outplace found no in-place write it can rewrite on this line")
 

@@ -6,7 +6,7 @@ class Head(nn.Module):
     def __init__(self, d):
         super().__init__()
         self.fc = nn.Linear(d, d)
-        self.act = nn.ReLU(inplace=True)
+        self.act = nn.ReLU(inplace=True)  # built
 
     def forward(self, x):
         return self.act(torch.sigmoid(self.fc(x)))  # saved write
