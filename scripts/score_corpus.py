@@ -147,7 +147,10 @@ def plan_case(case: Path) -> tuple[Finding, ...]:
 def fixed(case: Path, unsafe: bool, folder: Path) -> bool:
     """The case runs like its reference after `outplace fix` (with `--unsafe-fixes` when `unsafe`)."""
     allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
-    accept = lambda f: f.safety in allowed  # noqa: E731
+
+    def accept(finding: Finding) -> bool:
+        return finding.safety in allowed
+
     copy = folder / f"{case.stem}_{'unsafe' if unsafe else 'safe'}"
     if not case.is_dir():
         result = engine.fix(case.read_text(), SNIPPET, registry.all_rules(), accept)
@@ -173,10 +176,9 @@ def score(path: Path, folder: Path) -> Score:
     findings = plan_case(path)
     marked = tuple((name, i) for name, text in case_files(path).items()
                    for i, line in enumerate(text.splitlines(), 1) if MARK in line)
-    name = path.name if path.is_dir() else path.stem
     if kind != "error":
-        return Score(name, kind, findings, marked, folder=path.is_dir())
-    return Score(name, kind, findings, marked, safe=fixed(path, False, folder), unsafe=fixed(path, True, folder),
+        return Score(path.stem, kind, findings, marked, folder=path.is_dir())
+    return Score(path.stem, kind, findings, marked, safe=fixed(path, False, folder), unsafe=fixed(path, True, folder),
                  folder=path.is_dir())
 
 

@@ -139,7 +139,7 @@ def test_the_scorer_reads_a_folder_case(path: Path, tmp_path: Path) -> None:
     score = scorer.score(path, tmp_path)
     assert score.folder and score.name == path.name
     assert {name for name, _ in score.marked} <= {p.name for p in path.glob("*.py")}
-    assert all(":" in location for location in scorer.describe(score).split(" marked ")[1].split(" findings ")[0].split(","))
+    assert all(f"{name}:{line}" in scorer.describe(score) for name, line in score.marked)
 
 
 def test_a_folder_case_imports_its_own_sibling_modules(tmp_path: Path) -> None:
@@ -149,3 +149,53 @@ def test_a_folder_case_imports_its_own_sibling_modules(tmp_path: Path) -> None:
         (tmp_path / name / "layers.py").write_text(f"VALUE = {value}\n")
         (tmp_path / name / "main.py").write_text("from layers import VALUE\n")
     assert [load_program(tmp_path / n).VALUE for n in ("first", "second", "first")] == [1, 2, 1]
+
+
+SCRIPT_MAIN = '''\
+# expect: error
+# source: https://example.org/report
+# report: a helper of another module doubled its argument in place
+# shape: sibling module's def writes a sigmoid output it is given
+import torch
+
+from ops import boost
+
+
+def make_inputs():
+    torch.manual_seed(0)
+    return (torch.randn(3, requires_grad=True),)
+
+
+def run(h):
+    return boost(torch.sigmoid(h)).sum()
+
+
+def reference(h):
+    return (torch.sigmoid(h) * 2).sum()
+
+
+if __name__ == "__main__":
+    run(*make_inputs()).backward()
+'''
+
+SCRIPT_OPS = '''\
+def boost(h):
+    h.mul_(2)  # <- error
+    return h
+'''
+
+
+def test_the_scorer_follows_a_folder_case_across_its_files(tmp_path: Path) -> None:
+    """The write in `ops.py` is an error only through its caller in `main.py`: the scorer plans the
+    folder as one project, and fixes the copy's `ops.py` so that `main.py` runs like its reference."""
+    scorer = load_module(CORPUS.parent.parent / "scripts" / "score_corpus.py")
+    case = tmp_path / "corpus" / "helper_doubles_sigmoid"
+    case.mkdir(parents=True)
+    (case / "main.py").write_text(SCRIPT_MAIN)
+    (case / "ops.py").write_text(SCRIPT_OPS)
+    work = tmp_path / "work"
+    work.mkdir()
+    score = scorer.score(case, work)
+    assert score.marked == (("ops.py", 2),)
+    assert score.found and score.unsafe, scorer.describe(score)
+    assert "ops.py:2:error:" in scorer.describe(score)
