@@ -10,12 +10,25 @@ findings on other lines are allowed and counted apart as extra. It is *fixed* wh
 gradients (input tensors and every parameter of every module among the inputs) equal its
 `reference`. An intentional snippet (`# expect: clean`) is *kept* when it gets no finding at all.
 `--list` prints one line per snippet, so the cases missed can be read at a glance.
+
+A case is a file, or a folder (`tests/real_failures/<name>/`): a small project without a package,
+whose `main.py` has the header lines, `make_inputs`/`run`/`reference` and the entry point of a
+one-file case, and imports 1-3 sibling modules as research code run as scripts does
+(`from layers import Block`, at the top of the file). Its culprit lines may be in any of its files.
+A folder case is planned file by file with one `engine.project_files` reading that folder only, so
+what a file imports from its siblings is followed as `outplace check` on the folder follows it; it
+is found when every marked line of every file lies in an `error` finding's span in that file. It is
+fixed when, after each file of a copy of the folder is fixed with that project and written back,
+the copy's `main.py` (imported with the copy first on `sys.path`, its sibling modules never taken
+from another case) runs like the original's `reference`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -28,41 +41,50 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fixer import engine, registry  # noqa: E402
+from fixer.analysis.imported import ProjectFiles  # noqa: E402
 from fixer.types import Finding, Safety, Severity  # noqa: E402
-from tests.golden_support import input_and_parameter_grads, load_module  # noqa: E402
+from tests.golden_support import corpus_cases, input_and_parameter_grads, load_program, main_file  # noqa: E402
 
 EXPECT = re.compile(r"^# expect: (error|clean|same)$", re.MULTILINE)
 MARK = "# <- error"
+SNIPPET = "snippet.py"  # the name a one-file case is planned under
 
 
 @dataclass(frozen=True)
 class Score:
-    """What outplace did on one snippet."""
+    """What outplace did on one snippet; lines are (file name, line): `snippet.py` for a one-file case."""
 
     name: str
     kind: str  # error, clean or same
     findings: tuple[Finding, ...]
-    marked: tuple[int, ...]
+    marked: tuple[tuple[str, int], ...]
     safe: bool = False
     unsafe: bool = False
+    folder: bool = False
 
     @property
     def found(self) -> bool:
         errors = [f for f in self.findings if f.severity is Severity.ERROR]
-        return bool(self.marked) and all(any(covers(f, line) for f in errors) for line in self.marked)
+        return bool(self.marked) and all(any(covers(f, mark) for f in errors) for mark in self.marked)
 
     @property
     def extra(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not any(covers(f, line) for line in self.marked))
+        return tuple(f for f in self.findings if not any(covers(f, mark) for mark in self.marked))
 
     @property
     def kept(self) -> bool:
         return not self.findings
 
+    def where(self, name: str, line: int) -> str:
+        """`12` in a one-file case, `layers.py:12` in a folder case."""
+        return f"{name}:{line}" if self.folder else str(line)
 
-def covers(finding: Finding, line: int) -> bool:
-    """The finding's span includes the line (a `with torch.no_grad():` fix spans its whole loop)."""
-    return finding.span.start_line <= line <= finding.span.end_line
+
+def covers(finding: Finding, mark: tuple[str, int]) -> bool:
+    """The finding is in the marked file and its span includes the line (a `with torch.no_grad():`
+    fix spans its whole loop)."""
+    name, line = mark
+    return os.path.basename(finding.path) == name and finding.span.start_line <= line <= finding.span.end_line
 
 
 def same(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
@@ -72,15 +94,16 @@ def same(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
     return a.shape == b.shape and torch.allclose(a, b, rtol=1e-6, atol=1e-7, equal_nan=True)
 
 
-def runs_like_reference(path: Path, original: Path) -> bool:
+def runs_like_reference(fixed_case: Path, original: Path) -> bool:
     """The fixed snippet's backward runs and its value and gradients equal the reference's."""
     try:
-        program = load_module(path)  # its own make_inputs: module inputs must be the fixed classes
+        program = load_program(fixed_case)  # its own make_inputs: module inputs must be the fixed classes
         inputs = program.make_inputs()
         value = program.run(*inputs)
         value.backward()
-        reference_inputs = load_module(original).make_inputs()
-        want = load_module(original).reference(*reference_inputs)
+        reference_program = load_program(original)
+        reference_inputs = reference_program.make_inputs()
+        want = reference_program.reference(*reference_inputs)
         want.backward()
     except Exception:  # noqa: BLE001 - a fix that breaks the program in any way is no fix
         return False
@@ -89,36 +112,85 @@ def runs_like_reference(path: Path, original: Path) -> bool:
         same(g, w) for g, w in zip(grads, want_grads))
 
 
-def fixed(text: str, original: Path, unsafe: bool, folder: Path) -> bool:
+def case_files(case: Path) -> dict[str, str]:
+    """The case's files by name, `main.py` first: one `snippet.py` for a one-file case."""
+    if not case.is_dir():
+        return {SNIPPET: case.read_text()}
+    paths = sorted(case.glob("*.py"), key=lambda p: (p.name != "main.py", p.name))
+    return {p.name: p.read_text() for p in paths}
+
+
+def folder_project(folder: Path) -> ProjectFiles:
+    """The run's other files for a folder case: the `.py` files of that folder, read from disk."""
+    root = folder.resolve()
+
+    def read(path: str) -> str | None:
+        candidate = Path(path)
+        if candidate.parent != root or candidate.suffix != ".py" or not candidate.is_file():
+            return None
+        return candidate.read_text()
+
+    project = engine.project_files(read)
+    project.files = tuple(str(p) for p in sorted(root.glob("*.py")))
+    return project
+
+
+def plan_case(case: Path) -> tuple[Finding, ...]:
+    """Every finding in the case: a folder case file by file, with its siblings as the project."""
+    if not case.is_dir():
+        return tuple(engine.plan(case.read_text(), SNIPPET, registry.all_rules()).findings)
+    project, root = folder_project(case), case.resolve()
+    return tuple(f for name, text in case_files(case).items()
+                 for f in engine.plan(text, str(root / name), registry.all_rules(), project=project).findings)
+
+
+def fixed(case: Path, unsafe: bool, folder: Path) -> bool:
+    """The case runs like its reference after `outplace fix` (with `--unsafe-fixes` when `unsafe`)."""
     allowed = {Safety.SAFE, Safety.UNSAFE} if unsafe else {Safety.SAFE}
-    result = engine.fix(text, "snippet.py", registry.all_rules(), lambda f: f.safety in allowed)
-    if result.error is not None or result.new_text is None:
-        return False
-    path = folder / f"{original.stem}_{'unsafe' if unsafe else 'safe'}.py"
-    path.write_text(result.new_text)
-    return runs_like_reference(path, original)
+
+    def accept(finding: Finding) -> bool:
+        return finding.safety in allowed
+
+    copy = folder / f"{case.stem}_{'unsafe' if unsafe else 'safe'}"
+    if not case.is_dir():
+        result = engine.fix(case.read_text(), SNIPPET, registry.all_rules(), accept)
+        if result.error is not None or result.new_text is None:
+            return False
+        path = copy.with_suffix(".py")
+        path.write_text(result.new_text)
+        return runs_like_reference(path, case)
+    shutil.copytree(case, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    project, root = folder_project(copy), copy.resolve()
+    for name in case_files(copy):  # each written before the next is fixed, as `outplace fix` writes them
+        result = engine.fix((root / name).read_text(), str(root / name), registry.all_rules(), accept, project=project)
+        if result.error is not None:
+            return False
+        if result.new_text is not None:
+            (root / name).write_text(result.new_text)
+    return runs_like_reference(copy, case)
 
 
 def score(path: Path, folder: Path) -> Score:
-    text = path.read_text()
-    match = EXPECT.search(text)
+    match = EXPECT.search(main_file(path).read_text())
     kind = match.group(1) if match else "same"
-    findings = tuple(engine.plan(text, "snippet.py", registry.all_rules()).findings)
-    marked = tuple(i for i, line in enumerate(text.splitlines(), 1) if MARK in line)
+    findings = plan_case(path)
+    marked = tuple((name, i) for name, text in case_files(path).items()
+                   for i, line in enumerate(text.splitlines(), 1) if MARK in line)
     if kind != "error":
-        return Score(path.stem, kind, findings, marked)
-    return Score(path.stem, kind, findings, marked,
-                 safe=fixed(text, path, False, folder), unsafe=fixed(text, path, True, folder))
+        return Score(path.stem, kind, findings, marked, folder=path.is_dir())
+    return Score(path.stem, kind, findings, marked, safe=fixed(path, False, folder), unsafe=fixed(path, True, folder),
+                 folder=path.is_dir())
 
 
 def describe(s: Score) -> str:
     """One line for `--list`: the verdicts, then each finding as line:severity:rule."""
-    lines = " ".join(f"{f.span.start_line}:{f.severity.value}:{f.rule_id}" for f in s.findings) or "-"
+    lines = " ".join(f"{s.where(os.path.basename(f.path), f.span.start_line)}:{f.severity.value}:{f.rule_id}"
+                     for f in s.findings) or "-"
     if s.kind == "clean":
         return f"{s.name:48s} {'kept' if s.kept else 'FLAGGED':8s} findings {lines}"
     verdict = (f"{'found' if s.found else 'MISSED':7s} "
                f"safe:{'yes' if s.safe else 'no ':3s} unsafe:{'yes' if s.unsafe else 'no ':3s}")
-    return f"{s.name:48s} {verdict} marked {','.join(map(str, s.marked))} findings {lines}"
+    return f"{s.name:48s} {verdict} marked {','.join(s.where(*m) for m in s.marked)} findings {lines}"
 
 
 def summary(scores: Sequence[Score]) -> str:
@@ -141,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print each case's verdicts and findings")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        scores = [score(path, Path(tmp)) for path in sorted(args.corpus.glob("*.py"))]
+        scores = [score(path, Path(tmp)) for path in corpus_cases(args.corpus)]
     if args.list:
         for s in scores:
             if s.kind != "same":

@@ -7,6 +7,10 @@ Each failing case is copied to a temporary folder beside a driver that runs
 there. The case is *fixed* when the rewritten case's backward runs and its forward value and
 gradients (of the input tensors that require grad and of every parameter of every `nn.Module`
 among the inputs) equal those of its `reference`.
+
+A folder case (see scripts/score_corpus.py) is copied whole; its driver imports `main`, so the
+trace sees the writes in whichever of its modules they are, and the rewritten folder is run as
+`python main.py` would run it.
 """
 
 from __future__ import annotations
@@ -25,22 +29,26 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.golden_support import load_module  # noqa: E402
+from tests.golden_support import corpus_cases, load_program, main_file  # noqa: E402
 
 EXPECT_ERROR = re.compile(r"^# expect: error$", re.MULTILINE)
-DRIVER = "from case import make_inputs, run\n\nrun(*make_inputs()).backward()\n"
+DRIVER = "from {module} import make_inputs, run\n\nrun(*make_inputs()).backward()\n"
 TIMEOUT = 300
 
 
 def traced_fix(case: Path, folder: Path, flags: list[str]) -> tuple[Path, str]:
     """The case after `outplace trace FLAGS -- python driver.py` ran on a copy of it, and its output."""
-    shutil.copy(case, folder / "case.py")
-    (folder / "driver.py").write_text(DRIVER)
+    if case.is_dir():
+        shutil.copytree(case, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        (folder / "driver.py").write_text(DRIVER.format(module="main"))
+    else:
+        shutil.copy(case, folder / "case.py")
+        (folder / "driver.py").write_text(DRIVER.format(module="case"))
     command = [sys.executable, "-m", "fixer", "trace", *flags, "--", sys.executable, "driver.py"]
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     run = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=env,
                          stdin=subprocess.DEVNULL, timeout=TIMEOUT)
-    return folder / "case.py", run.stderr
+    return (folder if case.is_dir() else folder / "case.py"), run.stderr
 
 
 def gradients(inputs: tuple[object, ...]) -> list[torch.Tensor | None]:
@@ -67,14 +75,15 @@ def same(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
 def runs_like_reference(fixed: Path, original: Path) -> str | None:
     """None when the fixed case trains like the reference, else what differs."""
     try:
-        program = load_module(fixed)  # its own inputs: a module in them runs the fixed class's forward
+        program = load_program(fixed)  # its own inputs: a module in them runs the fixed class's forward
         inputs = as_tuple(program.make_inputs())
         value = program.run(*inputs)
         value.backward()
     except Exception as error:  # the fixed program's own failure is the measurement
         return f"fixed case fails: {type(error).__name__}: {str(error).splitlines()[0][:120]}"
-    reference_inputs = as_tuple(load_module(original).make_inputs())
-    want = load_module(original).reference(*reference_inputs)
+    reference_program = load_program(original)
+    reference_inputs = as_tuple(reference_program.make_inputs())
+    want = reference_program.reference(*reference_inputs)
     want.backward()
     if not same(value.detach(), want.detach()):
         return "forward value differs from the reference"
@@ -84,6 +93,12 @@ def runs_like_reference(fixed: Path, original: Path) -> str | None:
     return None
 
 
+def texts(case: Path) -> dict[str, str]:
+    """The case's source files by name (a folder case's modules; its driver aside)."""
+    paths = sorted(case.glob("*.py")) if case.is_dir() else [case]
+    return {p.name: p.read_text() for p in paths if p.name != "driver.py"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
@@ -91,13 +106,13 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="with --list: show trace's output for cases not fixed")
     parser.add_argument("--flags", default="--fix --unsafe-fixes", help="the flags given to `outplace trace`")
     args = parser.parse_args()
-    cases = [p for p in sorted(args.corpus.glob("*.py")) if EXPECT_ERROR.search(p.read_text())]
+    cases = [p for p in corpus_cases(args.corpus) if EXPECT_ERROR.search(main_file(p).read_text())]
     fixed = 0
     for case in cases:
         with tempfile.TemporaryDirectory(prefix="score-trace-") as tmp:
             rewritten, output = traced_fix(case, Path(tmp), shlex.split(args.flags))
             problem = runs_like_reference(rewritten, case)
-            if problem is None and rewritten.read_text() == case.read_text():
+            if problem is None and list(texts(rewritten).values()) == list(texts(case).values()):
                 problem = "not changed"  # a failing case cannot train unchanged: the driver is wrong
         fixed += problem is None
         if args.list:

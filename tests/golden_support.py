@@ -224,6 +224,36 @@ def load_module(path: Path) -> ModuleType:
     return module
 
 
+def corpus_cases(corpus: Path) -> list[Path]:
+    """A corpus's cases: each `*.py` file, and each folder holding a `main.py` (a folder case)."""
+    folders = [p for p in corpus.iterdir() if (p / "main.py").is_file()]
+    return sorted([*corpus.glob("*.py"), *folders], key=lambda p: p.name)
+
+
+def main_file(case: Path) -> Path:
+    """The file a case runs: the case itself, or a folder case's `main.py`."""
+    return case / "main.py" if case.is_dir() else case
+
+
+def load_program(case: Path) -> ModuleType:
+    """A corpus case's program, fresh: a folder case's `main.py` imports its sibling modules
+    (`from layers import Block`) from its own folder, never another case's modules of the same name."""
+    if not case.is_dir():
+        return load_module(case)
+    siblings = {p.stem for p in case.glob("*.py")} - {"main"}
+    hidden = {name: sys.modules.pop(name) for name in siblings if name in sys.modules}
+    sys.path.insert(0, str(case))
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the corpus
+    try:
+        return load_module(case / "main.py")
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
+        sys.path.remove(str(case))
+        for name in siblings:
+            sys.modules.pop(name, None)
+        sys.modules.update(hidden)
+
+
 def fresh_inputs(module: ModuleType) -> tuple[Any, ...]:
     """`module.make_inputs()` under seed 0: new leaf tensors on every call, never shared."""
     torch.manual_seed(0)
