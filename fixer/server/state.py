@@ -24,6 +24,7 @@ from fixer.types import FileResult, FileStatus
 from fixer.walk import force_excluded
 
 OpenText = Callable[[str], "str | None"]  # an absolute path -> the editor's text of it, None when not open
+KEEP_REGIONS = 512  # parsed regions (functions, classes) kept between edits: a few large files' worth
 Stamp = tuple[tuple[str, int | None], ...]  # (pyproject.toml, modification time or None) at and above a folder
 
 
@@ -91,7 +92,7 @@ class Checker:
         root = self.root(path)
         project = self._projects.get(root)
         if project is None:
-            project = self._projects[root] = engine.project_files(self._reader(root))
+            project = self._projects[root] = engine.project_files(self._reader(root), KEEP_REGIONS)
         if project.files != self.open_files:
             project.files = self.open_files
         return project
