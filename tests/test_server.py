@@ -210,3 +210,28 @@ async def test_pyproject_configuration_applies_and_is_read_again_when_it_changes
     client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(path.as_uri())))
     await asyncio.wait_for(waiting, 30)
     assert [d.code for d in client.diagnostics[path.as_uri()]] == ["IP101"]
+
+
+@pytest.mark.asyncio
+async def test_a_notebook_is_checked_as_its_joined_cells_with_diagnostics_in_each_cell(client: LanguageClient, tmp_path: Path) -> None:
+    notebook = (tmp_path / "nb.ipynb").as_uri()
+    cells = ["import torch\n%time 1", "# notes", "x = torch.ones(2, requires_grad=True)\ny = x.sigmoid()\ny.exp_()"]
+    kinds = [lsp.NotebookCellKind.Code, lsp.NotebookCellKind.Markup, lsp.NotebookCellKind.Code]
+    uris = [f"vscode-notebook-cell:{tmp_path}/nb.ipynb#cell{i}" for i in range(3)]
+    waiting = client.wait_for_notification(DIAGNOSTICS)
+    client.notebook_document_did_open(lsp.DidOpenNotebookDocumentParams(
+        lsp.NotebookDocument(notebook, "jupyter-notebook", 1, [lsp.NotebookCell(kind, uri) for kind, uri in zip(kinds, uris)]),
+        [lsp.TextDocumentItem(uri, "python" if kind == lsp.NotebookCellKind.Code else "markdown", 1, text)
+         for uri, kind, text in zip(uris, kinds, cells)],
+    ))
+    await asyncio.wait_for(waiting, 30)
+    for _ in range(50):  # one notification per code cell
+        if uris[2] in client.diagnostics and uris[0] in client.diagnostics:
+            break
+        await asyncio.sleep(0.1)
+    assert list(client.diagnostics[uris[0]]) == [] and uris[1] not in client.diagnostics
+    (found,) = client.diagnostics[uris[2]]
+    assert found.code == "IP102" and found.range.start == lsp.Position(2, 0)
+    assert found.message.startswith("`y` is the output of `.sigmoid()` (line 2)")  # lines of the cell, as `check` says
+    (related,) = found.related_information or []
+    assert related.location.uri == uris[2] and related.location.range.start.line == 1

@@ -16,10 +16,11 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from fixer.engine import apply_fixes
-from fixer.server import convert
+from fixer.server import convert, notebooks
 from fixer.server.state import Checker
 from fixer.sourcefile import split_lines
 from fixer.types import FileResult, Finding, Safety
@@ -62,8 +63,9 @@ class OutplaceServer(LanguageServer):
             release = version("outplace")
         except PackageNotFoundError:
             release = "0"
+        cells = lsp.NotebookDocumentFilterWithCells(cells=[lsp.NotebookCellLanguage("python")])
         super().__init__("outplace", release, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
-                         protocol_cls=Protocol)
+                         notebook_document_sync=lsp.NotebookDocumentSyncOptions([cells], save=True), protocol_cls=Protocol)
         self.checker = Checker(self._open_text)
         self.checked: dict[str, Checked] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
@@ -89,6 +91,10 @@ class OutplaceServer(LanguageServer):
     def check(self, uri: str) -> Checked | None:
         """Check the document's current text, remember it, publish its diagnostics."""
         self.pending.pop(uri, None)
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri) or self.workspace.get_notebook_document(cell_uri=uri)
+        if notebook is not None:
+            self.check_notebook(notebook)
+            return self.checked.get(uri)
         document = self.workspace.text_documents.get(uri)
         if document is None:
             return None
@@ -102,6 +108,22 @@ class OutplaceServer(LanguageServer):
         found = convert.diagnostics(checked.result, lines, uri, self.encoding, self.checker.rule_docs())
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, found, document.version))
         return checked
+
+    def check_notebook(self, notebook: lsp.NotebookDocument) -> None:
+        """Check a notebook's code cells joined, as `outplace check nb.ipynb`; publish each cell's diagnostics."""
+        self.last_check[notebook.uri] = asyncio.get_running_loop().time()
+        path = os.path.abspath(to_fs_path(notebook.uri) or notebook.uri)
+        documents = [self.workspace.get_text_document(cell.document) for cell in notebook.cells]
+        sources = [d.source if cell.kind == lsp.NotebookCellKind.Code else None for cell, d in zip(notebook.cells, documents)]
+        results = notebooks.cell_results(sources, path, lambda text: self.checker.check(path, text))
+        self._report_config_error(path)
+        docs = self.checker.rule_docs()
+        for document, source, result in zip(documents, sources, results):
+            if source is None or result is None:
+                continue
+            self.checked[document.uri] = Checked(source, result)
+            found = convert.diagnostics(result, split_lines(source), document.uri, self.encoding, docs)
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(document.uri, found, document.version))
 
     def current(self, uri: str) -> Checked | None:
         """The check of the document's current text: the last one when the text has not changed since."""
@@ -127,8 +149,9 @@ class OutplaceServer(LanguageServer):
     def recheck_all(self) -> None:
         self.checker.forget_settings()
         self.config_errors.clear()
-        for uri in list(self.workspace.text_documents):
-            self.check(uri)
+        for uri in [*self.workspace.notebook_documents, *self.workspace.text_documents]:
+            if self.workspace.get_notebook_document(cell_uri=uri) is None:  # cells: with their notebook
+                self.check(uri)
 
     def _report_config_error(self, path: str) -> None:
         error = self.checker.settings(path).error
@@ -179,6 +202,31 @@ def did_close(ls: OutplaceServer, params: lsp.DidCloseTextDocumentParams) -> Non
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
 
 
+@server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
+def notebook_did_open(ls: OutplaceServer, params: lsp.DidOpenNotebookDocumentParams) -> None:
+    ls.check(params.notebook_document.uri)
+
+
+@server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def notebook_did_change(ls: OutplaceServer, params: lsp.DidChangeNotebookDocumentParams) -> None:
+    ls.changed(params.notebook_document.uri)
+
+
+@server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
+def notebook_did_save(ls: OutplaceServer, params: lsp.DidSaveNotebookDocumentParams) -> None:
+    ls.check(params.notebook_document.uri)
+
+
+@server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def notebook_did_close(ls: OutplaceServer, params: lsp.DidCloseNotebookDocumentParams) -> None:
+    for cell in params.cell_text_documents:
+        ls.checked.pop(cell.uri, None)
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(cell.uri, []))
+    handle = ls.pending.pop(params.notebook_document.uri, None)
+    if handle is not None:
+        handle.cancel()
+
+
 @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: OutplaceServer, params: lsp.DidChangeWatchedFilesParams) -> None:
     if any(change.uri.endswith("pyproject.toml") for change in params.changes):
@@ -219,7 +267,8 @@ def code_action(ls: OutplaceServer, params: lsp.CodeActionParams) -> list[lsp.Co
         for finding in checked.result.findings:
             if convert.overlaps(finding.span, start, end):
                 actions += _finding_actions(ls, document, checked, finding, lines)
-    if _wanted(only, convert.FIX_ALL) and any(f.fixable for f in checked.result.findings):
+    in_notebook = ls.workspace.get_notebook_document(cell_uri=uri) is not None  # a cell's edit cannot fix the others
+    if not in_notebook and _wanted(only, convert.FIX_ALL) and any(f.fixable for f in checked.result.findings):
         fixed = ls.checker.fix_all(_path(document), checked.text).new_text
         if fixed is not None:
             edit = convert.text_edit(checked.text, fixed, ls.encoding)
