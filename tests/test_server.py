@@ -235,3 +235,40 @@ async def test_a_notebook_is_checked_as_its_joined_cells_with_diagnostics_in_eac
     assert found.message.startswith("`y` is the output of `.sigmoid()` (line 2)")  # lines of the cell, as `check` says
     (related,) = found.related_information or []
     assert related.location.uri == uris[2] and related.location.range.start.line == 1
+
+
+LAYERS = "import torch\nfrom torch import nn\n\n\nclass Gate(nn.Module):\n    def forward(self, x):\n        return torch.sigmoid(x)\n"
+NET = """import torch
+from torch import nn
+
+from layers import Gate
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gate = Gate()
+
+    def forward(self, x):
+        h = self.gate(x)
+        h.mul_(2)
+        return h
+"""
+
+
+@pytest.mark.asyncio
+async def test_an_imported_file_is_read_as_the_editor_holds_it_and_its_importers_follow_its_edits(
+    client: LanguageClient, tmp_path: Path,
+) -> None:
+    layers, model = tmp_path / "layers.py", tmp_path / "model.py"
+    harmless = LAYERS.replace("torch.sigmoid(x)", "x * 2")
+    await open_document(client, layers, harmless)
+    assert await open_document(client, model, NET) == []
+    await change_document(client, layers, 2, LAYERS)  # unsaved: on disk `Gate` still saves nothing
+    for _ in range(50):  # the importer is checked again once the debounce window has passed
+        if client.diagnostics[model.as_uri()]:
+            break
+        await asyncio.sleep(0.1)
+    (found,) = client.diagnostics[model.as_uri()]
+    assert found.code == "IP102" and "through `torch.sigmoid`" in found.message
+    assert layers.read_text() == harmless

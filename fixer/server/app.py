@@ -107,6 +107,9 @@ class OutplaceServer(LanguageServer):
         lines = split_lines(text)
         found = convert.diagnostics(checked.result, lines, uri, self.encoding, self.checker.rule_docs())
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, found, document.version))
+        for other, last in list(self.checked.items()):  # what another open file imports from this one may have changed
+            if other != uri and any(depends == path for depends, _ in last.result.depends):
+                self.changed(other)
         return checked
 
     def check_notebook(self, notebook: lsp.NotebookDocument) -> None:

@@ -19,7 +19,6 @@ from fixer.analysis.imported import ProjectFiles
 from fixer.config import ConfigError, load_config
 from fixer.registry import all_rules, unknown_codes
 from fixer.runner import Options
-from fixer.sourcefile import SourceError, read_source
 from fixer.types import FileResult, FileStatus
 from fixer.walk import force_excluded
 
@@ -98,18 +97,16 @@ class Checker:
         return project
 
     def _reader(self, root: str) -> Callable[[str], str | None]:
+        """The project's files as `outplace check` reads them, an open one as the editor holds it."""
+        from_disk = runner.project_reader(root)
         prefix = os.path.join(os.path.realpath(root), "")
 
         def read(path: str) -> str | None:
-            if not path.endswith(".py") or not os.path.realpath(path).startswith(prefix):
-                return None
-            text = self._open_text(path)
-            if text is not None:
-                return text
-            try:
-                return read_source(Path(path)).text
-            except (SourceError, OSError):
-                return None
+            if path.endswith(".py") and os.path.realpath(path).startswith(prefix):
+                text = self._open_text(path)
+                if text is not None:
+                    return text
+            return from_disk(path)
 
         return read
 
