@@ -6,7 +6,7 @@ Without --file, the model file is built from real model code: the top-level clas
 of timm's models (/work/corpus/timm, or --corpus), in file order, until it has --lines lines. The
 server is started as an editor would (`python -m fixer server`), the file opened (the cold check),
 then edited N times, alternating between the file and the file with a risky function inserted in
-its middle (so the diagnostics change each time), each edit after a pause longer than the server's
+its middle, a new one each time (so the diagnostics change each time, and the edited code is new), each edit after a pause longer than the server's
 debounce window, as a single edit is typed; the time is from writing `didChange` to reading the
 `publishDiagnostics` of that version. `outplace check` is timed as a whole process (--no-cache).
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "import math\n\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
-RISKY = "def gate(x):\n    h = torch.sigmoid(x)\n    h.mul_(2)\n    return h\n\n\n"
+RISKY = "def gate(x):\n    h = torch.sigmoid(x)\n    h.mul_({})\n    return h\n\n\n"  # a new constant each edit: re-parsed, as typed
 
 
 def model_file(corpus: Path, lines: int) -> str:
@@ -113,11 +113,10 @@ def server_latency(path: Path, text: str, edits: int, pause: float) -> tuple[flo
     cold = time.perf_counter() - start
     lines = text.splitlines(keepends=True)
     middle = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith(("class ", "def ")))
-    edited = "".join(lines[:middle]) + RISKY + "".join(lines[middle:])
     times, counts = [], []
     for version in range(2, edits + 2):
         time.sleep(pause)
-        new = edited if version % 2 == 0 else text
+        new = "".join(lines[:middle]) + RISKY.format(version) + "".join(lines[middle:]) if version % 2 == 0 else text
         start = time.perf_counter()
         client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                "contentChanges": [{"text": new}]})
