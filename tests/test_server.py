@@ -37,12 +37,15 @@ def g(x):
 DIAGNOSTICS = lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # one server for the module's tests: its start is most of their time
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(
     server_command=[sys.executable, "-m", "fixer", "server"],
     server_env={**os.environ, "PYTHONPATH": str(ROOT)},
 ))
-async def client(lsp_client: LanguageClient, tmp_path: Path):
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("workspace")
 
     @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
     def register(params: lsp.RegistrationParams) -> None:  # the server asks to watch pyproject.toml files
@@ -50,14 +53,16 @@ async def client(lsp_client: LanguageClient, tmp_path: Path):
 
     registered: list[str] = []
     await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=tmp_path.as_uri(),
+        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
     ))
     yield
     await lsp_client.shutdown_session()
 
 
 async def open_document(client: LanguageClient, path: Path, text: str) -> list[lsp.Diagnostic]:
-    """Open `path` with `text` and wait for its diagnostics."""
+    """Open `path` (in a project of its own: a pyproject.toml beside it) with `text` and wait for its diagnostics."""
+    if not (path.parent / "pyproject.toml").exists():
+        (path.parent / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
     path.write_text(text)
     waiting = client.wait_for_notification(DIAGNOSTICS)
     client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(path.as_uri(), "python", 1, text)))
@@ -110,7 +115,6 @@ def whole(text: str) -> lsp.Range:
     return lsp.Range(lsp.Position(0, 0), lsp.Position(len(text.splitlines()), 0))
 
 
-@pytest.mark.asyncio
 async def test_open_publishes_each_finding_with_its_rule_severity_and_saving_line(client: LanguageClient, tmp_path: Path) -> None:
     found = await open_document(client, tmp_path / "model.py", MODEL)
     assert [(d.code, d.range.start.line, d.range.start.character, d.severity) for d in found] == [
@@ -128,7 +132,6 @@ async def test_open_publishes_each_finding_with_its_rule_severity_and_saving_lin
     assert first.data["explain"] == "outplace explain IP101"
 
 
-@pytest.mark.asyncio
 async def test_fix_all_source_action_writes_what_outplace_fix_writes(client: LanguageClient, tmp_path: Path, cli: Cli) -> None:
     path = tmp_path / "model.py"
     await open_document(client, path, MODEL)
@@ -139,7 +142,6 @@ async def test_fix_all_source_action_writes_what_outplace_fix_writes(client: Lan
     assert applied(MODEL, action.edit) == fixed
 
 
-@pytest.mark.asyncio
 async def test_each_finding_offers_its_fix_titled_with_its_safety_and_a_noqa(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     found = await open_document(client, path, MODEL)
@@ -164,7 +166,6 @@ async def test_each_finding_offers_its_fix_titled_with_its_safety_and_a_noqa(cli
     assert safe.title == "Rewrite as an out-of-place assignment (IP101, safe)" and safe.is_preferred
 
 
-@pytest.mark.asyncio
 async def test_editing_changes_the_diagnostics_and_hover_shows_the_chain(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     await open_document(client, path, MODEL)
@@ -180,7 +181,6 @@ async def test_editing_changes_the_diagnostics_and_hover_shows_the_chain(client:
     assert await change_document(client, path, 3, "import torch\n") == []
 
 
-@pytest.mark.asyncio
 async def test_a_syntax_error_is_one_diagnostic_and_the_server_keeps_serving(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     (error,) = await open_document(client, path, "import torch\nx = (\nx += 1\n")
@@ -188,7 +188,6 @@ async def test_a_syntax_error_is_one_diagnostic_and_the_server_keeps_serving(cli
     assert [d.code for d in await change_document(client, path, 2, MODEL)] == ["IP101", "IP102", "IP102"]
 
 
-@pytest.mark.asyncio
 async def test_a_malformed_request_gets_an_error_and_the_server_keeps_running(client: LanguageClient, tmp_path: Path) -> None:
     answer = asyncio.get_running_loop().create_future()
     client.protocol._request_futures["malformed"] = answer  # the client's own serializer refuses such params
@@ -199,7 +198,6 @@ async def test_a_malformed_request_gets_an_error_and_the_server_keeps_running(cl
     assert len(await open_document(client, tmp_path / "model.py", MODEL)) == 3
 
 
-@pytest.mark.asyncio
 async def test_pyproject_configuration_applies_and_is_read_again_when_it_changes(client: LanguageClient, tmp_path: Path) -> None:
     path = tmp_path / "model.py"
     (tmp_path / "pyproject.toml").write_text("[tool.outplace]\nignore = ['IP101']\n")
@@ -212,7 +210,6 @@ async def test_pyproject_configuration_applies_and_is_read_again_when_it_changes
     assert [d.code for d in client.diagnostics[path.as_uri()]] == ["IP101"]
 
 
-@pytest.mark.asyncio
 async def test_a_notebook_is_checked_as_its_joined_cells_with_diagnostics_in_each_cell(client: LanguageClient, tmp_path: Path) -> None:
     notebook = (tmp_path / "nb.ipynb").as_uri()
     cells = ["import torch\n%time 1", "# notes", "x = torch.ones(2, requires_grad=True)\ny = x.sigmoid()\ny.exp_()"]
@@ -256,7 +253,6 @@ class Net(nn.Module):
 """
 
 
-@pytest.mark.asyncio
 async def test_an_imported_file_is_read_as_the_editor_holds_it_and_its_importers_follow_its_edits(
     client: LanguageClient, tmp_path: Path,
 ) -> None:
@@ -272,3 +268,36 @@ async def test_an_imported_file_is_read_as_the_editor_holds_it_and_its_importers
     (found,) = client.diagnostics[model.as_uri()]
     assert found.code == "IP102" and "through `torch.sigmoid`" in found.message
     assert layers.read_text() == harmless
+
+
+async def test_an_invalid_configuration_is_shown_once_and_the_defaults_apply(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.outplace]\nselect = ['IP999']\n")
+    assert len(await open_document(client, tmp_path / "model.py", MODEL)) == 3
+    await change_document(client, tmp_path / "model.py", 2, MODEL + "\n")
+    (shown,) = [m for m in client.messages if "outplace" in m.message]
+    assert shown.type == lsp.MessageType.Error and "unknown rule code 'IP999'" in shown.message
+
+
+async def test_a_burst_of_changes_is_checked_at_most_once_per_window_and_ends_on_the_last_text(
+    client: LanguageClient, tmp_path: Path,
+) -> None:
+    path = tmp_path / "model.py"
+    await open_document(client, path, MODEL)
+    published: list[int | None] = []
+
+    async def listen() -> None:
+        while True:
+            published.append((await client.wait_for_notification(DIAGNOSTICS)).version)
+
+    listener = asyncio.ensure_future(listen())
+    edits = [MODEL.replace("    return h\n", "    return h\n" * n, 1) for n in range(2, 8)]
+    for version, text in enumerate(edits, start=2):
+        client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(version=version, uri=path.as_uri()),
+            [lsp.TextDocumentContentChangeWholeDocument(text=text)],
+        ))
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(1)
+    listener.cancel()
+    assert published and published[-1] == len(edits) + 1  # the last text was checked
+    assert len(published) <= 2  # the open's check was under 0.3 s ago: one check for the whole burst
