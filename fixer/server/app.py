@@ -68,6 +68,7 @@ class OutplaceServer(LanguageServer):
                          notebook_document_sync=lsp.NotebookDocumentSyncOptions([cells], save=True), protocol_cls=Protocol)
         self.checker = Checker(self._open_text)
         self.checked: dict[str, Checked] = {}
+        self.fixed: dict[str, tuple[object, str | None]] = {}  # uri -> ((text, settings), what `outplace fix` makes of it)
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.last_check: dict[str, float] = {}
         self.debounce = DEBOUNCE
@@ -90,7 +91,9 @@ class OutplaceServer(LanguageServer):
 
     def check(self, uri: str) -> Checked | None:
         """Check the document's current text, remember it, publish its diagnostics."""
-        self.pending.pop(uri, None)
+        handle = self.pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()  # this check reads the latest text: the one due later would repeat it
         notebook = self.workspace.get_notebook_document(notebook_uri=uri) or self.workspace.get_notebook_document(cell_uri=uri)
         if notebook is not None:
             self.check_notebook(notebook)
@@ -137,6 +140,15 @@ class OutplaceServer(LanguageServer):
         if last is not None and last.text == document.source:
             return last
         return self.check(uri)
+
+    def fixed_text(self, uri: str, path: str, text: str) -> str | None:
+        """What `outplace fix` writes for `text`, None when nothing; kept for the next request on the
+        same text (a client asks for code actions at every move of the cursor)."""
+        key = (text, self.checker.settings(path))
+        cached = self.fixed.get(uri)
+        if cached is None or cached[0] != key:
+            cached = self.fixed[uri] = (key, self.checker.fix_all(path, text).new_text)
+        return cached[1]
 
     def changed(self, uri: str) -> None:
         """A change: check now after a pause, else once `debounce` has passed since the last check."""
@@ -200,6 +212,7 @@ def did_close(ls: OutplaceServer, params: lsp.DidCloseTextDocumentParams) -> Non
     if handle is not None:
         handle.cancel()
     ls.checked.pop(uri, None)
+    ls.fixed.pop(uri, None)
     ls.last_check.pop(uri, None)
     ls.checker.open_files = _open_files(ls)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
@@ -272,7 +285,7 @@ def code_action(ls: OutplaceServer, params: lsp.CodeActionParams) -> list[lsp.Co
                 actions += _finding_actions(ls, document, checked, finding, lines)
     in_notebook = ls.workspace.get_notebook_document(cell_uri=uri) is not None  # a cell's edit cannot fix the others
     if not in_notebook and _wanted(only, convert.FIX_ALL) and any(f.fixable for f in checked.result.findings):
-        fixed = ls.checker.fix_all(_path(document), checked.text).new_text
+        fixed = ls.fixed_text(uri, _path(document), checked.text)
         if fixed is not None:
             edit = convert.text_edit(checked.text, fixed, ls.encoding)
             actions.append(lsp.CodeAction("Fix all outplace auto-fixable problems", kind=convert.FIX_ALL,
