@@ -1,6 +1,6 @@
 """Time from an edit to its diagnostics in `outplace server`, warm, beside `outplace check` of the same file.
 
-Usage: python bench/lsp_latency.py [--edits N] [--file PATH] [--lines L]
+Usage: python bench/lsp_latency.py [--edits N] [--file PATH] [--lines L] [--corpus TIMM] [--pause S] [--check-runs N]
 
 Without --file, the model file is built from real model code: the top-level classes and functions
 of timm's models (/work/corpus/timm, or --corpus), in file order, until it has --lines lines. The
@@ -149,13 +149,14 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="a model file to edit instead of the built one")
     parser.add_argument("--corpus", type=Path, default=Path("/work/corpus/timm"))
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between edits (more than the debounce window)")
+    parser.add_argument("--check-runs", type=int, default=5, help="how many times `outplace check` is timed")
     args = parser.parse_args()
     text = args.file.read_text() if args.file else model_file(args.corpus, args.lines)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.py"
         path.write_text(text)
         cold, times, counts = server_latency(path, text, args.edits, args.pause)
-        checks = check_time(path, 5)
+        checks = check_time(path, args.check_runs)
     ms = [t * 1000 for t in times]
     print(f"file: {args.file or 'built from ' + str(args.corpus / 'timm/models')}, {text.count(chr(10))} lines")
     print(f"server, open (cold): {cold * 1000:.0f} ms")
