@@ -237,6 +237,14 @@ def explain(code: Code) -> None:
     sys.stdout.write(report.explain(rule))
 
 
+@app.command()
+def server() -> None:
+    """Run the language server over standard input and output, for an editor's LSP client."""
+    from fixer.server.app import main as serve  # pygls only here: `--help` stays fast
+
+    serve()
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def trace(
     ctx: typer.Context,

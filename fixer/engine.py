@@ -167,9 +167,10 @@ def other_file_model(path: str, text: str, project: ProjectFiles) -> FileModel |
     return _model(tree, split_lines(text), scan(tree, (), lambda node, facts: False)[0], path, project)
 
 
-def project_files(read: Reader) -> ProjectFiles:
-    """The run's other files, read by the front end's `read` (an absolute path -> its text or None)."""
-    return ProjectFiles(read, other_file_model)
+def project_files(read: Reader, keep_regions: int = 0) -> ProjectFiles:
+    """The run's other files, read by the front end's `read` (an absolute path -> its text or None);
+    `keep_regions`: how many parsed regions to keep for plans of the same files again (a server's)."""
+    return ProjectFiles(read, other_file_model, keep_regions)
 
 
 def _spans_any(node: ast.AST, lines: Collection[int]) -> bool:
@@ -183,7 +184,8 @@ def _region_findings(
     unbuilt: list[FileError], evidence: Mapping[int, Evidence] | None = None,
 ) -> list[Finding]:
     """The region's findings; a rule that raises building code is left out, noted in `unbuilt`."""
-    module = cst.parse_module(region_source(lines, region))
+    source = region_source(lines, region)
+    module = model.project.parse_region(source) if model.project is not None else cst.parse_module(source)
     seen = RegionEvidence(evidence or {}, 0 if region.whole_module else region.first - 1)
     try:
         visitors = _visited(module, region, imports, model, rules, seen)

@@ -184,6 +184,11 @@ def _project(root: str | None) -> ProjectFiles | None:
         return None
     from fixer import engine
 
+    return engine.project_files(project_reader(root))
+
+
+def project_reader(root: str) -> Callable[[str], str | None]:
+    """What a run reads of its project's other files: the text of a .py file under `root`, else None."""
     prefix = os.path.join(os.path.realpath(root), "")
 
     def read(path: str) -> str | None:
@@ -194,7 +199,7 @@ def _project(root: str | None) -> ProjectFiles | None:
         except (SourceError, OSError):
             return None
 
-    return engine.project_files(read)
+    return read
 
 
 def crashed(path: str, error: Exception) -> FileResult:

@@ -102,3 +102,22 @@ def test_long_function_is_the_split_lines_in_one_function(tmp_path):
     assert len(split_lengths) == 5 and all(195 <= n <= 215 for n in split_lengths[:-1])
     assert module.main(["--lines", "300", "--write", str(tmp_path)]) is None
     assert (tmp_path / "one_300.py").is_file() and (tmp_path / "split_300.py").is_file()
+
+
+def test_lsp_latency_plumbing(tmp_path):
+    """bench/lsp_latency.py on a two-class fake timm: a model file built, a server edited, check timed (no timing asserted)."""
+    import subprocess
+
+    models = tmp_path / "timm" / "timm" / "models"
+    models.mkdir(parents=True)
+    (models / "a.py").write_text("import torch\n\n\nclass A(torch.nn.Module):\n    def forward(self, x):\n        return x\n")
+    (models / "b.py").write_text("def b(x):\n    return x\n\n\nclass B:\n    pass\n")
+    script = BENCH.parent / "lsp_latency.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--corpus", str(tmp_path / "timm"), "--lines", "20", "--edits", "2", "--pause", "0.35",
+         "--check-runs", "1"], capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "server, edit -> diagnostics, warm: median" in done.stdout
+    assert "(diagnostics per version: [0, 1])" in done.stdout  # the inserted function's write, then none
+    assert "outplace check FILE (whole process): median" in done.stdout

@@ -75,3 +75,67 @@ def test_vscode_problem_matcher_leaves_notebook_cells_to_the_terminal(cli: Cli, 
     assert [line for line in done.lines if re.match(pattern["regexp"], line)] == [
         line for line in done.lines if line.startswith("model.py:")
     ]
+
+
+def server_commands() -> dict[str, list[str]]:
+    """The command each LSP recipe in `editors/` starts the server with."""
+    import tomllib
+
+    helix = tomllib.loads((EDITORS / "helix" / "languages.toml").read_text())["language-server"]["outplace"]
+    lua = (EDITORS / "nvim" / "outplace-lsp.lua").read_text()
+    nvim = re.search(r"cmd = \{ ([^}]*) \}", lua).group(1)  # type: ignore[union-attr]
+    js = (EDITORS / "vscode" / "outplace-lsp" / "extension.js").read_text()
+    vscode_args = re.search(r"args: \[([^\]]*)\]", js).group(1)  # type: ignore[union-attr]
+    vscode_command = json.loads((EDITORS / "vscode" / "outplace-lsp" / "package.json").read_text())[
+        "contributes"]["configuration"]["properties"]["outplace.path"]["default"]
+    return {
+        "helix": [helix["command"], *helix["args"]],
+        "nvim": json.loads(f"[{nvim}]"),
+        "vscode": [vscode_command, *json.loads(f"[{vscode_args}]")],
+    }
+
+
+def lsp_session(command: list[str], messages: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Run `command` (with `outplace` as this checkout's `python -m fixer`), send `messages`, read every reply."""
+    import os
+    import subprocess
+    import sys
+
+    assert command[0] == "outplace"
+    data = b""
+    for message in messages:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        data += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    env = {**os.environ, "PYTHONPATH": str(EDITORS.parent)}
+    done = subprocess.run([sys.executable, "-m", "fixer", *command[1:]], input=data, capture_output=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    replies, rest = [], done.stdout
+    while rest:
+        head, _, rest = rest.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head).group(1))  # type: ignore[union-attr]
+        replies.append(json.loads(rest[:length]))
+        rest = rest[length:]
+    return replies
+
+
+def test_lsp_recipes_start_the_server_that_answers_with_the_actions_they_use(tmp_path: Path) -> None:
+    commands = server_commands()
+    assert set(map(tuple, commands.values())) == {("outplace", "server")}
+    lua = (EDITORS / "nvim" / "outplace-lsp.lua").read_text()
+    assert '"source.fixAll.outplace"' in lua
+    assert '"source.fixAll.outplace"' in (EDITORS / "vscode" / "outplace-lsp" / "README.md").read_text()
+    model = tmp_path / "model.py"
+    model.write_text(RISKY)
+    replies = lsp_session(commands["helix"], [
+        {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": model.as_uri(), "languageId": "python", "version": 1, "text": RISKY}}},
+        {"id": 2, "method": "shutdown"},
+        {"method": "exit"},
+    ])
+    capabilities = next(r for r in replies if r.get("id") == 1)["result"]["capabilities"]  # type: ignore[index]
+    assert "source.fixAll.outplace" in capabilities["codeActionProvider"]["codeActionKinds"]
+    assert capabilities["hoverProvider"]
+    published = next(r for r in replies if r.get("method") == "textDocument/publishDiagnostics")["params"]  # type: ignore[index]
+    assert [d["code"] for d in published["diagnostics"]] == ["IP101", "IP102"]

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import libcst as cst
+
 if TYPE_CHECKING:
     from fixer.analysis.project import FileModel
 
@@ -38,8 +40,10 @@ def digest(text: str) -> str:
 class ProjectFiles:
     """The run's other files, read through `read` and modelled by `build`, by absolute path."""
 
-    def __init__(self, read: Reader, build: Builder) -> None:
+    def __init__(self, read: Reader, build: Builder, keep_regions: int = 0) -> None:
         self._read, self._build = read, build
+        self._keep_regions = keep_regions
+        self._regions: OrderedDict[str, cst.Module] = OrderedDict()  # region source -> its LibCST tree (immutable)
         self._files: tuple[str, ...] = ()
         self._import_words: dict[str, frozenset[str]] | None = None  # file -> the names its `from` imports bind
         self._importers: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {}
@@ -58,6 +62,20 @@ class ProjectFiles:
     def files(self, files: tuple[str, ...]) -> None:
         self._files, self._import_words = files, None
         self._importers.clear()
+
+    def parse_region(self, source: str) -> cst.Module:
+        """The LibCST tree of a region's source, kept for the next plan when `keep_regions` allows:
+        an edit in one function of a file planned again re-parses that function, not the others."""
+        module = self._regions.get(source)
+        if module is not None:
+            self._regions.move_to_end(source)
+            return module
+        module = cst.parse_module(source)
+        if self._keep_regions:
+            self._regions[source] = module
+            if len(self._regions) > self._keep_regions:
+                self._regions.popitem(last=False)
+        return module
 
     def begin(self) -> None:
         """A new plan: files are read again, as the previous plan (a fix) may have written one."""
