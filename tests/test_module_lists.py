@@ -9,6 +9,7 @@ import ast
 import textwrap
 
 import libcst as cst
+import pytest
 
 from fixer import engine, registry
 from fixer.analysis.modules import class_table, module_called
@@ -228,3 +229,34 @@ def test_names_drawn_from_a_module_list_run_its_element() -> None:
              if c.func.value not in ("enumerate", "zip", "range", "super")}  # type: ignore[attr-defined]
     assert {k: v.callee if v else None for k, v in found.items()} == {
         "blk": "torch.nn.Sequential", "blk2": "torch.nn.Sequential", "head": "torch.nn.Linear", "other": None}
+
+
+ACT_DEFAULT = """
+import torch.nn as nn
+
+
+class Conv(nn.Module):
+    def __init__(self, d, act=nn.ReLU()):
+        super().__init__()
+        self.lin = nn.Linear(d, d)
+        self.act = act
+
+    def forward(self, x):
+        out = self.lin(x)
+        if self.act is not None:
+            out = self.act(out)
+        return out
+"""
+
+
+@pytest.mark.parametrize("built, held", [
+    ("", "torch.nn.ReLU"),  # no construction in the file: the default
+    ("layers = [Conv(4), Conv(4, act=None)]", "torch.nn.ReLU"),  # None leaves no module to call
+    ("layers = [Conv(4), Conv(4, nn.GELU())]", None),  # another module passed: unknown
+    ("layers = [Conv(4, act=nn.GELU())]", None),
+])
+def test_an_attribute_set_from_a_parameter_holds_its_default_module(built: str, held: str | None) -> None:
+    tree = ast.parse(textwrap.dedent(ACT_DEFAULT) + "\n" + built + "\n")
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    spec = class_table(classes, {"nn": "torch.nn"}, torch_tables().inplace_params, tree)["Conv"].submodules.get("act")
+    assert (spec.callee if spec is not None else None) == held

@@ -272,6 +272,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
     dense: set[str] = set()
     branch = functools.partial(_branch, node, sites)
     building = functools.partial(_submodule, imports=imports, inplace_params=inplace_params, branch=branch, defined=defined)
+    held_by_default = _module_defaults(node, sites)
     for sub in walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "register_buffer":
             first = sub.args[0] if sub.args else None
@@ -287,7 +288,7 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
             attr = _self_attribute(target)
             if attr is not None:
                 plain[attr] = plain.get(attr, True) and len(sub.targets) == 1 and _plain_value(sub.value, plain_params)
-                spec = building(sub.value)
+                spec = building(held_by_default.get(id(sub.value), sub.value))
                 built[attr] = None if attr in built and built[attr] != spec else spec
             elif isinstance(target, ast.Attribute) and target.attr == "inplace":
                 owner = _self_attribute(target.value)  # `self.act.inplace = True`
@@ -308,6 +309,33 @@ FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full",
 def _factory(value: ast.expr, imports: ImportMap) -> bool:
     """`torch.zeros(n, m)`: a new contiguous tensor (not a `*_like`, which copies another's strides)."""
     return isinstance(value, ast.Call) and qualify(dotted_name(value.func) or "", imports) in FACTORIES
+
+
+def _module_defaults(owner: ast.ClassDef, sites: Sites) -> dict[int, ast.expr]:
+    """`self.act = act` in `__init__`, `act=nn.ReLU()` its default: the `act` read there (by node id)
+    stands for the module its default builds, unless a call building the class in the file passes
+    something other than None for it (None leaves no module to call: `if self.act is not None`)."""
+    init = next((s for s in owner.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    if init is None:
+        return {}
+    args = init.args
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    defaults = {a.arg: d for a, d in pairs if isinstance(d, ast.Call)}
+    if not defaults:
+        return {}
+    rebound = {n.id for n in walk(init) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    index = {a.arg: i - 1 for i, a in enumerate(positional)}  # `self` not passed
+    for call in sites(owner.name) or ():
+        for name in list(defaults):
+            given = next((k.value for k in call.keywords if k.arg == name), None)
+            if given is None and 0 <= index.get(name, -1) < len(call.args):
+                given = call.args[index[name]]
+            if given is not None and not (isinstance(given, ast.Constant) and given.value is None):
+                del defaults[name]
+    return {id(n): defaults[n.id] for s in init.body for n in walk(s)
+            if isinstance(n, ast.Name) and n.id in defaults and n.id not in rebound and isinstance(n.ctx, ast.Load)}
 
 
 def _plain_parameters(node: ast.ClassDef) -> frozenset[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixer import engine, report, runner
+from fixer import engine, report, runner, walk
 from fixer.analysis.imported import ProjectFiles
 from fixer.config import ConfigError, load_config
 from fixer.registry import all_rules, unknown_codes
@@ -65,7 +65,7 @@ class Checker:
         """The project root of `path`, as `outplace check` finds it."""
         folder = os.path.dirname(os.path.abspath(path))
         if folder not in self._roots:
-            self._roots[folder] = runner.project_root([path])
+            self._roots[folder] = str(walk.project_root([path]) or walk.common_folder([path]))
         return self._roots[folder]
 
     def check(self, path: str, text: str) -> FileResult:
