@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -18,6 +19,9 @@ from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import ModuleSaves, torch_tables
 from fixer.codemod import Codemod, RuleContext
 from fixer.types import Safety, Severity
+
+if TYPE_CHECKING:
+    from fixer.analysis.project import FileModel, InplaceFeed
 
 # Code that may not run, or may run more than once: a rebinding cannot move out of it.
 CONDITIONAL = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.IfExp, cst.BooleanOperation)
@@ -256,12 +260,25 @@ class InplaceArgument(Codemod):
         if holder.attr is not None and handover is None:
             return False
         parent = parent_feeds(file, holder.class_name)
-        if parent is None:
-            return False
         on = f" (line {handover.line})" if handover is not None else ""
+        if parent is None:
+            caller = self._caller_feed(file, holder.class_name) if handover is not None else None
+            if caller is None:
+                return False
+            message = f"{what}, the input of `{holder.class_name}`{on}; {caller.via} a value autograd needs: {caller.reason}"
+            return self._report_held(call, message, fixed, caller.private and handover.private)  # type: ignore[union-attr]
         message = (f"{what}, the input of `{holder.class_name}`{on}; `{parent.parent}` passes `self.{parent.attr}` "
                    f"a value autograd saved at line {parent.feed.line}: {parent.feed.reason}")
         return self._report_held(call, message, fixed, parent.private and (handover is None or handover.private))
+
+    @staticmethod
+    def _caller_feed(file: FileModel, class_name: str) -> InplaceFeed | None:
+        """A call of the class's `forward` (`classifier(embeddings)`, the instance built by a script's
+        set-up, in this file or another of the run) passing a value autograd saved."""
+        node = file.class_nodes.get(class_name)
+        forward = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "forward"), None) if node else None
+        params = [a.arg for a in (*forward.args.posonlyargs, *forward.args.args)][1:] if forward is not None else []
+        return file.argument_feeds("forward", class_name, 0, params[0]) if params else None
 
     def _report_held(self, call: cst.Call, message: str, fixed: cst.Call, private: bool) -> bool:
         if private:

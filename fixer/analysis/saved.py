@@ -18,7 +18,7 @@ from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
 from fixer.analysis.modules import call_effect, module_called
-from fixer.analysis.project import Summary
+from fixer.analysis.project import Summary, unpacked_result
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.batched import contains
@@ -61,6 +61,12 @@ class SavedAnalysis:
                     return indices, (f"`{name}` holds the indices `{code(indices)}` (line ", LineOf(indices),
                                      f") returns, which it saves for backward; `{quoted(node)}` at line ",
                                      LineOf(node), " makes backward fail")
+                element = unpacked_result(name, binding.node, scope, self.facts.file)
+                if element is not None:
+                    call, inner = element
+                    return call, (f"`{name}` is an output of `{code(call.func)}` through `{inner}` (line ", LineOf(call),
+                                  f"), which saves its result for backward; `{quoted(node)}` at line ",
+                                  LineOf(node), " makes backward fail")
             if binding.value is None or id(binding.node) in self.facts.grad_off:
                 continue
             op = self._result_saver(binding.value, scope)
@@ -175,12 +181,25 @@ class SavedAnalysis:
         for ret in scope.returns:
             if result is None and ret.value is not None:
                 result = self._returned_saver(ret.value, ret, scope)
+        results = self._returned_elements(scope)
         writes = frozenset(name for name in params
                            if any(self.flow.entry_reaches(name, w, scope) for w in scope.writes.get(name, ())))
         fresh = bool(scope.returns) and all(r.value is not None and self.unsaved_output(r.value, scope) for r in scope.returns)
         grad_free = bool(scope.returns) and all(r.value is not None and self.grads.grad_of(r.value, scope) is Grad.NO
                                                 for r in scope.returns)
-        return Summary(tuple(params), saves, result, writes, fresh, grad_free)
+        return Summary(tuple(params), saves, result, writes, fresh, grad_free, results=results)
+
+    def _returned_elements(self, scope: FunctionFacts) -> tuple[str | None, ...]:
+        """`return a, b` (every return a tuple that long): the op whose saved output each element is."""
+        shapes = {len(r.value.elements) if isinstance(r.value, cst.Tuple) else -1 for r in scope.returns}
+        if len(shapes) != 1 or shapes == {-1} or not scope.returns:
+            return ()
+        found: list[str | None] = [None] * shapes.pop()
+        for ret in scope.returns:
+            for i, element in enumerate(ret.value.elements):  # type: ignore[union-attr]
+                if found[i] is None and not isinstance(element, cst.StarredElement):
+                    found[i] = self._returned_saver(element.value, ret, scope)
+        return tuple(found)
 
     def _argument_reaches(self, name: str, node: cst.CSTNode, scope: FunctionFacts, depth: int = 0) -> bool:
         """Whether `name` holds the caller's tensor at `node`: the argument itself, or views of it

@@ -109,10 +109,18 @@ class TensorKinds:
         if name in scope.outer_names or name not in scope.bindings:
             parent = scope.parent
             return self.name_kind(name, parent) if parent is not None else Kind.UNKNOWN
+        from fixer.analysis.project import unpacked_result  # the project's summaries analyse with these kinds
+
         kinds = [self._loop_kind(it, scope) for it in scope.loop_iters.get(name, [])]
+        unpacked = [b.node for b in scope.timeline.get(name, []) if b.value is None and b.loop is None]
         for value in scope.bindings[name]:
             if value is None:
-                kinds += [] if name in scope.loop_iters else [Kind.UNKNOWN]
+                if name in scope.loop_iters:
+                    continue
+                # `a, b = self.pair(x)`: an element the callee returns as a saved op's output is a tensor
+                statement = unpacked.pop(0) if unpacked else None
+                kinds.append(Kind.TENSOR if statement is not None and unpacked_result(name, statement, scope, self.facts.file)
+                             else Kind.UNKNOWN)
             elif not (provisional and contains(value, lambda n: isinstance(n, cst.Name) and n.value == name)):
                 kinds.append(self.kind(value, scope))
         return _combine_all(kinds)
