@@ -40,8 +40,9 @@ def unused(text: str, findings: Sequence[Finding], ran: Collection[str]) -> tupl
     Like Ruff's RUF100, but only for codes outplace can judge: a bare `# noqa`, another linter's
     codes and rules that did not run are left alone. Only real comments count (not a string's text).
     """
-    if "noqa" not in text and "outplace:" not in text:
-        return ()
+    named = {c.strip().upper() for m in NOQA.finditer(text) for c in (m.group("noqa") or m.group("ignore") or "").split(",")}
+    if not named & set(ran):
+        return ()  # no comment-like text names a rule that ran (`# noqa: F401`): no need to tokenize
     on_line: dict[int, set[str]] = {}
     for finding in findings:
         for number in {finding.span.start_line, finding.span.end_line}:

@@ -10,6 +10,7 @@ import json
 import pathlib
 import re
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -525,6 +526,38 @@ def modules() -> dict[str, dict[str, Any]]:
     return module_probe.probe_modules()
 
 
+def composite_saves(saved: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What the public `torch.nn.functional` functions with no derivatives.yaml entry of their own
+    save (composites such as `normalize`, `softsign`), found by running each on a tensor that
+    requires grad under `saved_tensors_hooks`: whether a saved tensor shares the input's storage
+    (a view of it counts: writing the input bumps its version) or the output's."""
+    found: dict[str, dict[str, Any]] = {}
+    for qualified, name, obj in namespace_callables("torch.nn.functional"):
+        if inspect.isclass(obj) or name.endswith("_") or name in saved:
+            continue
+        try:
+            params = list(inspect.signature(obj).parameters)
+        except (TypeError, ValueError):
+            continue
+        x = torch.randn(2, 3, 4, requires_grad=True)
+        packed: list[torch.Tensor] = []
+        try:
+            with warnings.catch_warnings(), torch.autograd.graph.saved_tensors_hooks(lambda t: packed.append(t) or t, lambda t: t):
+                warnings.simplefilter("ignore")
+                out = obj(x)
+        except Exception:  # noqa: BLE001 -- a function that needs more than one tensor is not probed this way
+            continue
+        if not isinstance(out, torch.Tensor) or out.grad_fn is None or not params:
+            continue
+        storage = lambda t: t.untyped_storage().data_ptr()  # noqa: E731
+        found[name] = {
+            "args": [params[0]],
+            "inputs": [params[0]] if any(storage(t) == storage(x) for t in packed) else [],
+            "result": any(storage(t) == storage(out) for t in packed),
+        }
+    return found
+
+
 def build() -> dict[str, Any]:
     """Build the whole table from the installed torch."""
     check_hand_tables()
@@ -536,7 +569,7 @@ def build() -> dict[str, Any]:
         "inplace_functions": inplace_functions(),
         "init_functions": init_functions(),
         "inplace_params": inplace_params(),
-        "saves": saved,
+        "saves": {**composite_saves(saved), **saved},
         "tensor_method_ops": tensor_method_ops(saved),
         "views": views(),
         "retains": retains(),

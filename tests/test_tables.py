@@ -86,6 +86,19 @@ def test_hand_checked_facts() -> None:
     assert TABLES.saves["addmm"].args == ("self", "mat1", "mat2")
     assert TABLES.saves["mul"].inputs == {"self", "other"} and not TABLES.saves["add"].inputs
     assert TABLES.tensor_method_ops["softmax"] == "_softmax"
+    # composites (no derivatives.yaml entry of their own), run under saved_tensors_hooks
+    assert TABLES.saves["normalize"].inputs == {"input"} and not TABLES.saves["normalize"].result
+    assert TABLES.saves["softsign"].inputs == {"input"}
+    assert not TABLES.saves["dropout"].inputs and not TABLES.saves["dropout"].result  # only its mask
+
+
+def test_a_composite_saves_what_the_table_says() -> None:
+    """F.normalize(x) then `x` written in place: backward fails, as the probed entry predicts."""
+    x = torch.randn(2, 3, requires_grad=True) * 1
+    y = torch.nn.functional.normalize(x, dim=1)
+    x.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
 
 
 def test_non_writes_leave_the_version_counter_alone() -> None:
