@@ -347,7 +347,7 @@ def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome,
 
 def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
     """Options from the flags, falling back on `[tool.outplace]`; exits 2 on a bad code or config."""
-    from fixer.config import ConfigError, load_config
+    from fixer.config import ConfigError, extended, load_config
 
     select, ignore = _codes(flags.select), _codes(flags.ignore)
     extend_select, extend_ignore = _codes(flags.extend_select) or (), _codes(flags.extend_ignore) or ()
@@ -361,8 +361,8 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
         _usage_error(str(error))
     return Options(
         mode=mode,
-        select=extended(select if select is not None else extended(config.select or (), config.extend_select), extend_select),
-        ignore=(ignore if ignore is not None else (config.ignore or ()) + config.extend_ignore) + extend_ignore,
+        select=extended(select if select is not None else config.selected, extend_select),
+        ignore=(ignore if ignore is not None else config.ignored) + extend_ignore,
         unsafe_fixes=_pick(flags.unsafe_fixes, config.unsafe_fixes) or False,
         fix_warnings=_pick(flags.fix_warnings, config.fix_warnings) or False,
         exclude=_pick(tuple(flags.exclude) if flags.exclude else None, config.exclude),
@@ -383,11 +383,6 @@ def _cache_dir(paths: list[str], config_root: object) -> str:
 
 
 T = TypeVar("T")
-
-
-def extended(select: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
-    """`select` plus the --extend-select codes; an empty selection already runs every rule."""
-    return select + extra if select and extra else select
 
 
 def _pick(flag: T | None, configured: T | None) -> T | tuple[()]:

@@ -41,9 +41,24 @@ class Config:
     fix_warnings: bool | None = None  # fix, diff and bot change `warning` findings too
 
     @property
+    def selected(self) -> tuple[str, ...]:
+        """`select` plus `extend-select` (an empty selection runs every rule)."""
+        return extended(self.select or (), self.extend_select)
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """`ignore` plus `extend-ignore`."""
+        return (self.ignore or ()) + self.extend_ignore
+
+    @property
     def root(self) -> Path | None:
         """The folder globs in the configuration are relative to."""
         return self.path.parent if self.path is not None else None
+
+
+def extended(select: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
+    """`select` plus the --extend-select codes; an empty selection already runs every rule."""
+    return select + extra if select and extra else select
 
 
 def find_config(start: Path) -> Path | None:

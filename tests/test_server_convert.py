@@ -57,3 +57,14 @@ def test_fix_titles_say_the_safety_and_the_unsafe_reason() -> None:
     unsafe = Finding(**{**{f: getattr(safe, f) for f in safe.__slots__ if f != "key"}, "safety": Safety.UNSAFE,  # type: ignore[arg-type]
                         "message": "`h` ...; fix unsafe: `h` is a parameter: the caller's tensor changes. Fix: `h = h.mul(2)`."})
     assert convert.fix_title(unsafe) == "Rebind (IP102, unsafe: `h` is a parameter: the caller's tensor changes)"
+
+
+def test_the_server_reads_every_key_check_reads(tmp_path) -> None:
+    """`extend-select`, `extend-ignore` and `fix-warnings` reach the server's options as they reach `outplace fix`'s."""
+    from fixer.server.state import _read_settings
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.outplace]\nselect = ["IP101"]\nextend-select = ["IP102"]\nextend-ignore = ["IP105"]\nfix-warnings = true\n')
+    (tmp_path / "model.py").write_text("import torch\n")
+    options = _read_settings(str(tmp_path / "model.py"), str(tmp_path)).options
+    assert options.select == ("IP101", "IP102") and options.ignore == ("IP105",) and options.fix_warnings

@@ -149,9 +149,10 @@ def _read_settings(path: str, root: str) -> Settings:
     except ConfigError as error:
         return Settings(Options(project_root=root), str(error))
     options = Options(
-        select=config.select or (),
-        ignore=config.ignore or (),
+        select=config.selected,
+        ignore=config.ignored,
         unsafe_fixes=bool(config.unsafe_fixes),
+        fix_warnings=bool(config.fix_warnings),
         exclude=config.exclude or (),
         force_exclude=bool(config.force_exclude),
         per_file_ignores=config.per_file_ignores,
