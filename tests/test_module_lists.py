@@ -254,6 +254,7 @@ class Conv(nn.Module):
     ("layers = [Conv(4), Conv(4, act=None)]", "torch.nn.ReLU"),  # None leaves no module to call
     ("layers = [Conv(4), Conv(4, nn.GELU())]", None),  # another module passed: unknown
     ("layers = [Conv(4, act=nn.GELU())]", None),
+    ("layers = [Conv(4, **cfg)]", None),  # may pass anything
 ])
 def test_an_attribute_set_from_a_parameter_holds_its_default_module(built: str, held: str | None) -> None:
     tree = ast.parse(textwrap.dedent(ACT_DEFAULT) + "\n" + built + "\n")

@@ -315,40 +315,68 @@ def _module_defaults(owner: ast.ClassDef, sites: Sites) -> dict[int, ast.expr]:
     """`self.act = act` in `__init__`, `act=nn.ReLU()` its default: the `act` read there (by node id)
     stands for the module its default builds, unless a call building the class in the file passes
     something other than None for it (None leaves no module to call: `if self.act is not None`)."""
-    init = next((s for s in owner.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    init = _init_of(owner)
     if init is None:
         return {}
-    args = init.args
-    positional = args.posonlyargs + args.args
-    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    defaults = {a.arg: d for a, d in pairs if isinstance(d, ast.Call)}
-    if not defaults:
+    params = [(p, d) for p, d in _init_parameters(init) if isinstance(d, ast.Call)]
+    if not params:
         return {}
     rebound = {n.id for n in walk(init) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    index = {a.arg: i - 1 for i, a in enumerate(positional)}  # `self` not passed
+    defaults = {p.name: d for p, d in params if p.name not in rebound}
     for call in sites(owner.name) or ():
-        for name in list(defaults):
-            given = next((k.value for k in call.keywords if k.arg == name), None)
-            if given is None and 0 <= index.get(name, -1) < len(call.args):
-                given = call.args[index[name]]
+        for param, _ in params:
+            given = _passed(call, param)
             if given is not None and not (isinstance(given, ast.Constant) and given.value is None):
-                del defaults[name]
+                defaults.pop(param.name, None)  # another module, or unknown (`**cfg`)
     return {id(n): defaults[n.id] for s in init.body for n in walk(s)
-            if isinstance(n, ast.Name) and n.id in defaults and n.id not in rebound and isinstance(n.ctx, ast.Load)}
+            if isinstance(n, ast.Name) and n.id in defaults and isinstance(n.ctx, ast.Load)}
 
 
 def _plain_parameters(node: ast.ClassDef) -> frozenset[str]:
     """Parameters of the class's `__init__` with a number, text or flag default, or such an annotation."""
-    init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+    init = _init_of(node)
     if init is None:
         return frozenset()
+    return frozenset(p.name for p, d in _init_parameters(init) if _constant(d) or isinstance(p.arg.annotation, ast.Name)
+                     and p.arg.annotation.id in ("int", "float", "bool", "str"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Parameter:
+    """A parameter of a class's `__init__`: what a call building the class fills it with."""
+
+    arg: ast.arg
+    position: int | None  # among the arguments a call passes (`self` left out); None: keyword-only
+
+    @property
+    def name(self) -> str:
+        return self.arg.arg
+
+
+def _init_of(owner: ast.ClassDef) -> ast.FunctionDef | None:
+    return next((s for s in owner.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+
+
+def _init_parameters(init: ast.FunctionDef) -> list[tuple[_Parameter, ast.expr | None]]:
+    """Each parameter of `__init__` but `self`, with its default (None: none)."""
     args = init.args
     positional = args.posonlyargs + args.args
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
-    return frozenset(a.arg for a, d in pairs if _constant(d) or isinstance(a.annotation, ast.Name)
-                     and a.annotation.id in ("int", "float", "bool", "str"))
+    pairs = [(_Parameter(a, i - 1), d) for i, (a, d) in enumerate(zip(positional, defaults))][1:]
+    return pairs + [(_Parameter(a, None), d) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+
+
+UNKNOWN_ARGUMENT = ast.Starred()  # a call that unpacks `*args` or `**kwargs`: it may pass anything
+
+
+def _passed(call: ast.Call, param: _Parameter) -> ast.expr | None:
+    """What the call building the class passes for `param` (None: nothing, its default applies)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return UNKNOWN_ARGUMENT
+    given = next((k.value for k in call.keywords if k.arg == param.name), None)
+    if given is None and param.position is not None and param.position < len(call.args):
+        given = call.args[param.position]
+    return given
 
 
 def _constant(node: ast.expr | None) -> bool:
@@ -457,28 +485,18 @@ def _holds(test: ast.expr, value: object) -> bool:
 def _arguments(owner: ast.ClassDef, param: str, sites: Sites) -> list[object] | None:
     """The constant each call building `owner` passes for `param` of its `__init__` (its default
     when left out); None when a call passes something else, or none is found."""
-    init = next((s for s in owner.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
-    if init is None:
-        return None
-    args = init.args
-    positional = (args.posonlyargs + args.args)[1:]
-    defaults = dict(zip([a.arg for a in positional][len(positional) - len(args.defaults):], args.defaults))
-    defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None}
-    default = defaults.get(param)
-    if not isinstance(default, ast.Constant) or any(isinstance(n, ast.Name) and n.id == param and not isinstance(n.ctx, ast.Load) for n in walk(init)):
+    init = _init_of(owner)
+    found = next(((p, d) for p, d in _init_parameters(init) if p.name == param), None) if init is not None else None
+    if found is None or not isinstance(found[1], ast.Constant) or any(
+            isinstance(n, ast.Name) and n.id == param and not isinstance(n.ctx, ast.Load) for n in walk(init)):  # type: ignore[arg-type]
         return None  # no constant default, or rebound in `__init__`
     calls = sites(owner.name)
     if not calls:
         return None
-    index = next((i for i, a in enumerate(positional) if a.arg == param), None)
     values: list[object] = []
     for call in calls:
-        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-            return None
-        given = next((k.value for k in call.keywords if k.arg == param), None)
-        if given is None and index is not None and index < len(call.args):
-            given = call.args[index]
-        given = default if given is None else given
+        given = _passed(call, found[0])
+        given = found[1] if given is None else given
         if not isinstance(given, ast.Constant):
             return None
         values.append(given.value)
