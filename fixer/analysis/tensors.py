@@ -6,6 +6,7 @@ import enum
 
 import libcst as cst
 
+from fixer.analysis.project import unpacked_result
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 from fixer.batched import contains
 from fixer.analysis.tables import torch_tables
@@ -109,21 +110,24 @@ class TensorKinds:
         if name in scope.outer_names or name not in scope.bindings:
             parent = scope.parent
             return self.name_kind(name, parent) if parent is not None else Kind.UNKNOWN
-        from fixer.analysis.project import unpacked_result  # the project's summaries analyse with these kinds
-
         kinds = [self._loop_kind(it, scope) for it in scope.loop_iters.get(name, [])]
-        unpacked = [b.node for b in scope.timeline.get(name, []) if b.value is None and b.loop is None]
+        unpacked = 0
         for value in scope.bindings[name]:
             if value is None:
-                if name in scope.loop_iters:
-                    continue
-                # `a, b = self.pair(x)`: an element the callee returns as a saved op's output is a tensor
-                statement = unpacked.pop(0) if unpacked else None
-                kinds.append(Kind.TENSOR if statement is not None and unpacked_result(name, statement, scope, self.facts.file)
-                             else Kind.UNKNOWN)
+                unpacked += name not in scope.loop_iters
             elif not (provisional and contains(value, lambda n: isinstance(n, cst.Name) and n.value == name)):
                 kinds.append(self.kind(value, scope))
+        if unpacked:
+            kinds += self._unpacked_kinds(name, unpacked, scope)
         return _combine_all(kinds)
+
+    def _unpacked_kinds(self, name: str, count: int, scope: FunctionFacts) -> list[Kind]:
+        """`a, b = self.pair(x)`: an element the callee returns as a saved op's output is a tensor;
+        any other binding without a value (`with ... as`, a comprehension's) is unknown."""
+        statements = [b.node for b in scope.timeline.get(name, []) if b.value is None and b.loop is None]
+        if len(statements) != count:
+            return [Kind.UNKNOWN]  # a binding the timeline does not record: cannot tell which is which
+        return [Kind.TENSOR if unpacked_result(name, s, scope, self.facts.file) else Kind.UNKNOWN for s in statements]
 
     def _param_kind(self, param: cst.Param, scope: FunctionFacts) -> Kind:
         if param.annotation is None:
