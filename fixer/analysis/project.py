@@ -302,11 +302,9 @@ class FileModel:
             callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", function), ()) if o == class_name}
             yield from self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
             return
-        callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("", function), ())}
-        yield from self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == function, position, keyword)
+        yield from self._def_calls(function, position, keyword)
         yield from self._script_calls(function, position)
-        if self._script_calls_name(function):
-            yield from self._top_level_calls(lambda f, _: isinstance(f, cst.Name) and f.value == function, position, keyword)
+        yield from self._top_level_name_calls(function, position, keyword)
 
     def _forward_calls(self, callee: str, local: str, position: int, keyword: str | None) -> Iterator[Site]:
         """The calls that run the `forward` of the class `callee` (spelled `local` in the file): in
@@ -327,8 +325,14 @@ class FileModel:
 
     def _name_calls(self, name: str, position: int, keyword: str | None) -> Iterator[Site]:
         """`name(...)` in the file's defs and its top-level code."""
+        yield from self._def_calls(name, position, keyword)
+        yield from self._top_level_name_calls(name, position, keyword)
+
+    def _def_calls(self, name: str, position: int, keyword: str | None) -> Iterator[Site]:
         callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("", name), ())}
         yield from self._calls_in(callers, lambda f: isinstance(f, cst.Name) and f.value == name, position, keyword)
+
+    def _top_level_name_calls(self, name: str, position: int, keyword: str | None) -> Iterator[Site]:
         if self._script_calls_name(name):
             yield from self._top_level_calls(lambda f, _: isinstance(f, cst.Name) and f.value == name, position, keyword)
 
