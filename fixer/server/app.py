@@ -207,15 +207,19 @@ def did_save(ls: OutplaceServer, params: lsp.DidSaveTextDocumentParams) -> None:
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: OutplaceServer, params: lsp.DidCloseTextDocumentParams) -> None:
-    uri = params.text_document.uri
+    _forget(ls, params.text_document.uri)
+    ls.checker.open_files = _open_files(ls)
+    ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(params.text_document.uri, []))
+
+
+def _forget(ls: OutplaceServer, uri: str) -> None:
+    """A closed document: its pending check cancelled, its results dropped."""
     handle = ls.pending.pop(uri, None)
     if handle is not None:
         handle.cancel()
     ls.checked.pop(uri, None)
     ls.fixed.pop(uri, None)
     ls.last_check.pop(uri, None)
-    ls.checker.open_files = _open_files(ls)
-    ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
 
 
 @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
@@ -235,12 +239,10 @@ def notebook_did_save(ls: OutplaceServer, params: lsp.DidSaveNotebookDocumentPar
 
 @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
 def notebook_did_close(ls: OutplaceServer, params: lsp.DidCloseNotebookDocumentParams) -> None:
+    _forget(ls, params.notebook_document.uri)
     for cell in params.cell_text_documents:
         ls.checked.pop(cell.uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(cell.uri, []))
-    handle = ls.pending.pop(params.notebook_document.uri, None)
-    if handle is not None:
-        handle.cancel()
 
 
 @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
