@@ -156,7 +156,7 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
 
     rules = rules_for(path, options)
     project = _project(options.project_root)
-    if project is not None and project.files != options.run_files:
+    if project is not None and project.files is not options.run_files and project.files != options.run_files:
         project.files = options.run_files
     if notebook.is_notebook(path):  # cells joined into one module
         if options.mode is Mode.PLAN:  # in joined coordinates, where keys apply
