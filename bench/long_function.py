@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fixer import engine  # noqa: E402
-from fixer.registry import all_rules  # noqa: E402
+from fixer.core import engine  # noqa: E402
+from fixer.core.registry import all_rules  # noqa: E402
 
 SPLIT = 200  # lines per function in the split version
 HEADER = '''import torch

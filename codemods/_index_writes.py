@@ -17,14 +17,14 @@ from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_
 from fixer.analysis.element_holders import builds_list, element_rebind_safety, literal_index
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, dotted, qualified
-from fixer.batched import children, contains
+from fixer.core.batched import children, contains
 from fixer.analysis.tensors import Kind
 from fixer.analysis.callers import Callee, Passed, callee_of, passed_for, runs_without_grad
 from fixer.analysis.messages import LineOf
 from fixer.analysis.risk import Risk
 from fixer.analysis.saved import quoted
-from fixer.codemod import Codemod, RuleContext
-from fixer.types import Safety, Severity
+from fixer.core.codemod import Codemod, RuleContext
+from fixer.core.types import Safety, Severity
 
 # Tensor predicates: their result is a boolean tensor shaped like their (first) tensor argument.
 PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",

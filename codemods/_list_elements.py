@@ -17,7 +17,7 @@ from fixer.analysis.modules import Submodule, call_effect, drawn_modules, module
 from fixer.analysis.saved import quoted
 from fixer.analysis.scope import FunctionFacts
 from fixer.analysis.tensors import Kind
-from fixer.batched import contains
+from fixer.core.batched import contains
 
 if TYPE_CHECKING:
     from fixer.analysis.risk import RiskAnalysis

@@ -10,7 +10,7 @@ import libcst as cst
 
 from codemods._common import code
 from fixer.analysis.scope import FunctionFacts, qualified
-from fixer.batched import contains
+from fixer.core.batched import contains
 from fixer.analysis.regions import ImportMap
 
 SIZED_FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.randn", "torch.rand"})

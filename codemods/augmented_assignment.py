@@ -12,9 +12,9 @@ from codemods._index_writes import pure
 from codemods._list_elements import holds_module_outputs, saved_element
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
-from fixer.codemod import Codemod
+from fixer.core.codemod import Codemod
 from fixer.analysis.risk import Risk
-from fixer.types import Safety, Severity
+from fixer.core.types import Safety, Severity
 
 class AugmentedAssignment(Codemod):
     """

@@ -14,8 +14,8 @@ from fixer.analysis.attribute_reads import never_saved
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod
-from fixer.types import Safety
+from fixer.core.codemod import Codemod
+from fixer.core.types import Safety
 
 INITIALISERS = re.compile(r"init|reset", re.IGNORECASE)  # functions that fill fresh parameters
 

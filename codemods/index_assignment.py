@@ -11,7 +11,7 @@ from codemods._loop_buffer import loop_fill, stacked
 from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, method, one_tuple, pure, subscript_target
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tensors import Kind
-from fixer.types import Safety
+from fixer.core.types import Safety
 
 
 class IndexAssignment(IndexWrite):

@@ -17,8 +17,8 @@ from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import ModuleSaves, torch_tables
-from fixer.codemod import Codemod, RuleContext
-from fixer.types import Safety, Severity
+from fixer.core.codemod import Codemod, RuleContext
+from fixer.core.types import Safety, Severity
 
 if TYPE_CHECKING:
     from fixer.analysis.project import FileModel, InplaceFeed

@@ -12,8 +12,8 @@ from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import torch_tables
-from fixer.codemod import Codemod, identifier_end
-from fixer.types import Safety
+from fixer.core.codemod import Codemod, identifier_end
+from fixer.core.types import Safety
 
 
 # Twins whose result keeps their first argument's dtype (or raise on a source of another).

@@ -9,16 +9,16 @@ import libcst as cst
 
 from codemods._common import ATOM, code, grouped, is_assignable, parenthesize, precedence
 from fixer.analysis.flow import walk as _walk
-from fixer.batched import contains
+from fixer.core.batched import contains
 from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
 from fixer.analysis.order import read_before, reads
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
+from fixer.core.codemod import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
 from fixer.analysis.aliasing import FRESH
-from fixer.types import Safety, Severity
+from fixer.core.types import Safety, Severity
 
 Link = tuple[cst.Call, Entry]
 

@@ -13,8 +13,8 @@ from fixer.analysis.grad import Grad
 from fixer.analysis.leaves import VIEWS, carries_grad, written_leaf
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.regions import FileFacts, never_tensor_operand as never_tensor_value, self_parameter
-from fixer.codemod import Codemod, RuleContext
-from fixer.types import Safety, Severity
+from fixer.core.codemod import Codemod, RuleContext
+from fixer.core.types import Safety, Severity
 
 Block = cst.IndentedBlock | cst.Module
 

@@ -12,9 +12,9 @@ from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
 from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
-from fixer.codemod import Codemod, RuleContext, cast_to, word_start
+from fixer.core.codemod import Codemod, RuleContext, cast_to, word_start
 from fixer.analysis.risk import Risk
-from fixer.types import Safety, Severity
+from fixer.core.types import Safety, Severity
 
 
 class OutArgument(StatementStack, Codemod):

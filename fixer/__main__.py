@@ -1,5 +1,5 @@
 """`python -m fixer` runs the `outplace` command line."""
 
-from fixer.cli import main
+from fixer.cli.app import main
 
 main()

@@ -40,9 +40,9 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fixer import engine, registry  # noqa: E402
+from fixer.core import engine, registry  # noqa: E402
 from fixer.analysis.imported import ProjectFiles  # noqa: E402
-from fixer.types import Finding, Safety, Severity  # noqa: E402
+from fixer.core.types import Finding, Safety, Severity  # noqa: E402
 from tests.golden_support import corpus_cases, input_and_parameter_grads, load_program, main_file  # noqa: E402
 
 EXPECT = re.compile(r"^# expect: (error|clean|same)$", re.MULTILINE)

@@ -19,8 +19,8 @@ from typing import Any
 
 import torch
 
-from fixer import engine, registry
-from fixer.types import Finding, Safety
+from fixer.core import engine, registry
+from fixer.core.types import Finding, Safety
 from tests.equivalence_programs import AUTOGRAD_REFUSALS, Program, generate, module_source
 
 RULES = registry.all_rules()

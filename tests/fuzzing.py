@@ -18,8 +18,8 @@ import hypothesmith
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from fixer import diff, engine, registry
-from fixer.types import ErrorKind, Finding, Safety
+from fixer.core import diff, engine, registry
+from fixer.core.types import ErrorKind, Finding, Safety
 
 RULES = registry.all_rules()
 PATH = "fuzz.py"
@@ -226,7 +226,7 @@ def _first_change(old: str, new: str) -> str:
     return "at the end"
 
 
-# an applier written apart from fixer.diff, so that the diff is checked by other code -----------
+# an applier written apart from fixer.core.diff, so that the diff is checked by other code -----------
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 

@@ -32,10 +32,10 @@ import torch
 import unidiff
 from unidiff.constants import LINE_TYPE_NO_NEWLINE
 
-from fixer import engine, registry
-from fixer.codemod import Codemod
-from fixer.sourcefile import split_lines
-from fixer.types import FileResult, Finding, Safety
+from fixer.core import engine, registry
+from fixer.core.codemod import Codemod
+from fixer.files.sourcefile import split_lines
+from fixer.core.types import FileResult, Finding, Safety
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"
@@ -170,9 +170,9 @@ def format_findings(findings: Sequence[Finding]) -> str:
 
 # diffs ------------------------------------------------------------------------------------------
 def unified_diff(path: str, old: str, new: str) -> str:
-    """The project's diff when `fixer.diff` exists, else difflib's with a/ b/ headers."""
-    if importlib.util.find_spec("fixer.diff") is not None:
-        from fixer import diff  # type: ignore[attr-defined]
+    """The project's diff when `fixer.core.diff` exists, else difflib's with a/ b/ headers."""
+    if importlib.util.find_spec("fixer.core.diff") is not None:
+        from fixer.core import diff  # type: ignore[attr-defined]
 
         return str(diff.unified_diff(path, old, new))
     lines = difflib.unified_diff(split_lines(old), split_lines(new), f"a/{path}", f"b/{path}")

@@ -10,8 +10,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from fixer import engine, registry  # noqa: E402
-from fixer.types import Finding, Safety  # noqa: E402
+from fixer.core import engine, registry  # noqa: E402
+from fixer.core.types import Finding, Safety  # noqa: E402
 
 RULES = registry.all_rules()
 

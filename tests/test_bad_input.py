@@ -127,7 +127,7 @@ def test_a_file_deleted_between_walk_and_read(tmp_path: Path) -> None:
     wrapper = textwrap.dedent(
         """
         import os, sys
-        import fixer.runner as runner
+        import fixer.files.runner as runner
         found = runner.discover
         def discover(*args, **kwargs):
             items = found(*args, **kwargs)
@@ -135,7 +135,7 @@ def test_a_file_deleted_between_walk_and_read(tmp_path: Path) -> None:
             os.unlink("gone.py")
             return items
         runner.discover = discover
-        from fixer.cli import main
+        from fixer.cli.app import main
         sys.argv = ["outplace", "fix", "."]
         main()
         """
@@ -226,7 +226,8 @@ def test_a_10_mb_file_is_fixed_within_bounded_memory(tmp_path: Path) -> None:
 def test_a_fix_that_does_not_parse_gets_one_line_and_the_files_other_fixes_are_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fixer import report, runner
+    from fixer.cli import report
+    from fixer.files import runner
     from tests.test_engine import RULES, TOUCHED, BrokenRule
 
     monkeypatch.setattr(runner, "rules_for", lambda path, options: (*RULES, BrokenRule))

@@ -1,10 +1,10 @@
-"""fixer.batched visits exactly the nodes LibCST's own traversal visits, in the same order."""
+"""fixer.core.batched visits exactly the nodes LibCST's own traversal visits, in the same order."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from fixer import batched
+from fixer.core import batched
 
 SOURCE = '''
 from os import *

@@ -28,8 +28,8 @@ from fixer.bot.flow import repo_from_url
 from fixer.bot.forge import ForgeError, GitHub
 from fixer.bot.git import TRAILER
 from fixer.bot.redact import Redactor
-from fixer.runner import Mode, Options
-from fixer.types import Finding, Safety, Severity, Span
+from fixer.files.runner import Mode, Options
+from fixer.core.types import Finding, Safety, Severity, Span
 from tests.fake_github import Failure, FakeGitHub
 
 TOKEN = "ghs_" + secrets.token_hex(18)  # a fresh secret per run: found in output only if leaked

@@ -1,4 +1,4 @@
-"""The result cache (fixer/cache.py): a re-run serves stored results, and only exact keys match."""
+"""The result cache (fixer/files/cache.py): a re-run serves stored results, and only exact keys match."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fixer import cache, engine, runner
-from fixer.runner import Mode, Options
-from fixer.walk import discover
+from fixer.files import cache, runner
+from fixer.core import engine
+from fixer.files.runner import Mode, Options
+from fixer.files.walk import discover
 
 FINDS = "import torch\n\ndef f(x):\n    y = torch.exp(x)\n    y += 1\n    return y\n"
 CLEAN = "def g(a):\n    return a + 1\n"

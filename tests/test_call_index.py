@@ -10,12 +10,12 @@ import textwrap
 
 import libcst as cst
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 from fixer.analysis import leaf_callers
 from fixer.analysis.call_index import CallIndex
 from fixer.analysis.project import FUNCTIONS, _calls
-from fixer.codemod import Codemod
-from fixer.sourcefile import split_lines
+from fixer.core.codemod import Codemod
+from fixer.files.sourcefile import split_lines
 
 SOURCE = textwrap.dedent('''
     import torch

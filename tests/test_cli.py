@@ -501,7 +501,7 @@ def test_jobs_1_and_2_give_identical_output(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_no_torch_import(tmp_path: Path) -> None:
-    code = "import sys, fixer.cli, fixer.runner, fixer.engine, fixer.registry; fixer.registry.all_rules(); print('torch' in sys.modules)"
+    code = "import sys, fixer.cli.app, fixer.files.runner, fixer.core.engine, fixer.core.registry; fixer.core.registry.all_rules(); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert done.stdout.strip() == "False"

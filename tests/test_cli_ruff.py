@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from fixer import noqa
-from fixer.newsyntax import newer_syntax
+from fixer.cli import noqa
+from fixer.core.newsyntax import newer_syntax
 from tests.conftest import Cli
 from tests.test_cli import BOTH_RULES, CLEAN, PARAMETER, SIGMOID, findings, write
 
@@ -153,8 +153,8 @@ def test_add_noqa_silences_every_finding_and_writes_only_comments(cli: Cli, tmp_
 
 
 def test_add_noqa_joins_an_existing_noqa_list() -> None:
-    from fixer import engine
-    from fixer.registry import all_rules
+    from fixer.core import engine
+    from fixer.core.registry import all_rules
 
     text = SIGMOID.replace("h += 1", "h += 1  # noqa: E501")
     result = engine.plan(text, "m.py", all_rules())
@@ -163,7 +163,7 @@ def test_add_noqa_joins_an_existing_noqa_list() -> None:
 
 
 def test_add_noqa_never_writes_inside_a_string() -> None:
-    from fixer.types import Finding, Safety, Severity, Span
+    from fixer.core.types import Finding, Safety, Severity, Span
 
     text = 's = """a\nb"""; x += 1\ny = 1\n'
     finding = Finding("IP101", "augmented-assignment", "m.py", Span(1, 0, 2, 14), Severity.WARNING, "m", "w", None,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fixer.config import Config, ConfigError, find_config, load_config, parse_config
-from fixer.registry import unknown_codes
+from fixer.files.config import Config, ConfigError, find_config, load_config, parse_config
+from fixer.core.registry import unknown_codes
 
 
 def write(path: Path, text: str) -> Path:

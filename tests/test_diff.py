@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer.diff import DiffError, check, diff_bytes, diff_path, lines_of, unified_diff
+from fixer.core.diff import DiffError, check, diff_bytes, diff_path, lines_of, unified_diff
 
 OLD = "import torch\ndef f(x):\n    h = torch.sigmoid(x)\n    h += 1\n    return h\n"
 NEW = OLD.replace("h += 1", "h = h + 1")

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 import torch
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 from fixer.analysis.dtypes import FLOAT_KEEPS, FLOATS, INTS, KEEPS_DTYPE, REDUCTIONS, promote
 
 RULES = registry.all_rules()

@@ -9,12 +9,12 @@ import textwrap
 
 import libcst as cst
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 from fixer.analysis import regions
 from fixer.analysis.regions import WHOLE_MODULE, find_regions, scan
-from fixer.codemod import Codemod
-from fixer.sourcefile import split_lines
-from fixer.types import ErrorKind, FileStatus, Safety
+from fixer.core.codemod import Codemod
+from fixer.files.sourcefile import split_lines
+from fixer.core.types import ErrorKind, FileStatus, Safety
 
 RULES = registry.all_rules()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = registry.all_rules()

@@ -10,7 +10,7 @@ import jsonschema
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from fixer import formats
+from fixer.cli import formats
 from tests.conftest import Cli
 
 SCHEMA = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from fixer import cache, engine, runner, walk
-from fixer.registry import select_rules
-from fixer.runner import Mode, Options
-from fixer.types import Severity
+from fixer.files import cache, runner, walk
+from fixer.core import engine
+from fixer.core.registry import select_rules
+from fixer.files.runner import Mode, Options
+from fixer.core.types import Severity
 
 LAYERS = '''\
 import torch

@@ -9,7 +9,7 @@ from fixer.analysis.input_writes import leaf_feed, parent_feeds, passes_input
 from fixer.analysis.modules import Submodule, call_effect
 from fixer.analysis.regions import scan
 from fixer.analysis.tables import torch_tables
-from fixer.engine import _model
+from fixer.core.engine import _model
 
 SOURCE = textwrap.dedent('''
     import torch

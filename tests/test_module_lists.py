@@ -11,12 +11,12 @@ import textwrap
 import libcst as cst
 import pytest
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 from fixer.analysis.modules import class_table, module_called
 from fixer.analysis.regions import collect_imports
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
-from fixer.types import Severity
+from fixer.core.types import Severity
 from tests.test_project import errors, fails_at_backward
 
 CONV_MODULE = """

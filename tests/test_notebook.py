@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from fixer import notebook
+from fixer.files import notebook
 from tests.conftest import Cli
 
 TRAIN = "x = torch.randn(3, requires_grad=True)\ny = x.sigmoid()\ny.add_(1)\n%timeit y.sum()\ny.sum().backward()"
@@ -184,7 +184,7 @@ def test_joined_cells_split_back_to_the_same_sources() -> None:
 
 
 def test_a_reverted_fix_keeps_the_cells_and_the_other_fixes() -> None:
-    from fixer import engine
+    from fixer.core import engine
     from tests.test_engine import RULES, TOUCHED, BrokenRule
 
     text = nbformat.writes(new_notebook(cells=[new_code_cell(TOUCHED)]))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fixer.sourcefile import remove_stale_temps
+from fixer.files.sourcefile import remove_stale_temps
 from tests.conftest import Cli
 
 SIGMOID = "import torch\ndef f(x: torch.Tensor):\n    h = torch.sigmoid(x)\n    h += 1\n    return h\n"
@@ -161,7 +161,7 @@ def test_a_kill_between_temp_write_and_rename_leaves_the_original_and_the_next_r
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return real(*args, **kwargs)\n"
         "os.replace = replace\n"
-        "from fixer.cli import main\n"
+        "from fixer.cli.app import main\n"
         "sys.argv = ['outplace', 'fix', '-j', '1', '.']\n"
         "main()\n"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixer import engine, registry
-from fixer.types import Safety
+from fixer.core import engine, registry
+from fixer.core.types import Safety
 
 RULES = registry.all_rules()
 HEADER = "import torch\n\n\ndef f(z, g, s):\n    x = torch.exp(z)\n"

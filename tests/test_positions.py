@@ -1,4 +1,4 @@
-"""fixer/positions.py gives exactly LibCST's PositionProvider ranges, node for node."""
+"""fixer/core/positions.py gives exactly LibCST's PositionProvider ranges, node for node."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from fixer.positions import positions
+from fixer.core.positions import positions
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*REPO.glob("fixer/**/*.py"), *REPO.glob("codemods/*.py"), *REPO.glob("golden/*/*.before.py")])

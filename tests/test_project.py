@@ -9,10 +9,10 @@ import textwrap
 import pytest
 import torch
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 from fixer.analysis.modules import Submodule, call_effect
 from fixer.analysis.tables import torch_tables
-from fixer.types import Severity
+from fixer.core.types import Severity
 
 
 def errors(source: str) -> dict[int, str]:

@@ -15,9 +15,10 @@ import libcst as cst
 import pytest
 from hypothesis import example, given, settings
 
-from fixer import diff, engine, runner
-from fixer.codemod import Codemod
-from fixer.types import ErrorKind
+from fixer.core import diff, engine
+from fixer.files import runner
+from fixer.core.codemod import Codemod
+from fixer.core.types import ErrorKind
 from tests.fuzzing import (
     BOUNDED,
     HEADER,

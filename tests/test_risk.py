@@ -19,12 +19,12 @@ import pytest
 import libcst as cst
 import torch
 
-from fixer import engine
+from fixer.core import engine
 from fixer.analysis.regions import collect_imports
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tensors import Kind, TensorKinds
-from fixer.registry import find_rule
-from fixer.types import Safety, Severity
+from fixer.core.registry import find_rule
+from fixer.core.types import Safety, Severity
 from golden_support import accept, assert_same, input_grads, load_module
 
 CORPUS = Path(__file__).parent / "risk_corpus"

@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from fixer.codemod import Codemod, doc_section
-from fixer.registry import all_rules
-from fixer.types import Safety
+from fixer.core.codemod import Codemod, doc_section
+from fixer.core.registry import all_rules
+from fixer.core.types import Safety
 from golden_support import GOLDEN, discover, flags_of, run_fix, run_plan, stray_files
 
 SECTIONS = ("What it does", "Why is this risky", "Example", "Use instead", "Fix safety", "Limitations")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from fixer import engine, runner
-from fixer.runner import Mode, Options, Outcome, ignored_codes, process_file, process_stdin, run
-from fixer.sourcefile import SourceError
-from fixer.types import ErrorKind, FileError, FileStatus, Safety
+from fixer.core import engine
+from fixer.files import runner
+from fixer.files.runner import Mode, Options, Outcome, ignored_codes, process_file, process_stdin, run
+from fixer.files.sourcefile import SourceError
+from fixer.core.types import ErrorKind, FileError, FileStatus, Safety
 
 SIGMOID = """\
 import torch

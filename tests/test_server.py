@@ -13,8 +13,8 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from fixer import engine
-from fixer.registry import select_rules
+from fixer.core import engine
+from fixer.core.registry import select_rules
 from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parent.parent

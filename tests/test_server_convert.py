@@ -5,8 +5,8 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from fixer.server import convert
-from fixer.sourcefile import split_lines
-from fixer.types import Finding, Safety, Severity, Span
+from fixer.files.sourcefile import split_lines
+from fixer.core.types import Finding, Safety, Severity, Span
 
 
 def finding(line: int, text: str, message: str = "`h` is the output of `torch.sigmoid` (line 1), which saves it") -> Finding:

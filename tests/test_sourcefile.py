@@ -12,8 +12,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from fixer import sourcefile
-from fixer.sourcefile import (
+from fixer.files import sourcefile
+from fixer.files.sourcefile import (
     SourceError,
     decode_source,
     encode_source,
@@ -22,7 +22,7 @@ from fixer.sourcefile import (
     split_lines,
     write_atomic,
 )
-from fixer.types import ErrorKind
+from fixer.core.types import ErrorKind
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 LATIN1_COOKIE = "# -*- coding: latin-1 -*-\n"

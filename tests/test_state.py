@@ -8,8 +8,8 @@ import textwrap
 
 import torch
 
-from fixer import engine, registry
-from fixer.types import Severity
+from fixer.core import engine, registry
+from fixer.core.types import Severity
 
 
 def errors(source: str) -> dict[int, str]:

@@ -242,7 +242,7 @@ def test_fix_without_unsafe_fixes_names_the_line_and_why(tmp_path):
 
 def plan_with(source: str, **evidence: object) -> list[object]:
     """The findings of `source` given what a run saw at its `# write` line (nothing, without `evidence`)."""
-    from fixer import engine, registry
+    from fixer.core import engine, registry
     from fixer.analysis.evidence import Evidence
 
     line = next(i for i, text in enumerate(source.splitlines(), 1) if "# write" in text)
@@ -280,7 +280,7 @@ def scaled(x):
 
 
 def test_evidence_makes_a_silent_write_an_error_naming_the_op_that_saved_it():
-    from fixer.types import Safety, Severity
+    from fixer.core.types import Safety, Severity
 
     [static] = plan_with(BLOCK)  # the static analysis alone: a warning (what `self.norm` is, it cannot see)
     assert static.severity is Severity.WARNING
@@ -297,7 +297,7 @@ def test_evidence_about_another_tensor_on_the_line_changes_nothing():
 
 
 def test_evidence_makes_an_unreported_write_an_error_and_keeps_a_private_local_safe():
-    from fixer.types import Safety, Severity
+    from fixer.core.types import Safety, Severity
 
     assert plan_with(FRESH) == []  # statically: `+ 0` made a new tensor nothing saved
     [finding] = plan_with(FRESH, written=("h",), saved_by="SigmoidBackward0")
@@ -318,7 +318,7 @@ def run(x):
 
 
 def test_the_name_seen_holding_the_tensor_proves_it_a_tensor_for_the_aliasing_analysis():
-    from fixer.types import Safety
+    from fixer.core.types import Safety
 
     [static] = plan_with(SHIFTED)
     [unnamed] = plan_with(SHIFTED, saved_by="GeluBackward0")

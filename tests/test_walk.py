@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fixer.types import ErrorKind
-from fixer.walk import WalkItem, discover
+from fixer.core.types import ErrorKind
+from fixer.files.walk import WalkItem, discover
 
 
 def make_tree(root: Path, files: dict[str, str]) -> None:

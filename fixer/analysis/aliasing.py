@@ -28,7 +28,7 @@ from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import CONTAINER_METHODS, Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
 from fixer.analysis.tables import TorchTables, View
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
-from fixer.types import Safety
+from fixer.core.types import Safety
 
 # Builtins that read their arguments and keep no reference to them.
 READING_BUILTINS = frozenset({"len", "print", "isinstance", "id", "repr", "str", "int", "float", "bool", "abs",

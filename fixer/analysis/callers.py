@@ -20,7 +20,7 @@ from fixer.analysis.project import FUNCTIONS, FileModel
 from fixer.analysis.regions import walk
 from fixer.analysis.saved import _storage_name
 from fixer.analysis.scope import FunctionFacts
-from fixer.positions import positions
+from fixer.core.positions import positions
 
 CONTAINERS = (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp, cst.GeneratorExp)
 Def = ast.FunctionDef | ast.AsyncFunctionDef

@@ -20,7 +20,7 @@ from fixer.analysis.aliasing import AliasAnalysis, _binds, _nested
 from fixer.analysis.flow import inside
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import FunctionFacts
-from fixer.types import Safety
+from fixer.core.types import Safety
 
 LIMIT = 32  # holders followed at most; past it there is no fix
 DICTS = frozenset({"dict", "OrderedDict", "defaultdict"})

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.positions import Range, positions
-from fixer.types import Safety
+from fixer.core.positions import Range, positions
+from fixer.core.types import Safety
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts
-from fixer.batched import children
+from fixer.core.batched import children
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import libcst as cst
 from fixer.analysis.messages import code
 from fixer.analysis.regions import dotted_name
 from fixer.analysis.scope import FunctionFacts, dotted
-from fixer.batched import contains
+from fixer.core.batched import contains
 
 HOLDERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred, ast.keyword)  # hold a reference, read nothing
 SENTINEL = "__outplace_write__"  # stands for the write in the statement, to find what runs before it

@@ -26,8 +26,8 @@ from fixer.analysis.modules import FUNCTION_BASES, ClassTable, module_called
 from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
 from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source, walk
 from fixer.analysis.tables import TorchTables
-from fixer.batched import visit_batched
-from fixer.positions import positions
+from fixer.core.batched import visit_batched
+from fixer.core.positions import positions
 
 if TYPE_CHECKING:
     from fixer.analysis.imported import ProjectFiles

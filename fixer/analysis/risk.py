@@ -23,7 +23,7 @@ from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 from fixer.analysis.state import saved_by_this_call
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
-from fixer.types import Safety, Severity
+from fixer.core.types import Safety, Severity
 
 
 @dataclass(frozen=True, slots=True)

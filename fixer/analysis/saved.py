@@ -21,7 +21,7 @@ from fixer.analysis.modules import call_effect, module_called
 from fixer.analysis.project import Summary, unpacked_result
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
-from fixer.batched import contains
+from fixer.core.batched import contains
 
 # Python spellings whose derivatives.yaml op has another name.
 OP_ALIASES = {

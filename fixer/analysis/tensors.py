@@ -8,7 +8,7 @@ import libcst as cst
 
 from fixer.analysis.project import unpacked_result
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
-from fixer.batched import contains
+from fixer.core.batched import contains
 from fixer.analysis.tables import torch_tables
 
 

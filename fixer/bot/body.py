@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fixer.types import Finding
+from fixer.core.types import Finding
 
 # GitHub refuses bodies over 65,536 characters; stay clear of it.
 BODY_LIMIT = 65_000

@@ -23,7 +23,7 @@ from fixer.bot.body import DEFAULT_TITLE, RuleFixes, commit_message, plural, ren
 from fixer.bot.forge import ForgeError, GitHub, PullRequest
 from fixer.bot.git import TRAILER, Git, GitError, Identity
 from fixer.bot.redact import Redactor
-from fixer.runner import Mode, Options
+from fixer.files.runner import Mode, Options
 
 T = TypeVar("T")
 DEFAULT_BRANCH = "outplace/fix-inplace"
@@ -220,7 +220,8 @@ class _Run:
 
     def _commit_fixes(self, worktree: Path) -> tuple[list[RuleFixes], int]:
         """One commit per rule with fixes, in rule order; the rules and the findings left unfixed."""
-        from fixer import report, runner
+        from fixer.cli import report
+        from fixer.files import runner
 
         paths = [str(worktree / p) for p in self.options.paths]
         options = self.fixer_options(paths)

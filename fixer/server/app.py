@@ -19,11 +19,11 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
-from fixer.engine import apply_fixes
+from fixer.core.engine import apply_fixes
 from fixer.server import convert, notebooks
 from fixer.server.state import Checker
-from fixer.sourcefile import split_lines
-from fixer.types import FileResult, Finding, Safety
+from fixer.files.sourcefile import split_lines
+from fixer.core.types import FileResult, Finding, Safety
 
 DEBOUNCE = 0.3  # seconds between two checks of a document while it is being typed
 WATCH_ID = "outplace-pyproject"

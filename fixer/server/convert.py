@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from lsprotocol import types as lsp
 
-from fixer.suppress import NOQA
-from fixer.types import ErrorKind, FileResult, Finding, Safety, Severity, Span
+from fixer.core.suppress import NOQA
+from fixer.core.types import ErrorKind, FileResult, Finding, Safety, Severity, Span
 
 SOURCE = "outplace"
 FIX_ALL = "source.fixAll.outplace"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from fixer.notebook import JoinedNotebook, join_cells
-from fixer.types import FileResult, FileStatus, Finding
+from fixer.files.notebook import JoinedNotebook, join_cells
+from fixer.core.types import FileResult, FileStatus, Finding
 
 
 def cell_results(sources: Sequence[str | None], path: str, check: Callable[[str], FileResult]) -> list[FileResult | None]:

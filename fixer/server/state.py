@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixer import engine, report, runner, walk
+from fixer.core import engine
+from fixer.cli import report
+from fixer.files import runner, walk
 from fixer.analysis.imported import ProjectFiles
-from fixer.config import ConfigError, load_config
-from fixer.registry import all_rules, unknown_codes
-from fixer.runner import Options
-from fixer.types import FileResult, FileStatus
-from fixer.walk import force_excluded
+from fixer.files.config import ConfigError, load_config
+from fixer.core.registry import all_rules, unknown_codes
+from fixer.files.runner import Options
+from fixer.core.types import FileResult, FileStatus
+from fixer.files.walk import force_excluded
 
 OpenText = Callable[[str], "str | None"]  # an absolute path -> the editor's text of it, None when not open
 KEEP_REGIONS = 512  # parsed regions (functions, classes) kept between edits: a few large files' worth

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fixer.trace.report import TraceReport, render
-from fixer.types import Finding
+from fixer.core.types import Finding
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 

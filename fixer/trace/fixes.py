@@ -8,11 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixer import engine, registry
+from fixer.core import engine, registry
 from fixer.analysis.evidence import Evidence
-from fixer.sourcefile import encode_source, read_source, write_atomic
+from fixer.files.sourcefile import encode_source, read_source, write_atomic
 from fixer.trace.report import Violation
-from fixer.types import FileStatus, Finding, Safety
+from fixer.core.types import FileStatus, Finding, Safety
 
 INSTALLED = ("site-packages", "dist-packages")
 

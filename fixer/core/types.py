@@ -46,7 +46,7 @@ class ErrorKind(str, enum.Enum):
     IO = "io"  # reading or writing failed
     FIX_BROKE_SYNTAX = "fix-broke-syntax"  # a fix produced code that does not parse; reverted
     CRASH = "crash"  # a bug in outplace; the file is left alone
-    VCS = "vcs"  # `fix` refused a file with uncommitted changes in git (see fixer/vcs.py)
+    VCS = "vcs"  # `fix` refused a file with uncommitted changes in git (see fixer/files/vcs.py)
 
 
 @dataclass(frozen=True, slots=True)

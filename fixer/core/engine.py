@@ -19,13 +19,13 @@ from fixer.analysis.regions import WHOLE_MODULE, FileFacts, ImportMap, Region, c
 from fixer.analysis.scope import FactsCollector
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import TensorKinds
-from fixer.batched import visit_batched
-from fixer.codemod import Codemod, Report, RuleContext
-from fixer.newsyntax import newer_syntax
-from fixer.positions import Range, positions
-from fixer.sourcefile import newline_of, split_lines
-from fixer.suppress import skips_file, suppressed, unused
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity, Span
+from fixer.core.batched import visit_batched
+from fixer.core.codemod import Codemod, Report, RuleContext
+from fixer.core.newsyntax import newer_syntax
+from fixer.core.positions import Range, positions
+from fixer.files.sourcefile import newline_of, split_lines
+from fixer.core.suppress import skips_file, suppressed, unused
+from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity, Span
 
 Rules = Sequence[type[Codemod]]
 MAX_PASSES = 4

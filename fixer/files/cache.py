@@ -24,14 +24,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fixer.types import FileResult
+from fixer.core.types import FileResult
 
 if TYPE_CHECKING:
-    from fixer.runner import Options
+    from fixer.files.runner import Options
 
 CACHE_FOLDER = ".outplace_cache"
 FORMAT = b"outplace-cache 2\n"  # the header of every entry; bump when the layout changes
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds fixer/ and codemods/
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # holds fixer/ and codemods/
 
 
 def cache_root(paths: Sequence[str], config_root: str | None) -> Path:
@@ -40,7 +40,7 @@ def cache_root(paths: Sequence[str], config_root: str | None) -> Path:
     root, else the current directory (so it never lands inside a package that would ship it)."""
     if config_root is not None:
         return Path(config_root) / CACHE_FOLDER
-    from fixer.walk import project_root
+    from fixer.files.walk import project_root
 
     return (project_root(paths) or Path(os.getcwd())) / CACHE_FOLDER
 
@@ -74,7 +74,7 @@ def code_fingerprint() -> str:
 
 def entry_key(path: str, data: bytes, options: Options) -> str:
     """The key of `path` holding `data` in a run with `options`."""
-    from fixer.runner import ignored_codes
+    from fixer.files.runner import ignored_codes
 
     setup = repr((
         code_fingerprint(), options.mode.value, path, options.select,
@@ -163,7 +163,7 @@ def lookup(path: str, options: Options) -> tuple[str | None, FileResult | None]:
 def _digest_now(path: str) -> str | None:
     """The digest of the file's text as the engine computed it, for a dependency of an entry."""
     from fixer.analysis.imported import digest
-    from fixer.sourcefile import decode_source
+    from fixer.files.sourcefile import decode_source
 
     try:
         with open(path, "rb") as handle:
@@ -174,7 +174,7 @@ def _digest_now(path: str) -> str | None:
 
 def cacheable(result: FileResult, options: Options) -> bool:
     """Whether `result` may be stored: no error, and (in diff and fix) nothing was changed."""
-    from fixer.runner import Mode
+    from fixer.files.runner import Mode
 
     if result.error is not None or options.mode is Mode.PLAN:
         return False

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
-from fixer.sourcefile import describe_os_error
-from fixer.types import ErrorKind, FileError
+from fixer.files.sourcefile import describe_os_error
+from fixer.core.types import ErrorKind, FileError
 
 # Folders that never hold code of the project being fixed: tooling, caches, builds, installs.
 SKIPPED_FOLDERS = frozenset(

@@ -7,7 +7,7 @@ import re
 import tokenize
 from collections.abc import Collection, Sequence
 
-from fixer.types import Finding, UnusedNoqa
+from fixer.core.types import Finding, UnusedNoqa
 
 SKIP_FILE = re.compile(r"^[ \t\f]*#[ \t]*outplace:[ \t]*skip-file\b", re.MULTILINE)
 NOQA = re.compile(

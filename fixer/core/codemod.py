@@ -18,7 +18,7 @@ from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
-from fixer.types import Safety, Severity
+from fixer.core.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
 

@@ -1,6 +1,6 @@
 """What outplace last wrote to each file, so that its own fix is not taken for uncommitted work.
 
-`fix` refuses a file with uncommitted changes (fixer/vcs.py); right after `fix`, the only change
+`fix` refuses a file with uncommitted changes (fixer/files/vcs.py); right after `fix`, the only change
 in a fixed file is outplace's. When `fix` writes a file that git held clean, it records the hash
 of the bytes it wrote under `.outplace_cache/written/` at the root of the git work tree (the same
 place whatever paths the run was given); a later `fix` accepts a file whose bytes are exactly
@@ -21,7 +21,7 @@ FOLDER = "written"
 
 def remember(path: str, data: bytes) -> None:
     """Record that outplace wrote `data` to `path` (in a git work tree: elsewhere nothing is refused)."""
-    from fixer.cache import make_cache_folder
+    from fixer.files.cache import make_cache_folder
 
     cache = _cache_folder(path)
     if cache is None:
@@ -62,8 +62,8 @@ def own_writes(real_paths: Iterable[str]) -> set[str]:
 
 def _cache_folder(path: str) -> Path | None:
     """`.outplace_cache/` at the root of the git work tree that holds `path`; None outside git."""
-    from fixer.cache import CACHE_FOLDER
-    from fixer.vcs import work_tree_of
+    from fixer.files.cache import CACHE_FOLDER
+    from fixer.files.vcs import work_tree_of
 
     root = work_tree_of(path)
     return None if root is None else root / CACHE_FOLDER

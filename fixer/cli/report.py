@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fixer.runner import Mode, Options
-from fixer.types import ExitPolicy, FileResult, FileStatus, Finding, RunSummary, Safety, Severity, UnusedNoqa
+from fixer.files.runner import Mode, Options
+from fixer.core.types import ExitPolicy, FileResult, FileStatus, Finding, RunSummary, Safety, Severity, UnusedNoqa
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from fixer.codemod import Codemod
+    from fixer.core.codemod import Codemod
 
 
 def plural(count: int, word: str) -> str:
@@ -93,7 +93,7 @@ def check_summary(results: Sequence[FileResult], options: Options | None = None)
 
 def _severity_part(severity: Severity, findings: list[Finding], options: Options) -> str:
     """`2 warnings (1 fixable with `outplace fix --fix-warnings`, 1 with `outplace fix --fix-warnings --unsafe-fixes`)`."""
-    from fixer.leftover import fix_commands
+    from fixer.cli.leftover import fix_commands
 
     fixable = fix_commands(findings, options)
     detail = f" ({', '.join(fixable)})" if fixable else ""
@@ -161,7 +161,7 @@ def fix_text(results: Sequence[FileResult], options: Options | None = None, path
     """`fixed N in path` per file, the fixes per rule, each error left and why, and the warnings left."""
 def fix_text(results: Sequence[FileResult], options: Options | None = None, paths: Sequence[str] = (".",)) -> str:
     """`fixed N in path` per file, the fixes per rule, each error left and why, and the warnings left."""
-    from fixer import leftover
+    from fixer.cli import leftover
 
     options = options or Options(mode=Mode.FIX)
     summary = summarize(results)
@@ -188,7 +188,7 @@ def fix_text(results: Sequence[FileResult], options: Options | None = None, path
 
 def diff_summary(results: Sequence[FileResult], options: Options | None = None) -> str:
     """What `outplace fix` would do, for the end of `outplace diff` (printed on stderr)."""
-    from fixer.leftover import WARNINGS_FLAG
+    from fixer.cli.leftover import WARNINGS_FLAG
 
     options = options or Options(mode=Mode.DIFF)
     would = sum(len(r.applied) for r in results)

@@ -9,7 +9,7 @@ import pkgutil
 from collections.abc import Iterable, Sequence
 
 import codemods
-from fixer.codemod import Codemod
+from fixer.core.codemod import Codemod
 
 
 @functools.cache

@@ -14,7 +14,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from fixer.types import ErrorKind, FileError
+from fixer.core.types import ErrorKind, FileError
 
 # Only these end a line for Python's tokenizer; str.splitlines also splits on \x0c, \x1c, \u2028 ...
 _NEWLINE = re.compile(r"(\r\n|\r|\n)")

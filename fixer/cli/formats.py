@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from fixer.types import FileResult, Finding, Safety, Severity
+from fixer.core.types import FileResult, Finding, Safety, Severity
 
 if TYPE_CHECKING:
-    from fixer.codemod import Codemod
+    from fixer.core.codemod import Codemod
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/outplace/"

@@ -3,7 +3,7 @@
 As `cargo fix` decides: a file with changes in the working tree or in the index, and a file git
 does not track (untracked: git holds no copy to go back to), is refused unless `--allow-dirty`.
 Files that git ignores, and files outside any git work tree, are written as usual. A file whose
-bytes are exactly what outplace last wrote to it (fixer/written.py) is not refused: `fix` then
+bytes are exactly what outplace last wrote to it (fixer/files/written.py) is not refused: `fix` then
 `fix --unsafe-fixes` works without --allow-dirty.
 """
 
@@ -21,7 +21,7 @@ UNTRACKED = "is untracked: git could not undo the fix; commit it first, or pass 
 
 def refused_files(files: Iterable[str]) -> dict[str, str]:
     """`dirty_files`, less those whose only uncommitted change is outplace's own last write."""
-    from fixer.written import own_writes
+    from fixer.files.written import own_writes
 
     dirty = dirty_files(files)
     own = own_writes([path for path, reason in dirty.items() if reason == MODIFIED])

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO, TypeVar
 
 import typer
 
-from fixer.runner import Mode, Options, Outcome
-from fixer.types import ExitPolicy
+from fixer.files.runner import Mode, Options, Outcome
+from fixer.core.types import ExitPolicy
 
 if TYPE_CHECKING:
-    from fixer.types import FileResult
+    from fixer.core.types import FileResult
 
 app = typer.Typer(
     name="outplace",
@@ -73,7 +73,7 @@ AddNoqa = Annotated[bool, typer.Option("--add-noqa", help="Add `# noqa: IPxxx` t
 
 def _show_version(value: bool) -> None:
     if value:
-        from fixer.formats import tool_version
+        from fixer.cli.formats import tool_version
 
         sys.stdout.write(f"outplace {tool_version()}\n")
         raise typer.Exit(0)
@@ -117,7 +117,7 @@ def check(
     exit_zero: ExitZero = False, max_warnings: MaxWarnings = None,
 ) -> None:
     """Report in-place writes that can break autograd; exit 1 when errors remain (warnings: see --max-warnings)."""
-    from fixer import formats, report
+    from fixer.cli import formats, report
 
     _set_colour(no_color)
     paths = paths or ["."]
@@ -132,7 +132,7 @@ def check(
         _print(report.error_lines(results), sys.stderr)
         sys.stdout.write(formats.statistics(results, as_json=output_format is OutputFormat.json, unsafe_fixes=bool(unsafe_fixes)))
     elif output_format is OutputFormat.sarif:
-        from fixer.registry import all_rules
+        from fixer.core.registry import all_rules
 
         sys.stdout.write(formats.sarif(results, all_rules()))
     elif output_format is OutputFormat.github:
@@ -157,7 +157,7 @@ def diff(
 ) -> None:
     """Print the fixes (of errors; warnings too with --fix-warnings) as a unified diff for `git apply` /
     `patch -p1`; write nothing. Exit 1 when non-empty."""
-    from fixer import report
+    from fixer.cli import report
 
     _set_colour(no_color)
     paths = paths or ["."]
@@ -191,7 +191,7 @@ def fix(
     --allow-dirty, so that git can always undo the fix; a file whose only change is outplace's own
     last fix is not refused.
     """
-    from fixer import report
+    from fixer.cli import report
 
     _set_colour(no_color)
     paths = paths or ["."]
@@ -219,8 +219,8 @@ def fix(
 @app.command()
 def rules() -> None:
     """List the rules: id, name and what their fix does."""
-    from fixer import report
-    from fixer.registry import all_rules
+    from fixer.cli import report
+    from fixer.core.registry import all_rules
 
     sys.stdout.write(report.rules_table(all_rules()))
 
@@ -228,8 +228,8 @@ def rules() -> None:
 @app.command()
 def explain(code: Code) -> None:
     """Print a rule's documentation: what it finds, why it is risky, its fix and its safety."""
-    from fixer import report
-    from fixer.registry import find_rule
+    from fixer.cli import report
+    from fixer.core.registry import find_rule
 
     rule = find_rule(code)
     if rule is None:
@@ -321,14 +321,15 @@ def _review(paths: list[str], flags: Flags, policy: ExitPolicy) -> int:
         _usage_error("--interactive cannot review standard input (`-`); use `outplace diff -` or `outplace fix -`")
     if not sys.stdin.isatty():
         _usage_error("--interactive needs a terminal on standard input; use `outplace diff` to review or `outplace fix` to apply")
-    from fixer import interactive
+    from fixer.cli import interactive
 
     return interactive.review(paths, _options(Mode.PLAN, paths, flags), policy)
 
 
 def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome, bytes]]:
     """The outcome of every file (or of standard input), with stdin's bytes (b"" for files)."""
-    from fixer import progress, runner
+    from fixer.cli import progress
+    from fixer.files import runner
 
     if "-" in paths and len(paths) > 1:
         _usage_error("`-` (standard input) cannot be combined with other paths")
@@ -347,7 +348,7 @@ def _outcomes(mode: Mode, paths: list[str], flags: Flags) -> list[tuple[Outcome,
 
 def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
     """Options from the flags, falling back on `[tool.outplace]`; exits 2 on a bad code or config."""
-    from fixer.config import ConfigError, extended, load_config
+    from fixer.files.config import ConfigError, extended, load_config
 
     select, ignore = _codes(flags.select), _codes(flags.ignore)
     extend_select, extend_ignore = _codes(flags.extend_select) or (), _codes(flags.extend_ignore) or ()
@@ -377,7 +378,7 @@ def _options(mode: Mode, paths: list[str], flags: Flags) -> Options:
 
 def _cache_dir(paths: list[str], config_root: object) -> str:
     """`.outplace_cache/` at the project root (see `cache.cache_root`)."""
-    from fixer.cache import cache_root
+    from fixer.files.cache import cache_root
 
     return str(cache_root(paths, str(config_root) if config_root else None))
 
@@ -396,7 +397,7 @@ def unknown_codes(codes: list[str]) -> list[str]:
     """`registry.unknown_codes`, which loads every rule (and libcst): only when there are codes to check."""
     if not codes:
         return []
-    from fixer.registry import unknown_codes as check
+    from fixer.core.registry import unknown_codes as check
 
     return check(codes)
 
@@ -411,7 +412,7 @@ def _codes(values: list[str] | None) -> tuple[str, ...] | None:
 
 def _add_noqa(paths: list[str], results: list[FileResult]) -> int:
     """`check --add-noqa`: write the comments, say how many; 0 unless a file could not be processed."""
-    from fixer import noqa, report
+    from fixer.cli import noqa, report
 
     if paths == ["-"]:
         _usage_error("--add-noqa cannot write to standard input (`-`)")
@@ -423,7 +424,7 @@ def _add_noqa(paths: list[str], results: list[FileResult]) -> int:
 
 def _fixed_bytes(outcome: Outcome, data: bytes) -> bytes:
     """What `fix -` prints: the fixed code in the input's encoding, or the input unchanged."""
-    from fixer.sourcefile import SourceError, encode_source
+    from fixer.files.sourcefile import SourceError, encode_source
 
     if outcome.result.new_text is None:
         return data
@@ -451,7 +452,7 @@ def _print(text: str, stream: TextIO) -> None:
     if _colour(stream):
         from rich.console import Console
 
-        from fixer.report import styled
+        from fixer.cli.report import styled
 
         Console(file=stream, highlight=False, soft_wrap=True).print(styled(text), end="")
     else:

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fixer.runner import Options
-from fixer.types import FileResult, Finding, Safety, Severity
+from fixer.files.runner import Options
+from fixer.core.types import FileResult, Finding, Safety, Severity
 
 WARNINGS_FLAG = "--fix-warnings"
 UNSAFE_FLAG = "--unsafe-fixes"

@@ -33,11 +33,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from fixer import diff, report, runner
-from fixer.notebook import JoinedNotebook, NotebookError
-from fixer.runner import Options, Outcome
-from fixer.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
-from fixer.types import ExitPolicy, Finding, Safety, Severity
+from fixer.core import diff
+from fixer.cli import report
+from fixer.files import runner
+from fixer.files.notebook import JoinedNotebook, NotebookError
+from fixer.files.runner import Options, Outcome
+from fixer.files.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
+from fixer.core.types import ExitPolicy, Finding, Safety, Severity
 
 KEYS = """\
 y - apply this change
@@ -225,7 +227,7 @@ class Review:
         return base
 
     def replan(self, path: str, text: str) -> list[Finding] | None:
-        from fixer import engine
+        from fixer.core import engine
 
         result = engine.plan(text, path, runner.rules_for(path, self.options))
         return None if result.error is not None else [f for f in result.findings if f.severity is self.severity]
@@ -314,7 +316,7 @@ class Review:
             self.term.show(UNSAFE_NOTE, "bold red")
 
     def explain(self, finding: Finding) -> None:
-        from fixer.registry import find_rule
+        from fixer.core.registry import find_rule
 
         rule = find_rule(finding.rule_id)
         self.term.show(report.explain(rule) if rule else finding.why)
@@ -419,8 +421,8 @@ def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
 
 
 def _dirty(paths: list[str]) -> dict[str, str]:
-    """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/vcs.py)."""
-    from fixer.vcs import refused_files
+    """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/files/vcs.py)."""
+    from fixer.files.vcs import refused_files
 
     return refused_files(paths) if paths else {}
 
@@ -449,7 +451,7 @@ def _write(session: Review, outcome: Outcome, old: str, new: str) -> str | None:
             with _signals_held():  # a file is written, or not; the count printed after is exact
                 write_atomic(Path(path), data)
             if not session.options.allow_dirty:
-                from fixer.written import remember
+                from fixer.files.written import remember
 
                 remember(path, data)
             reason = ""
@@ -498,7 +500,7 @@ class _Broken(Exception):
 
 
 def _apply(text: str, findings: Sequence[Finding], chosen: Sequence[Finding]) -> str:
-    from fixer import engine
+    from fixer.core import engine
 
     if not chosen:
         return text

@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from fixer.sourcefile import SourceError, encode_source, read_source, split_lines, write_atomic
-from fixer.types import FileResult, Finding
+from fixer.files.sourcefile import SourceError, encode_source, read_source, split_lines, write_atomic
+from fixer.core.types import FileResult, Finding
 
 # An existing `# noqa: A1, B2` list, which the new codes join (a bare `# noqa` silences all already).
 _NOQA_LIST = re.compile(r"#[ \t]*noqa:[ \t]*(?P<codes>[A-Z]+[0-9]*(?:[ \t]*,[ \t]*[A-Z]+[0-9]*)*)", re.IGNORECASE)

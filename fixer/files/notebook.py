@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring
 
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Span
+from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Span
 
 # A line IPython rewrites before Python sees it: a magic, a shell escape, or a help request.
 IPYTHON_LINE = re.compile(

@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING
 
 from pathspec import GitIgnoreSpec
 
-from fixer.sourcefile import (
+from fixer.files.sourcefile import (
     SourceError, SourceFile, decode_source, describe_os_error, encode_source, read_source, remove_stale_temps,
     write_atomic,
 )
-from fixer.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity
-from fixer.walk import common_folder, discover, force_excluded, project_root
+from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity
+from fixer.files.walk import common_folder, discover, force_excluded, project_root
 
 if TYPE_CHECKING:
     from fixer.analysis.imported import ProjectFiles
-    from fixer.codemod import Codemod
-    from fixer.notebook import JoinedNotebook
+    from fixer.core.codemod import Codemod
+    from fixer.files.notebook import JoinedNotebook
 
 # Below this many files a process pool costs more to start than it saves.
 MIN_FILES_FOR_POOL = 8
@@ -59,7 +59,7 @@ class Options:
     jobs: int | None = None  # None: one per CPU
     allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
     refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
-    cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/cache.py); None: no cache
+    cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/files/cache.py); None: no cache
     project_root: str | None = None  # files under it are read for what a file imports from them; None: none
     run_files: tuple[str, ...] = ()  # every file of the run (absolute): where a def's importers are looked for
 
@@ -118,7 +118,7 @@ def _process_file(path: str, options: Options) -> Outcome:
 
 def _process_cached(path: str, options: Options) -> Outcome:
     """`_process_file`, storing the result under the key of the very bytes that were processed."""
-    from fixer import cache
+    from fixer.files import cache
 
     try:
         with open(path, "rb") as handle:
@@ -144,7 +144,7 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
         data = encode_source(new_text, source.encoding)
         write_atomic(Path(path), data, source.mode)
         if not options.allow_dirty:  # git held the file clean (or it is outside git): its only change is ours
-            from fixer.written import remember
+            from fixer.files.written import remember
 
             remember(path, data)
     return outcome
@@ -152,7 +152,8 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
 
 def process_text(text: str, path: str, options: Options, encoding: str = "utf-8") -> Outcome:
     """Plan or fix `text` as the file `path` (which is not read nor written); may raise."""
-    from fixer import diff, engine, notebook  # the engine pulls in libcst: keep `--help` fast
+    from fixer.core import diff, engine  # the engine pulls in libcst: keep `--help` fast
+    from fixer.files import notebook
 
     rules = rules_for(path, options)
     project = _project(options.project_root)
@@ -182,7 +183,7 @@ def _project(root: str | None) -> ProjectFiles | None:
     """The run's other files (one model cache per process and project root), read from disk."""
     if root is None:
         return None
-    from fixer import engine
+    from fixer.core import engine
 
     return engine.project_files(project_reader(root))
 
@@ -211,7 +212,7 @@ def crashed(path: str, error: Exception) -> FileResult:
 
 def rules_for(path: str, options: Options) -> tuple[type[Codemod], ...]:
     """The rules selected for `path`: --select minus --ignore minus its per-file ignores."""
-    from fixer.registry import select_rules
+    from fixer.core.registry import select_rules
 
     ignored = options.ignore + ignored_codes(path, options)
     return select_rules(options.select, ignored)
@@ -264,7 +265,7 @@ def run(
         for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
             remove_stale_temps(folder)
     if options.mode is Mode.FIX and not options.allow_dirty:
-        from fixer.vcs import refused_files
+        from fixer.files.vcs import refused_files
 
         options = dataclasses.replace(options, refused=tuple(sorted(refused_files(files).items())))
     processed = _process_all(files, options)
@@ -285,7 +286,7 @@ def _process_all(files: list[str], options: Options) -> Iterator[Outcome]:
     if options.cache_dir is None or options.mode is Mode.PLAN:
         yield from _compute_all(files, options)
         return
-    from fixer.cache import lookup
+    from fixer.files.cache import lookup
 
     hits = [lookup(path, options)[1] for path in files]
     computed = _compute_all([path for path, hit in zip(files, hits) if hit is None], options)

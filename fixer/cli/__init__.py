@@ -1,0 +1,1 @@
+"""The `outplace` command line: its commands, and the text and machine formats it prints."""

@@ -1,0 +1,17 @@
+"""All a rule imports: the base class, what it may consult, and the values it reports.
+
+A rule module in `codemods/` imports from `fixer` only this module (tests/test_rule_api.py).
+"""
+
+from fixer.analysis.messages import LineOf, Message
+from fixer.analysis.regions import FileFacts
+from fixer.analysis.risk import Risk
+from fixer.analysis.tables import torch_tables
+from fixer.analysis.tensors import Kind
+from fixer.core.codemod import CannotBuild, Codemod, RuleContext, build_expression, cast_to, identifier_end, word_start
+from fixer.core.types import Safety, Severity
+
+__all__ = [
+    "CannotBuild", "Codemod", "FileFacts", "Kind", "LineOf", "Message", "Risk", "RuleContext", "Safety",
+    "Severity", "build_expression", "cast_to", "identifier_end", "torch_tables", "word_start",
+]
