@@ -8,13 +8,8 @@ import re
 import libcst as cst
 
 from codemods._common import StatementStack, code, never_tensor_operand
-from fixer.analysis.leaf_callers import MODULE_PARAMETERS
-from fixer.analysis.grad import Grad
-from fixer.analysis.leaves import VIEWS, carries_grad, written_leaf
-from fixer.analysis.tables import torch_tables
-from fixer.analysis.regions import FileFacts, never_tensor_operand as never_tensor_value, self_parameter
-from fixer.core.codemod import Codemod, RuleContext
-from fixer.core.types import Safety, Severity
+from fixer.rule import (Codemod, FileFacts, RuleContext, Safety, Severity, grad_free, may_be_leaf, never_tensor_value,
+                        no_grad_block, torch_tables, update_unit, written_leaf)
 
 Block = cst.IndentedBlock | cst.Module
 
@@ -79,11 +74,11 @@ class LeafUpdate(StatementStack, Codemod):
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         if isinstance(node, ast.AugAssign):
-            return _may_be_leaf(node.target, file) and not never_tensor_value(node.value)
+            return may_be_leaf(node.target, file) and not never_tensor_value(node.value)
         if isinstance(node, ast.Assign):
-            return any(isinstance(t, ast.Subscript) and _may_be_leaf(t, file) for t in node.targets)
+            return any(isinstance(t, ast.Subscript) and may_be_leaf(t, file) for t in node.targets)
         func = node.func  # type: ignore[attr-defined]
-        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods and _may_be_leaf(func.value, file)
+        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods and may_be_leaf(func.value, file)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
@@ -94,7 +89,6 @@ class LeafUpdate(StatementStack, Codemod):
 
     def visit_IndentedBlock(self, node: Block) -> None:
         self._place.update((id(s), (node, i)) for i, s in enumerate(node.body))
-
     visit_Module = visit_IndentedBlock  # type: ignore[assignment]
 
     def visit_For(self, node: cst.For) -> None:
@@ -126,78 +120,30 @@ class LeafUpdate(StatementStack, Codemod):
             return
         line = self._line_of.get(id(statement))
         if line is None or len(line.body) != 1 or id(line) not in self._place:
-            message = f"`{code(target)}` is a leaf that requires grad, written in place outside `torch.no_grad()`"
-            self.report(node, f"{message} (no fix: not a statement of its own)", replacement=None,
-                        safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
+            message = f"`{code(target)}` is a leaf that requires grad, written in place outside `torch.no_grad()` (no fix: not a statement of its own)"
+            self.report(node, message, replacement=None, safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
             return
-        self._updates[id(line)] = (target, not any(self._carries_grad(v, node) for v in values))
-
-    def _carries_grad(self, value: cst.BaseExpression, node: cst.CSTNode) -> bool:
         assert self.context.risks is not None
-        scope = self.scope(node)
-        return (carries_grad(value, scope, self.context.kinds)
-                and self.context.risks.grads.grad_of(value, scope) is not Grad.NO)
+        self._updates[id(line)] = (target, grad_free(values, self.scope(node), self.context.kinds, self.context.risks.grads))
 
     def leave_Module(self, original_node: cst.Module) -> None:
         super().leave_Module(original_node)
         done: set[int] = set()
-        for line_id, target in self._updates.items():
+        for line_id in self._updates:
             if line_id not in done:
-                block, index = self._place[line_id]
-                done |= self._wrap(block, index)
+                done |= self._wrap(*self._place[line_id])
 
     def _wrap(self, block: Block, index: int) -> set[int]:
         """Report the unit starting at `block.body[index]`; the ids of the lines it covers."""
-        body = list(block.body)
-        loop = self._loops.get(id(block))
-        if loop is not None and loop.orelse is None and all(id(s) in self._updates for s in body):
-            unit, covered = [loop], body  # a compound report's span takes its last line's comment
-        else:
-            end = index
-            while end + 1 < len(body) and id(body[end + 1]) in self._updates:
-                end += 1
-            unit = covered = body[index : end + 1]
+        unit, covered = update_unit(block.body, index, self._loops.get(id(block)), self._updates)
         names = ", ".join(dict.fromkeys(f"`{code(self._updates[id(s)][0])}`" for s in covered))
-        grad_free = all(self._updates[id(s)][1] for s in covered)
-        torch_name = self.context.torch_name or "torch"
-        wrapped = cst.With(
-            items=[cst.WithItem(cst.parse_expression(f"{torch_name}.no_grad()"))],
-            body=cst.IndentedBlock(body=_detached(unit)),
-        )
-        what = "leaves that require grad" if ", " in names else "a leaf that requires grad"
+        free, many = all(self._updates[id(s)][1] for s in covered), ", " in names
+        what = "leaves that require grad" if many else "a leaf that requires grad"
         message = f"{names}: {what}, updated in place outside `torch.no_grad()` (raises at once)"
-        if not grad_free:
-            message += f"; under `torch.no_grad()` no gradient flows from the written values into {'them' if ', ' in names else 'it'}"
-        self.report(unit[0], message, replacement=wrapped, safety=Safety.SAFE if grad_free else Safety.UNSAFE,
-                    severity=Severity.ERROR,
+        if not free:
+            message += f"; under `torch.no_grad()` no gradient flows from the written values into {'them' if many else 'it'}"
+        self.report(unit[0], message, replacement=no_grad_block(unit, self.context.torch_name or "torch"),
+                    safety=Safety.SAFE if free else Safety.UNSAFE, severity=Severity.ERROR,
                     until=unit[-1] if len(unit) > 1 else None, imports=() if self.context.torch_name else ("torch",))
         return {id(s) for s in covered}
 
-
-def _may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
-    """What `is_grad_leaf` can accept, or a subscript or view of it: a parameter `self.X`, a layer's
-    `weight` or `bias`, a function's parameter, or a name some statement of the file binds (to a
-    value that may be a tensor, for a subscript: `out[k] = v` is mostly a dict)."""
-    indexed = isinstance(target, ast.Subscript)
-    while True:
-        if isinstance(target, ast.Subscript):
-            if isinstance(target.slice, ast.JoinedStr) or isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
-                return False  # `d["key"] = v`: a dict, since a tensor never takes a string index
-            target = target.value
-        elif isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr in VIEWS:
-            target = target.func.value
-        else:
-            break
-    if isinstance(target, ast.Attribute):
-        return target.attr in MODULE_PARAMETERS and file.may_hold_tensor(target) or self_parameter(target, file)
-    return isinstance(target, ast.Name) and (target.id in file.parameters or target.id in file.bound_to_values
-                                             or target.id in file.stores and not file.is_plain(target.id) and not indexed)
-
-
-def _detached(unit: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
-    """`unit` without the first line's leading lines and a last simple line's trailing comment:
-    both stay in the file outside the replaced span."""
-    unit = [unit[0].with_changes(leading_lines=[]), *unit[1:]]
-    if isinstance(unit[-1], cst.SimpleStatementLine):
-        unit[-1] = unit[-1].with_changes(trailing_whitespace=cst.TrailingWhitespace())
-    return unit

@@ -15,3 +15,13 @@ __all__ = [
     "CannotBuild", "Codemod", "FileFacts", "Kind", "LineOf", "Message", "Risk", "RuleContext", "Safety",
     "Severity", "build_expression", "cast_to", "identifier_end", "torch_tables", "word_start",
 ]
+
+# names the rules-size split needs
+from fixer.analysis.leaf_writes import grad_free, may_be_leaf  # noqa: E402
+from fixer.analysis.leaves import written_leaf  # noqa: E402
+from fixer.analysis.regions import never_tensor_operand as never_tensor_value  # noqa: E402
+from fixer.rewrite.no_grad import no_grad_block, update_unit  # noqa: E402
+
+__all__ += [
+    "grad_free", "may_be_leaf", "never_tensor_value", "no_grad_block", "update_unit", "written_leaf",
+]
