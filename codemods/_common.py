@@ -94,19 +94,6 @@ def is_assignable(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and not expr.lpar
 
 
-def inplace_flag(call: cst.Call, index: int) -> int | None:
-    """The position in `call.args` of a literal `inplace=True` (keyword or at `index`), else None."""
-    if any(a.star for a in call.args):
-        return None
-    for i, arg in enumerate(call.args):
-        if arg.keyword is not None and arg.keyword.value == "inplace":
-            return i if is_true(arg.value) else None
-    positional = [i for i, a in enumerate(call.args) if a.keyword is None]
-    if index < len(positional) and is_true(call.args[positional[index]].value):
-        return positional[index]
-    return None
-
-
 def drop_flag(call: cst.Call, position: int) -> cst.Call:
     """`call` without its flag; a positional flag before other positional arguments becomes False."""
     args = list(call.args)
@@ -118,10 +105,6 @@ def drop_flag(call: cst.Call, position: int) -> cst.Call:
     if args and position == len(args):  # the flag was last: its comma (or none) moves to the new last
         args[-1] = args[-1].with_changes(comma=flag.comma)
     return call.with_changes(args=args)
-
-
-def is_true(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"
 
 
 Statement = cst.BaseSmallStatement

@@ -9,7 +9,7 @@ import libcst as cst
 
 from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
 from codemods._index_writes import pure
-from codemods._list_elements import holds_module_outputs, saved_element
+from fixer.analysis.list_elements import holds_module_outputs, saved_element
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
 from fixer.core.codemod import Codemod

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import ast
-import functools
 import re
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from codemods._common import code, drop_flag, hoisted, is_assignable
-from codemods._flags import flag_argument
-from codemods._layers import SEQUENTIAL, Holder, LayerOrder, choices
-from fixer.analysis.input_writes import leaf_feed, parent_feeds, passes_input
-from fixer.analysis.order import read_before
-from fixer.analysis.scope import qualified
-from fixer.analysis.regions import FileFacts
-from fixer.analysis.tables import ModuleSaves, torch_tables
-from fixer.core.codemod import Codemod, RuleContext
-from fixer.core.types import Safety, Severity
-
-if TYPE_CHECKING:
-    from fixer.analysis.project import FileModel, InplaceFeed
-
-# Code that may not run, or may run more than once: a rebinding cannot move out of it.
-CONDITIONAL = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.IfExp, cst.BooleanOperation)
+from fixer.rule import (Codemod, FileFacts, LayerOrder, LayerSavers, LayerWrites, RuleContext, Safety,
+                        enclosing_statement, flag_argument, may_set_inplace, qualified, read_before)
 
 
 class InplaceArgument(Codemod):
@@ -83,35 +68,18 @@ class InplaceArgument(Codemod):
 
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        assert isinstance(node, ast.Call)
-        if isinstance(node.func, ast.Attribute) and node.func.attr not in _flag_takers():
-            return False  # imports resolve only the head of `a.b.c`: no callee of that name takes the flag
-        args = list(node.args) + [k.value for k in node.keywords]
-        literal = any(isinstance(a, ast.Constant) and a.value is True for a in args)
-        named = any(k.arg in ("inplace", None) for k in node.keywords)
-        if not (literal or named or any(isinstance(a, ast.Name) for a in node.args)):
-            return False  # the cheap test first: most calls pass no flag
-        if isinstance(node.func, ast.Name) and node.func.id in file.parameters and any(k.arg == "inplace" for k in node.keywords):
-            return True  # `act_layer(inplace=True)`: the layer class may be a parameter's default (`**dd` is no flag)
-        index = torch_tables().inplace_params.get(file.qualified(node.func) or "")
-        if index is None:
-            return False
-        return literal or named or index < len(node.args) and isinstance(node.args[index], ast.Name)
+        return may_set_inplace(node, file)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         assert context.risks is not None
         self._layers = LayerOrder(context.facts, context.risks.flow)
-        self._statement: dict[int, cst.BaseSmallStatement] = {}  # call -> the statement it is the value of
-        self._element_of: dict[int, tuple[cst.Call, int]] = {}  # layer -> the Sequential holding it, its index
+        self._savers = LayerSavers(context.facts, context.risks.flow, context.tables, self._layers)
+        self._writes = LayerWrites(context.facts, self._layers, self._savers)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified(node.func, self.context.facts.imports)
-        self._layers.call(node, name)
-        if name == SEQUENTIAL:
-            self._layers.sequence(node, [None if a.star else a.value for a in node.args if a.keyword is None])
-            if not any(a.star for a in node.args):  # `Sequential(*layers)`: positions are not indices
-                self._element_of.update((id(a.value), (node, i)) for i, a in enumerate(node.args))
+        self._layers.call(node, name)  # rows of layers: `nn.Sequential(a, b)`, `layers.append(b)`
         index = self.context.tables.inplace_params.get(name or "")
         if index is not None:
             self.later(self._check, node, name, index, True)
@@ -120,25 +88,20 @@ class InplaceArgument(Codemod):
             self.later(self._check_through_default, node)  # `act_layer(inplace=True)` with `act_layer=nn.ReLU`
 
     def _check_through_default(self, call: cst.Call) -> None:
-        found = self._module(call)
+        found = self._savers.module(call)
         index = self.context.tables.inplace_params.get(found[0]) if found is not None else None
         if found is not None and index is not None and found[0] != qualified(call.func, self.context.facts.imports):
             self._check(call, found[0], index, False)
 
     def visit_List(self, node: cst.List) -> None:
-        layers = [None if isinstance(e, cst.StarredElement) else e.value for e in node.elements]
-        if layers and all(isinstance(v, cst.Tuple) and len(v.elements) == 2 for v in layers):
-            layers = [v.elements[1].value for v in layers]  # type: ignore[union-attr]  # OrderedDict pairs
-        self._layers.sequence(node, layers)
+        self._layers.literal(node)
     visit_Tuple = visit_List  # type: ignore[assignment]
 
     def visit_Expr(self, node: cst.Expr) -> None:
-        self._statement[id(node.value)] = node
+        self._layers.statement(node)
     visit_Return = visit_Expr  # type: ignore[assignment]
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        for value in {node.value, *choices(node.value)}:  # `self.act = nn.ReLU(inplace=True) if a else nn.GELU()`
-            self._statement[id(value)] = node
         self._layers.assign(node)
 
     def _check(self, call: cst.Call, name: str, index: int, spelled: bool) -> None:
@@ -151,7 +114,9 @@ class InplaceArgument(Codemod):
         flag, literal = found[0], found[1] and spelled
         fixed = drop_flag(call, flag)
         if not name.startswith("torch.nn.functional."):
-            self._check_module(call, name.rsplit(".", 1)[-1], fixed, literal)
+            write = self._writes.write(call, name.rsplit(".", 1)[-1], literal)
+            if write is not None:
+                self.report(call, write.message, replacement=fixed, safety=write.safety, severity=write.severity)
         elif literal:
             self._check_functional(call, fixed)
 
@@ -159,7 +124,8 @@ class InplaceArgument(Codemod):
         target = call.args[0].value if call.args and call.args[0].keyword is None else None
         if target is None:
             return
-        statement = self._statement.get(id(call)) or self._enclosing(call)
+        assert self.context.risks is not None
+        statement = self._layers.statements.get(id(call)) or enclosing_statement(call, self.context.risks.flow.parents(self.scope(call)))
         risk = self.risk(target, call, [], statement, tensor=True)
         if risk is None:
             return
@@ -174,172 +140,3 @@ class InplaceArgument(Codemod):
         # `y = F.relu(x, inplace=True) + x` wrote `x`: `x = F.relu(x)` first, then `y = x + x`
         rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=fixed)
         self.report_risk(statement, risk, message, replacement=hoisted(statement, call, rebind))
-
-    def _enclosing(self, call: cst.Call) -> cst.BaseSmallStatement | None:
-        """The small statement around `call`; None inside code that may not run, or runs again."""
-        assert self.context.risks is not None
-        parents = self.context.risks.flow.parents(self.scope(call))
-        node: cst.CSTNode | None = parents.get(id(call))
-        while node is not None and not isinstance(node, cst.BaseSmallStatement):
-            if isinstance(node, CONDITIONAL):
-                return None
-            node = parents.get(id(node))
-        return node if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Expr)) else None
-
-    def _check_module(self, call: cst.Call, short: str, fixed: cst.Call, literal: bool) -> None:
-        statement, scope = self._statement.get(id(call)), self.scope(call)
-        evidence = self.context.facts.evidence.by_module(short, self._path(call))
-        if evidence is not None:  # `outplace trace` saw a module of this class break backward
-            safe = id(call) in self._element_of  # a layer of a sequence: its result is what flows on
-            because = "" if safe else "; fix unsafe: where the module is called, its result may be dropped, relying on the write"
-            self.report(call, evidence.module_reason() + because, replacement=fixed,
-                        safety=Safety.SAFE if safe else Safety.UNSAFE, severity=Severity.ERROR)
-            return
-        if isinstance(statement, cst.Assign) and all(code(t.target).startswith("self.") for t in statement.targets):
-            target = statement.targets[0].target
-            if scope.class_info is not None and len(statement.targets) == 1 and isinstance(target, cst.Attribute):
-                self._check_held(call, Holder(scope.class_info.name, target.attr.value), short, fixed)
-            return  # what feeds it is decided in `forward`
-        known, before = self._previous(call)
-        saver = self._saver(before) if before is not None else False
-        if isinstance(saver, str) and isinstance(before, cst.Call):
-            spelled, layer = code(before.func), saver.replace("torch.nn.", "nn.")
-            named = f"`{spelled}`" if spelled.endswith(layer.rsplit(".", 1)[-1]) else f"`{spelled}` (`{layer}`)"
-            message = f"`nn.{short}` with inplace=True overwrites the output of {named}, which saves it for backward"
-            self.report(call, message, replacement=fixed, safety=Safety.SAFE, severity=Severity.ERROR)
-            return
-        holder = self._layers.holder(call, self._statement, scope) if known and before is None else None
-        if holder is not None and self._check_held(call, holder, short, fixed):
-            return
-        if saver is False and literal:  # after Linear, Conv, BatchNorm (None): correct, and it saves memory
-            message = f"`nn.{short}` with inplace=True overwrites its input; it fails when autograd saved it (after a sigmoid, tanh, softmax)"
-            caller = self._caller_input(holder)
-            if caller is not None:
-                message = (f"`nn.{short}` with inplace=True, first in {caller}, overwrites the tensor the caller passes; "
-                           "it fails when the caller's autograd saved that tensor")
-            self.report(call, message, replacement=fixed, safety=Safety.UNSAFE)
-
-    def _caller_input(self, holder: Holder | None) -> str | None:
-        """`self.net`, run on the input of `MLP` (line 22): words for the warning, when so."""
-        file = self.context.facts.file
-        if holder is None or file is None:
-            return None
-        if holder.attr is None:
-            return f"`{holder.class_name}`"
-        handover = passes_input(file, holder.class_name, holder.attr)
-        return None if handover is None else f"`self.{holder.attr}`, run on the input of `{holder.class_name}` (line {handover.line})"
-
-    def _path(self, call: cst.Call) -> str | None:
-        """How code reaches the module `call` builds (`self.act`, `model.2`); None when not plainly."""
-        statement = self._statement.get(id(call))
-        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-            return code(statement.targets[0].target)
-        sequence, index = self._element_of.get(id(call), (None, 0))
-        head = self._path(sequence) if sequence is not None else None
-        return f"{head}.{index}" if head else None
-
-    def _check_held(self, call: cst.Call, holder: Holder, short: str, fixed: cst.Call) -> bool:
-        """A layer that receives the input of `holder` (an attribute of a class, or the class): an
-        error when a method of the file calls it on a value autograd saved, or on an nn.Parameter;
-        also when the class hands its own input on and a class holding it feeds it such a value."""
-        file, scope = self.context.facts.file, self.scope(call)
-        if file is None:
-            return False
-        held = f"`self.{holder.attr}`" if holder.attr else f"`{holder.class_name}`"
-        what = f"`nn.{short}` with inplace=True, first in {held}, overwrites its input"
-        what = f"{held}, a `nn.{short}` with inplace=True, overwrites its input" if self._is_direct(call) else what
-        feed = file.inplace_feeds(holder.class_name, holder.attr) if holder.attr else None
-        if feed is not None:
-            message = f"{what} when called at line {feed.line}: {feed.reason}"
-            return self._report_held(call, message, fixed, feed.private)
-        leaf = leaf_feed(file, holder.class_name, holder.attr, frozenset(scope.class_parameters)) if holder.attr else None
-        if leaf is not None:
-            message = f"{what} when called at line {leaf.line} on an nn.Parameter, a leaf that requires grad: that raises at once"
-            return self._report_held(call, message, fixed, leaf.private)
-        handover = passes_input(file, holder.class_name, holder.attr) if holder.attr else None
-        if holder.attr is not None and handover is None:
-            return False
-        parent = parent_feeds(file, holder.class_name)
-        on = f" (line {handover.line})" if handover is not None else ""
-        if parent is None:
-            caller = self._caller_feed(file, holder.class_name) if handover is not None else None
-            if caller is None:
-                return False
-            message = f"{what}, the input of `{holder.class_name}`{on}; {caller.via} a value autograd needs: {caller.reason}"
-            return self._report_held(call, message, fixed, caller.private and handover.private)  # type: ignore[union-attr]
-        message = (f"{what}, the input of `{holder.class_name}`{on}; `{parent.parent}` passes `self.{parent.attr}` "
-                   f"a value autograd saved at line {parent.feed.line}: {parent.feed.reason}")
-        return self._report_held(call, message, fixed, parent.private and (handover is None or handover.private))
-
-    @staticmethod
-    def _caller_feed(file: FileModel, class_name: str) -> InplaceFeed | None:
-        """A call of the class's `forward` (`classifier(embeddings)`, the instance built by a script's
-        set-up, in this file or another of the run) passing a value autograd saved."""
-        node = file.class_nodes.get(class_name)
-        forward = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "forward"), None) if node else None
-        params = [a.arg for a in (*forward.args.posonlyargs, *forward.args.args)][1:] if forward is not None else []
-        return file.argument_feeds("forward", class_name, 0, params[0]) if params else None
-
-    def _report_held(self, call: cst.Call, message: str, fixed: cst.Call, private: bool) -> bool:
-        if private:
-            self.report(call, message, replacement=fixed, safety=Safety.SAFE, severity=Severity.ERROR)
-            return True
-        because = "; fix unsafe: a call passes a tensor that is read again, which would no longer see the write"
-        self.report(call, message + because, replacement=fixed, safety=Safety.UNSAFE, severity=Severity.ERROR)
-        return True
-
-    def _is_direct(self, call: cst.Call) -> bool:
-        statement = self._statement.get(id(call))
-        return isinstance(statement, cst.Assign) and any(c is call for c in choices(statement.value))
-
-    def _previous(self, call: cst.BaseExpression) -> tuple[bool, cst.BaseExpression | None]:
-        """(known, the layer whose output `call` receives), skipping layers that may pass their input on."""
-        known, before = self._layers.previous(call)
-        while known and isinstance(before, cst.Call) and self._passes_through(before):
-            known, before = self._layers.previous(before)
-        return known, before
-
-    def _module(self, layer: cst.Call) -> tuple[str, ModuleSaves] | None:
-        """The torch.nn class `layer` builds (through a parameter's default: `act_layer=nn.ReLU`) and its table entry."""
-        func = layer.func
-        scope = self.scope(layer)
-        if isinstance(func, cst.Name) and func.value in scope.params and func.value not in scope.bindings:
-            default = scope.params[func.value].default
-            func = default if default is not None else func
-        name = qualified(func, self.context.facts.imports) or ""
-        saves = self.context.tables.module_saves.get(name)
-        return None if saves is None else (name, saves)
-
-    def _passes_through(self, layer: cst.Call) -> bool:
-        """Identity, Flatten, Dropout: the output may be the input itself (Dropout in eval mode)."""
-        found = self._module(layer)
-        if found is None:
-            return False
-        saves = found[1]
-        return saves.output_is_input_view or saves.in_eval is not None and saves.in_eval.output_is_input_view
-
-    def _saver(self, before: cst.BaseExpression) -> str | bool | None:
-        """The layer that saves `before`'s output, False when unknown, None when it keeps nothing of it."""
-        if not isinstance(before, cst.Call):
-            return False
-        found = self._module(before)
-        if found is None:
-            return False
-        name, saves = found
-        if saves.saves_output:
-            return name
-        index = self.context.tables.inplace_params.get(name)
-        if index is not None and saves.inplace_saves_output and self._inplace_flagged(before, index):
-            return name  # LeakyReLU(inplace=True) saves its result where the plain one saves its input
-        return None
-
-    def _inplace_flagged(self, layer: cst.Call, index: int) -> bool:
-        assert self.context.risks is not None
-        scope, flow = self.scope(layer), self.context.risks.flow
-        return flag_argument(layer, index, scope, lambda n: flow.uses(n, scope), flow.parents(scope)) is not None
-
-
-@functools.cache
-def _flag_takers() -> frozenset[str]:
-    """The last part of the name of every callee with an `inplace` flag (`ReLU` of `torch.nn.ReLU`)."""
-    return frozenset(name.rsplit(".", 1)[-1] for name in torch_tables().inplace_params)

@@ -17,11 +17,20 @@ __all__ = [
 ]
 
 # names the rules-size split needs
+from fixer.analysis.enclosing import enclosing_statement  # noqa: E402
+from fixer.analysis.inplace_flags import flag_argument, may_set_inplace  # noqa: E402
+from fixer.analysis.layer_order import LayerOrder  # noqa: E402
+from fixer.analysis.layer_savers import LayerSavers  # noqa: E402
+from fixer.analysis.layer_writes import LayerWrites  # noqa: E402
 from fixer.analysis.leaf_writes import grad_free, may_be_leaf  # noqa: E402
 from fixer.analysis.leaves import written_leaf  # noqa: E402
+from fixer.analysis.order import read_before  # noqa: E402
 from fixer.analysis.regions import never_tensor_operand as never_tensor_value  # noqa: E402
+from fixer.analysis.scope import qualified  # noqa: E402
 from fixer.rewrite.no_grad import no_grad_block, update_unit  # noqa: E402
 
 __all__ += [
-    "grad_free", "may_be_leaf", "never_tensor_value", "no_grad_block", "update_unit", "written_leaf",
+    "LayerOrder", "LayerSavers", "LayerWrites", "enclosing_statement", "flag_argument", "grad_free",
+    "may_be_leaf", "may_set_inplace", "never_tensor_value", "no_grad_block", "qualified", "read_before",
+    "update_unit", "written_leaf",
 ]

@@ -4,6 +4,7 @@
 and `self.body.add_module("b", b)` all run their layers in the order they were built. The first
 layer receives the input of whatever holds them: `self.net = nn.Sequential(*layers)` (the
 attribute `net`), or `super().__init__(*layers)` in a `Sequential` subclass (the class itself).
+Each layer's statement (`self.act = nn.ReLU(...)`) tells the path code reaches it by.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class Holder:
 
 
 class LayerOrder:
-    """Collects rows of layers while a rule visits a region; asked once the region is visited."""
+    """Collects rows of layers, and the statement each call is the value of, while a rule visits a
+    region; asked once the region is visited."""
 
     def __init__(self, facts: RegionFacts, flow: Flow) -> None:
         self.facts, self.flow = facts, flow
@@ -41,6 +43,8 @@ class LayerOrder:
         self._starred: dict[tuple[int, str], list[cst.Call]] = {}  # (scope, list name) -> `Sequential(*name)` calls
         self._empty: set[tuple[int, str]] = set()  # (scope, `self.X`) bound to an empty `nn.Sequential()`
         self._unknown: set[int] = set()  # layers after a `*others` in a row
+        self.statements: dict[int, cst.BaseSmallStatement] = {}  # call -> the statement it is the value of
+        self._element_of: dict[int, tuple[cst.Call, int]] = {}  # layer -> the Sequential holding it, its index
 
     def sequence(self, row: cst.CSTNode, layers: list[cst.BaseExpression | None]) -> None:
         """`nn.Sequential(a, b)` or a list/tuple literal of layers; None stands for `*others`."""
@@ -56,7 +60,7 @@ class LayerOrder:
             self._row.setdefault(id(first), row)
 
     def call(self, node: cst.Call, name: str | None) -> None:
-        """Note `layers.append(layer)`, `self.body.add_module(n, layer)`, `Sequential(*layers)`."""
+        """Note `layers.append(layer)`, `self.body.add_module(n, layer)`, `Sequential(a, b)`, `Sequential(*layers)`."""
         scope = id(self.facts.scope(node))
         func = node.func
         args = [a for a in node.args if a.keyword is None]
@@ -72,9 +76,26 @@ class LayerOrder:
                     self._appended_at[id(choice)] = (key, len(row))
                 row.append((node, layer))
                 self._scopes[scope] = self.facts.scope(node)
+        if name == SEQUENTIAL:
+            self.sequence(node, [None if a.star else a.value for a in node.args if a.keyword is None])
+            if not any(a.star for a in node.args):  # `Sequential(*layers)`: positions are not indices
+                self._element_of.update((id(a.value), (node, i)) for i, a in enumerate(node.args))
+
+    def literal(self, node: cst.List | cst.Tuple) -> None:
+        """`[a, b]`, `(a, b)`, or `[("a", a), ("b", b)]` for an OrderedDict: a row if it holds layers."""
+        layers = [None if isinstance(e, cst.StarredElement) else e.value for e in node.elements]
+        if layers and all(isinstance(v, cst.Tuple) and len(v.elements) == 2 for v in layers):
+            layers = [v.elements[1].value for v in layers]  # type: ignore[union-attr]  # OrderedDict pairs
+        self.sequence(node, layers)
+
+    def statement(self, node: cst.Expr | cst.Return) -> None:
+        """Note the statement whose value a call is."""
+        self.statements[id(node.value)] = node  # type: ignore[index]
 
     def assign(self, node: cst.Assign) -> None:
-        """`self.body = nn.Sequential()`: layers added to it later come first."""
+        """`self.body = nn.Sequential()`: layers added to it later come first. Notes the statement too."""
+        for choice in {node.value, *choices(node.value)}:  # `self.act = nn.ReLU(inplace=True) if a else nn.GELU()`
+            self.statements[id(choice)] = node
         value = node.value
         if isinstance(value, cst.Call) and not value.args and qualified(value.func, self.facts.imports) == SEQUENTIAL:
             for target in node.targets:
@@ -97,8 +118,25 @@ class LayerOrder:
         same_block = self.facts.blocks.get(id(call)) == self.facts.blocks.get(id(previous_call))
         return (True, previous) if same_block else (False, None)
 
-    def holder(self, layer: cst.BaseExpression, statements: dict[int, cst.BaseSmallStatement],
-               scope: FunctionFacts) -> Holder | None:
+    def path(self, call: cst.Call) -> str | None:
+        """How code reaches the module `call` builds (`self.act`, `model.2`); None when not plainly."""
+        statement = self.statements.get(id(call))
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            return code(statement.targets[0].target)
+        sequence, index = self._element_of.get(id(call), (None, 0))
+        head = self.path(sequence) if sequence is not None else None
+        return f"{head}.{index}" if head else None
+
+    def in_sequence(self, call: cst.Call) -> bool:
+        """A layer of a `Sequential(...)`: its result is what flows on."""
+        return id(call) in self._element_of
+
+    def is_direct(self, call: cst.Call) -> bool:
+        """`self.act = nn.ReLU(inplace=True)`: the call is (a choice of) an assignment's value."""
+        statement = self.statements.get(id(call))
+        return isinstance(statement, cst.Assign) and any(c is call for c in choices(statement.value))
+
+    def holder(self, layer: cst.BaseExpression, scope: FunctionFacts) -> Holder | None:
         """What runs `layer` first in a row, when the class around it is known."""
         info = scope.class_info
         if info is None:
@@ -106,9 +144,9 @@ class LayerOrder:
         if id(layer) in self._row and self._before.get(id(layer)) is None:
             row = self._row[id(layer)]
             if isinstance(row, cst.Call):
-                return self._held_by(row, statements, scope)
-            statement = statements.get(id(row))  # `layers = [a, b]` then `nn.Sequential(*layers)`
-            return self._list_holder(statement, statements, scope) if statement is not None else None
+                return self._held_by(row, scope)
+            statement = self.statements.get(id(row))  # `layers = [a, b]` then `nn.Sequential(*layers)`
+            return self._list_holder(statement, scope) if statement is not None else None
         found = self._appended_at.get(id(layer))
         if found is None or found[1] != 0 or not self._only_appended(found[0]):
             return None
@@ -117,7 +155,7 @@ class LayerOrder:
             return Holder(info.name, receiver.removeprefix("self."))
         if "." in receiver or not all(_empty_list(v) for v in scope.bindings.get(receiver, [None])):
             return None
-        return self._starred_holder(receiver, statements, scope)
+        return self._starred_holder(receiver, scope)
 
     def _only_appended(self, key: tuple[int, str]) -> bool:
         """The list `layers` changes only by `layers.append(...)`: no `extend`, `insert`, `+=`, item
@@ -135,27 +173,25 @@ class LayerOrder:
             return False
         return True
 
-    def _list_holder(self, statement: cst.BaseSmallStatement, statements: dict[int, cst.BaseSmallStatement],
-                     scope: FunctionFacts) -> Holder | None:
+    def _list_holder(self, statement: cst.BaseSmallStatement, scope: FunctionFacts) -> Holder | None:
         if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
             return None
         target = statement.targets[0].target
         if not isinstance(target, cst.Name) or len(scope.bindings.get(target.value, [])) != 1:
             return None
-        return self._starred_holder(target.value, statements, scope)
+        return self._starred_holder(target.value, scope)
 
-    def _starred_holder(self, name: str, statements: dict[int, cst.BaseSmallStatement],
-                        scope: FunctionFacts) -> Holder | None:
+    def _starred_holder(self, name: str, scope: FunctionFacts) -> Holder | None:
         calls = self._starred.get((id(scope), name), [])
-        holders = {self._held_by(c, statements, scope) for c in calls}
+        holders = {self._held_by(c, scope) for c in calls}
         return holders.pop() if len(holders) == 1 else None
 
-    def _held_by(self, row: cst.Call, statements: dict[int, cst.BaseSmallStatement], scope: FunctionFacts) -> Holder | None:
+    def _held_by(self, row: cst.Call, scope: FunctionFacts) -> Holder | None:
         info = scope.class_info
         assert info is not None
         if _super_init(row.func):
             return Holder(info.name, None) if SEQUENTIAL in info.bases else None
-        statement = statements.get(id(row))
+        statement = self.statements.get(id(row))
         if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
             return None
         target = code(statement.targets[0].target)

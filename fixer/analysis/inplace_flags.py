@@ -1,4 +1,4 @@
-"""An `inplace` flag set through a variable whose value the function shows.
+"""Where a call sets `inplace` True: a literal flag, or a variable whose value the function shows.
 
 `nn.ReLU(inplace=inplace)` in `def __init__(self, inplace=True)`, and `nn.Dropout(p, **params)` after
 `params = {} if inplace is None else {"inplace": inplace}`: the layer writes in place as the
@@ -7,15 +7,42 @@ function is called by default. A rule may report these only where it proves a fa
 
 from __future__ import annotations
 
+import ast
+import functools
 from collections.abc import Callable, Mapping
 
 import libcst as cst
 
-from codemods._common import inplace_flag, is_true
-from codemods._layers import choices
+from fixer.analysis.layer_order import choices
+from fixer.analysis.regions import FileFacts
 from fixer.analysis.scope import FunctionFacts
+from fixer.analysis.tables import torch_tables
 
 Uses = Callable[[str], list[cst.Name]]  # every Name spelling a name in the function
+
+
+def may_set_inplace(node: ast.AST, file: FileFacts) -> bool:
+    """Cheaply, from the file's imports and names: the `ast` call may pass a torch callee `inplace=True`."""
+    assert isinstance(node, ast.Call)
+    if isinstance(node.func, ast.Attribute) and node.func.attr not in _flag_takers():
+        return False  # imports resolve only the head of `a.b.c`: no callee of that name takes the flag
+    args = list(node.args) + [k.value for k in node.keywords]
+    literal = any(isinstance(a, ast.Constant) and a.value is True for a in args)
+    named = any(k.arg in ("inplace", None) for k in node.keywords)
+    if not (literal or named or any(isinstance(a, ast.Name) for a in node.args)):
+        return False  # the cheap test first: most calls pass no flag
+    if isinstance(node.func, ast.Name) and node.func.id in file.parameters and any(k.arg == "inplace" for k in node.keywords):
+        return True  # `act_layer(inplace=True)`: the layer class may be a parameter's default (`**dd` is no flag)
+    index = torch_tables().inplace_params.get(file.qualified(node.func) or "")
+    if index is None:
+        return False
+    return literal or named or index < len(node.args) and isinstance(node.args[index], ast.Name)
+
+
+@functools.cache
+def _flag_takers() -> frozenset[str]:
+    """The last part of the name of every callee with an `inplace` flag (`ReLU` of `torch.nn.ReLU`)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in torch_tables().inplace_params)
 
 
 def flag_argument(call: cst.Call, index: int, scope: FunctionFacts, uses: Uses,
@@ -32,6 +59,23 @@ def flag_argument(call: cst.Call, index: int, scope: FunctionFacts, uses: Uses,
         if arg.star == "**" and _flag_dict(arg.value, scope, uses, parents):
             return i, False
     return None
+
+
+def inplace_flag(call: cst.Call, index: int) -> int | None:
+    """The position in `call.args` of a literal `inplace=True` (keyword or at `index`), else None."""
+    if any(a.star for a in call.args):
+        return None
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == "inplace":
+            return i if is_true(arg.value) else None
+    positional = [i for i, a in enumerate(call.args) if a.keyword is None]
+    if index < len(positional) and is_true(call.args[positional[index]].value):
+        return positional[index]
+    return None
+
+
+def is_true(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
 
 
 def true_by_default(expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
