@@ -163,9 +163,9 @@ def test_a_template_filled_with_a_multi_line_argument_keeps_its_grouping():
 
 
 def test_a_rewrite_the_rule_cannot_build_drops_that_fix_and_keeps_the_others(monkeypatch):
-    from codemods import inplace_method
+    from fixer.rewrite import method_twins
 
-    monkeypatch.setattr(inplace_method, "grouped", lambda expr: expr)  # the template as it was: no parentheses
+    monkeypatch.setattr(method_twins, "grouped", lambda expr: expr)  # the template as it was: no parentheses
     result = engine.plan(COPY_OF_A_CHAIN, "t.py", RULES)
     assert result.error is None
     copy, mul = result.findings
