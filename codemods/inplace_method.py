@@ -133,7 +133,7 @@ class InplaceMethod(CallPlacement, Codemod):
             return
         message, imports = f"{method_names(links)} writes `{code(root)}` in place", self._twins.imports(links)
         fixes, blocked = self._twins.statements(root, links, call)
-        if fixes is not None and statement is not None and branches and len(fixes) == 1 and returned_alone(root, call, statement, branches):
+        if fixes is not None and len(fixes) == 1 and returned_alone(root, call, statement, branches):
             self.report_risk(statement, risk, message, replacement=statement.deep_replace(call, fixes[0].value), imports=imports)
             return
         if fixes is None or statement is None or branches:

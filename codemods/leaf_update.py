@@ -120,8 +120,8 @@ class LeafUpdate(StatementStack, Codemod):
             return
         line = self._line_of.get(id(statement))
         if line is None or len(line.body) != 1 or id(line) not in self._place:
-            message = f"`{code(target)}` is a leaf that requires grad, written in place outside `torch.no_grad()` (no fix: not a statement of its own)"
-            self.report(node, message, replacement=None, safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
+            self.report(node, f"`{code(target)}` is a leaf that requires grad, written in place outside `torch.no_grad()` (no fix: "
+                        "not a statement of its own)", replacement=None, safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
             return
         assert self.context.risks is not None
         self._updates[id(line)] = (target, grad_free(values, self.scope(node), self.context.kinds, self.context.risks.grads))

@@ -74,12 +74,12 @@ def rebinds(statement: cst.CSTNode, root: cst.BaseExpression, call: cst.Call) ->
     return code(statement.targets[0].target) == code(root)
 
 
-def returned_alone(root: cst.BaseExpression, call: cst.Call, statement: cst.BaseSmallStatement,
+def returned_alone(root: cst.BaseExpression, call: cst.Call, statement: cst.BaseSmallStatement | None,
                    branches: tuple[cst.IfExp, ...]) -> bool:
     """The write is in a branch of a `return` (`branches`, its conditional expressions), and the
     returned value reads the name `root` nowhere else than in the write's own arguments or the
     other branch (`x.mul_(y) if inplace else x.mul(y)`): the def ends there, so nothing else could."""
-    if not isinstance(root, cst.Name) or not isinstance(statement, cst.Return) or statement.value is None:
+    if not branches or not isinstance(root, cst.Name) or not isinstance(statement, cst.Return) or statement.value is None:
         return False
     allowed = {id(n) for n in walk(call)} | {id(n) for b in branches
                                              for n in walk(b.orelse if contains(b.body, lambda x: x is call) else b.body)}

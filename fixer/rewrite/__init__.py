@@ -1,1 +1,1 @@
-"""Builders of the rewrites a rule offers: one concern each, pure functions of CST nodes."""
+"""Builders of the rewrites rules offer, one concern each: the CST that replaces a finding's span."""

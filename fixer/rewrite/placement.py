@@ -19,10 +19,12 @@ class CallPlacement:
     def placement(self) -> tuple[cst.BaseSmallStatement | None, tuple[cst.IfExp, ...]]:
         """(the statement a rewrite of the node may replace, the `return`'s conditional expressions
         whose branch holds the node: `return x.mul_(y) if c else x.mul(y)`)."""
-        statement = self._statements[-1] if self._statements and not self._opaque else None
-        if statement is None and self._statements and isinstance(self._statements[-1], cst.Return) and self._opaque == len(self._branches):
-            return self._statements[-1], tuple(self._branches)
-        return statement, ()
+        top = self._statements[-1] if self._statements else None
+        if not self._opaque:
+            return top, ()
+        if isinstance(top, cst.Return) and self._opaque == len(self._branches):
+            return top, tuple(self._branches)
+        return None, ()
 
     def visit_Assign(self, node: cst.BaseSmallStatement) -> None:
         self._statements.append(node)
