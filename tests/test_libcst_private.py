@@ -140,20 +140,6 @@ def test_the_regex_reads_real_fields_from_every_node_types_visit_method():
     assert not stray, f"the regex reads names that are no fields of the node: {stray}: update {USED_BY['batched']}"
 
 
-class Recorder(cst.CSTVisitor):
-    """What LibCST's own `_visit_and_replace_children` visits on one node, field by field."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[str] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return False
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        self.fields.append(attribute)
-
-
 def is_in_order_within(part: list[str], whole: tuple[str, ...]) -> bool:
     rest = iter(whole)
     return all(name in rest for name in part)
@@ -173,7 +159,7 @@ def test_the_regex_gives_the_fields_libcst_visits_in_its_order():
     wrong = []
     for source in sources:
         for node in _all_nodes(cst.parse_module(source)):
-            recorder = Recorder()
+            recorder = batched._FieldRecorder()  # what LibCST's own method visits on this node
             node._visit_and_replace_children(recorder)
             read = regex_fields(type(node))
             if not is_in_order_within(recorder.fields, read):
