@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def test_its_golden_case_runs_and_it_passes_the_rule_checks(scaffolded: tuple[Pa
     # every check passes but the number of cases: one executed case is written, the rest is the contributor's
     failed = [line for line in meta.stdout.splitlines() if line.startswith("FAILED ")]
     assert [line.split(" ")[1] for line in failed] == [f"tests/test_rules_meta.py::test_golden_cases[{CODE}]"], meta.stdout
-    assert f"AssertionError: {CODE}: 1 golden cases, want 10" in meta.stdout and "1 failed, 7 passed" in meta.stdout
+    assert f"AssertionError: {CODE}: 1 golden cases, want 10" in meta.stdout
+    assert re.search(r"\b1 failed, ([5-9]|\d\d+) passed", meta.stdout), meta.stdout  # the rule's own checks ran
 
 
 @pytest.mark.parametrize(("flag", "taken"), [("--code", "IP101"), ("--name", "inplace-method"), ("--class", "InplaceMethod")])
