@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import os
 import pickle
 import re
+import subprocess
+import sys
 import textwrap
 
 import libcst as cst
@@ -47,11 +50,30 @@ def test_any_subset_of_findings_can_be_applied_by_key():
     assert "h += 1" in only_second and "h = h.mul(2)" in only_second
 
 
+KEYED = "import torch\n\ndef f(z):\n    h = torch.exp(z)\n    h += 1\n    h.mul_(2)\n    return h\n"
+PRINT_KEYS = (
+    "import sys\nfrom fixer.core import engine, registry\n"
+    "print(*[f.key for f in engine.plan(sys.stdin.read(), 't.py', registry.all_rules()).findings], sep='\\n')"
+)
+
+
+def keys_in_a_new_process(hash_seed: str) -> list[str]:
+    """The keys of KEYED's findings planned by a fresh interpreter with its own string-hash seed."""
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", PRINT_KEYS], input=KEYED, capture_output=True, text=True,
+                          env=env, check=True)  # fmt: skip
+    return done.stdout.split()
+
+
 def test_findings_are_picklable_and_keys_stable_across_runs():
-    source = "import torch\n\ndef f(z):\n    h = torch.exp(z)\n    h += 1\n    return h\n"
-    first = engine.plan(source, "t.py", RULES).findings
-    again = pickle.loads(pickle.dumps(engine.plan(source, "t.py", RULES))).findings
+    """Two interpreters with different hash seeds (and object ids) give the same keys: the CLI,
+    the cache and the interactive review match findings by key across processes."""
+    first = engine.plan(KEYED, "t.py", RULES).findings
+    again = pickle.loads(pickle.dumps(engine.plan(KEYED, "t.py", RULES))).findings
     assert [f.key for f in first] == [f.key for f in again]
+    one, other = keys_in_a_new_process("1"), keys_in_a_new_process("2")
+    assert len(one) == 2 and len(set(one)) == 2, one
+    assert one == other == [f.key for f in first]
 
 
 def test_two_writes_in_one_statement_converge_over_passes():

@@ -124,7 +124,7 @@ def test_the_scorer_reads_a_case(tmp_path: Path) -> None:
     """scripts/score_corpus.py scores a case: its culprit lines, findings and fixes, without crashing."""
     scorer = load_module(CORPUS.parent.parent / "scripts" / "score_corpus.py")
     score = scorer.score(CORPUS / "gh_pytorch_sigmoid_index_assign.py", tmp_path)
-    assert score.kind == "error" and score.marked and isinstance(score.found, bool)
+    assert score.kind == "error" and score.marked and score.found
     assert "gh_pytorch_sigmoid_index_assign" in scorer.describe(score)
     assert scorer.summary([score]).startswith(f"found {int(score.found)}/1 (error at the culprit line)")
 

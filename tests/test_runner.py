@@ -145,7 +145,9 @@ def test_options_and_outcomes_are_picklable(tmp_path: Path) -> None:
     assert pickle.loads(pickle.dumps(options)) == options
     outcome = process_file(write(tmp_path, "model.py", SIGMOID), Options(Mode.DIFF))
     assert pickle.loads(pickle.dumps(outcome)) == outcome
-    assert isinstance(outcome, Outcome)
+    # not vacuous: the outcome that crossed the pickle holds a finding and its diff
+    assert outcome.result.status is FileStatus.CHANGED and outcome.result.findings
+    assert b"-    h += 1\n+    h = h + 1\n" in outcome.diff
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,6 @@ def plural(count: int, word: str) -> str:
 
 def finding_line(finding: Finding) -> str:
     """`path:line:col: IP101 [warning] message (fix: safe)`, with a 1-based column."""
-    span = finding.span
     return (
         f"{location(finding)}: {finding.rule_id} "
         f"[{finding.severity.value}] {finding.message} (fix: {finding.safety.label})"
@@ -157,8 +156,6 @@ def applied_fixes(results: Sequence[FileResult]) -> str:
     return f"Fixed {plural(total, 'finding')}:\n" + "".join(line + "\n" for line in lines) + "\n"
 
 
-def fix_text(results: Sequence[FileResult], options: Options | None = None, paths: Sequence[str] = (".",)) -> str:
-    """`fixed N in path` per file, the fixes per rule, each error left and why, and the warnings left."""
 def fix_text(results: Sequence[FileResult], options: Options | None = None, paths: Sequence[str] = (".",)) -> str:
     """`fixed N in path` per file, the fixes per rule, each error left and why, and the warnings left."""
     from fixer.cli import leftover

@@ -10,7 +10,6 @@ import dataclasses
 import enum
 import functools
 import os
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,7 @@ from typing import TYPE_CHECKING
 from pathspec import GitIgnoreSpec
 
 from fixer.files.sourcefile import (
-    SourceError, SourceFile, decode_source, describe_os_error, encode_source, read_source, remove_stale_temps,
-    write_atomic,
+    SourceError, SourceFile, decode_source, encode_source, read_bytes, read_source, remove_stale_temps, write_atomic,
 )
 from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity
 from fixer.files.walk import common_folder, discover, force_excluded, project_root
@@ -120,12 +118,7 @@ def _process_cached(path: str, options: Options) -> Outcome:
     """`_process_file`, storing the result under the key of the very bytes that were processed."""
     from fixer.files import cache
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-    except OSError as exc:
-        raise SourceError(FileError(ErrorKind.IO, describe_os_error(exc, Path(path)))) from None
+    data, mode = read_bytes(Path(path))  # the bytes themselves: the cache key is theirs
     text, encoding = decode_source(data)
     source = SourceFile(Path(path), text, encoding, mode)
     outcome = _write_fixed(path, options, process_text(text, path, options, encoding), source)

@@ -153,14 +153,18 @@ def encode_source(text: str, encoding: str) -> bytes:
 
 def read_source(path: Path) -> SourceFile:
     """Read and decode one file; raises SourceError (IO or DECODE) with a one-line reason."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-    except OSError as exc:
-        raise _fail(ErrorKind.IO, describe_os_error(exc, path)) from None
+    data, mode = read_bytes(path)
     text, encoding = decode_source(data)
     return SourceFile(path=path, text=text, encoding=encoding, mode=mode)
+
+
+def read_bytes(path: Path) -> tuple[bytes, int]:
+    """The file's bytes and permission bits, read through one handle; raises SourceError (IO)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+    except OSError as exc:
+        raise _fail(ErrorKind.IO, describe_os_error(exc, path)) from None
 
 
 def _existing_mode(target: Path) -> int:

@@ -203,7 +203,7 @@ class Watcher(TorchDispatchMode):
             violation = Violation(
                 write=Location(frame.f_code.co_filename, frame.f_lineno), op=func.overloadpacket.__name__,  # type: ignore[attr-defined]
                 kind="saved", saved_op=saved.op.lstrip("_"), saved_role=saved.role, saved_at=saved.where,
-                versions=(saved.version, saved.version + 1), inside=repr(module).split("\n")[0] if module else None,
+                versions=(saved.version, saved.version + 1), inside=_first_repr_line(module),
                 written=holders(frame, target), saved_in=saved.module,
                 inside_path=module_path(frame, module) if module else None,
                 saved_expr=source_of(saved.where.path, saved.span) if saved.where else None,
@@ -280,7 +280,7 @@ class Watcher(TorchDispatchMode):
             write=write, op=_written_method(write) or "", kind=kind,
             saved_op=made[0] if made else "split/chunk/unbind", saved_at=made[1] if made else None, failed=True,
             saved_expr=made[2] if made else None,
-            written=(name,) if name else (), inside=repr(module).split("\n")[0] if module else None,
+            written=(name,) if name else (), inside=_first_repr_line(module),
             inside_path=module_path(frame, module) if module else None,
             inside_built_at=self.built_at(module) if module else None,
         ))
@@ -389,3 +389,8 @@ def watch() -> Iterator[TraceReport]:
         raise
     finally:
         watcher.finish()
+
+
+def _first_repr_line(module: object) -> str | None:
+    """The first line of the module's repr (`Sequential(`), or None outside a module."""
+    return repr(module).split("\n")[0] if module else None
