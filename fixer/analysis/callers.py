@@ -18,7 +18,7 @@ import libcst as cst
 from fixer.analysis.flow import Flow
 from fixer.analysis.project import FUNCTIONS, FileModel
 from fixer.analysis.regions import walk
-from fixer.analysis.saved import _storage_name
+from fixer.analysis.saved import storage_name
 from fixer.analysis.scope import FunctionFacts
 from fixer.core.positions import positions
 
@@ -41,7 +41,7 @@ def parameter_of(flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts,
     reaching = flow.reaching(name, node, scope)
     if not reaching:
         return name if name in scope.params and name not in scope.outer_names else None
-    sources = {_storage_name(b.value) if b.value is not None else None for b in reaching}
+    sources = {storage_name(b.value) if b.value is not None else None for b in reaching}
     if depth >= 3 or len(sources) != 1 or None in sources or name in sources or flow.entry_reaches(name, node, scope):
         return None
     source = sources.pop()

@@ -42,9 +42,6 @@ class GradAnalysis:
         self.facts, self.kinds = facts, kinds
         self._grad: dict[tuple[int, str], Grad] = {}
 
-    def grad(self, target: cst.Name, scope: FunctionFacts, node: cst.CSTNode) -> Grad:
-        return self.grad_of(target, scope)
-
     def grad_of(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Grad:
         """NO for values autograd never tracks: numbers, bools, fresh factories fed no grad, `.grad`."""
         if isinstance(expr, (cst.BaseNumber, cst.BaseString, cst.Comparison, cst.BooleanOperation)):

@@ -273,7 +273,7 @@ class FileModel:
             sites = itertools.chain(sites, self._sites_elsewhere(class_name or function, class_name is not None, position, keyword))
         for site in sites:
             risks, scope, op, argument, _ = site
-            passed = risks._parameter(argument.value, op, scope) if isinstance(argument, cst.Name) else None  # noqa: SLF001
+            passed = risks.parameter_of(argument.value, op, scope) if isinstance(argument, cst.Name) else None
             caller = risks.facts.file if isinstance(risks.facts.file, FileModel) else self
             further = None
             if passed is not None and depth < MAX_DEPTH and (caller, passed[0], passed[1]) != (self, function, class_name):

@@ -8,7 +8,6 @@ A composition of three analyses, answered from the region's facts after the trav
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -57,8 +56,8 @@ class RiskAnalysis:
         self.aliases = AliasAnalysis(facts, kinds, tables, self.flow)
 
     # the verdict ------------------------------------------------------------------------------
-    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = (),
-               statement: cst.CSTNode | None = None, *, tensor: bool = False) -> Risk | None:
+    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, statement: cst.CSTNode | None = None,
+               *, tensor: bool = False) -> Risk | None:
         """None when the write is intentional or harmless; else the severity, reason and fix safety.
         `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too);
         `tensor`: the caller knows the target is a tensor (a torch function's argument)."""
@@ -90,17 +89,15 @@ class RiskAnalysis:
             fed = self._fed(target.value, node, scope)
             if fed is not None:
                 return Risk(Severity.ERROR, fed, safety, because)
-        state = saved_by_this_call(self, target, node, scope)
+        state = saved_by_this_call(self.saved, target, node, scope)
         if state is not None:
             return Risk(Severity.ERROR, state[1], safety, because, state[0])
         if is_grad_leaf(target, scope, self.facts):
             where = f"`{code(target)}` is a leaf tensor that requires grad"
             reason = (where, f"; `{quoted(node)}` at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
             return Risk(Severity.ERROR, reason, safety, because)
-        if isinstance(target, cst.Name) and self.grads.grad(target, scope, node) is Grad.NO:
-            return None
-        if isinstance(target, cst.Attribute) and self.grads.grad_of(target, scope) is Grad.NO:
-            return None  # a buffer, a plain attribute
+        if isinstance(target, (cst.Name, cst.Attribute)) and self.grads.grad_of(target, scope) is Grad.NO:
+            return None  # a grad-free value, a buffer, a plain attribute
         if isinstance(target, cst.Name) and self.saved.proven_unsaved(target.value, node, scope):
             return None  # no op can have saved it: the write is what the code means
         if isinstance(target, cst.Name) and self._callers_pass_unsaved(target.value, node, scope):
@@ -154,13 +151,13 @@ class RiskAnalysis:
                 param = scope.params.get(name) if name else None
                 if (param is not None and isinstance(param.default, cst.Name) and param.default.value == "None"
                         and self.flow.entry_reaches(name, parent, scope)):  # type: ignore[arg-type]
-                    found = self._parameter(name, parent, scope)  # type: ignore[arg-type]
+                    found = self.parameter_of(name, parent, scope)  # type: ignore[arg-type]
                     if found is not None and self.facts.file is not None and self.facts.file.left_at_default(*found, name):  # type: ignore[arg-type]
                         return True
             child, parent = parent, parents.get(id(parent))
         return False
 
-    def _parameter(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> tuple[str, str | None, int] | None:
+    def parameter_of(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> tuple[str, str | None, int] | None:
         """The def, class and position of the parameter `name` when its argument reaches `node`."""
         function = scope.node
         if self.facts.file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
@@ -174,12 +171,12 @@ class RiskAnalysis:
         return function.name.value, info.name if info else None, params.index(name) if name in params else len(params)
 
     def _callers_pass_unsaved(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
-        found = self._parameter(name, node, scope)
+        found = self.parameter_of(name, node, scope)
         return found is not None and self.facts.file is not None and self.facts.file.argument_unsaved(*found, name)
 
     def _fed(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
         """A parameter written in place, where a caller in the file passes a value autograd saved."""
-        found = self._parameter(name, node, scope)
+        found = self.parameter_of(name, node, scope)
         if found is None or self.facts.file is None:
             return None
         feed = self.facts.file.argument_feeds(*found, name)

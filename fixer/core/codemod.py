@@ -163,7 +163,7 @@ class Codemod(cst.BatchableCSTVisitor):
         value, and the fix safety with why. `values` are what the write stores; `statement` is the
         statement the fix replaces when it is not `node`; `tensor`: the target is surely a tensor."""
         assert self.context.risks is not None and self.context.dtypes is not None
-        risk = self.context.risks.assess(target, node, values, statement, tensor=tensor)
+        risk = self.context.risks.assess(target, node, statement, tensor=tensor)
         if risk is not None and risk.severity is Severity.WARNING and self.context.dtypes.dtype(target, node) in INTS:
             return None  # an integer or bool tensor that nothing saved: autograd never tracks its values
         return risk
