@@ -1,5 +1,12 @@
-"""Grad: does a value never require grad (a fresh factory fed only grad-free values, `.detach()`,
-`.grad`, a bool or integer result)? Then autograd never sees a write into it, nor saves it."""
+"""Grad, the one oracle of "may this carry a gradient": autograd never sees a write into a value
+that never requires grad (a fresh factory fed only grad-free values, `.detach()`, `.grad`, a bool
+or integer result), nor saves it.
+
+Three questions, from the cheapest:
+- `never_requires_grad(expr)`: the expression alone says so (`p.grad`, `x.detach()`);
+- `carries_grad(value, scope, kinds)`: a value a leaf update stores may bring a gradient (IP108);
+- `GradAnalysis.grad_of(expr, scope)`: follows every binding of the function (`Grad.NO` / `MAYBE`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,8 @@ import libcst as cst
 
 from fixer.analysis.messages import code
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
-from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds, never_requires_grad
+from fixer.analysis.leaf_callers import MODULE_PARAMETERS
+from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds
 
 
 class Grad(enum.Enum):
@@ -31,6 +39,9 @@ DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", 
                       "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
 # Methods returning (values, indices): the values carry grad, the indices never do.
 VALUES_AND_INDICES = frozenset({"topk", "sort", "max", "min", "kthvalue", "mode", "median", "cummax", "cummin"})
+# torch functions whose result takes only the shape and dtype of their tensor argument.
+SHAPE_ONLY = frozenset({"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
+                        "randint_like"})
 # Builtins whose result is one of their arguments, or computed from them only.
 VALUE_BUILTINS = frozenset({"min", "max", "abs", "sum", "pow", "round"})
 
@@ -133,6 +144,10 @@ class GradAnalysis:
         is_self = isinstance(expr.value, cst.Name) and expr.value.value == "self"
         return is_self and bool(bases) and not any(b.startswith("torch.nn.") for b in bases)
 
+    def carries(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        """A value a leaf update stores may bring a gradient, by both the cheap test and the bindings."""
+        return carries_grad(value, scope, self.kinds) and self.grad_of(value, scope) is not Grad.NO
+
     def number(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
         return self.kinds.kind(expr, scope) is Kind.NOT_TENSOR
 
@@ -149,3 +164,44 @@ def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
 
 def _any_maybe(grads: list[Grad]) -> Grad:
     return Grad.MAYBE if Grad.MAYBE in grads else Grad.NO
+
+
+def never_requires_grad(expr: cst.BaseExpression) -> bool:
+    """`p.grad`, `x.detach()`, `x.grad.data`: tensors autograd never tracks, so writes are fine."""
+    while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "grad"
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return expr.func.attr.value == "detach"
+    return False
+
+
+def carries_grad(value: cst.BaseExpression, scope: FunctionFacts, kinds: TensorKinds) -> bool:
+    """Whether `value` may hold a tensor autograd tracks: `lr * w.grad` does not, `w + x` may."""
+    if never_requires_grad(value) or isinstance(value, (cst.BaseNumber, cst.BaseString)):
+        return False
+    if isinstance(value, cst.Name):
+        bound = scope.bindings.get(value.value, [])
+        if bound and value.value not in scope.params and all(v is not None and never_requires_grad(v) for v in bound):
+            return False  # `g = p.grad`
+        return kinds.kind(value, scope) is Kind.TENSOR
+    if isinstance(value, cst.BinaryOperation):
+        return carries_grad(value.left, scope, kinds) or carries_grad(value.right, scope, kinds)
+    if isinstance(value, cst.UnaryOperation):
+        return carries_grad(value.expression, scope, kinds)
+    if isinstance(value, cst.Call):
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in SHAPE_ONLY:
+            return False
+        parts = [a.value for a in value.args]
+        if isinstance(func, cst.Attribute) and kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
+            parts.append(func.value)  # a method of a tensor: `w.grad.sign()`, `m.mul(2)`
+        return any(carries_grad(p, scope, kinds) for p in parts)
+    if isinstance(value, cst.Attribute) and value.attr.value in MODULE_PARAMETERS:
+        return True  # a layer's Parameter, by PyTorch's naming
+    if isinstance(value, cst.Attribute):
+        return kinds.kind(value, scope) is Kind.TENSOR and carries_grad(value.value, scope, kinds)
+    if isinstance(value, cst.Subscript):
+        return carries_grad(value.value, scope, kinds)
+    return False

@@ -14,14 +14,14 @@ import libcst as cst
 
 from fixer.analysis.aliasing import AliasAnalysis
 from fixer.analysis.flow import Flow
-from fixer.analysis.grad import Grad, GradAnalysis
+from fixer.analysis.grad import Grad, GradAnalysis, never_requires_grad
 from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.saved import SavedAnalysis, quoted
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 from fixer.analysis.state import saved_by_this_call
 from fixer.analysis.tables import TorchTables
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tensors import Kind, TensorKinds
 from fixer.core.types import Safety, Severity
 
 

@@ -296,14 +296,3 @@ def _is_super_forward(func: cst.BaseExpression) -> bool:
 
 def _is_self_attribute(func: cst.BaseExpression) -> bool:
     return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
-
-
-def never_requires_grad(expr: cst.BaseExpression) -> bool:
-    """`p.grad`, `x.detach()`, `x.grad.data`: tensors autograd never tracks, so writes are fine."""
-    while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
-        expr = expr.value
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value == "grad"
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-        return expr.func.attr.value == "detach"
-    return False

@@ -14,10 +14,11 @@ from fixer.analysis.dtypes import INTS, Dtypes
 from fixer.analysis.leaves import leaf_update, written_leaf
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.messages import Message
+from fixer.analysis.grad import never_requires_grad
 from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tensors import Kind, TensorKinds
 from fixer.core.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
