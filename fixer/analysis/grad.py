@@ -17,6 +17,7 @@ import libcst as cst
 
 from fixer.analysis.messages import code
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
+from fixer.analysis.tables import FACTORIES, LIKE_FACTORIES
 from fixer.analysis.leaf_callers import MODULE_PARAMETERS
 from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds
 
@@ -28,10 +29,6 @@ class Grad(enum.Enum):
 
 # Parameter names that hold integer or bool tensors by convention (token ids, masks, labels).
 DISCRETE_NAMES = re.compile(r"(^|_)(ids|mask|masks|indices|index|labels|tokens|positions)$")
-FACTORIES = frozenset({"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
-                       "rand", "randn", "randint", "randperm", "tensor", "zeros_like", "ones_like",
-                       "empty_like", "full_like", "rand_like", "randn_like", "randint_like", "tril_indices",
-                       "triu_indices", "empty_strided", "bernoulli", "multinomial", "normal", "poisson"})
 # Results that are integer or bool: never require grad.
 DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", "argmin", "argsort",
                       "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
@@ -39,9 +36,6 @@ DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", 
                       "bucketize", "searchsorted", "floor_divide", "detach", "item", "tolist"})
 # Methods returning (values, indices): the values carry grad, the indices never do.
 VALUES_AND_INDICES = frozenset({"topk", "sort", "max", "min", "kthvalue", "mode", "median", "cummax", "cummin"})
-# torch functions whose result takes only the shape and dtype of their tensor argument.
-SHAPE_ONLY = frozenset({"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
-                        "randint_like"})
 # Builtins whose result is one of their arguments, or computed from them only.
 VALUE_BUILTINS = frozenset({"min", "max", "abs", "sum", "pow", "round"})
 
@@ -192,7 +186,7 @@ def carries_grad(value: cst.BaseExpression, scope: FunctionFacts, kinds: TensorK
         return carries_grad(value.expression, scope, kinds)
     if isinstance(value, cst.Call):
         func = value.func
-        if isinstance(func, cst.Attribute) and func.attr.value in SHAPE_ONLY:
+        if isinstance(func, cst.Attribute) and func.attr.value in LIKE_FACTORIES:
             return False
         parts = [a.value for a in value.args]
         if isinstance(func, cst.Attribute) and kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
