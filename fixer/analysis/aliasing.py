@@ -262,7 +262,7 @@ class AliasAnalysis:
         if isinstance(parent, cst.BooleanOperation):
             return parent, Tie.UNSURE
         if isinstance(parent, cst.Attribute) and parent.value is expr:
-            return self._member_step(parent, scope, parents, keep)
+            return self._member_step(parent, parents, keep)
         if isinstance(parent, cst.Subscript) and parent.value is expr:
             holder = parents.get(id(parent))
             if isinstance(holder, (cst.AssignTarget, cst.AugAssign)) and getattr(holder, "target", None) is parent:
@@ -337,7 +337,7 @@ class AliasAnalysis:
                 return call, Tie.UNSURE
         return keep
 
-    def _member_step(self, attribute: cst.Attribute, scope: FunctionFacts, parents: dict[int, cst.CSTNode],
+    def _member_step(self, attribute: cst.Attribute, parents: dict[int, cst.CSTNode],
                      keep: Flows) -> Flows | tuple[cst.CSTNode, Tie]:
         member = attribute.attr.value
         call = parents.get(id(attribute))

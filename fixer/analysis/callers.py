@@ -19,7 +19,7 @@ from fixer.analysis.flow import Flow
 from fixer.analysis.project import FUNCTIONS, FileModel
 from fixer.analysis.regions import walk
 from fixer.analysis.saved import storage_name
-from fixer.analysis.scope import FunctionFacts
+from fixer.analysis.scope import FunctionFacts, on_self
 from fixer.core.positions import positions
 
 CONTAINERS = (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp, cst.GeneratorExp)
@@ -155,7 +155,7 @@ def _callers(file: FileModel, callee: Callee) -> Iterator[tuple[str | None, Def,
             continue
         for method in (s for s in file.class_nodes[holder].body if isinstance(s, FUNCTIONS)):
             if _calls(file, method, attr, lambda f, a=attr: _self_attribute(f, a)):  # type: ignore[misc]
-                yield holder, method, lambda func, a=attr: _spells_self(func, a)  # type: ignore[misc]
+                yield holder, method, lambda func, a=attr: on_self(func, a)  # type: ignore[misc]
 
 
 def _calls(file: FileModel, node: Def, name: str, spelled: Callable[[ast.expr], bool]) -> bool:
@@ -170,11 +170,6 @@ def _calls(file: FileModel, node: Def, name: str, spelled: Callable[[ast.expr], 
 def _self_attribute(func: ast.expr, attr: str) -> bool:
     return (isinstance(func, ast.Attribute) and func.attr == attr
             and isinstance(func.value, ast.Name) and func.value.id == "self")
-
-
-def _spells_self(func: cst.BaseExpression, attr: str) -> bool:
-    return (isinstance(func, cst.Attribute) and func.attr.value == attr
-            and isinstance(func.value, cst.Name) and func.value.value == "self")
 
 
 def _argument(call: cst.Call, position: int, param: str) -> cst.BaseExpression | None:

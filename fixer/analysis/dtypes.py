@@ -170,9 +170,9 @@ class Dtypes:
             return param
         sure = self._sure(reaching[0], node) and len(reaching) == 1
         if sure:
-            found = self._binding(reaching[0], scope)
+            found = self._binding(reaching[0])
             return found if found is not None else DtypeOf(id(scope), name, reaching[0].order)
-        stable = {self._stable(self._binding(b, scope)) for b in reaching}
+        stable = {self._stable(self._binding(b)) for b in reaching}
         if param is not None and not any(self._sure(b, node) for b in reaching):
             stable.add(param)  # the parameter may still hold
         return stable.pop() if len(stable) == 1 else None
@@ -182,7 +182,7 @@ class Dtypes:
         blocks = self.facts.blocks.get(id(node), ())
         return binding.order < self.facts.order.get(id(node), 0) and blocks[: len(binding.blocks)] == binding.blocks
 
-    def _binding(self, binding: Binding, scope: FunctionFacts) -> Dtype | None:
+    def _binding(self, binding: Binding) -> Dtype | None:
         key = id(binding)
         if key in self._active or binding.value is None:
             return None  # a cycle (`x = x * 2` in a loop) proves nothing

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.regions import ImportMap, dotted_name, qualify, walk
+from fixer.analysis.regions import ImportMap, base_names, dotted_name, qualify, walk
 from fixer.analysis.tables import DENSE_FACTORIES, ModuleSaves
 
 if TYPE_CHECKING:
@@ -261,8 +261,7 @@ Sites = Callable[[str], "list[ast.Call] | None"]  # the calls building a class o
 
 def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int], sites: Sites,
                 defined: Callable[[str], bool]) -> ClassInfo:
-    spelled = (dotted_name(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
-    bases = tuple(qualify(b, imports) or b for b in spelled if b is not None)
+    bases = tuple(qualify(b, imports) or b for b in base_names(node))
     built: dict[str, Submodule | None] = {}
     flags: dict[str, bool | None] = {}
     methods = frozenset(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))

@@ -312,7 +312,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
                 self.current.attribute_stores.add(spelled)
         if isinstance(node.value, cst.Call) and qualified(node.value.func, self.facts.imports) in PARAMETER_CLASSES:
             for target in node.targets:
-                if isinstance(target.target, cst.Attribute) and _is_self(target.target.value):
+                if on_self(target.target):
                     self._class_parameter(target.target.attr.value)
         self._alias_targets(node, [t.target for t in node.targets], node.value)
 
@@ -447,8 +447,10 @@ def names_in(target: cst.BaseExpression) -> list[str]:
     return []
 
 
-def _is_self(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
+def on_self(node: cst.BaseExpression, attr: str | None = None) -> bool:
+    """`self.<attr>` (any attribute of `self` when `attr` is None)."""
+    return (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+            and (attr is None or node.attr.value == attr))
 
 
 _handed_out = handed_out  # the old name codemods/_later_iterations.py imports, until the lead rewires it

@@ -16,7 +16,7 @@ import libcst as cst
 
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.saved import SavedAnalysis, quoted
-from fixer.analysis.scope import Binding, FunctionFacts
+from fixer.analysis.scope import Binding, FunctionFacts, on_self
 
 
 def saved_by_this_call(saved: SavedAnalysis, target: cst.BaseExpression, node: cst.CSTNode,
@@ -33,7 +33,7 @@ def saved_by_this_call(saved: SavedAnalysis, target: cst.BaseExpression, node: c
 def _attribute_state(saved: SavedAnalysis, target: cst.Attribute, node: cst.CSTNode,
                      scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
     info = scope.class_info
-    if not (scope.is_forward and info is not None and info.is_module and _on_self(target)):
+    if not (scope.is_forward and info is not None and info.is_module and on_self(target)):
         return None
     spelled = code(target)
     if spelled in scope.attribute_timeline:
@@ -57,10 +57,6 @@ def _returned_state(saved: SavedAnalysis, name: str, node: cst.CSTNode,
     return op[0], (f"`{name}` is the state this def receives (`{received}`) and returns; `{op[1]}` (line ",
                    LineOf(op[0]), f") saves it for backward after `{quoted(node)}` at line ", LineOf(node),
                    " writes it, so passing the returned state back in (the next step) makes backward fail")
-
-
-def _on_self(target: cst.Attribute) -> bool:
-    return isinstance(target.value, cst.Name) and target.value.value == "self"
 
 
 def _received_as(saved: SavedAnalysis, name: str, node: cst.CSTNode, scope: FunctionFacts) -> str | None:
