@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.flow import Flow
+from fixer.analysis.messages import LineOf, Message
 from fixer.analysis.project import FUNCTIONS, FileModel
 from fixer.analysis.regions import walk
-from fixer.analysis.saved import storage_name
+from fixer.analysis.saved import quoted, storage_name
 from fixer.analysis.scope import FunctionFacts, on_self
 from fixer.core.positions import positions
 
@@ -179,3 +180,77 @@ def _argument(call: cst.Call, position: int, param: str) -> cst.BaseExpression |
     keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
     positional = [a.value for a in call.args if a.keyword is None]
     return keyword if keyword is not None else positional[position] if position < len(positional) else None
+
+
+def argument_position(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode,
+                      scope: FunctionFacts) -> tuple[str, str | None, int] | None:
+    """The def, class and position of the parameter `name` when its argument reaches `node`."""
+    function = scope.node
+    if file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
+        return None
+    if scope.parent is None or scope.parent.node is not None or not flow.entry_reaches(name, node, scope):
+        return None  # a nested function: its callers are not followed
+    info = scope.class_info
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    if info is not None:
+        params = params[1:]  # `self`
+    return function.name.value, info.name if info else None, params.index(name) if name in params else len(params)
+
+
+def called_without_grad(file: FileModel | None, scope: FunctionFacts) -> bool:
+    """Every caller in the file runs the def around `scope` (its outermost) under `torch.no_grad()`."""
+    function = scope.node
+    while scope.parent is not None and scope.parent.node is not None:  # a nested def: its outermost def
+        scope = scope.parent
+        function = scope.node
+    if file is None or not isinstance(function, cst.FunctionDef) or scope.parent is None:
+        return False
+    info = scope.class_info
+    return file.runs_without_grad(function.name.value, info.name if info else None)
+
+
+def never_runs(file: FileModel | None, flow: Flow, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+    """The write sits in the body of `if p is not None:` (or `if p:`), `p` a parameter defaulting
+    to None that every call of the (private) def in the file leaves at its default."""
+    parents = flow.parents(scope)
+    child, parent = node, parents.get(id(node))
+    while parent is not None and parent is not scope.node:
+        if isinstance(parent, cst.If) and child is parent.body:
+            name = _tested_name(parent.test)
+            param = scope.params.get(name) if name else None
+            if (param is not None and isinstance(param.default, cst.Name) and param.default.value == "None"
+                    and flow.entry_reaches(name, parent, scope)):  # type: ignore[arg-type]
+                found = argument_position(file, flow, name, parent, scope)  # type: ignore[arg-type]
+                if found is not None and file is not None and file.left_at_default(*found, name):  # type: ignore[arg-type]
+                    return True
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def callers_pass_unsaved(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+    """Every caller hands the parameter `name` a new value nothing saved or reads again."""
+    found = argument_position(file, flow, name, node, scope)
+    return found is not None and file is not None and file.argument_unsaved(*found, name)
+
+
+def fed_saved(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
+    """A parameter written in place, where a caller in the file passes a value autograd saved."""
+    found = argument_position(file, flow, name, node, scope)
+    if found is None or file is None:
+        return None
+    feed = file.argument_feeds(*found, name)
+    if feed is None:
+        return None
+    return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; {feed.via} a value "
+            f"autograd needs: {feed.reason}")
+
+
+def _tested_name(test: cst.BaseExpression) -> str | None:
+    """`p` in `if p is not None:` or `if p:`."""
+    if isinstance(test, cst.Name):
+        return test.value
+    if (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.IsNot)
+            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"):
+        return test.left.value
+    return None

@@ -268,12 +268,14 @@ class FileModel:
                depth: int = 0) -> Iterator[Site]:
         """Each call of the def in the file with the argument it passes for the parameter; a caller
         that passes its own parameter on is replaced by its own callers (`depth`: how far)."""
+        from fixer.analysis.callers import argument_position  # callers.py reads this module's FileModel
+
         sites = self._direct_sites(function, class_name, position, keyword)
         if depth == 0 and (class_name is None or function == "forward"):
             sites = itertools.chain(sites, self._sites_elsewhere(class_name or function, class_name is not None, position, keyword))
         for site in sites:
             risks, scope, op, argument, _ = site
-            passed = risks.parameter_of(argument.value, op, scope) if isinstance(argument, cst.Name) else None
+            passed = argument_position(risks.facts.file, risks.flow, argument.value, op, scope) if isinstance(argument, cst.Name) else None
             caller = risks.facts.file if isinstance(risks.facts.file, FileModel) else self
             further = None
             if passed is not None and depth < MAX_DEPTH and (caller, passed[0], passed[1]) != (self, function, class_name):
