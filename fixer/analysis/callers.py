@@ -88,20 +88,9 @@ def passed(file: FileModel, callee: Callee, param: str) -> Passed | None:
 
 
 def runs_without_grad(file: FileModel, callee: Callee) -> bool:
-    """Every call of `callee` in the file runs in no-grad code (`with torch.no_grad():`, a
-    `@torch.no_grad()` method): a helper of inference code, whose writes autograd never sees."""
-    seen = False
-    for caller_class, caller, calls in _callers(file, callee):
-        analysed = file._analyse(caller, caller_class, params_are_tensors=True)  # noqa: SLF001
-        if analysed is None:
-            return False
-        risks, scope, _ = analysed
-        for op in scope.ops:
-            if isinstance(op, cst.Call) and calls(op.func):
-                if not risks.facts.in_no_grad(op):
-                    return False
-                seen = True
-    return seen
+    """Every call of `callee` runs in no-grad code (`with torch.no_grad():`, a `@torch.no_grad()`
+    method): a helper of inference code, whose writes autograd never sees (FileModel's one answer)."""
+    return file.runs_without_grad(callee[1], callee[0])
 
 
 def callee_of(scope: FunctionFacts) -> Callee | None:
