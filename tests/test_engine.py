@@ -243,7 +243,7 @@ def test_function_with_string_left_of_its_indentation_falls_back_to_the_whole_mo
     source = 'import torch\nclass M:\n    def f(self, z):\n        doc = """\nflush left\n"""\n        h = torch.exp(z)\n        h += 1\n        return h, doc\n'
     tree = ast.parse(source)
     file, candidates = scan(tree, (ast.AugAssign,), lambda n, file: True)
-    assert find_regions(tree, split_lines(source), candidates, file.imports) == [WHOLE_MODULE]
+    assert find_regions(tree, split_lines(source), candidates, file.imports, file.class_parameters) == [WHOLE_MODULE]
     assert fix(source) == source.replace("h += 1", "h = h + 1")
 
 
@@ -251,7 +251,7 @@ def test_only_functions_holding_candidates_become_regions():
     source = "import torch\n\ndef a(x):\n    return x\n\nclass B:\n    def c(self, z):\n        z += 1\n"
     tree = ast.parse(source)
     file, candidates = scan(tree, (ast.AugAssign,), lambda n, file: True)
-    regions = find_regions(tree, split_lines(source), candidates, file.imports)
+    regions = find_regions(tree, split_lines(source), candidates, file.imports, file.class_parameters)
     assert [(r.first, r.last, r.prefix) for r in regions] == [(7, 8, "    ")]
 
 
@@ -259,7 +259,7 @@ def test_a_candidate_outside_any_function_needs_the_whole_module():
     source = "import torch\n\ndef a(x):\n    x += 1\n\ny = torch.ones(1)\ny += 1\n"
     tree = ast.parse(source)
     file, candidates = scan(tree, (ast.AugAssign,), lambda n, file: True)
-    assert find_regions(tree, split_lines(source), candidates, file.imports) == [WHOLE_MODULE]
+    assert find_regions(tree, split_lines(source), candidates, file.imports, file.class_parameters) == [WHOLE_MODULE]
 
 
 def test_torch_import_is_added_when_a_twin_needs_it_and_the_file_lacks_it():
@@ -315,6 +315,21 @@ def test_a_python_number_copied_in_is_a_fill():
     compile(out, "t.py", "exec")
 
 
+def _walked_class_parameters(node: ast.ClassDef, imports: regions.ImportMap) -> frozenset[str]:
+    """The reference: `X` for each `self.X = nn.Parameter(...)` or `self.register_parameter("X", ...)` in the class."""
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call):
+            if regions.qualify(regions.dotted_name(sub.value.func), imports) in regions.PARAMETER_CLASSES:
+                found.update(t.attr for t in sub.targets if isinstance(t, ast.Attribute)
+                             and isinstance(t.value, ast.Name) and t.value.id == "self")
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.args:
+            first = sub.args[0]
+            if sub.func.attr == "register_parameter" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value)
+    return frozenset(found)
+
+
 def test_class_parameters_from_the_scan_equal_a_walk_of_each_class():
     source = textwrap.dedent('''
         import torch
@@ -338,7 +353,7 @@ def test_class_parameters_from_the_scan_equal_a_walk_of_each_class():
     tree = ast.parse(source)
     file, _ = scan(tree, (), lambda node, facts: False)
     classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
-    walked = [regions._class_parameters(c, file.imports) for c in classes]
+    walked = [_walked_class_parameters(c, file.imports) for c in classes]
     assert [file.class_parameters(c) for c in classes] == walked
     assert walked == [frozenset({"w", "g", "v"}), frozenset(), frozenset({"v"})]  # A, B, then A.Inner
     assert file.parameter_attributes == {"w", "g", "v"}

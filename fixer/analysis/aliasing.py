@@ -25,7 +25,8 @@ import libcst as cst
 from fixer.analysis.flow import Flow, inside
 from fixer.analysis.modules import ModuleCall, call_effect, module_called
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.analysis.scope import CONTAINER_METHODS, Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified
+from fixer.analysis.scope import (CONTAINER_METHODS, Binding, FunctionFacts, RegionFacts, dotted, names_in, qualified,
+                                  returns_receiver)
 from fixer.analysis.tables import TorchTables, View
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.core.types import Safety
@@ -95,7 +96,7 @@ class AliasAnalysis:
         if found is None:
             parents = self.flow.parents(scope)
             uses = self.flow.use_index(name, scope).uses
-            found = self._nested_uses[key] = [i for i, use in enumerate(uses) if _nested(use, scope, parents)]
+            found = self._nested_uses[key] = [i for i, use in enumerate(uses) if in_nested_scope(use, scope, parents)]
         return found
 
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode, besides: cst.CSTNode | None = None,
@@ -193,7 +194,7 @@ class AliasAnalysis:
             if view is not None:
                 chosen = [func.value, *args] if view.of == "all" else [func.value]
                 return _weaken(_union([self.source(a, scope) for a in chosen]), view.kind == "view")
-            if _returns_receiver(method):
+            if returns_receiver(method):
                 return self.source(func.value, scope)  # `y = x.add_(1)` is `x`
             if method in self.tables.pure_methods and self.kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
                 return FRESH
@@ -261,7 +262,7 @@ class AliasAnalysis:
         if isinstance(parent, cst.BooleanOperation):
             return parent, Tie.UNSURE
         if isinstance(parent, cst.Attribute) and parent.value is expr:
-            return self._member_step(parent, scope, parents, keep)
+            return self._member_step(parent, parents, keep)
         if isinstance(parent, cst.Subscript) and parent.value is expr:
             holder = parents.get(id(parent))
             if isinstance(holder, (cst.AssignTarget, cst.AugAssign)) and getattr(holder, "target", None) is parent:
@@ -326,7 +327,7 @@ class AliasAnalysis:
                 if isinstance(holder, cst.Name) and holder.value not in scope.params and self.kinds.kind(holder, scope) is not Kind.TENSOR:
                     return Flows(((holder.value, Tie.VIEW, self.flow.marked(call, parents)),))
                 return keep
-            if method in self.tables.pure_methods or _returns_receiver(method):
+            if method in self.tables.pure_methods or returns_receiver(method):
                 return Flows()  # `a.add(t)`, `a.copy_(t)`: values are read, no reference kept
             return keep
         if isinstance(func, cst.Name) and func.value not in scope.bindings:
@@ -336,7 +337,7 @@ class AliasAnalysis:
                 return call, Tie.UNSURE
         return keep
 
-    def _member_step(self, attribute: cst.Attribute, scope: FunctionFacts, parents: dict[int, cst.CSTNode],
+    def _member_step(self, attribute: cst.Attribute, parents: dict[int, cst.CSTNode],
                      keep: Flows) -> Flows | tuple[cst.CSTNode, Tie]:
         member = attribute.attr.value
         call = parents.get(id(attribute))
@@ -344,7 +345,7 @@ class AliasAnalysis:
             view = self.tables.view_methods.get(member)
             if view is not None:
                 return call, _tie(view)
-            if _returns_receiver(member):
+            if returns_receiver(member):
                 return call, Tie.VIEW  # `x.add_(1)` returns `x`
             if member in self.tables.pure_methods or member in PLAIN_MEMBERS or member in CONTAINER_METHODS:
                 return Flows()  # a new value, or a container taking more (its arguments are followed on their own)
@@ -443,7 +444,7 @@ class _Holders:
             for use in self._maybe_before(member):
                 if not self._before(use, parents):
                     continue
-                if _nested(use, self.scope, parents, (cst.ClassDef,)):
+                if in_nested_scope(use, self.scope, parents, (cst.ClassDef,)):
                     return Safety.UNSAFE, (f"`{member}` is used in a class body (line ",
                                            LineOf(self.flow.marked(use, parents)), "), which may keep it")
                 flows = self.a.flows(use, self.scope, parents)
@@ -554,7 +555,7 @@ class _Holders:
             if member.tie is Tie.TARGET:
                 continue
             for use in self._maybe_after(member):
-                if _binds(use, parents) or inside(use, self.besides, parents) and self.loop is None:
+                if binds_name(use, parents) or inside(use, self.besides, parents) and self.loop is None:
                     continue  # a binding is no read; the write's own statement reads first, but in a loop it runs again
                 if not self._after(use, member, parents):
                     continue
@@ -573,7 +574,7 @@ class _Holders:
             return False
         at = self.flow.order(marked)
         in_loop = self.loop is not None and self.loop in self.a.facts.blocks.get(id(marked), ())
-        if _nested(use, self.scope, parents):
+        if in_nested_scope(use, self.scope, parents):
             return True  # a closure or generator may run after the write
         if not (at > self.write or in_loop):
             return False
@@ -643,11 +644,7 @@ def _unsure(source: Source) -> Source:
     return Source(tuple((n, Tie.UNSURE) for n, _ in source.names))
 
 
-def _returns_receiver(method: str) -> bool:
-    return method.endswith("_") and not method.startswith("_")
-
-
-def _binds(use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
+def binds_name(use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
     """`x` in `x = ...`, `a, x = ...`, `for x in ...`: bound there, not read."""
     parent = parents.get(id(use))
     while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
@@ -657,7 +654,7 @@ def _binds(use: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
     return isinstance(parent, (cst.AssignTarget, cst.AsName))
 
 
-def _nested(use: cst.CSTNode, scope: FunctionFacts, parents: dict[int, cst.CSTNode],
+def in_nested_scope(use: cst.CSTNode, scope: FunctionFacts, parents: dict[int, cst.CSTNode],
             kinds: tuple[type[cst.CSTNode], ...] = NESTED_SCOPES) -> bool:
     """Inside a function, lambda, class or generator expression nested in the scope's function.
 

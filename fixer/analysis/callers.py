@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fixer.analysis.flow import Flow
+from fixer.analysis.messages import LineOf, Message
 from fixer.analysis.project import FUNCTIONS, FileModel
 from fixer.analysis.regions import walk
-from fixer.analysis.saved import _storage_name
-from fixer.analysis.scope import FunctionFacts
+from fixer.analysis.saved import quoted, storage_name
+from fixer.analysis.scope import FunctionFacts, on_self
 from fixer.core.positions import positions
 
 CONTAINERS = (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp, cst.GeneratorExp)
@@ -41,7 +42,7 @@ def parameter_of(flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts,
     reaching = flow.reaching(name, node, scope)
     if not reaching:
         return name if name in scope.params and name not in scope.outer_names else None
-    sources = {_storage_name(b.value) if b.value is not None else None for b in reaching}
+    sources = {storage_name(b.value) if b.value is not None else None for b in reaching}
     if depth >= 3 or len(sources) != 1 or None in sources or name in sources or flow.entry_reaches(name, node, scope):
         return None
     source = sources.pop()
@@ -87,20 +88,9 @@ def passed(file: FileModel, callee: Callee, param: str) -> Passed | None:
 
 
 def runs_without_grad(file: FileModel, callee: Callee) -> bool:
-    """Every call of `callee` in the file runs in no-grad code (`with torch.no_grad():`, a
-    `@torch.no_grad()` method): a helper of inference code, whose writes autograd never sees."""
-    seen = False
-    for caller_class, caller, calls in _callers(file, callee):
-        analysed = file._analyse(caller, caller_class, params_are_tensors=True)  # noqa: SLF001
-        if analysed is None:
-            return False
-        risks, scope, _ = analysed
-        for op in scope.ops:
-            if isinstance(op, cst.Call) and calls(op.func):
-                if not risks.facts.in_no_grad(op):
-                    return False
-                seen = True
-    return seen
+    """Every call of `callee` runs in no-grad code (`with torch.no_grad():`, a `@torch.no_grad()`
+    method): a helper of inference code, whose writes autograd never sees (FileModel's one answer)."""
+    return file.runs_without_grad(callee[1], callee[0])
 
 
 def callee_of(scope: FunctionFacts) -> Callee | None:
@@ -155,7 +145,7 @@ def _callers(file: FileModel, callee: Callee) -> Iterator[tuple[str | None, Def,
             continue
         for method in (s for s in file.class_nodes[holder].body if isinstance(s, FUNCTIONS)):
             if _calls(file, method, attr, lambda f, a=attr: _self_attribute(f, a)):  # type: ignore[misc]
-                yield holder, method, lambda func, a=attr: _spells_self(func, a)  # type: ignore[misc]
+                yield holder, method, lambda func, a=attr: on_self(func, a)  # type: ignore[misc]
 
 
 def _calls(file: FileModel, node: Def, name: str, spelled: Callable[[ast.expr], bool]) -> bool:
@@ -172,11 +162,6 @@ def _self_attribute(func: ast.expr, attr: str) -> bool:
             and isinstance(func.value, ast.Name) and func.value.id == "self")
 
 
-def _spells_self(func: cst.BaseExpression, attr: str) -> bool:
-    return (isinstance(func, cst.Attribute) and func.attr.value == attr
-            and isinstance(func.value, cst.Name) and func.value.value == "self")
-
-
 def _argument(call: cst.Call, position: int, param: str) -> cst.BaseExpression | None:
     """The argument the call gives the parameter (None: through `*args` / `**kwargs`, or not given)."""
     if any(a.star for a in call.args):
@@ -184,3 +169,77 @@ def _argument(call: cst.Call, position: int, param: str) -> cst.BaseExpression |
     keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
     positional = [a.value for a in call.args if a.keyword is None]
     return keyword if keyword is not None else positional[position] if position < len(positional) else None
+
+
+def argument_position(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode,
+                      scope: FunctionFacts) -> tuple[str, str | None, int] | None:
+    """The def, class and position of the parameter `name` when its argument reaches `node`."""
+    function = scope.node
+    if file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
+        return None
+    if scope.parent is None or scope.parent.node is not None or not flow.entry_reaches(name, node, scope):
+        return None  # a nested function: its callers are not followed
+    info = scope.class_info
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+    if info is not None:
+        params = params[1:]  # `self`
+    return function.name.value, info.name if info else None, params.index(name) if name in params else len(params)
+
+
+def called_without_grad(file: FileModel | None, scope: FunctionFacts) -> bool:
+    """Every caller in the file runs the def around `scope` (its outermost) under `torch.no_grad()`."""
+    function = scope.node
+    while scope.parent is not None and scope.parent.node is not None:  # a nested def: its outermost def
+        scope = scope.parent
+        function = scope.node
+    if file is None or not isinstance(function, cst.FunctionDef) or scope.parent is None:
+        return False
+    info = scope.class_info
+    return file.runs_without_grad(function.name.value, info.name if info else None)
+
+
+def never_runs(file: FileModel | None, flow: Flow, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+    """The write sits in the body of `if p is not None:` (or `if p:`), `p` a parameter defaulting
+    to None that every call of the (private) def in the file leaves at its default."""
+    parents = flow.parents(scope)
+    child, parent = node, parents.get(id(node))
+    while parent is not None and parent is not scope.node:
+        if isinstance(parent, cst.If) and child is parent.body:
+            name = _tested_name(parent.test)
+            param = scope.params.get(name) if name else None
+            if (param is not None and isinstance(param.default, cst.Name) and param.default.value == "None"
+                    and flow.entry_reaches(name, parent, scope)):  # type: ignore[arg-type]
+                found = argument_position(file, flow, name, parent, scope)  # type: ignore[arg-type]
+                if found is not None and file is not None and file.left_at_default(*found, name):  # type: ignore[arg-type]
+                    return True
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def callers_pass_unsaved(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+    """Every caller hands the parameter `name` a new value nothing saved or reads again."""
+    found = argument_position(file, flow, name, node, scope)
+    return found is not None and file is not None and file.argument_unsaved(*found, name)
+
+
+def fed_saved(file: FileModel | None, flow: Flow, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
+    """A parameter written in place, where a caller in the file passes a value autograd saved."""
+    found = argument_position(file, flow, name, node, scope)
+    if found is None or file is None:
+        return None
+    feed = file.argument_feeds(*found, name)
+    if feed is None:
+        return None
+    return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; {feed.via} a value "
+            f"autograd needs: {feed.reason}")
+
+
+def _tested_name(test: cst.BaseExpression) -> str | None:
+    """`p` in `if p is not None:` or `if p:`."""
+    if isinstance(test, cst.Name):
+        return test.value
+    if (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.IsNot)
+            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"):
+        return test.left.value
+    return None

@@ -23,6 +23,7 @@ from typing import Union
 import libcst as cst
 
 from fixer.analysis.scope import Binding, FunctionFacts, RegionFacts, dotted, qualified
+from fixer.analysis.tables import FLOAT_FACTORIES
 from fixer.analysis.tensors import Kind, TensorKinds
 
 # Categories in promotion order, and each dtype's width within its category.
@@ -33,7 +34,6 @@ ALIASES = {"half": "float16", "float": "float32", "double": "float64", "long": "
            "float16": "float16", "float32": "float32", "float64": "float64", "int64": "int64",
            "int32": "int32", "int16": "int16", "int8": "int8", "uint8": "uint8"}
 CAST_METHODS = frozenset({"half", "float", "double", "long", "int", "short", "bool", "byte", "char", "bfloat16"})
-DEFAULT_FACTORIES = frozenset({"randn", "rand", "zeros", "ones", "empty", "linspace", "logspace", "eye"})
 INT_FACTORIES = frozenset({"randint", "randperm", "argmax", "argmin", "argsort", "nonzero", "multinomial"})
 # Methods whose result takes the promoted dtype of all their tensor arguments (the in-place form
 # casts back); index, mask and scatter methods keep the receiver's dtype or raise either way.
@@ -170,9 +170,9 @@ class Dtypes:
             return param
         sure = self._sure(reaching[0], node) and len(reaching) == 1
         if sure:
-            found = self._binding(reaching[0], scope)
+            found = self._binding(reaching[0])
             return found if found is not None else DtypeOf(id(scope), name, reaching[0].order)
-        stable = {self._stable(self._binding(b, scope)) for b in reaching}
+        stable = {self._stable(self._binding(b)) for b in reaching}
         if param is not None and not any(self._sure(b, node) for b in reaching):
             stable.add(param)  # the parameter may still hold
         return stable.pop() if len(stable) == 1 else None
@@ -182,7 +182,7 @@ class Dtypes:
         blocks = self.facts.blocks.get(id(node), ())
         return binding.order < self.facts.order.get(id(node), 0) and blocks[: len(binding.blocks)] == binding.blocks
 
-    def _binding(self, binding: Binding, scope: FunctionFacts) -> Dtype | None:
+    def _binding(self, binding: Binding) -> Dtype | None:
         key = id(binding)
         if key in self._active or binding.value is None:
             return None  # a cycle (`x = x * 2` in a loop) proves nothing
@@ -228,7 +228,7 @@ class Dtypes:
         if not torch_function:
             positional.insert(0, receiver)
             operands.insert(0, receiver)
-        if method in DEFAULT_FACTORIES and torch_function:
+        if method in FLOAT_FACTORIES and torch_function:
             return DEFAULT_FLOAT
         if method in INT_FACTORIES:
             return "int64"

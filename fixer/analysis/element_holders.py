@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fixer.analysis.aliasing import AliasAnalysis, _binds, _nested
+from fixer.analysis.aliasing import AliasAnalysis, binds_name, in_nested_scope
 from fixer.analysis.flow import inside
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import FunctionFacts
@@ -94,7 +94,7 @@ def _holders_before(aliases: AliasAnalysis, name: str, index: int, node: cst.CST
         if len(seen) > LIMIT:
             return Safety.DISPLAY_ONLY, (f"too many names may share `{name}[{index}]`'s tensor to follow",)
         for use in flow.uses(member, scope):
-            if inside(use, node, parents) or _binds(use, parents) or not _runs_before(aliases, use, node, scope):
+            if inside(use, node, parents) or binds_name(use, parents) or not _runs_before(aliases, use, node, scope):
                 continue
             if member == name and _other_element(use, index, parents):
                 continue  # `g = out[1]`: another tensor
@@ -112,11 +112,11 @@ def _read_after(aliases: AliasAnalysis, name: str, index: int, node: cst.CSTNode
     write, loop = flow.order(node), flow.loop_of(node)
     for holder, binding in holders.items():
         for use in flow.uses(holder, scope):
-            if _binds(use, parents) or inside(use, node, parents) and loop is None:
+            if binds_name(use, parents) or inside(use, node, parents) and loop is None:
                 continue
             marked = flow.marked(use, parents)
             in_loop = loop is not None and marked is not None and loop in aliases.facts.blocks.get(id(marked), ())
-            if _nested(use, scope, parents) or in_loop or marked is not None and flow.order(marked) > write:
+            if in_nested_scope(use, scope, parents) or in_loop or marked is not None and flow.order(marked) > write:
                 return Safety.DISPLAY_ONLY, (f"`{holder}` (line ", LineOf(binding), f") may hold `{name}[{index}]`'s tensor "
                                              "and is read after the write (line ", LineOf(marked or use),
                                              f"): rebinding `{name}` would leave it without the write")
@@ -128,10 +128,10 @@ def _read_later(aliases: AliasAnalysis, name: str, node: cst.CSTNode, scope: Fun
     flow, parents = aliases.flow, aliases.flow.parents(scope)
     write, loop = flow.order(node), flow.loop_of(node)
     for use in flow.uses(name, scope):
-        if inside(use, node, parents) or _binds(use, parents) or isinstance(parents.get(id(use)), cst.Param):
+        if inside(use, node, parents) or binds_name(use, parents) or isinstance(parents.get(id(use)), cst.Param):
             continue
         marked = flow.marked(use, parents)
-        if marked is None or _nested(use, scope, parents) or flow.order(marked) > write:
+        if marked is None or in_nested_scope(use, scope, parents) or flow.order(marked) > write:
             return True
         if loop is not None and loop in aliases.facts.blocks.get(id(marked), ()):
             return True

@@ -1,5 +1,12 @@
-"""Grad: does a value never require grad (a fresh factory fed only grad-free values, `.detach()`,
-`.grad`, a bool or integer result)? Then autograd never sees a write into it, nor saves it."""
+"""Grad, the one oracle of "may this carry a gradient": autograd never sees a write into a value
+that never requires grad (a fresh factory fed only grad-free values, `.detach()`, `.grad`, a bool
+or integer result), nor saves it.
+
+Three questions, from the cheapest:
+- `never_requires_grad(expr)`: the expression alone says so (`p.grad`, `x.detach()`);
+- `carries_grad(value, scope, kinds)`: a value a leaf update stores may bring a gradient (IP108);
+- `GradAnalysis.grad_of(expr, scope)`: follows every binding of the function (`Grad.NO` / `MAYBE`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,9 @@ import libcst as cst
 
 from fixer.analysis.messages import code
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
-from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tables import FACTORIES, LIKE_FACTORIES
+from fixer.analysis.leaf_callers import MODULE_PARAMETERS
+from fixer.analysis.tensors import NEW_METHODS, Kind, TensorKinds
 
 
 class Grad(enum.Enum):
@@ -20,10 +29,6 @@ class Grad(enum.Enum):
 
 # Parameter names that hold integer or bool tensors by convention (token ids, masks, labels).
 DISCRETE_NAMES = re.compile(r"(^|_)(ids|mask|masks|indices|index|labels|tokens|positions)$")
-FACTORIES = frozenset({"zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "eye",
-                       "rand", "randn", "randint", "randperm", "tensor", "zeros_like", "ones_like",
-                       "empty_like", "full_like", "rand_like", "randn_like", "randint_like", "tril_indices",
-                       "triu_indices", "empty_strided", "bernoulli", "multinomial", "normal", "poisson"})
 # Results that are integer or bool: never require grad.
 DISCRETE = frozenset({"long", "int", "bool", "short", "byte", "char", "argmax", "argmin", "argsort",
                       "nonzero", "argwhere", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
@@ -41,9 +46,6 @@ class GradAnalysis:
     def __init__(self, facts: RegionFacts, kinds: TensorKinds) -> None:
         self.facts, self.kinds = facts, kinds
         self._grad: dict[tuple[int, str], Grad] = {}
-
-    def grad(self, target: cst.Name, scope: FunctionFacts, node: cst.CSTNode) -> Grad:
-        return self.grad_of(target, scope)
 
     def grad_of(self, expr: cst.BaseExpression, scope: FunctionFacts) -> Grad:
         """NO for values autograd never tracks: numbers, bools, fresh factories fed no grad, `.grad`."""
@@ -136,6 +138,10 @@ class GradAnalysis:
         is_self = isinstance(expr.value, cst.Name) and expr.value.value == "self"
         return is_self and bool(bases) and not any(b.startswith("torch.nn.") for b in bases)
 
+    def carries(self, value: cst.BaseExpression, scope: FunctionFacts) -> bool:
+        """A value a leaf update stores may bring a gradient, by both the cheap test and the bindings."""
+        return carries_grad(value, scope, self.kinds) and self.grad_of(value, scope) is not Grad.NO
+
     def number(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
         return self.kinds.kind(expr, scope) is Kind.NOT_TENSOR
 
@@ -152,3 +158,44 @@ def _written_values(write: cst.CSTNode) -> list[cst.BaseExpression]:
 
 def _any_maybe(grads: list[Grad]) -> Grad:
     return Grad.MAYBE if Grad.MAYBE in grads else Grad.NO
+
+
+def never_requires_grad(expr: cst.BaseExpression) -> bool:
+    """`p.grad`, `x.detach()`, `x.grad.data`: tensors autograd never tracks, so writes are fine."""
+    while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
+        expr = expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "grad"
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return expr.func.attr.value == "detach"
+    return False
+
+
+def carries_grad(value: cst.BaseExpression, scope: FunctionFacts, kinds: TensorKinds) -> bool:
+    """Whether `value` may hold a tensor autograd tracks: `lr * w.grad` does not, `w + x` may."""
+    if never_requires_grad(value) or isinstance(value, (cst.BaseNumber, cst.BaseString)):
+        return False
+    if isinstance(value, cst.Name):
+        bound = scope.bindings.get(value.value, [])
+        if bound and value.value not in scope.params and all(v is not None and never_requires_grad(v) for v in bound):
+            return False  # `g = p.grad`
+        return kinds.kind(value, scope) is Kind.TENSOR
+    if isinstance(value, cst.BinaryOperation):
+        return carries_grad(value.left, scope, kinds) or carries_grad(value.right, scope, kinds)
+    if isinstance(value, cst.UnaryOperation):
+        return carries_grad(value.expression, scope, kinds)
+    if isinstance(value, cst.Call):
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in LIKE_FACTORIES:
+            return False
+        parts = [a.value for a in value.args]
+        if isinstance(func, cst.Attribute) and kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
+            parts.append(func.value)  # a method of a tensor: `w.grad.sign()`, `m.mul(2)`
+        return any(carries_grad(p, scope, kinds) for p in parts)
+    if isinstance(value, cst.Attribute) and value.attr.value in MODULE_PARAMETERS:
+        return True  # a layer's Parameter, by PyTorch's naming
+    if isinstance(value, cst.Attribute):
+        return kinds.kind(value, scope) is Kind.TENSOR and carries_grad(value.value, scope, kinds)
+    if isinstance(value, cst.Subscript):
+        return carries_grad(value.value, scope, kinds)
+    return False

@@ -13,12 +13,10 @@ import libcst as cst
 from fixer.analysis.leaf_callers import MODULE_PARAMETERS, is_torch_module_class, passes_leaf
 from fixer.analysis.regions import PARAMETER_CLASSES
 from fixer.analysis.scope import FunctionFacts, RegionFacts, dotted, qualified
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.grad import carries_grad, never_requires_grad
+from fixer.analysis.tensors import TensorKinds
 
 PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters"})
-# torch functions whose result takes only the shape and dtype of their tensor argument.
-SHAPE_ONLY = frozenset({"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like",
-                        "randint_like"})
 # Methods whose result is a view of the receiver: writing it writes the leaf (and raises the same way).
 VIEWS = frozenset({"view", "view_as", "transpose", "t", "permute", "narrow", "select", "squeeze", "unsqueeze",
                    "diagonal", "unflatten", "expand", "expand_as", "movedim", "swapaxes", "swapdims", "T", "mT"})
@@ -169,36 +167,6 @@ def _yields_leaves(iterable: cst.BaseExpression, scope: FunctionFacts, facts: Re
     if isinstance(iterable, cst.Name) and iterable.value in scope.bindings and iterable.value not in scope.loop_iters:
         values = scope.bindings[iterable.value]
         return all(v is not None and _yields_leaves(v, scope, facts) for v in values)
-    return False
-
-
-def carries_grad(value: cst.BaseExpression, scope: FunctionFacts, kinds: TensorKinds) -> bool:
-    """Whether `value` may hold a tensor autograd tracks: `lr * w.grad` does not, `w + x` may."""
-    if never_requires_grad(value) or isinstance(value, (cst.BaseNumber, cst.BaseString)):
-        return False
-    if isinstance(value, cst.Name):
-        bound = scope.bindings.get(value.value, [])
-        if bound and value.value not in scope.params and all(v is not None and never_requires_grad(v) for v in bound):
-            return False  # `g = p.grad`
-        return kinds.kind(value, scope) is Kind.TENSOR
-    if isinstance(value, cst.BinaryOperation):
-        return carries_grad(value.left, scope, kinds) or carries_grad(value.right, scope, kinds)
-    if isinstance(value, cst.UnaryOperation):
-        return carries_grad(value.expression, scope, kinds)
-    if isinstance(value, cst.Call):
-        func = value.func
-        if isinstance(func, cst.Attribute) and func.attr.value in SHAPE_ONLY:
-            return False
-        parts = [a.value for a in value.args]
-        if isinstance(func, cst.Attribute) and kinds.kind(func.value, scope) is not Kind.NOT_TENSOR:
-            parts.append(func.value)  # a method of a tensor: `w.grad.sign()`, `m.mul(2)`
-        return any(carries_grad(p, scope, kinds) for p in parts)
-    if isinstance(value, cst.Attribute) and value.attr.value in MODULE_PARAMETERS:
-        return True  # a layer's Parameter, by PyTorch's naming
-    if isinstance(value, cst.Attribute):
-        return kinds.kind(value, scope) is Kind.TENSOR and carries_grad(value.value, scope, kinds)
-    if isinstance(value, cst.Subscript):
-        return carries_grad(value.value, scope, kinds)
     return False
 
 

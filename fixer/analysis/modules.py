@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from fixer.analysis.regions import ImportMap, dotted_name, qualify, walk
-from fixer.analysis.tables import ModuleSaves
+from fixer.analysis.regions import ImportMap, base_names, dotted_name, qualify, walk
+from fixer.analysis.tables import DENSE_FACTORIES, ModuleSaves
 
 if TYPE_CHECKING:
     from fixer.analysis.scope import FunctionFacts
@@ -261,8 +261,7 @@ Sites = Callable[[str], "list[ast.Call] | None"]  # the calls building a class o
 
 def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[str, int], sites: Sites,
                 defined: Callable[[str], bool]) -> ClassInfo:
-    spelled = (dotted_name(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
-    bases = tuple(qualify(b, imports) or b for b in spelled if b is not None)
+    bases = tuple(qualify(b, imports) or b for b in base_names(node))
     built: dict[str, Submodule | None] = {}
     flags: dict[str, bool | None] = {}
     methods = frozenset(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
@@ -303,12 +302,10 @@ def _class_info(node: ast.ClassDef, imports: ImportMap, inplace_params: Mapping[
                      frozenset(b for b in dense if b not in plain and b not in built))
 
 
-FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.randn", "torch.rand", "torch.eye"})
-
-
 def _factory(value: ast.expr, imports: ImportMap) -> bool:
     """`torch.zeros(n, m)`: a new contiguous tensor (not a `*_like`, which copies another's strides)."""
-    return isinstance(value, ast.Call) and qualify(dotted_name(value.func) or "", imports) in FACTORIES
+    name = qualify(dotted_name(value.func), imports) if isinstance(value, ast.Call) else None
+    return name is not None and name.startswith("torch.") and name.removeprefix("torch.") in DENSE_FACTORIES
 
 
 def _module_defaults(owner: ast.ClassDef, sites: Sites) -> dict[int, ast.expr]:

@@ -23,7 +23,7 @@ import libcst as cst
 
 from fixer.analysis.call_index import CallIndex
 from fixer.analysis.modules import FUNCTION_BASES, ClassTable, module_called
-from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS
+from fixer.analysis.scope import GRAD_OFF, OPTIMIZER_BASES, OPTIMIZER_PARAMS, on_self
 from fixer.analysis.regions import ImportMap, Region, dotted_name, function_region, qualify, region_source, walk
 from fixer.analysis.tables import TorchTables
 from fixer.core.batched import visit_batched
@@ -236,7 +236,7 @@ class FileModel:
         """Where a method of the class calls `self.<attr>` (built to write its input in place) on a
         value autograd saved: the call's line and the sentence that says why."""
         callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", attr), ()) if o == class_name}
-        return self._feeds(self._calls_in(callers, lambda f: _spells_self(f, attr), 0, None), private_needs_first=True)
+        return self._feeds(self._calls_in(callers, lambda f: on_self(f, attr), 0, None), private_needs_first=True)
 
     def argument_feeds(self, function: str, class_name: str | None, position: int, keyword: str) -> InplaceFeed | None:
         """Where the file calls `function` (a method of `class_name` through `self`, its `forward`
@@ -268,12 +268,14 @@ class FileModel:
                depth: int = 0) -> Iterator[Site]:
         """Each call of the def in the file with the argument it passes for the parameter; a caller
         that passes its own parameter on is replaced by its own callers (`depth`: how far)."""
+        from fixer.analysis.callers import argument_position  # callers.py reads this module's FileModel
+
         sites = self._direct_sites(function, class_name, position, keyword)
         if depth == 0 and (class_name is None or function == "forward"):
             sites = itertools.chain(sites, self._sites_elsewhere(class_name or function, class_name is not None, position, keyword))
         for site in sites:
             risks, scope, op, argument, _ = site
-            passed = risks._parameter(argument.value, op, scope) if isinstance(argument, cst.Name) else None  # noqa: SLF001
+            passed = argument_position(risks.facts.file, risks.flow, argument.value, op, scope) if isinstance(argument, cst.Name) else None
             caller = risks.facts.file if isinstance(risks.facts.file, FileModel) else self
             further = None
             if passed is not None and depth < MAX_DEPTH and (caller, passed[0], passed[1]) != (self, function, class_name):
@@ -300,7 +302,7 @@ class FileModel:
             return
         if class_name is not None:
             callers = {(id(d), d, o) for d, o, _, _ in self.calls.get(("self", function), ()) if o == class_name}
-            yield from self._calls_in(callers, lambda f: _spells_self(f, function), position, keyword)
+            yield from self._calls_in(callers, lambda f: on_self(f, function), position, keyword)
             return
         yield from self._def_calls(function, position, keyword)
         yield from self._script_calls(function, position)
@@ -321,7 +323,7 @@ class FileModel:
         held = {(c, a) for c in self.class_nodes for a, m in self.classes[c].submodules.items() if m.callee == callee}
         callers = {(id(d), d, o) for c, a in held for d, o, _, _ in self.calls.get(("self", a), ()) if o == c}
         attrs = {a for _, a in held}
-        yield from self._calls_in(callers, lambda f: any(_spells_self(f, a) for a in attrs), position, keyword)
+        yield from self._calls_in(callers, lambda f: any(on_self(f, a) for a in attrs), position, keyword)
 
     def _name_calls(self, name: str, position: int, keyword: str | None) -> Iterator[Site]:
         """`name(...)` in the file's defs and its top-level code."""
@@ -628,11 +630,6 @@ def _argument(call: cst.Call, position: int, keyword: str | None) -> cst.BaseExp
     if position < len(positional):
         return positional[position].value
     return next((a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
-
-
-def _spells_self(func: cst.BaseExpression, attr: str) -> bool:
-    return (isinstance(func, cst.Attribute) and func.attr.value == attr
-            and isinstance(func.value, cst.Name) and func.value.value == "self")
 
 
 def _result_replaces(call: cst.Call, parents: Mapping[int, cst.CSTNode]) -> bool:

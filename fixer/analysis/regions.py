@@ -275,6 +275,12 @@ def dotted_name(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
+def base_names(node: ast.ClassDef) -> list[str]:
+    """The dotted names of a class's bases, as spelled: `Sampler[List[int]]` is the class `Sampler`."""
+    spelled = (dotted_name(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases)
+    return [b for b in spelled if b is not None]
+
+
 def qualify(dotted: str | None, imports: ImportMap) -> str | None:
     """Resolve the head of a dotted name through the file's imports."""
     if dotted is None:
@@ -288,12 +294,10 @@ def qualify(dotted: str | None, imports: ImportMap) -> str | None:
 
 def find_regions(
     tree: ast.Module, lines: list[str], candidate_lines: list[int], imports: ImportMap,
-    class_parameters: Callable[[ast.ClassDef], frozenset[str]] | None = None,
+    class_parameters: Callable[[ast.ClassDef], frozenset[str]],
 ) -> list[Region]:
     """The regions holding candidate lines, in file order; [WHOLE_MODULE] when one is outside a def.
-    `class_parameters`: a class's parameters (default: found by walking the class)."""
-    if class_parameters is None:
-        class_parameters = functools.partial(_class_parameters, imports=imports)
+    `class_parameters`: a class's parameters, as the scan noted them (`FileFacts.class_parameters`)."""
     regions: list[Region] = []
     pending = iter(candidate_lines)
     line = next(pending, None)
@@ -325,8 +329,7 @@ def _outermost_functions(
         if isinstance(stmt, FUNCTIONS):
             yield stmt, bases, owner
         elif isinstance(stmt, ast.ClassDef):
-            # `Sampler[List[int]]` is the class `Sampler`
-            own = tuple(q for b in stmt.bases if (q := qualify(dotted_name(b.value if isinstance(b, ast.Subscript) else b), imports)))
+            own = tuple(q for b in base_names(stmt) if (q := qualify(b, imports)))
             yield from _outermost_functions(stmt.body, own, stmt, imports)
         elif isinstance(stmt, CONTAINERS):
             for child in _child_bodies(stmt):
@@ -334,21 +337,6 @@ def _outermost_functions(
 
 
 PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
-
-
-def _class_parameters(node: ast.ClassDef, imports: ImportMap) -> frozenset[str]:
-    """`X` for each `self.X = nn.Parameter(...)` or `self.register_parameter("X", ...)` in the class."""
-    found: set[str] = set()
-    for sub in walk(node):
-        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call):
-            if qualify(dotted_name(sub.value.func), imports) in PARAMETER_CLASSES:
-                found.update(t.attr for t in sub.targets if isinstance(t, ast.Attribute)
-                             and isinstance(t.value, ast.Name) and t.value.id == "self")
-        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.args:
-            first = sub.args[0]
-            if sub.func.attr == "register_parameter" and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.add(first.value)
-    return frozenset(found)
 
 
 def _child_bodies(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:

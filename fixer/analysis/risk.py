@@ -1,28 +1,30 @@
 """Risk of one in-place write: does it break autograd (and how sure are we), and may the fix rebind?
 
 A composition of three analyses, answered from the region's facts after the traversal:
-- saved for backward (`saved.py`): the op whose saved value the write changes: an `error`;
+- saved for backward (`saved.py`, `state.py` across calls): the op whose saved value the write
+  changes: an `error`;
 - grad (`grad.py`): a tensor that never requires grad is no finding;
-- aliasing (`aliasing.py`): whether the rewrite may rebind the name (the fix's safety).
+- aliasing (`aliasing.py`): whether the rewrite may rebind the name (the fix's safety);
+and what the def's callers in the file do (`callers.py`): run it without grad, feed it saved values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
 from fixer.analysis.aliasing import AliasAnalysis
+from fixer.analysis.callers import called_without_grad, callers_pass_unsaved, fed_saved, never_runs
 from fixer.analysis.flow import Flow
-from fixer.analysis.grad import Grad, GradAnalysis
+from fixer.analysis.grad import Grad, GradAnalysis, never_requires_grad
 from fixer.analysis.leaves import is_grad_leaf
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.saved import SavedAnalysis, quoted
 from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
 from fixer.analysis.state import saved_by_this_call
 from fixer.analysis.tables import TorchTables
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tensors import Kind, TensorKinds
 from fixer.core.types import Safety, Severity
 
 
@@ -57,8 +59,8 @@ class RiskAnalysis:
         self.aliases = AliasAnalysis(facts, kinds, tables, self.flow)
 
     # the verdict ------------------------------------------------------------------------------
-    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, values: Sequence[cst.BaseExpression] = (),
-               statement: cst.CSTNode | None = None, *, tensor: bool = False) -> Risk | None:
+    def assess(self, target: cst.BaseExpression, node: cst.CSTNode, statement: cst.CSTNode | None = None,
+               *, tensor: bool = False) -> Risk | None:
         """None when the write is intentional or harmless; else the severity, reason and fix safety.
         `statement`: the statement the fix replaces, when not `node` (its own aliasing is rewritten too);
         `tensor`: the caller knows the target is a tensor (a torch function's argument)."""
@@ -73,9 +75,9 @@ class RiskAnalysis:
             return self._input_of_function(target.value, node, scope)
         if self.facts.in_no_grad(node) or never_requires_grad(target) or qualified(target, self.facts.imports):
             return None  # no grad, or a module (`nn.init.normal_(w)` is a function, not a method)
-        if self._called_without_grad(scope):
+        if called_without_grad(self.facts.file, scope):
             return None  # every caller in the file runs it under `torch.no_grad()`
-        if self._never_runs(node, scope):
+        if never_runs(self.facts.file, self.flow, node, scope):
             return None  # under `if p is not None:` where every call leaves `p` at its default None
         safety, because = self.fix_safety(target, node, besides=statement or node, tensor=tensor)
         if isinstance(target, cst.Name):
@@ -87,23 +89,21 @@ class RiskAnalysis:
             if saved is not None:
                 return Risk(Severity.ERROR, saved[1], safety, because, saved[0])
         if isinstance(target, cst.Name):
-            fed = self._fed(target.value, node, scope)
+            fed = fed_saved(self.facts.file, self.flow, target.value, node, scope)
             if fed is not None:
                 return Risk(Severity.ERROR, fed, safety, because)
-        state = saved_by_this_call(self, target, node, scope)
+        state = saved_by_this_call(self.saved, target, node, scope)
         if state is not None:
             return Risk(Severity.ERROR, state[1], safety, because, state[0])
         if is_grad_leaf(target, scope, self.facts):
             where = f"`{code(target)}` is a leaf tensor that requires grad"
             reason = (where, f"; `{quoted(node)}` at line ", LineOf(node), " outside `torch.no_grad()` raises at once")
             return Risk(Severity.ERROR, reason, safety, because)
-        if isinstance(target, cst.Name) and self.grads.grad(target, scope, node) is Grad.NO:
-            return None
-        if isinstance(target, cst.Attribute) and self.grads.grad_of(target, scope) is Grad.NO:
-            return None  # a buffer, a plain attribute
+        if isinstance(target, (cst.Name, cst.Attribute)) and self.grads.grad_of(target, scope) is Grad.NO:
+            return None  # a grad-free value, a buffer, a plain attribute
         if isinstance(target, cst.Name) and self.saved.proven_unsaved(target.value, node, scope):
             return None  # no op can have saved it: the write is what the code means
-        if isinstance(target, cst.Name) and self._callers_pass_unsaved(target.value, node, scope):
+        if isinstance(target, cst.Name) and callers_pass_unsaved(self.facts.file, self.flow, target.value, node, scope):
             return None  # every caller hands over a new value nothing saved or reads again
         if not tensor and self.kinds.kind(target, scope) is Kind.NOT_TENSOR:
             return None
@@ -133,73 +133,8 @@ class RiskAnalysis:
                     todo += [(n, binding.node) for n, _ in self.aliases.source(binding.value, scope).names]
         return None
 
-    def _called_without_grad(self, scope: FunctionFacts) -> bool:
-        function, file = scope.node, self.facts.file
-        while scope.parent is not None and scope.parent.node is not None:  # a nested def: its outermost def
-            scope = scope.parent
-            function = scope.node
-        if file is None or not isinstance(function, cst.FunctionDef) or scope.parent is None:
-            return False
-        info = scope.class_info
-        return file.runs_without_grad(function.name.value, info.name if info else None)
-
-    def _never_runs(self, node: cst.CSTNode, scope: FunctionFacts) -> bool:
-        """The write sits in the body of `if p is not None:` (or `if p:`), `p` a parameter defaulting
-        to None that every call of the (private) def in the file leaves at its default."""
-        parents = self.flow.parents(scope)
-        child, parent = node, parents.get(id(node))
-        while parent is not None and parent is not scope.node:
-            if isinstance(parent, cst.If) and child is parent.body:
-                name = _tested_name(parent.test)
-                param = scope.params.get(name) if name else None
-                if (param is not None and isinstance(param.default, cst.Name) and param.default.value == "None"
-                        and self.flow.entry_reaches(name, parent, scope)):  # type: ignore[arg-type]
-                    found = self._parameter(name, parent, scope)  # type: ignore[arg-type]
-                    if found is not None and self.facts.file is not None and self.facts.file.left_at_default(*found, name):  # type: ignore[arg-type]
-                        return True
-            child, parent = parent, parents.get(id(parent))
-        return False
-
-    def _parameter(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> tuple[str, str | None, int] | None:
-        """The def, class and position of the parameter `name` when its argument reaches `node`."""
-        function = scope.node
-        if self.facts.file is None or not isinstance(function, cst.FunctionDef) or name not in scope.params:
-            return None
-        if scope.parent is None or scope.parent.node is not None or not self.flow.entry_reaches(name, node, scope):
-            return None  # a nested function: its callers are not followed
-        info = scope.class_info
-        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
-        if info is not None:
-            params = params[1:]  # `self`
-        return function.name.value, info.name if info else None, params.index(name) if name in params else len(params)
-
-    def _callers_pass_unsaved(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
-        found = self._parameter(name, node, scope)
-        return found is not None and self.facts.file is not None and self.facts.file.argument_unsaved(*found, name)
-
-    def _fed(self, name: str, node: cst.CSTNode, scope: FunctionFacts) -> Message | None:
-        """A parameter written in place, where a caller in the file passes a value autograd saved."""
-        found = self._parameter(name, node, scope)
-        if found is None or self.facts.file is None:
-            return None
-        feed = self.facts.file.argument_feeds(*found, name)
-        if feed is None:
-            return None
-        return (f"`{name}` is written in place by `{quoted(node)}` at line ", LineOf(node), f"; {feed.via} a value "
-                f"autograd needs: {feed.reason}")
-
     def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode,
                    besides: cst.CSTNode | None = None, *, tensor: bool = False) -> tuple[Safety, Message]:
         """Whether rebinding `target` keeps behaviour: the aliasing analysis decides."""
         return self.aliases.fix_safety(target, node, besides, tensor=tensor)
 
-
-def _tested_name(test: cst.BaseExpression) -> str | None:
-    """`p` in `if p is not None:` or `if p:`."""
-    if isinstance(test, cst.Name):
-        return test.value
-    if (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.IsNot)
-            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"):
-        return test.left.value
-    return None

@@ -16,7 +16,7 @@ from fixer.analysis.flow import Flow, inside
 from fixer.analysis.leaves import is_grad_leaf, makes_leaf
 from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, _handed_out, _returns_receiver, qualified
+from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, handed_out, returns_receiver, qualified
 from fixer.analysis.modules import call_effect, module_called
 from fixer.analysis.project import Summary, unpacked_result
 from fixer.analysis.tables import Saves, TorchTables
@@ -47,12 +47,11 @@ class SavedAnalysis:
     def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables, flow: Flow,
                  grads: GradAnalysis) -> None:
         self.facts, self.kinds, self.tables, self.flow, self.grads = facts, kinds, tables, flow, grads
-        self._write_order = 0
+        self._last_write = 0  # only for `_saves_input`, the old call codemods/_element_writes.py makes
 
     def saved(self, name: str, node: cst.CSTNode, scope: FunctionFacts, depth: int = 0) -> tuple[cst.CSTNode, Message] | None:
         """The op that saved the tensor `name` holds at `node`, and the sentence that says so."""
-        write = self.facts.order.get(id(node), 0)
-        self._write_order = write
+        write = self._last_write = self.facts.order.get(id(node), 0)
         reaching = self.flow.reaching(name, node, scope)
         for binding in reaching:
             if binding.value is None and id(binding.node) not in self.facts.grad_off:
@@ -77,7 +76,7 @@ class SavedAnalysis:
                 return call, (f"`{name}` is the output of `{label}` (line ", LineOf(call),
                               f"), which saves its result for backward; `{quoted(node)}` at line ",
                               LineOf(node), " makes backward fail")
-            source = _storage_name(binding.value)
+            source = storage_name(binding.value)
             if depth < 3 and source is not None and source != name:  # a view or another name: same storage
                 found = self.saved(source, node, scope, depth + 1)
                 if found is not None:
@@ -90,7 +89,7 @@ class SavedAnalysis:
         for op in self._ops_to_check(scope, node, start, loop if looped else None, operands):
             if id(op) in self.facts.grad_off:
                 continue
-            label = self._saves_input(op, storage, scope)
+            label = self.saves_input(op, storage, scope, write)
             if label is not None and self._output_dead(op, scope):
                 continue  # nothing differentiable reads what the op made: backward never runs it
             if label is not None and not contains(op, lambda n: n is node):  # `t.add_(1) / s` writes first
@@ -109,8 +108,7 @@ class SavedAnalysis:
         reaching = self.flow.reaching(name, node, scope)
         if not reaching or any(b.value is None or not self.unsaved_output(b.value, scope) for b in reaching):
             return False
-        write = self.facts.order.get(id(node), 0)
-        self._write_order = write
+        write = self._last_write = self.facts.order.get(id(node), 0)
         start = min((b.order for b in reaching if b.order < write), default=0)
         loop = self.flow.loop_of(node)
         parents = self.flow.parents(scope)
@@ -118,7 +116,7 @@ class SavedAnalysis:
         positions = set(index.between(start, write)) | set(index.in_loop.get(loop, ()) if loop is not None else ())
         for position in sorted(positions):
             use = index.uses[position]
-            if not inside(use, node, parents) and not self._harmless_use(use, parents, scope):
+            if not inside(use, node, parents) and not self._harmless_use(use, parents, scope, write):
                 return False
         return True
 
@@ -139,7 +137,7 @@ class SavedAnalysis:
         op = self._op(value, scope, result=True)
         return op is not None and not op[2].result and op[1] != "module-weight"
 
-    def _harmless_use(self, use: cst.Name, parents: dict[int, cst.CSTNode], scope: FunctionFacts) -> bool:
+    def _harmless_use(self, use: cst.Name, parents: dict[int, cst.CSTNode], scope: FunctionFacts, write: int) -> bool:
         parent = parents.get(id(use))
         if isinstance(parent, cst.Attribute) and parent.value is use and parent.attr.value in PLAIN_MEMBERS:
             return True  # `x.shape`, `x.dtype`
@@ -159,7 +157,7 @@ class SavedAnalysis:
             op = call if isinstance(call, cst.Call) and call.func is parent and parent.attr.value not in VIEW_METHODS else None
         if not isinstance(op, (cst.BinaryOperation, cst.Call)) or self._op(op, scope) is None:
             return False
-        return self._saves_input(op, {use.value}, scope) is None and not self._bare_parameter(use, scope)  # skipped for want of proof, not shown unsaved
+        return self.saves_input(op, {use.value}, scope, write) is None and not self._bare_parameter(use, scope)  # skipped for want of proof, not shown unsaved
 
     def summary(self, scope: FunctionFacts, *, method: bool) -> Summary:
         """What the function `scope` does to its arguments: which it saves, whether it returns an
@@ -167,14 +165,14 @@ class SavedAnalysis:
         node = scope.node
         assert isinstance(node, cst.FunctionDef)
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)][1 if method else 0:]
-        self._write_order = 0  # a binding after the op leaves the caller's tensor saved all the same
+        self._last_write = 0
         saves: dict[str, str] = {}
         for op in scope.ops:
             if id(op) in self.facts.grad_off:
                 continue
             for name in params:
                 if name not in saves and self._argument_reaches(name, op, scope):
-                    label = self._saves_input(op, {name}, scope)
+                    label = self.saves_input(op, {name}, scope, 0)  # a binding after the op leaves the caller's tensor saved all the same
                     if label is not None and not self._output_dead(op, scope):
                         saves[name] = label
         result = None
@@ -217,20 +215,19 @@ class SavedAnalysis:
             name = qualified(value.func, self.facts.imports) or ""
             positional = [a.value for a in value.args if a.keyword is None and not a.star]
             if name.startswith("torch.") and name.rsplit(".", 1)[-1] in TRUE_VIEWS and positional:
-                return _storage_name(positional[0])
+                return storage_name(positional[0])
             return None
-        return _storage_name(value)
+        return storage_name(value)
 
     def saver_after(self, storage: set[str], node: cst.CSTNode, scope: FunctionFacts,
                     keep: Callable[[cst.BaseExpression], bool] = lambda op: True) -> tuple[cst.BaseExpression, str] | None:
         """The first op after the write `node` (and that `keep` accepts) that saves a tensor named in
         `storage` for backward, with its label: what the write's next run changes."""
-        write = self.flow.order(node)
-        self._write_order = write  # the op's operands are read after the write
+        write = self._last_write = self.flow.order(node)  # the op's operands are read after the write
         for op in self.flow.ops_between(scope, write, 1 << 60):
             if id(op) in self.facts.grad_off or not keep(op):
                 continue
-            label = self._saves_input(op, storage, scope)
+            label = self.saves_input(op, storage, scope, write)
             if label is not None:
                 return op, label
         return None
@@ -351,7 +348,7 @@ class SavedAnalysis:
             if member in DISCRETE - {"detach"}:
                 return True
             statement = parents.get(id(call))
-            if _returns_receiver(member) and isinstance(statement, cst.Expr):
+            if returns_receiver(member) and isinstance(statement, cst.Expr):
                 return True  # written in place again, its result dropped
             if member in VALUES_AND_INDICES and isinstance(statement, cst.Assign) and len(statement.targets) == 1:
                 target = statement.targets[0].target
@@ -364,7 +361,7 @@ class SavedAnalysis:
             if not isinstance(call, cst.Call):
                 return False
             func = call.func
-            if (isinstance(func, cst.Attribute) and _returns_receiver(func.attr.value) and isinstance(func.value, cst.Name)
+            if (isinstance(func, cst.Attribute) and returns_receiver(func.attr.value) and isinstance(func.value, cst.Name)
                     and isinstance(parents.get(id(call)), cst.Expr)):  # `b.add_(use)`: flows into `b` only
                 return func.value.value != use.value and self._grad_dead(func.value.value, scope, None, depth + 1)
             called = qualified(func, self.facts.imports)
@@ -395,7 +392,7 @@ class SavedAnalysis:
     def _views_of(self, name: str, scope: FunctionFacts, start: int, write: int) -> set[str]:
         """Names bound between `start` and `write` to `name` itself or a view of it."""
         return {other for other, b in self.flow.bindings_between(scope, start, write)
-                if other != name and b.value is not None and name in _handed_out(b.value)}
+                if other != name and b.value is not None and name in handed_out(b.value)}
 
     def _op(self, expr: cst.BaseExpression, scope: FunctionFacts, result: bool = False) -> tuple[str, str, Saves, list[tuple[str, cst.BaseExpression]]] | None:
         """The derivatives.yaml op an expression runs, with its tensor operands by schema name."""
@@ -491,7 +488,13 @@ class SavedAnalysis:
         return op[0], value
 
     def _saves_input(self, op_node: cst.BaseExpression, storage: set[str], scope: FunctionFacts) -> str | None:
-        if not any(_storage_name(e) in storage for e in _operand_candidates(op_node)):
+        """`saves_input` for the write the last question asked about (codemods/_element_writes.py, until it passes the write)."""
+        return self.saves_input(op_node, storage, scope, self._last_write)
+
+    def saves_input(self, op_node: cst.BaseExpression, storage: set[str], scope: FunctionFacts, write: int) -> str | None:
+        """The label of `op_node` when it saves a tensor named in `storage` for backward, the write at order `write`
+        (a binding of the name between the op and the write means the op saved an earlier tensor)."""
+        if not any(storage_name(e) in storage for e in operand_candidates(op_node)):
             return None  # the tensor is no operand: nothing to look up
         op = self._op(op_node, scope)
         if op is None or not op[2].inputs:
@@ -502,13 +505,13 @@ class SavedAnalysis:
         if name == "module-weight":
             grads = [Grad.MAYBE] * (len(operands) + 1)  # the weights need the input: saved whatever it is
         for i, (arg, expr) in enumerate(operands):
-            if arg not in saves.inputs or not (_storage_name(expr) in storage):
+            if arg not in saves.inputs or not (storage_name(expr) in storage):
                 continue
             if name != "pow" and self._overload_saves_less(op_node, label, name, scope):
                 continue  # `x.pow(2)` saves `x` still: only its result is not saved
             if self._bare_parameter(expr, scope):
                 continue  # an untyped parameter: may be ids, a cache or optimizer state, no proof
-            if self._rebound_after(op_node, _storage_name(expr) or "", scope):
+            if self._rebound_after(op_node, storage_name(expr) or "", scope, write):
                 continue  # the op saved an earlier binding of the name
             if isinstance(op_node, cst.BinaryOperation) and not self._tensor_operands(op_node, expr, scope):
                 continue  # `n * k` on Python numbers saves nothing
@@ -535,14 +538,14 @@ class SavedAnalysis:
 
     def _bare_parameter(self, expr: cst.BaseExpression, scope: FunctionFacts) -> bool:
         """An unannotated parameter not known to be a tensor (a `forward` argument is one)."""
-        name = _storage_name(expr)
+        name = storage_name(expr)
         return (name is not None and name in scope.params and name not in scope.timeline
                 and scope.params[name].annotation is None and self.kinds.name_kind(name, scope) is not Kind.TENSOR)
 
-    def _rebound_after(self, op: cst.BaseExpression, name: str, scope: FunctionFacts) -> bool:
-        """A binding of `name` after `op` that runs whenever `op` ran (its blocks enclose the op's)."""
+    def _rebound_after(self, op: cst.BaseExpression, name: str, scope: FunctionFacts, write: int) -> bool:
+        """A binding of `name` after `op`, before `write`, that runs whenever `op` ran (its blocks enclose the op's)."""
         at, blocks = self.facts.order.get(id(op), 0), self.facts.blocks.get(id(op), ())
-        return any(b.order > at and blocks[: len(b.blocks)] == b.blocks and b.order < self._write_order
+        return any(b.order > at and blocks[: len(b.blocks)] == b.blocks and b.order < write
                    for b in scope.timeline.get(name, []))
 
     def _tensor_operands(self, op: cst.BinaryOperation, saved: cst.BaseExpression, scope: FunctionFacts) -> bool:
@@ -572,7 +575,7 @@ def _einsum(label: str, args: list[cst.Arg]) -> tuple[str, str, Saves, list[tupl
     return label, "einsum", Saves(False, frozenset(names), names), list(zip(names, operands))
 
 
-def _operand_candidates(op: cst.BaseExpression) -> list[cst.BaseExpression]:
+def operand_candidates(op: cst.BaseExpression) -> list[cst.BaseExpression]:
     """Every expression an op may take as a tensor operand: a superset of what `_op` returns."""
     if isinstance(op, cst.BinaryOperation):
         return [op.left, op.right]
@@ -594,7 +597,7 @@ def _evaluated_first(write: cst.CSTNode) -> list[cst.CSTNode]:
     return []
 
 
-def _storage_name(expr: cst.BaseExpression) -> str | None:
+def storage_name(expr: cst.BaseExpression) -> str | None:
     """The name whose storage `expr` surely is: the name (or `self.<attr>`) or a view of it (a cast may copy)."""
     while True:
         if isinstance(expr, cst.Name):
@@ -616,3 +619,6 @@ def quoted(node: cst.CSTNode, width: int = 60) -> str:
     if len(first) > width:
         return first[: width - 1] + "…"
     return first + ("…" if len(lines) > 1 else "")
+
+
+_operand_candidates = operand_candidates  # the old name codemods/_element_writes.py imports, until the lead rewires it

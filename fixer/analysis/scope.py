@@ -312,7 +312,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
                 self.current.attribute_stores.add(spelled)
         if isinstance(node.value, cst.Call) and qualified(node.value.func, self.facts.imports) in PARAMETER_CLASSES:
             for target in node.targets:
-                if isinstance(target.target, cst.Attribute) and _is_self(target.target.value):
+                if on_self(target.target):
                     self._class_parameter(target.target.attr.value)
         self._alias_targets(node, [t.target for t in node.targets], node.value)
 
@@ -346,7 +346,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     def _alias_targets(self, node: cst.CSTNode, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
         """`y = x` or `v = x.view(-1)`: both names reach one tensor (`x = x.view(-1)` drops the old one)."""
-        sources = _handed_out(value)
+        sources = handed_out(value)
         names = {n for t in targets for n in names_in(t)}
         if sources - names or any(not isinstance(t, cst.Name) for t in targets) and sources:
             self._alias(node, sources | names)
@@ -376,11 +376,11 @@ class FactsCollector(cst.BatchableCSTVisitor):
         self.mark(node)
         self.current.ops.append(node)
         func = node.func
-        if isinstance(func, cst.Attribute) and _returns_receiver(func.attr.value):
+        if isinstance(func, cst.Attribute) and returns_receiver(func.attr.value):
             self._written(func.value, node)
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_METHODS:
             for arg in node.args:
-                self._alias(node, _handed_out(arg.value))
+                self._alias(node, handed_out(arg.value))
         if isinstance(func, cst.Attribute) and func.attr.value == "register_parameter" and node.args:
             first = node.args[0]
             if first.keyword is None and not first.star and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
@@ -390,7 +390,7 @@ class FactsCollector(cst.BatchableCSTVisitor):
 
     def visit_Yield(self, node: cst.Yield) -> None:
         if isinstance(node.value, cst.BaseExpression):
-            self._alias(node, _handed_out(node.value))
+            self._alias(node, handed_out(node.value))
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Name):
@@ -401,14 +401,14 @@ class FactsCollector(cst.BatchableCSTVisitor):
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, None)
 
-def _handed_out(value: cst.BaseExpression) -> set[str]:
+def handed_out(value: cst.BaseExpression) -> set[str]:
     """The names whose tensor `value` evaluates to: bare names, views of them, containers of them."""
     while True:
         if isinstance(value, cst.Name):
             return {value.value}
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             method = value.func.attr.value
-            if method not in VIEW_METHODS and not _returns_receiver(method):
+            if method not in VIEW_METHODS and not returns_receiver(method):
                 return set()
             value = value.func.value
         elif isinstance(value, cst.Attribute) and value.attr.value in VIEW_METHODS:
@@ -416,14 +416,14 @@ def _handed_out(value: cst.BaseExpression) -> set[str]:
         elif isinstance(value, cst.Subscript):
             value = value.value  # basic indexing returns a view
         elif isinstance(value, (cst.Tuple, cst.List, cst.Set)):
-            return {n for e in value.elements for n in _handed_out(e.value)}
+            return {n for e in value.elements for n in handed_out(e.value)}
         elif isinstance(value, cst.Dict):
-            return {n for e in value.elements if isinstance(e, cst.DictElement) for n in _handed_out(e.value)}
+            return {n for e in value.elements if isinstance(e, cst.DictElement) for n in handed_out(e.value)}
         else:
             return set()
 
 
-def _returns_receiver(method: str) -> bool:
+def returns_receiver(method: str) -> bool:
     """In-place methods (`x.relu_()`) return the tensor they wrote."""
     return method.endswith("_") and not method.startswith("_")
 
@@ -447,5 +447,10 @@ def names_in(target: cst.BaseExpression) -> list[str]:
     return []
 
 
-def _is_self(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
+def on_self(node: cst.BaseExpression, attr: str | None = None) -> bool:
+    """`self.<attr>` (any attribute of `self` when `attr` is None)."""
+    return (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
+            and (attr is None or node.attr.value == attr))
+
+
+_handed_out = handed_out  # the old name codemods/_later_iterations.py imports, until the lead rewires it

@@ -12,38 +12,33 @@ matches. Two kinds of state outlive a call:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.analysis.saved import quoted
-from fixer.analysis.scope import Binding, FunctionFacts
-
-if TYPE_CHECKING:
-    from fixer.analysis.risk import RiskAnalysis
+from fixer.analysis.saved import SavedAnalysis, quoted
+from fixer.analysis.scope import Binding, FunctionFacts, on_self
 
 
-def saved_by_this_call(risks: RiskAnalysis, target: cst.BaseExpression, node: cst.CSTNode,
+def saved_by_this_call(saved: SavedAnalysis, target: cst.BaseExpression, node: cst.CSTNode,
                        scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
     """The op after the write `node` that saves the state `target` holds, when the next call of
     the def writes that same tensor again."""
     if isinstance(target, cst.Attribute):
-        return _attribute_state(risks, target, node, scope)
+        return _attribute_state(saved, target, node, scope)
     if isinstance(target, cst.Name):
-        return _returned_state(risks, target.value, node, scope)
+        return _returned_state(saved, target.value, node, scope)
     return None
 
 
-def _attribute_state(risks: RiskAnalysis, target: cst.Attribute, node: cst.CSTNode,
+def _attribute_state(saved: SavedAnalysis, target: cst.Attribute, node: cst.CSTNode,
                      scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
     info = scope.class_info
-    if not (scope.is_forward and info is not None and info.is_module and _on_self(target)):
+    if not (scope.is_forward and info is not None and info.is_module and on_self(target)):
         return None
     spelled = code(target)
     if spelled in scope.attribute_timeline:
         return None  # bound in the call itself: each call may hold a new tensor
-    op = _saver_after(risks, spelled, node, scope)
+    op = _saver_after(saved, spelled, node, scope)
     if op is None:
         return None
     return op[0], (f"`{spelled}` keeps its tensor from one call to the next, and `{op[1]}` (line ", LineOf(op[0]),
@@ -51,12 +46,12 @@ def _attribute_state(risks: RiskAnalysis, target: cst.Attribute, node: cst.CSTNo
                    " makes backward fail when the module runs twice before backward")
 
 
-def _returned_state(risks: RiskAnalysis, name: str, node: cst.CSTNode,
+def _returned_state(saved: SavedAnalysis, name: str, node: cst.CSTNode,
                     scope: FunctionFacts) -> tuple[cst.CSTNode, Message] | None:
-    received = _received_as(risks, name, node, scope)
-    if received is None or not _returned_unchanged(risks, name, node, scope):
+    received = _received_as(saved, name, node, scope)
+    if received is None or not _returned_unchanged(saved, name, node, scope):
         return None
-    op = _saver_after(risks, name, node, scope)
+    op = _saver_after(saved, name, node, scope)
     if op is None:
         return None
     return op[0], (f"`{name}` is the state this def receives (`{received}`) and returns; `{op[1]}` (line ",
@@ -64,18 +59,14 @@ def _returned_state(risks: RiskAnalysis, name: str, node: cst.CSTNode,
                    " writes it, so passing the returned state back in (the next step) makes backward fail")
 
 
-def _on_self(target: cst.Attribute) -> bool:
-    return isinstance(target.value, cst.Name) and target.value.value == "self"
-
-
-def _received_as(risks: RiskAnalysis, name: str, node: cst.CSTNode, scope: FunctionFacts) -> str | None:
+def _received_as(saved: SavedAnalysis, name: str, node: cst.CSTNode, scope: FunctionFacts) -> str | None:
     """The parameter whose argument `name` may hold at `node`: the parameter itself, the same
     tensor under another name (`zi = state`) or an element unpacked from it (`si, zi = state`)."""
-    if name in scope.params and risks.flow.entry_reaches(name, node, scope):
+    if name in scope.params and saved.flow.entry_reaches(name, node, scope):
         return name
-    for binding in risks.flow.reaching(name, node, scope):
+    for binding in saved.flow.reaching(name, node, scope):
         source = _unpacked_from(binding)
-        if source is not None and source in scope.params and risks.flow.entry_reaches(source, binding.node, scope):
+        if source is not None and source in scope.params and saved.flow.entry_reaches(source, binding.node, scope):
             return source
     return None
 
@@ -91,11 +82,11 @@ def _unpacked_from(binding: Binding) -> str | None:
     return None
 
 
-def _returned_unchanged(risks: RiskAnalysis, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
+def _returned_unchanged(saved: SavedAnalysis, name: str, node: cst.CSTNode, scope: FunctionFacts) -> bool:
     """Whether a `return` after the write hands back the written tensor (itself, or in a tuple or list)."""
-    write = risks.flow.order(node)
+    write = saved.flow.order(node)
     for ret in scope.returns:
-        at = risks.flow.order(ret)
+        at = saved.flow.order(ret)
         if at > write and ret.value is not None and name in _returned_names(ret.value) and not _bound_between(scope, name, write, at):
             return True
     return False
@@ -113,10 +104,10 @@ def _bound_between(scope: FunctionFacts, name: str, low: int, high: int) -> bool
     return any(low < b.order < high for b in scope.timeline.get(name, []))
 
 
-def _saver_after(risks: RiskAnalysis, storage: str, node: cst.CSTNode,
+def _saver_after(saved: SavedAnalysis, storage: str, node: cst.CSTNode,
                  scope: FunctionFacts) -> tuple[cst.CSTNode, str] | None:
     """The first op after the write that saves `storage` (a name, or `self.<attr>`) for backward,
     with no binding of it in between."""
-    write = risks.flow.order(node)
-    return risks.saved.saver_after({storage}, node, scope, lambda op: not risks.facts.in_no_grad(op)
-                                   and not _bound_between(scope, storage, write, risks.flow.order(op)))
+    write = saved.flow.order(node)
+    return saved.saver_after({storage}, node, scope, lambda op: not saved.facts.in_no_grad(op)
+                                   and not _bound_between(scope, storage, write, saved.flow.order(op)))

@@ -1,4 +1,4 @@
-"""The torch facts outplace needs, loaded from the table that scripts/gen_torch_tables.py generates."""
+"""The torch facts outplace needs: the table scripts/gen_torch_tables.py generates, and the factories."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from typing import Any, Literal
 
 InplaceKind = Literal["same", "special", "display_only"]
 ViewKind = Literal["view", "maybe"]
+# How a factory is given its shape: positional sizes (`zeros(n, d)`), one size then a value
+# (`full((n, d), v)`), `eye(n, m)`, sizes and strides, another tensor's (`zeros_like(x)`), a range of
+# numbers (`arange(n)`, `randint(lo, hi, size)`), data (`tensor([...])`), or samples of a tensor's values.
+FactoryShape = Literal["sizes", "size", "square", "strided", "like", "range", "data", "sampled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,39 @@ class ModuleSaves:
     def saves_input_for_weight(self) -> bool:
         """Tell whether writing the first argument, not requiring grad, breaks the parameters' backward."""
         return 0 in self.saved_inputs_for_weight
+
+
+@dataclass(frozen=True, slots=True)
+class Factory:
+    """A torch function that returns a new tensor, which autograd does not track unless asked (`requires_grad=True`)."""
+
+    shape: FactoryShape
+    default_float: bool = False  # without `dtype=`, its result has torch's default float dtype
+
+
+# The one table of torch's tensor factories, by function name (`torch.<name>`); the lists below are views of it.
+FACTORIES: Mapping[str, Factory] = MappingProxyType({
+    **{name: Factory("sizes", default_float=True) for name in ("zeros", "ones", "empty", "rand", "randn")},
+    "full": Factory("size"),
+    "eye": Factory("square", default_float=True),
+    "empty_strided": Factory("strided", default_float=True),
+    **{name: Factory("like") for name in ("zeros_like", "ones_like", "empty_like", "full_like", "rand_like",
+                                          "randn_like", "randint_like")},
+    **{name: Factory("range") for name in ("arange", "randint", "randperm", "tril_indices", "triu_indices")},
+    **{name: Factory("range", default_float=True) for name in ("range", "linspace", "logspace")},
+    **{name: Factory("data") for name in ("tensor", "from_numpy")},
+    **{name: Factory("sampled") for name in ("bernoulli", "multinomial", "normal", "poisson")},
+})
+# Their result's shape is another tensor's: nothing of its values (nor its gradient) flows in.
+LIKE_FACTORIES = frozenset(name for name, f in FACTORIES.items() if f.shape == "like")
+# Every positional argument is the shape (`full`: its first): `torch.zeros(n, d)`, `torch.full((n, d), v)`.
+SIZED_FACTORIES = frozenset(name for name, f in FACTORIES.items() if f.shape in ("sizes", "size"))
+# A new contiguous tensor whose shape the call spells (`eye(n, m)` too; not a `*_like`, which copies strides).
+DENSE_FACTORIES = frozenset(name for name, f in FACTORIES.items() if f.shape in ("sizes", "size", "square"))
+# Without `dtype=`, the default float dtype (`full` and `arange` take their fill's or bounds' dtype).
+FLOAT_FACTORIES = frozenset(name for name, f in FACTORIES.items() if f.default_float)
+# Their positional arguments are numbers (sizes, bounds, counts), never tensors.
+NUMBER_FACTORIES = frozenset(name for name, f in FACTORIES.items() if f.shape in ("sizes", "size", "square", "strided", "range"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import enum
 import libcst as cst
 
 from fixer.analysis.project import unpacked_result
-from fixer.analysis.scope import FunctionFacts, RegionFacts, qualified
+from fixer.analysis.scope import FunctionFacts, RegionFacts, on_self, qualified
 from fixer.core.batched import contains
 from fixer.analysis.tables import torch_tables
 
@@ -180,7 +180,7 @@ class TensorKinds:
         func = call.func
         name = qualified(func, self.facts.imports)
         if name is not None:
-            return _qualified_call_kind(name, call)
+            return _qualified_call_kind(name)
         if isinstance(func, cst.Name):
             return Kind.NOT_TENSOR if func.value in PLAIN_BUILTINS and func.value not in scope.bindings else Kind.UNKNOWN
         if isinstance(func, cst.Attribute):
@@ -192,9 +192,9 @@ class TensorKinds:
             method = func.attr.value
             if receiver is Kind.UNKNOWN and method in torch_tables().tensor_method_ops and method not in SHARED_METHODS:
                 return Kind.TENSOR  # `scores.softmax(-1)`: only a tensor has this method
-            if scope.is_forward and (_is_self_attribute(func) or _is_super_forward(func)):
+            if scope.is_forward and (on_self(func) or _is_super_forward(func)):
                 return Kind.TENSOR  # a submodule called in forward: self.conv(x); the base's: super().forward(x)
-        if scope.is_forward and _is_self_attribute(func):
+        if scope.is_forward and on_self(func):
             return Kind.TENSOR
         return Kind.UNKNOWN
 
@@ -207,9 +207,9 @@ class TensorKinds:
         if attr.attr.value in ("T", "mT", "H", "mH", "data", "grad", "real", "imag"):
             return self.kind(attr.value, scope)
         info = scope.class_info
-        if info is not None and _is_self_attribute(attr) and attr.attr.value in info.plain_attributes:
+        if info is not None and on_self(attr) and attr.attr.value in info.plain_attributes:
             return Kind.NOT_TENSOR  # `self.scale = dim ** -0.5` in `__init__`
-        if _is_self_attribute(attr) and attr.attr.value in scope.class_parameters:
+        if on_self(attr) and attr.attr.value in scope.class_parameters:
             return Kind.TENSOR  # `self.w = nn.Parameter(...)`
         return Kind.UNKNOWN
 
@@ -224,7 +224,7 @@ class TensorKinds:
         return Kind.NOT_TENSOR if all(k is Kind.NOT_TENSOR for k in sides) else Kind.UNKNOWN
 
 
-def _qualified_call_kind(name: str, call: cst.Call) -> Kind:
+def _qualified_call_kind(name: str) -> Kind:
     root = name.split(".")[0]
     if root in NON_TORCH_ROOTS:
         return Kind.NOT_TENSOR
@@ -294,16 +294,3 @@ def _is_super_forward(func: cst.BaseExpression) -> bool:
             and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
 
-def _is_self_attribute(func: cst.BaseExpression) -> bool:
-    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"
-
-
-def never_requires_grad(expr: cst.BaseExpression) -> bool:
-    """`p.grad`, `x.detach()`, `x.grad.data`: tensors autograd never tracks, so writes are fine."""
-    while isinstance(expr, cst.Attribute) and expr.attr.value == "data":
-        expr = expr.value
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value == "grad"
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-        return expr.func.attr.value == "detach"
-    return False

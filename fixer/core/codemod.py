@@ -14,10 +14,11 @@ from fixer.analysis.dtypes import INTS, Dtypes
 from fixer.analysis.leaves import leaf_update, written_leaf
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.messages import Message
+from fixer.analysis.grad import never_requires_grad
 from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
-from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.analysis.tensors import Kind, TensorKinds
 from fixer.core.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
@@ -163,7 +164,7 @@ class Codemod(cst.BatchableCSTVisitor):
         value, and the fix safety with why. `values` are what the write stores; `statement` is the
         statement the fix replaces when it is not `node`; `tensor`: the target is surely a tensor."""
         assert self.context.risks is not None and self.context.dtypes is not None
-        risk = self.context.risks.assess(target, node, values, statement, tensor=tensor)
+        risk = self.context.risks.assess(target, node, statement, tensor=tensor)
         if risk is not None and risk.severity is Severity.WARNING and self.context.dtypes.dtype(target, node) in INTS:
             return None  # an integer or bool tensor that nothing saved: autograd never tracks its values
         return risk
