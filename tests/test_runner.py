@@ -11,7 +11,8 @@ import pytest
 
 from fixer.core import engine
 from fixer.files import runner
-from fixer.files.runner import Mode, Options, Outcome, ignored_codes, process_file, process_stdin, run
+from fixer.files.runner import Mode, Options, Outcome, process_file, process_stdin, run
+from fixer.files.selection import ignored_codes
 from fixer.files.sourcefile import SourceError
 from fixer.core.types import ErrorKind, FileError, FileStatus, Safety
 

@@ -37,9 +37,10 @@ from fixer.core import diff
 from fixer.cli import report
 from fixer.files import runner
 from fixer.files.notebook import JoinedNotebook, NotebookError
-from fixer.files.runner import Options, Outcome
+from fixer.files.runner import Outcome
+from fixer.files.selection import rules_for
 from fixer.files.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
-from fixer.core.types import ExitPolicy, Finding, Safety, Severity
+from fixer.core.types import ExitPolicy, Finding, Options, Safety, Severity
 
 KEYS = """\
 y - apply this change
@@ -229,7 +230,7 @@ class Review:
     def replan(self, path: str, text: str) -> list[Finding] | None:
         from fixer.core import engine
 
-        result = engine.plan(text, path, runner.rules_for(path, self.options))
+        result = engine.plan(text, path, rules_for(path, self.options))
         return None if result.error is not None else [f for f in result.findings if f.severity is self.severity]
 
     # one change -------------------------------------------------------------------------------
@@ -422,7 +423,7 @@ def _plan(paths: Sequence[str], options: Options) -> list[Outcome]:
 
 def _dirty(paths: list[str]) -> dict[str, str]:
     """Real path -> reason, for the files `fix` must not write so that git can undo it (fixer/files/vcs.py)."""
-    from fixer.files.vcs import refused_files
+    from fixer.files.written import refused_files
 
     return refused_files(paths) if paths else {}
 

@@ -13,8 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fixer.files.runner import Mode, Options
-from fixer.core.types import ExitPolicy, FileResult, FileStatus, Finding, RunSummary, Safety, Severity, UnusedNoqa
+from fixer.core.types import ExitPolicy, FileResult, FileStatus, Finding, Mode, Options, RunSummary, Safety, Severity, UnusedNoqa
 
 if TYPE_CHECKING:
     from rich.text import Text

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from fixer.files import vcs
+
 FOLDER = "written"
 
 
@@ -42,6 +44,13 @@ def remember(path: str, data: bytes) -> None:
         pass
 
 
+def refused_files(files: Iterable[str]) -> dict[str, str]:
+    """`dirty_files`, less those whose only uncommitted change is outplace's own last write."""
+    dirty = vcs.dirty_files(files)
+    own = own_writes([path for path, reason in dirty.items() if reason == vcs.MODIFIED])
+    return {path: reason for path, reason in dirty.items() if path not in own}
+
+
 def own_writes(real_paths: Iterable[str]) -> set[str]:
     """Those of `real_paths` whose bytes on disk are exactly what outplace last wrote to them."""
     own = set()
@@ -63,9 +72,7 @@ def own_writes(real_paths: Iterable[str]) -> set[str]:
 def _cache_folder(path: str) -> Path | None:
     """`.outplace_cache/` at the root of the git work tree that holds `path`; None outside git."""
     from fixer.files.cache import CACHE_FOLDER
-    from fixer.files.vcs import work_tree_of
-
-    root = work_tree_of(path)
+    root = vcs.work_tree_of(path)
     return None if root is None else root / CACHE_FOLDER
 
 

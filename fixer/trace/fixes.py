@@ -11,7 +11,7 @@ from pathlib import Path
 from fixer.core import engine, registry
 from fixer.analysis.evidence import Evidence
 from fixer.files.sourcefile import encode_source, read_source, write_atomic
-from fixer.trace.report import Violation
+from fixer.trace.violation import Violation
 from fixer.core.types import FileStatus, Finding, Safety
 
 INSTALLED = ("site-packages", "dist-packages")
