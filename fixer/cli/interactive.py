@@ -39,7 +39,8 @@ from fixer.files import runner
 from fixer.files.notebook import JoinedNotebook, NotebookError
 from fixer.files.runner import Outcome
 from fixer.files.selection import rules_for
-from fixer.files.sourcefile import SourceError, decode_source, encode_source, read_source, split_lines, write_atomic
+from fixer.files.sourcefile import SourceError, decode_source, read_source, split_lines
+from fixer.files.written import write_fixed
 from fixer.core.types import ExitPolicy, Finding, Options, Safety, Severity
 
 KEYS = """\
@@ -447,14 +448,8 @@ def _write(session: Review, outcome: Outcome, old: str, new: str) -> str | None:
         if read_source(Path(path)).text != old:
             reason = "the file changed on disk during the review"
         else:
-            text = cells.file_text(new) if cells else new
-            data = encode_source(text, outcome.encoding)
             with _signals_held():  # a file is written, or not; the count printed after is exact
-                write_atomic(Path(path), data)
-            if not session.options.allow_dirty:
-                from fixer.files.written import remember
-
-                remember(path, data)
+                text = write_fixed(path, new, outcome.encoding, cells=cells, record=not session.options.allow_dirty)
             reason = ""
     except SourceError as error:
         reason = error.error.message

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fixer.files.sourcefile import (
-    SourceError, SourceFile, decode_source, describe_os_error, encode_source, read_source, remove_stale_temps,
-    write_atomic,
-)
+from fixer.files.sourcefile import SourceError, SourceFile, decode_source, describe_os_error, read_source, remove_stale_temps
 from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Mode, Options
 from fixer.files.selection import rules_for
 from fixer.files.walk import common_folder, discover, force_excluded, project_root
@@ -102,12 +99,10 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
         refusal = dict(options.refused).get(os.path.realpath(path)) if options.refused else None
         if refusal is not None:
             return Outcome(FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.VCS, refusal)))
-        data = encode_source(new_text, source.encoding)
-        write_atomic(Path(path), data, source.mode)
-        if not options.allow_dirty:  # git held the file clean (or it is outside git): its only change is ours
-            from fixer.files.written import remember
+        from fixer.files.written import write_fixed
 
-            remember(path, data)
+        # without --allow-dirty git held the file clean (or it is outside git): its only change is ours
+        write_fixed(path, new_text, source.encoding, mode=source.mode, record=not options.allow_dirty)
     return outcome
 
 
