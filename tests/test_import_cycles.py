@@ -148,7 +148,11 @@ def shortest_cycle(graph: dict[str, dict[str, int]], group: frozenset[str]) -> s
 
 def test_fixer_has_no_import_cycle() -> None:
     graph = import_graph()
-    cycles = [shortest_cycle(graph, group) for group in strongly_connected(graph) if group not in KNOWN]
+    cycles = [
+        f"{shortest_cycle(graph, group)}\n  (modules in the cycle: {sorted(group)})"
+        for group in strongly_connected(graph)
+        if group not in KNOWN
+    ]
     assert not cycles, "import cycles in fixer/:\n" + "\n".join(cycles)
 
 
