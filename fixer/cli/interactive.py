@@ -93,7 +93,7 @@ class Tally:
 
 @dataclass(slots=True)
 class Review:
-    """The decisions of one run: policies set by a/d/r/A/q and what happened so far, and the pass under review."""
+    """The decisions of one run: policies set by a/d/r/A/q and what happened so far."""
 
     options: Options
     term: Terminal
@@ -103,19 +103,6 @@ class Review:
     severity: Severity = Severity.ERROR  # the findings under review: errors, then warnings
     apply_all: bool = False
     stopped: bool = False
-    # the file under review (set by `file`), and its pass (set by `plan`, read by `accept`)
-    path: str = ""
-    cells: JoinedNotebook | None = None  # the file is a notebook: its text is the joined cells
-    planned: tuple[str, FileResult] | None = None  # the text the workers planned, and their plan
-    marks: list[Mark] = field(default_factory=list)
-    base: str | None = None  # the text of the pass
-    queue: list[Finding] = field(default_factory=list)  # its findings of `severity`
-    accepted: list[Finding] = field(default_factory=list)
-    asked: bool = False  # `accept` was asked about the pass (the engine does not ask on its last pass)
-    held: bool = False  # the rest of the pass is not asked: it waits for the next pass, or for nothing
-    ended: bool = False  # the file's review ends with this pass: nothing was put off, or `q`, or an edit
-    edited: str | None = None  # `e`: the user's text, which the review goes on from
-    more_after_edit: bool = False
 
     def first_plan(self, path: str, text: str, outcome: Outcome) -> FileResult | None:
         """The plan of `text`: the workers' when it is the text they planned, else planned again (None: it failed)."""
@@ -125,17 +112,45 @@ class Review:
         result = engine.plan(text, path, rules_for(path, self.options))
         return None if result.error is not None else result
 
-    # one file ---------------------------------------------------------------------------------
     def file(self, path: str, text: str, first: FileResult, cells: JoinedNotebook | None = None) -> str:
         """The text of `path` after its changes of `severity` are decided, `first` being the plan of `text`.
 
         For a notebook, `text` is its joined cells (`cells` says how to show and write them back).
         """
-        self.path, self.cells, self.planned, self.marks, self.base = path, cells, (text, first), [], None
-        rules = rules_for(path, self.options)
-        for _ in range(2 * len(first.findings) + 4):  # bounds a fix that never converges
+        return FileReview(self, path, cells, (text, first)).decided(text, len(first.findings))
+
+    def explain(self, finding: Finding) -> None:
+        from fixer.core.registry import find_rule
+
+        rule = find_rule(finding.rule_id)
+        self.term.show(report.explain(rule) if rule else finding.why)
+        self.term.show(KEYS, "dim")
+
+
+@dataclass(slots=True)
+class FileReview:
+    """One file's review: the engine's fix loop planning through `plan` and asking `accept`, pass by pass."""
+
+    run: Review
+    path: str
+    cells: JoinedNotebook | None  # the file is a notebook: its text is the joined cells
+    planned: tuple[str, FileResult] | None  # the text the workers planned, and their plan
+    marks: list[Mark] = field(default_factory=list)
+    base: str | None = None  # the text of the pass
+    queue: list[Finding] = field(default_factory=list)  # its findings of the severity under review
+    accepted: list[Finding] = field(default_factory=list)
+    asked: bool = False  # `accept` was asked about the pass (the engine does not ask on its last pass)
+    held: bool = False  # the rest of the pass is not asked: it waits for the next pass, or for nothing
+    ended: bool = False  # the file's review ends with this pass: nothing was put off, or `q`, or an edit
+    edited: str | None = None  # `e`: the user's text, which the review goes on from
+    more_after_edit: bool = False
+
+    def decided(self, text: str, findings: int) -> str:
+        """The text once every change is decided: the engine's loop, again from an edit or past its last pass."""
+        rules = rules_for(self.path, self.run.options)
+        for _ in range(2 * findings + 4):  # bounds a fix that never converges
             self.ended, self.edited = False, None
-            result = engine.fix(text, path, rules, self.accept, replan=self.plan)
+            result = engine.fix(text, self.path, rules, self.accept, replan=self.plan)
             if self.edited is not None:
                 if not self.more_after_edit:
                     return self.edited
@@ -152,16 +167,16 @@ class Review:
             return FileResult(self.path, FileStatus.CLEAN)
         if self.base is not None:
             self.marks = carry(self.base, text, self.marks)
-        result = self.planned[1] if self.planned and text == self.planned[0] else self.replan(self.path, text)
+        result = self.planned[1] if self.planned and text == self.planned[0] else self.run.replan(self.path, text)
         self.planned = None  # only the text the workers planned is theirs
         self.base, self.accepted, self.asked, self.held, self.ended = text, [], False, False, True
-        self.queue = [] if result is None else [f for f in result.findings if f.severity is self.severity]
+        self.queue = [] if result is None else [f for f in result.findings if f.severity is self.run.severity]
         return FileResult(self.path, FileStatus.CLEAN) if result is None else result
 
     def accept(self, finding: Finding) -> bool:
         """Whether the fix of `finding` is applied: asked at the terminal, or decided by a policy."""
         self.asked = True
-        if finding.severity is not self.severity or self.held:
+        if finding.severity is not self.run.severity or self.held:
             return False
         if any(_overlaps(a, finding) for a in self.accepted):
             self.held, self.ended = True, False  # asked again once the accepted ones are applied
@@ -171,10 +186,10 @@ class Review:
         index = self.queue.index(finding)
         verdict, edited = self.decide(finding)
         if verdict is Verdict.STOP:
-            self.tally.not_reviewed_of([f for f in self.queue[index:] if not any(m.covers(f) for m in self.marks)])
+            self.run.tally.not_reviewed_of([f for f in self.queue[index:] if not any(m.covers(f) for m in self.marks)])
             self.held = self.ended = True
             return False
-        self.tally.count(finding, verdict)
+        self.run.tally.count(finding, verdict)
         if verdict is Verdict.APPLY:
             self.accepted.append(finding)
             return True
@@ -188,87 +203,83 @@ class Review:
     # one change -------------------------------------------------------------------------------
     def decide(self, finding: Finding) -> tuple[Verdict, str | None]:
         """The verdict on `finding` (asked, or from a policy), and the edited text."""
-        policy = self.file_policies.get(self.path)
-        if finding.rule_id in self.skip_rules or policy is Verdict.SKIP:
+        run, term = self.run, self.run.term
+        policy = run.file_policies.get(self.path)
+        if finding.rule_id in run.skip_rules or policy is Verdict.SKIP:
             return Verdict.SKIP, None
-        auto_apply = self.apply_all or policy is Verdict.APPLY
+        auto_apply = run.apply_all or policy is Verdict.APPLY
         base, queue, accepted = self.base or "", self.queue, self.accepted
         if finding.safety is Safety.DISPLAY_ONLY:
             if not auto_apply:
                 self.header(finding, _apply(base, queue, accepted))
-                self.term.show("display-only: no automatic fix; shown and skipped.", "dim")
+                term.show("display-only: no automatic fix; shown and skipped.", "dim")
             return Verdict.DISPLAY, None
         try:
             after = _apply(base, queue, [*accepted, finding])
         except _Broken:
             self.header(finding, _apply(base, queue, accepted))
-            self.term.show("this fix would not parse together with the changes accepted before it; skipped.", "yellow")
+            term.show("this fix would not parse together with the changes accepted before it; skipped.", "yellow")
             return Verdict.SKIP, None
-        if auto_apply and (finding.safety is Safety.SAFE or self.options.unsafe_fixes):
+        if auto_apply and (finding.safety is Safety.SAFE or run.options.unsafe_fixes):
             return Verdict.APPLY, None
         before = _apply(base, queue, accepted)
         self.show_change(finding, before, after)
         while True:
-            key = self.term.key(f"Apply this {'UNSAFE ' if finding.safety is Safety.UNSAFE else ''}change? {PROMPT}")
+            key = term.key(f"Apply this {'UNSAFE ' if finding.safety is Safety.UNSAFE else ''}change? {PROMPT}")
             if key in ("y", "n", "a", "d"):
                 if key in ("a", "d"):
-                    self.file_policies[self.path] = Verdict.APPLY if key == "a" else Verdict.SKIP
+                    run.file_policies[self.path] = Verdict.APPLY if key == "a" else Verdict.SKIP
                 return (Verdict.APPLY if key in ("y", "a") else Verdict.SKIP), None
             if key == "r":
-                self.skip_rules.add(finding.rule_id)
+                run.skip_rules.add(finding.rule_id)
                 return Verdict.SKIP, None
             if key == "A":
-                self.apply_all = True
+                run.apply_all = True
                 return Verdict.APPLY, None
             if key == "q":
-                self.stopped = True
+                run.stopped = True
                 return Verdict.STOP, None
             if key == "e":
-                edited = self.edit(self.path, after)
+                edited = self.edit(after)
                 if edited is None:
                     continue
                 return (Verdict.SKIP, None) if edited == before else (Verdict.EDIT, edited)
             if key in ("?", "x"):
-                self.explain(finding)
+                run.explain(finding)
                 self.show_change(finding, before, after)  # the help scrolled it away
             else:
-                self.term.show(KEYS, "dim")
+                term.show(KEYS, "dim")
 
     def show_change(self, finding: Finding, before: str, after: str) -> None:
         """The header, the reason and the diff of one change."""
         self.header(finding, before)
-        self.term.show(change_view.change_diff(self.path, before, after, self.cells))
+        self.run.term.show(change_view.change_diff(self.path, before, after, self.cells))
 
     def header(self, finding: Finding, before: str) -> None:
         for line in change_view.header(finding, self.base or "", before, self.cells):
-            self.term.show(line)
+            self.run.term.show(line)
 
-    def explain(self, finding: Finding) -> None:
-        from fixer.core.registry import find_rule
-
-        rule = find_rule(finding.rule_id)
-        self.term.show(report.explain(rule) if rule else finding.why)
-        self.term.show(KEYS, "dim")
-
-    def edit(self, path: str, proposal: str) -> str | None:
+    def edit(self, proposal: str) -> str | None:
         """The proposal as saved in $EDITOR, when it parses; None (after saying why) otherwise."""
+        term = self.run.term
         # A notebook's cells are edited as one Python module, between their `# outplace-cell N` lines.
-        text = self.term.edit(Path(path).stem + ".py" if self.cells is not None else Path(path).name, proposal)
+        text = term.edit(Path(self.path).stem + ".py" if self.cells is not None else Path(self.path).name, proposal)
         if text is None:
             return None
         try:
             ast.parse(text)
         except (SyntaxError, ValueError) as error:
             where = f" (line {error.lineno}: {error.msg})" if isinstance(error, SyntaxError) else ""
-            self.term.show(f"the edited code does not parse{where}; nothing taken, asked again.", "yellow")
+            term.show(f"the edited code does not parse{where}; nothing taken, asked again.", "yellow")
             return None
         if self.cells is not None:
             try:
                 self.cells.sources(text)
             except NotebookError:
-                self.term.show("the edit changed the `# outplace-cell N` lines between cells; nothing taken, asked again.", "yellow")
+                term.show("the edit changed the `# outplace-cell N` lines between cells; nothing taken, asked again.", "yellow")
                 return None
         return text
+
 
 # the run ----------------------------------------------------------------------------------------
 def review(paths: Sequence[str], options: Options, policy: ExitPolicy = ExitPolicy()) -> int:
