@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from fixer.core import engine
-from fixer.files import runner
-from fixer.files.runner import Mode, Options, Outcome, ignored_codes, process_file, process_stdin, run
+from fixer.files import runner, written
+from fixer.files.runner import Mode, Options, Outcome, process_file, process_stdin, run
+from fixer.files.selection import ignored_codes
 from fixer.files.sourcefile import SourceError
 from fixer.core.types import ErrorKind, FileError, FileStatus, Safety
 
@@ -85,7 +86,7 @@ def test_a_failed_write_becomes_a_failed_result(tmp_path: Path, monkeypatch: pyt
     def refuse(path: Path, data: bytes, mode: int | None = None) -> None:
         raise SourceError(FileError(ErrorKind.IO, "read-only file"))
 
-    monkeypatch.setattr(runner, "write_atomic", refuse)
+    monkeypatch.setattr(written, "write_atomic", refuse)  # the one write path of every front end
     path = write(tmp_path, "model.py", SIGMOID)
     result = process_file(path, Options(Mode.FIX)).result
     assert result.error == FileError(ErrorKind.IO, "read-only file")

@@ -13,7 +13,7 @@ from fixer.bot.flow import BotOptions, BotResult, run_bot
 from fixer.bot.forge import ForgeError
 from fixer.bot.git import GitError
 from fixer.bot.redact import Redactor
-from fixer.files.runner import Options
+from fixer.core.types import Options
 
 TOKEN_VARIABLES = ("OUTPLACE_TOKEN", "GITHUB_TOKEN")  # the first set wins
 

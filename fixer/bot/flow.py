@@ -23,7 +23,7 @@ from fixer.bot.body import DEFAULT_TITLE, RuleFixes, commit_message, plural, ren
 from fixer.bot.forge import ForgeError, GitHub, PullRequest
 from fixer.bot.git import TRAILER, Git, GitError, Identity
 from fixer.bot.redact import Redactor
-from fixer.files.runner import Mode, Options
+from fixer.core.types import Mode, Options
 
 T = TypeVar("T")
 DEFAULT_BRANCH = "outplace/fix-inplace"

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO, TypeVar
 
 import typer
 
-from fixer.files.runner import Mode, Options, Outcome
-from fixer.core.types import ExitPolicy
+from fixer.files.runner import Outcome
+from fixer.core.types import ExitPolicy, Mode, Options
 
 if TYPE_CHECKING:
     from fixer.core.types import FileResult

@@ -11,8 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fixer.files.runner import Options
-from fixer.core.types import FileResult, Finding, Safety, Severity
+from fixer.core.types import FileResult, Finding, Options, Safety, Severity
 
 WARNINGS_FLAG = "--fix-warnings"
 UNSAFE_FLAG = "--unsafe-fixes"

@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from fixer.files.sourcefile import SourceError, encode_source, read_source, split_lines, write_atomic
+from fixer.files.sourcefile import SourceError, read_source, split_lines
+from fixer.files.written import write_fixed
 from fixer.core.types import FileResult, Finding
 
 # An existing `# noqa: A1, B2` list, which the new codes join (a bare `# noqa` silences all already).
@@ -63,7 +64,7 @@ def add_to_files(results: Sequence[FileResult]) -> tuple[int, list[str]]:
             source = read_source(Path(result.path))
             text, count = with_noqa(source.text, findings)
             if count:
-                write_atomic(Path(result.path), encode_source(text, source.encoding), source.mode)
+                write_fixed(result.path, text, source.encoding, mode=source.mode, record=False)  # as before: no record
         except SourceError as error:
             errors.append(error.error.describe(result.path))
             continue

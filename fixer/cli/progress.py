@@ -19,20 +19,21 @@ def wants_bar(stream: TextIO, quiet: bool) -> bool:
     return not quiet and bool(getattr(stream, "isatty", lambda: False)())
 
 
-def tracked(stream: TextIO, run: Callable[[Callable[[int], None]], Iterable[T]]) -> Iterator[T]:
-    """The items of `run(on_total)`, with a bar on `stream` once `on_total` reports a long run."""
+def tracked(stream: TextIO, run: Callable[[Callable[[int], None]], Iterable[T]], label: str = "outplace",
+            min_files: int = MIN_FILES) -> Iterator[T]:
+    """The items of `run(on_total)`, with a bar named `label` on `stream` once `on_total` reports `min_files` or more."""
     bar: Progress | None = None
     task: TaskID | None = None
 
     def on_total(total: int) -> None:
         nonlocal bar, task
-        if total < MIN_FILES:
+        if total < min_files:
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         bar = Progress(
-            TextColumn("outplace"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeElapsedColumn(),
+            TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeElapsedColumn(),
             console=Console(file=stream), transient=True,
         )  # fmt: skip
         task = bar.add_task("files", total=total)

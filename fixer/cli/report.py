@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fixer.files.runner import Mode, Options
-from fixer.core.types import ExitPolicy, FileResult, FileStatus, Finding, RunSummary, Safety, Severity, UnusedNoqa
+from fixer.core.types import ExitPolicy, FileResult, FileStatus, Finding, Mode, Options, RunSummary, Safety, Severity, UnusedNoqa
 
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from fixer.cli.interactive import Tally
     from fixer.core.codemod import Codemod
 
 
@@ -201,6 +201,24 @@ def diff_summary(results: Sequence[FileResult], options: Options | None = None) 
     elif warnings:
         lead += f" {plural(warnings, 'warning')} would be left."
     return lead + "\n"
+
+
+def review_summary(tally: Tally) -> str:
+    """`Applied 3 changes, skipped 2, 1 display-only; wrote 2 files.` and one line per rule, after `fix -i`."""
+    applied, skipped, display = (sum(c.values()) for c in (tally.applied, tally.skipped, tally.display))
+    edited = sum(tally.edited.values())
+    head = f"Applied {plural(applied, 'change')}" + (f" ({edited} edited)" if edited else "")
+    head += f", skipped {skipped}" + (f", {display} display-only" if display else "")
+    head += f"; wrote {plural(len(tally.written), 'file')}."
+    lines = ["", head]
+    for rule in sorted(tally.names):
+        parts = [f"{tally.applied[rule]} applied", f"{tally.skipped[rule]} skipped"]
+        if tally.display[rule]:
+            parts.append(f"{tally.display[rule]} display-only")
+        lines.append(f"  {rule} {tally.names[rule]}: {', '.join(parts)}")
+    if tally.not_reviewed:
+        lines.append(f"Stopped early: {plural(tally.not_reviewed, 'change')} not reviewed.")
+    return "\n".join(lines)
 
 
 def rules_table(rules: Sequence[type[Codemod]]) -> str:

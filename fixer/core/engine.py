@@ -76,22 +76,26 @@ def plan(text: str, path: str, rules: Rules, *, fast: bool = True, evidence: Map
 
 
 def fix(text: str, path: str, rules: Rules, accept: Callable[[Finding], bool], *,
-        project: ProjectFiles | None = None) -> FileResult:
+        project: ProjectFiles | None = None, replan: Callable[[str], FileResult] | None = None) -> FileResult:
     """Apply every accepted fix, re-planning until no accepted fix is left.
 
+    `accept` is asked about each finding of a pass in order, display-only ones too (a review shows
+    them), and never on the last pass, which only re-plans; only fixable findings are applied.
+    `replan`, when given, plans each text instead of `plan` (a review reuses the plan it has).
     A fix whose output does not parse is reverted alone: the others are applied, it stays a
     display-only finding, and the file's error says so in one line.
     """
     current, applied, reverted = text, [], []
     for passes in range(MAX_PASSES + 1):
-        result = plan(current, path, rules, project=project)
+        result = plan(current, path, rules, project=project) if replan is None else replan(current)
         if result.status is FileStatus.FAILED:
             if current is text:
                 return result
             return _failed(path, ErrorKind.FIX_BROKE_SYNTAX, f"fixed code failed to parse again: {result.error.message}")  # type: ignore[union-attr]
         broken = {_fix_of(f) for f in reverted}
-        keys = {f.key for f in result.findings if f.fixable and accept(f) and _fix_of(f) not in broken}
-        if not keys or passes == MAX_PASSES:
+        asked = [f for f in result.findings if _fix_of(f) not in broken] if passes < MAX_PASSES else []
+        keys = {f.key for f in asked if accept(f) and f.fixable}
+        if not keys:
             break  # the last pass only re-plans, so `result` describes `current`
         current, done, failed = _apply(current, result.findings, keys)
         applied += done

@@ -145,6 +145,42 @@ class FileResult:
         return tuple(f for f in self.findings if f.key not in done)
 
 
+class Mode(enum.Enum):
+    """What a run does with the fixes: report them, show them as a diff, or write them."""
+
+    CHECK = "check"
+    DIFF = "diff"
+    FIX = "fix"
+    PLAN = "plan"  # findings plus the text they were found in, for a front end that decides
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Everything a run needs, built once from the flags and the configuration; picklable."""
+
+    mode: Mode = Mode.CHECK
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    fix_warnings: bool = False  # fix `warning` findings too; by default only `error` ones are changed
+    exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # apply `exclude` to paths named explicitly too (pre-commit names every file)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
+    root: str | None = None  # the folder per-file-ignore globs are relative to
+    jobs: int | None = None  # None: one per CPU
+    allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
+    refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
+    cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/files/cache.py); None: no cache
+    project_root: str | None = None  # files under it are read for what a file imports from them; None: none
+    run_files: tuple[str, ...] = ()  # every file of the run (absolute): where a def's importers are looked for
+
+    def accept(self, finding: Finding) -> bool:
+        """Whether the fix of `finding` may be applied in this run."""
+        if finding.severity is Severity.WARNING and not self.fix_warnings:
+            return False
+        return finding.safety is Safety.SAFE or (self.unsafe_fixes and finding.safety is Safety.UNSAFE)
+
+
 @dataclass(frozen=True, slots=True)
 class ExitPolicy:
     """When findings fail a run, as ESLint decides: errors always, warnings only past a limit."""

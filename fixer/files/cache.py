@@ -22,12 +22,8 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from fixer.core.types import FileResult
-
-if TYPE_CHECKING:
-    from fixer.files.runner import Options
+from fixer.core.types import FileResult, Mode, Options
+from fixer.files.selection import ignored_codes
 
 CACHE_FOLDER = ".outplace_cache"
 FORMAT = b"outplace-cache 2\n"  # the header of every entry; bump when the layout changes
@@ -74,8 +70,6 @@ def code_fingerprint() -> str:
 
 def entry_key(path: str, data: bytes, options: Options) -> str:
     """The key of `path` holding `data` in a run with `options`."""
-    from fixer.files.runner import ignored_codes
-
     setup = repr((
         code_fingerprint(), options.mode.value, path, options.select,
         options.ignore + ignored_codes(path, options), options.unsafe_fixes, options.fix_warnings,
@@ -174,8 +168,6 @@ def _digest_now(path: str) -> str | None:
 
 def cacheable(result: FileResult, options: Options) -> bool:
     """Whether `result` may be stored: no error, and (in diff and fix) nothing was changed."""
-    from fixer.files.runner import Mode
-
     if result.error is not None or options.mode is Mode.PLAN:
         return False
     return options.mode is Mode.CHECK or result.new_text is None

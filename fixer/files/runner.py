@@ -7,7 +7,6 @@ FAILED `FileResult`, so one bad file never stops a run.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -15,57 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
-
-from fixer.files.sourcefile import (
-    SourceError, SourceFile, decode_source, encode_source, read_bytes, read_source, remove_stale_temps, write_atomic,
-)
-from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity
+from fixer.files.sourcefile import SourceError, SourceFile, decode_source, read_bytes, read_source, remove_stale_temps
+from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Mode, Options
+from fixer.files.selection import rules_for
 from fixer.files.walk import common_folder, discover, force_excluded, project_root
 
 if TYPE_CHECKING:
     from fixer.analysis.imported import ProjectFiles
-    from fixer.core.codemod import Codemod
     from fixer.files.notebook import JoinedNotebook
 
 # Below this many files a process pool costs more to start than it saves.
 MIN_FILES_FOR_POOL = 8
-
-
-class Mode(enum.Enum):
-    """What a run does with the fixes: report them, show them as a diff, or write them."""
-
-    CHECK = "check"
-    DIFF = "diff"
-    FIX = "fix"
-    PLAN = "plan"  # findings plus the text they were found in, for a front end that decides
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """Everything a run needs, built once from the flags and the configuration; picklable."""
-
-    mode: Mode = Mode.CHECK
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    unsafe_fixes: bool = False
-    fix_warnings: bool = False  # fix `warning` findings too; by default only `error` ones are changed
-    exclude: tuple[str, ...] = ()
-    force_exclude: bool = False  # apply `exclude` to paths named explicitly too (pre-commit names every file)
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
-    root: str | None = None  # the folder per-file-ignore globs are relative to
-    jobs: int | None = None  # None: one per CPU
-    allow_dirty: bool = False  # FIX: also write files that git holds uncommitted changes to
-    refused: tuple[tuple[str, str], ...] = ()  # FIX: (real path, reason) of files not to write; set by `run`
-    cache_dir: str | None = None  # the `.outplace_cache/` folder (see fixer/files/cache.py); None: no cache
-    project_root: str | None = None  # files under it are read for what a file imports from them; None: none
-    run_files: tuple[str, ...] = ()  # every file of the run (absolute): where a def's importers are looked for
-
-    def accept(self, finding: Finding) -> bool:
-        """Whether the fix of `finding` may be applied in this run."""
-        if finding.severity is Severity.WARNING and not self.fix_warnings:
-            return False
-        return finding.safety is Safety.SAFE or (self.unsafe_fixes and finding.safety is Safety.UNSAFE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +93,10 @@ def _write_fixed(path: str, options: Options, outcome: Outcome, source: SourceFi
         refusal = dict(options.refused).get(os.path.realpath(path)) if options.refused else None
         if refusal is not None:
             return Outcome(FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.VCS, refusal)))
-        data = encode_source(new_text, source.encoding)
-        write_atomic(Path(path), data, source.mode)
-        if not options.allow_dirty:  # git held the file clean (or it is outside git): its only change is ours
-            from fixer.files.written import remember
+        from fixer.files.written import write_fixed
 
-            remember(path, data)
+        # without --allow-dirty git held the file clean (or it is outside git): its only change is ours
+        write_fixed(path, new_text, source.encoding, mode=source.mode, record=not options.allow_dirty)
     return outcome
 
 
@@ -203,42 +160,6 @@ def crashed(path: str, error: Exception) -> FileResult:
     return FileResult(path, FileStatus.FAILED, error=FileError(ErrorKind.CRASH, message))
 
 
-def rules_for(path: str, options: Options) -> tuple[type[Codemod], ...]:
-    """The rules selected for `path`: --select minus --ignore minus its per-file ignores."""
-    from fixer.core.registry import select_rules
-
-    ignored = options.ignore + ignored_codes(path, options)
-    return select_rules(options.select, ignored)
-
-
-def ignored_codes(path: str, options: Options) -> tuple[str, ...]:
-    """The codes the per-file-ignores of `options` silence for `path`."""
-    if not options.per_file_ignores:
-        return ()
-    relative = _relative_to_root(path, options.root)
-    return tuple(
-        code
-        for glob, codes in options.per_file_ignores
-        if _glob_spec(glob).match_file(relative)
-        for code in codes
-    )
-
-
-@functools.cache
-def _glob_spec(glob: str) -> GitIgnoreSpec:
-    return GitIgnoreSpec.from_lines([glob])
-
-
-def _relative_to_root(path: str, root: str | None) -> str:
-    """`path` relative to the configuration's folder when it is inside it, else as given."""
-    if root is not None:
-        try:
-            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
-        except ValueError:
-            pass
-    return Path(path).as_posix().removeprefix("./")
-
-
 def run(
     paths: Sequence[str], options: Options, on_total: Callable[[int], None] | None = None
 ) -> Iterator[Outcome]:
@@ -258,7 +179,7 @@ def run(
         for folder in sorted({Path(os.path.realpath(f)).parent for f in files}):
             remove_stale_temps(folder)
     if options.mode is Mode.FIX and not options.allow_dirty:
-        from fixer.files.vcs import refused_files
+        from fixer.files.written import refused_files
 
         options = dataclasses.replace(options, refused=tuple(sorted(refused_files(files).items())))
     processed = _process_all(files, options)

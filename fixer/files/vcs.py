@@ -3,7 +3,7 @@
 As `cargo fix` decides: a file with changes in the working tree or in the index, and a file git
 does not track (untracked: git holds no copy to go back to), is refused unless `--allow-dirty`.
 Files that git ignores, and files outside any git work tree, are written as usual. A file whose
-bytes are exactly what outplace last wrote to it (fixer/files/written.py) is not refused: `fix` then
+bytes are exactly what outplace last wrote to it is not refused (`refused_files` in fixer/files/written.py): `fix` then
 `fix --unsafe-fixes` works without --allow-dirty.
 """
 
@@ -17,15 +17,6 @@ from pathlib import Path
 ALLOW = "commit or stash them first, or pass --allow-dirty"  # the way out, as cargo fix says it
 MODIFIED = f"has uncommitted changes; {ALLOW}"
 UNTRACKED = "is untracked: git could not undo the fix; commit it first, or pass --allow-dirty"
-
-
-def refused_files(files: Iterable[str]) -> dict[str, str]:
-    """`dirty_files`, less those whose only uncommitted change is outplace's own last write."""
-    from fixer.files.written import own_writes
-
-    dirty = dirty_files(files)
-    own = own_writes([path for path, reason in dirty.items() if reason == MODIFIED])
-    return {path: reason for path, reason in dirty.items() if path not in own}
 
 
 def dirty_files(files: Iterable[str]) -> dict[str, str]:

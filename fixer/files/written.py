@@ -1,4 +1,5 @@
-"""What outplace last wrote to each file, so that its own fix is not taken for uncommitted work.
+"""Writing a fixed file (`write_fixed`, for every front end), and what outplace last wrote to each
+file, so that its own fix is not taken for uncommitted work.
 
 `fix` refuses a file with uncommitted changes (fixer/files/vcs.py); right after `fix`, the only change
 in a fixed file is outplace's. When `fix` writes a file that git held clean, it records the hash
@@ -15,8 +16,33 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fixer.files import vcs
+from fixer.files.sourcefile import encode_source, write_atomic
+
+if TYPE_CHECKING:
+    from fixer.files.notebook import JoinedNotebook
 
 FOLDER = "written"
+
+
+def write_fixed(path: str, text: str, encoding: str, *, record: bool, mode: int | None = None,
+                cells: JoinedNotebook | None = None) -> str:
+    """Write a front end's fixed `text` over the file at `path`; the file's text as written.
+
+    Every front end writes through here: the bytes in the file's own `encoding` (BOM and newlines
+    are in `text` as read), a temp file renamed over the original (the file is whole or unchanged),
+    with `mode` (None: the file's own), and, with `record`, the record that lets a later `fix`
+    tell this write from uncommitted work. With `cells`, `text` is a notebook's joined cells.
+    Raises SourceError (and NotebookError when the cells cannot be told apart).
+    """
+    file_text = cells.file_text(text) if cells is not None else text
+    data = encode_source(file_text, encoding)
+    write_atomic(Path(path), data, mode)
+    if record:
+        remember(path, data)
+    return file_text
 
 
 def remember(path: str, data: bytes) -> None:
@@ -42,6 +68,13 @@ def remember(path: str, data: bytes) -> None:
         pass
 
 
+def refused_files(files: Iterable[str]) -> dict[str, str]:
+    """`dirty_files`, less those whose only uncommitted change is outplace's own last write."""
+    dirty = vcs.dirty_files(files)
+    own = own_writes([path for path, reason in dirty.items() if reason == vcs.MODIFIED])
+    return {path: reason for path, reason in dirty.items() if path not in own}
+
+
 def own_writes(real_paths: Iterable[str]) -> set[str]:
     """Those of `real_paths` whose bytes on disk are exactly what outplace last wrote to them."""
     own = set()
@@ -63,9 +96,7 @@ def own_writes(real_paths: Iterable[str]) -> set[str]:
 def _cache_folder(path: str) -> Path | None:
     """`.outplace_cache/` at the root of the git work tree that holds `path`; None outside git."""
     from fixer.files.cache import CACHE_FOLDER
-    from fixer.files.vcs import work_tree_of
-
-    root = work_tree_of(path)
+    root = vcs.work_tree_of(path)
     return None if root is None else root / CACHE_FOLDER
 
 

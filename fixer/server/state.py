@@ -20,8 +20,8 @@ from fixer.files import runner, walk
 from fixer.analysis.imported import ProjectFiles
 from fixer.files.config import ConfigError, load_config
 from fixer.core.registry import all_rules, unknown_codes
-from fixer.files.runner import Options
-from fixer.core.types import FileResult, FileStatus
+from fixer.core.types import FileResult, FileStatus, Options
+from fixer.files.selection import rules_for
 from fixer.files.walk import force_excluded
 
 OpenText = Callable[[str], "str | None"]  # an absolute path -> the editor's text of it, None when not open
@@ -72,11 +72,11 @@ class Checker:
 
     def check(self, path: str, text: str) -> FileResult:
         """The findings in `text` as the file at `path`; never raises."""
-        return self._guarded(path, lambda options, project: engine.plan(text, path, runner.rules_for(path, options), project=project))
+        return self._guarded(path, lambda options, project: engine.plan(text, path, rules_for(path, options), project=project))
 
     def fix_all(self, path: str, text: str) -> FileResult:
         """What `outplace fix` makes of `text` as the file at `path`: its `new_text`, or None; never raises."""
-        return self._guarded(path, lambda options, project: engine.fix(text, path, runner.rules_for(path, options),
+        return self._guarded(path, lambda options, project: engine.fix(text, path, rules_for(path, options),
                                                                        options.accept, project=project))
 
     def _guarded(self, path: str, work: Callable[[Options, ProjectFiles], FileResult]) -> FileResult:

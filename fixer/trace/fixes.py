@@ -10,8 +10,9 @@ from pathlib import Path
 
 from fixer.core import engine, registry
 from fixer.analysis.evidence import Evidence
-from fixer.files.sourcefile import encode_source, read_source, write_atomic
-from fixer.trace.report import Violation
+from fixer.files.sourcefile import read_source
+from fixer.files.written import write_fixed
+from fixer.trace.violation import Violation
 from fixer.core.types import FileStatus, Finding, Safety
 
 INSTALLED = ("site-packages", "dist-packages")
@@ -104,6 +105,6 @@ def apply(findings: Iterable[Finding]) -> dict[str, int]:
     for path, chosen in by_path.items():
         source = read_source(Path(path))
         new_text, keys = engine.apply_fixes(source.text, list(chosen.values()), set(chosen))
-        write_atomic(Path(path), encode_source(new_text, source.encoding), source.mode)
+        write_fixed(path, new_text, source.encoding, mode=source.mode, record=False)  # as before: trace leaves no record
         applied[path] = len(keys)
     return applied

@@ -21,7 +21,8 @@ from types import FrameType, TracebackType
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from fixer.trace.report import Location, TraceReport, Violation, as_written
+from fixer.trace.report import TraceReport
+from fixer.trace.violation import Location, Violation, as_written
 
 SKIPPED_DIRS = (os.path.dirname(torch.__file__), os.path.dirname(os.path.dirname(__file__)))
 MULTI_VIEW_OPS = frozenset({"split", "split_with_sizes", "unbind", "chunk", "tensor_split", "unsafe_split"})
