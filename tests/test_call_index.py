@@ -13,7 +13,8 @@ import libcst as cst
 from fixer.core import engine, registry
 from fixer.analysis import leaf_callers
 from fixer.analysis.call_index import CallIndex
-from fixer.analysis.project import FUNCTIONS, _calls
+from fixer.analysis.project import _calls
+from fixer.analysis.summary import FUNCTIONS
 from fixer.core.codemod import Codemod
 from fixer.files.sourcefile import split_lines
 

@@ -17,16 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "fixer"
 
-# Cycles known and owned elsewhere, each with the reason it is still here. The test fails when one
-# of them is gone too, so the entry is removed with the cycle.
-KNOWN: dict[frozenset[str], str] = {
-    frozenset({
-        "fixer.analysis.aliasing", "fixer.analysis.grad", "fixer.analysis.leaves", "fixer.analysis.project",
-        "fixer.analysis.risk", "fixer.analysis.saved", "fixer.analysis.state", "fixer.analysis.tensors",
-    }): "project.py summarises a function with RiskAnalysis (lazy imports): issue 17's analysis owner breaks it",
-}  # fmt: skip
-
-
 def module_files(root: Path = ROOT) -> dict[str, Path]:
     """Every module of the package, by dotted name."""
     modules = {}
@@ -151,15 +141,8 @@ def test_fixer_has_no_import_cycle() -> None:
     cycles = [
         f"{shortest_cycle(graph, group)}\n  (modules in the cycle: {sorted(group)})"
         for group in strongly_connected(graph)
-        if group not in KNOWN
     ]
     assert not cycles, "import cycles in fixer/:\n" + "\n".join(cycles)
-
-
-def test_every_known_cycle_is_still_there() -> None:
-    groups = strongly_connected(import_graph())
-    gone = [reason for group, reason in KNOWN.items() if group not in groups]
-    assert not gone, f"a known import cycle is gone or changed: update KNOWN: {gone}"
 
 
 def test_a_lazy_import_back_is_a_cycle(tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from fixer.analysis.tables import TorchTables
 if TYPE_CHECKING:
     from fixer.analysis.project import FileModel
 
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def never_saved(attr: str, file: FileModel, tables: TorchTables) -> bool:

@@ -12,16 +12,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from fixer.analysis.flow import Flow
 from fixer.analysis.messages import LineOf, Message
-from fixer.analysis.project import FUNCTIONS, FileModel
+from fixer.analysis.summary import FUNCTIONS
 from fixer.analysis.regions import walk
 from fixer.analysis.saved import quoted, storage_name
 from fixer.analysis.scope import FunctionFacts, on_self
 from fixer.core.positions import positions
+
+if TYPE_CHECKING:
+    from fixer.analysis.project import FileModel
 
 CONTAINERS = (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp, cst.GeneratorExp)
 Def = ast.FunctionDef | ast.AsyncFunctionDef

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from fixer.analysis.project import FUNCTIONS, FileModel, InplaceFeed
+from fixer.analysis.project import FileModel, InplaceFeed
+from fixer.analysis.summary import FUNCTIONS
 from fixer.analysis.regions import dotted_name, qualify
 
 MAX_PARENTS = 3  # classes a caller's tensor is followed through, outermost last

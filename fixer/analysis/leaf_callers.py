@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from fixer.analysis.regions import PARAMETER_CLASSES, dotted_name, qualify, walk
 from fixer.analysis.scope import GRAD_OFF
 from fixer.analysis.tables import torch_tables
+from fixer.analysis.summary import FUNCTIONS
 
 if TYPE_CHECKING:
     from fixer.analysis.project import FileModel
 
-FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 MODULE_PARAMETERS = frozenset({"weight", "bias"})  # what torch.nn layers name their Parameters
 Site = tuple[ast.Call, ast.FunctionDef | ast.AsyncFunctionDef, str | None]  # a call, its def, its class
 

@@ -18,7 +18,7 @@ from fixer.analysis.grad import DISCRETE, VALUES_AND_INDICES, Grad, GradAnalysis
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.scope import VIEW_METHODS, FunctionFacts, RegionFacts, handed_out, returns_receiver, qualified
 from fixer.analysis.modules import call_effect, module_called
-from fixer.analysis.project import Summary, unpacked_result
+from fixer.analysis.summary import Summary, unpacked_result
 from fixer.analysis.tables import Saves, TorchTables
 from fixer.analysis.tensors import PLAIN_MEMBERS, Kind, TensorKinds
 from fixer.core.batched import contains

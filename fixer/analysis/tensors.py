@@ -6,7 +6,7 @@ import enum
 
 import libcst as cst
 
-from fixer.analysis.project import unpacked_result
+from fixer.analysis.summary import unpacked_result
 from fixer.analysis.scope import FunctionFacts, RegionFacts, on_self, qualified
 from fixer.core.batched import contains
 from fixer.analysis.tables import torch_tables
