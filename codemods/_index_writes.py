@@ -11,20 +11,13 @@ from dataclasses import replace
 
 import libcst as cst
 
-from codemods._element_writes import rebound_element, saved_by_own_value
-from codemods._later_iterations import saved_by_a_later_op
-from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
-from fixer.analysis.element_holders import builds_list, element_rebind_safety, literal_index
-from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
-from fixer.analysis.scope import FunctionFacts, dotted, qualified
-from fixer.core.batched import children, contains
-from fixer.analysis.tensors import Kind
-from fixer.analysis.callers import Callee, Passed, callee_of, passed_for, runs_without_grad
-from fixer.analysis.messages import LineOf
-from fixer.analysis.risk import Risk
-from fixer.analysis.saved import quoted
-from fixer.core.codemod import Codemod, RuleContext
-from fixer.core.types import Safety, Severity
+from codemods._element_writes import rebound_element
+from fixer.rule import (
+    AUGMENTED_TO_BINARY, SAME_TENSOR_ATTRIBUTES, Callee, Codemod, FileFacts, FunctionFacts, ImportMap, Kind, LineOf,
+    Passed, Risk, RuleContext, Safety, Severity, assign, builds_list, callee_of, children, code, contains, dotted,
+    element_rebind_safety, is_assignable, is_text, literal_index, passed_for, qualified, quoted, right_operand,
+    runs_without_grad, saved_by_a_later_op, saved_by_own_value,
+)
 
 # Tensor predicates: their result is a boolean tensor shaped like their (first) tensor argument.
 PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",
@@ -577,10 +570,6 @@ def _cloned_name(statement: cst.BaseSmallStatement | None) -> str | None:
     return None
 
 
-def pure(expr: cst.CSTNode) -> bool:
-    """Safe to evaluate twice: no calls, walrus, await or yield."""
-    return not contains(expr, lambda n: isinstance(n, (cst.Call, cst.NamedExpr, cst.Await, cst.Yield)))
-
 
 def is_scalar(expr: cst.BaseExpression) -> bool:
     """A Python number: literals, `-1`, `float("-inf")`, `torch.finfo(x.dtype).min`, `math.inf`."""
@@ -627,15 +616,22 @@ def is_int(expr: cst.BaseExpression, scope: FunctionFacts, depth: int = 0) -> bo
     return bool(values) and all(is_int(v, scope, depth + 1) for v in others)
 
 
-def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
-    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
+def one_index(elements: list[cst.BaseSlice]) -> tuple[int, cst.BaseSlice] | None:
+    """(dim, index) when exactly one element is not `:` and the dim it indexes is known."""
+    def full(e: cst.BaseSlice) -> bool:
+        return isinstance(e, cst.Slice) and e.lower is None and e.upper is None and e.step is None
 
+    def ellipsis(e: cst.BaseSlice) -> bool:
+        return isinstance(e, cst.Index) and isinstance(e.value, cst.Ellipsis)
 
-def method(receiver: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
-    receiver = receiver if precedence(receiver) == ATOM else parenthesize(receiver)
-    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=[cst.Arg(a) for a in args])
-
-
-def one_tuple(expr: cst.BaseExpression) -> cst.Tuple:
-    return cst.Tuple(elements=[cst.Element(expr, comma=cst.Comma())])
-
+    special = [i for i, e in enumerate(elements) if not full(e) and not ellipsis(e)]
+    dots = [i for i, e in enumerate(elements) if ellipsis(e)]
+    if len(special) != 1 or len(dots) > 1:
+        return None
+    position = special[0]
+    element = elements[position]
+    if isinstance(element, cst.Index) and (code(element.value) == "None" or element.star is not None):
+        return None
+    if dots and dots[0] < position:
+        return -(len(elements) - position), element
+    return position, element

@@ -8,10 +8,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods._common import code
-from fixer.analysis.scope import FunctionFacts, qualified
-from fixer.core.batched import contains
-from fixer.analysis.regions import ImportMap
+from fixer.rule import FunctionFacts, ImportMap, code, contains, qualified
 
 SIZED_FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.randn", "torch.rand"})
 EXITS = (cst.Break, cst.Continue, cst.Return, cst.Yield, cst.Await, cst.FunctionDef, cst.Lambda)

@@ -7,14 +7,11 @@ import re
 
 import libcst as cst
 
-from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
-from codemods._index_writes import pure
 from codemods._list_elements import holds_module_outputs, saved_element
-from fixer.analysis.tensors import Kind
-from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
-from fixer.core.codemod import Codemod
-from fixer.analysis.risk import Risk
-from fixer.core.types import Safety, Severity
+from fixer.rule import (
+    AUGMENTED_TO_BINARY, SAME_TENSOR_ATTRIBUTES, Codemod, FileFacts, Kind, Risk, Safety, Severity, code,
+    never_tensor_operand, pure, right_operand, self_parameter,
+)
 
 class AugmentedAssignment(Codemod):
     """
@@ -88,7 +85,7 @@ class AugmentedAssignment(Codemod):
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         target = node.target  # type: ignore[attr-defined]
-        if never_tensor_value(node.value):  # type: ignore[attr-defined]
+        if never_tensor_operand(node.value):  # type: ignore[attr-defined]
             return False
         if isinstance(target, ast.Attribute):  # a tensor by its attribute (`x.T`), or a parameter (`self.w`)
             return target.attr in SAME_TENSOR_ATTRIBUTES or self_parameter(target, file)

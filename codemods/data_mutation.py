@@ -7,15 +7,7 @@ import re
 
 import libcst as cst
 
-from codemods._common import code
-from fixer.analysis.leaf_callers import MODULE_PARAMETERS
-from fixer.analysis.leaves import is_grad_leaf, is_layer
-from fixer.analysis.attribute_reads import never_saved
-from fixer.analysis.tables import torch_tables
-from fixer.analysis.tensors import Kind
-from fixer.analysis.regions import FileFacts
-from fixer.core.codemod import Codemod
-from fixer.core.types import Safety
+from fixer.rule import MODULE_PARAMETERS, Codemod, FileFacts, Kind, Safety, code, is_grad_leaf, is_layer, never_saved, torch_tables
 
 INITIALISERS = re.compile(r"init|reset", re.IGNORECASE)  # functions that fill fresh parameters
 
@@ -96,7 +88,7 @@ class DataMutation(Codemod):
         owner = data.value
         if isinstance(owner, cst.Name) and owner.value == "self" or ".grad." in f"{code(owner)}.":
             return
-        if self._never_saved(owner, node) or self._fresh_layer(owner, node):
+        if self._never_saved(owner) or self._fresh_layer(owner, node):
             return
         kind = Kind.TENSOR if is_grad_leaf(owner, self.scope(node), self.context.facts) else self.kind(owner, node)
         if kind is Kind.NOT_TENSOR or needs_tensor and kind is not Kind.TENSOR:
@@ -118,7 +110,7 @@ class DataMutation(Codemod):
         return not any(isinstance(op, cst.Call) and isinstance(op.func, cst.Name) and op.func.value == layer
                        and facts.order.get(id(op), write) < write for op in scope.ops)
 
-    def _never_saved(self, owner: cst.BaseExpression, node: cst.CSTNode) -> bool:
+    def _never_saved(self, owner: cst.BaseExpression) -> bool:
         """`X.logit_scale`, which the file reads only in ways that keep nothing of it for backward:
         no graph holds its values, so writing them cannot make a gradient wrong."""
         file = self.context.facts.file

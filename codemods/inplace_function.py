@@ -7,13 +7,10 @@ import re
 
 import libcst as cst
 
-from codemods._common import Statement, StatementStack, code, hoisted, is_assignable
-from fixer.analysis.order import read_before
-from fixer.analysis.scope import qualified
-from fixer.analysis.regions import FileFacts
-from fixer.analysis.tables import torch_tables
-from fixer.core.codemod import Codemod, identifier_end
-from fixer.core.types import Safety
+from fixer.rule import (
+    Codemod, FileFacts, Safety, Statement, StatementStack, code, hoisted, identifier_end, is_assignable, qualified,
+    read_before, torch_tables,
+)
 
 
 # Twins whose result keeps their first argument's dtype (or raise on a source of another).

@@ -16,7 +16,7 @@ from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.core.codemod import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
+from fixer.rule import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
 from fixer.analysis.aliasing import FRESH
 from fixer.core.types import Safety, Severity
 

@@ -12,7 +12,7 @@ from fixer.analysis.leaf_callers import MODULE_PARAMETERS
 from fixer.analysis.grad import Grad
 from fixer.analysis.leaves import VIEWS, carries_grad, written_leaf
 from fixer.analysis.tables import torch_tables
-from fixer.analysis.regions import FileFacts, never_tensor_operand as never_tensor_value, self_parameter
+from fixer.analysis.regions import FileFacts, self_parameter
 from fixer.core.codemod import Codemod, RuleContext
 from fixer.core.types import Safety, Severity
 
@@ -79,7 +79,7 @@ class LeafUpdate(StatementStack, Codemod):
     @classmethod
     def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
         if isinstance(node, ast.AugAssign):
-            return _may_be_leaf(node.target, file) and not never_tensor_value(node.value)
+            return _may_be_leaf(node.target, file) and not never_tensor_operand(node.value)
         if isinstance(node, ast.Assign):
             return any(isinstance(t, ast.Subscript) and _may_be_leaf(t, file) for t in node.targets)
         func = node.func  # type: ignore[attr-defined]

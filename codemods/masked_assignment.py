@@ -6,10 +6,8 @@ import ast
 
 import libcst as cst
 
-from codemods._common import code
-from codemods._index_writes import IndexWrite, Write, is_scalar, method, one_tuple, pure, subscript_target
-from fixer.analysis.regions import FileFacts
-from fixer.analysis.tensors import Kind
+from codemods._index_writes import IndexWrite, Write, is_scalar, subscript_target
+from fixer.rule import FileFacts, Kind, code, method, one_tuple, pure
 
 
 class MaskedAssignment(IndexWrite):

@@ -7,14 +7,10 @@ import re
 
 import libcst as cst
 
-from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
-from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
-from fixer.analysis.order import read_before
-from fixer.analysis.scope import qualified
-from fixer.analysis.regions import FileFacts
-from fixer.core.codemod import Codemod, RuleContext, cast_to, word_start
-from fixer.analysis.risk import Risk
-from fixer.core.types import Safety, Severity
+from fixer.rule import (
+    FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS, Codemod, FileFacts, Risk, RuleContext, Safety, Severity,
+    StatementStack, cast_to, code, drop_flag, hoisted, is_assignable, qualified, read_before, word_start,
+)
 
 
 class OutArgument(StatementStack, Codemod):

@@ -18,28 +18,10 @@ from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
+from fixer.core.builders import cast_to
 from fixer.core.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
-
-
-class CannotBuild(Exception):
-    """A rule could not build one finding's rewrite: that finding is shown without a fix."""
-
-    @property
-    def reason(self) -> str:
-        """What the finding's message says instead of offering the fix."""
-        return f"outplace could not build this rewrite: {self}"
-
-
-def build_expression(source: str) -> cst.BaseExpression:
-    """`source`, code a rule filled in (a template), parsed; CannotBuild when it is no expression."""
-    try:
-        return cst.parse_expression(source)
-    except cst.ParserSyntaxError as error:
-        shown = " ".join(source.split())
-        shown = shown if len(shown) <= 60 else shown[:59] + "…"
-        raise CannotBuild(f"`{shown}` does not parse") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +165,6 @@ class Codemod(cst.BatchableCSTVisitor):
         """Whether `outplace trace` saw the write `node` into `target` break autograd."""
         return self.context.facts.evidence_at(node, target) is not None
 
-    def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
-        """Safe only for a local tensor name that nothing but the statement `node` shares."""
-        scope = self.scope(node)
-        if not isinstance(target, cst.Name) or self.kind(target, node) is not Kind.TENSOR:
-            return Safety.UNSAFE
-        name = target.value
-        private = scope.is_local(name) and not scope.shared(name, besides=node)
-        return Safety.SAFE if private else Safety.UNSAFE
-
     def report(
         self,
         node: cst.CSTNode,
@@ -211,14 +184,6 @@ class Codemod(cst.BatchableCSTVisitor):
 
 
 SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)
-
-
-def cast_to(value: cst.BaseExpression, target: cst.BaseExpression) -> cst.Call:
-    """`value.to(target.dtype)`, parenthesised where needed: what an in-place write stores."""
-    dtype = cst.Attribute(value=target, attr=cst.Name("dtype"))
-    receiver = value if isinstance(value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)) or value.lpar else \
-        value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to")), args=[cst.Arg(dtype)])
 
 
 def identifier_end(char: str) -> bool:
