@@ -14,7 +14,7 @@ import libcst as cst
 from codemods._element_writes import rebound_element
 from fixer.rule import (
     AUGMENTED_TO_BINARY, SAME_TENSOR_ATTRIBUTES, Callee, Codemod, FileFacts, FunctionFacts, ImportMap, Kind, LineOf,
-    Passed, Risk, RuleContext, Safety, Severity, assign, builds_list, callee_of, children, code, contains, dotted,
+    Passed, Risk, RuleContext, Safety, Severity, Trigger, assign, builds_list, callee_of, children, code, contains, dotted,
     element_rebind_safety, is_assignable, is_text, literal_index, passed_for, qualified, quoted, right_operand,
     runs_without_grad, saved_by_a_later_op, saved_by_own_value,
 )
@@ -69,7 +69,10 @@ class IndexWrite(Codemod):
     """Visits subscript writes on tensors; subclasses pick theirs with `owns` and fix them in `decide`."""
 
     PREFILTER = re.compile(r"\]\s*(?:\*\*|//|<<|>>|[-+*/%@&|^])?=(?!=)")
-    AST_NODES = (ast.Assign, ast.AugAssign)
+    TRIGGERS = (
+        Trigger("Assign", lambda w: w.target_kinds == ("Subscript",)),
+        Trigger("AugAssign", lambda w: w.target.kind == "Subscript"),
+    )
 
     @classmethod
     def prefilter(cls, text: str) -> bool:
@@ -117,15 +120,12 @@ class IndexWrite(Codemod):
             self._not_reads.update(_name_ids(target.target))
             if isinstance(target.target, cst.Subscript):
                 self._store(target.target, node.value)
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
-            self.later(self.check, (node, node.targets[0].target, node.value, None))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._statements.append(node)
         if isinstance(node.target, cst.Subscript):
             self._not_reads.update(_name_ids(node.target))
             self._store(node.target, node.value)
-            self.later(self.check, (node, node.target, node.value, node.operator))
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """Remember `v` in `t[i] = v` under `t`: what a buffer holds is also what was written into it."""
@@ -221,8 +221,9 @@ class IndexWrite(Codemod):
         made = isinstance(func, cst.Attribute) and func.attr.value in MADE_BY_METHODS
         return made or name in FACTORIES or name.endswith("_like") or self.grad_free(value, node)
 
-    def check(self, write: Write) -> None:
-        node, sub, value, _ = write
+    def check(self, node: cst.Assign | cst.AugAssign) -> None:
+        write = _write(node)
+        _, sub, value, _ = write
         target = sub.value
         if id(node) in self.handled or self.cloned_before.get(id(node)) == code(target):
             return  # our own clone-then-write
@@ -546,6 +547,13 @@ def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(expr, cst.Attribute) and expr.attr.value in ("T", "mT"):
         return [expr.value]
     return []
+
+
+def _write(node: cst.Assign | cst.AugAssign) -> Write:
+    """`t[...] = v` or `t[...] op= v` as (statement, subscript, value, operator or None)."""
+    if isinstance(node, cst.AugAssign):
+        return node, node.target, node.value, node.operator  # type: ignore[return-value]
+    return node, node.targets[0].target, node.value, None  # type: ignore[return-value]
 
 
 def _written_name(statement: cst.CSTNode) -> str | None:

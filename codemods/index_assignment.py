@@ -8,7 +8,7 @@ import libcst as cst
 
 from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, one_index, subscript_target
 from codemods._loop_buffer import loop_fill, stacked
-from fixer.rule import FileFacts, Kind, Safety, code, method, one_tuple, pure
+from fixer.rule import FileFacts, Kind, Safety, method, one_tuple, pure
 
 
 class IndexAssignment(IndexWrite):
@@ -84,7 +84,7 @@ class IndexAssignment(IndexWrite):
     FIX_TITLE = "Rebind the tensor to an out-of-place indexed write"
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         return subscript_target(node, file) is not None
 
     def visit_For(self, node: cst.For) -> None:

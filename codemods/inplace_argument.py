@@ -17,7 +17,7 @@ from fixer.analysis.order import read_before
 from fixer.analysis.scope import qualified
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.tables import ModuleSaves, torch_tables
-from fixer.core.codemod import Codemod, RuleContext
+from fixer.rule import Codemod, RuleContext, Trigger
 from fixer.core.types import Safety, Severity
 
 if TYPE_CHECKING:
@@ -79,13 +79,18 @@ class InplaceArgument(Codemod):
     NAME = "inplace-argument"
     FIX_TITLE = "Drop the inplace flag"
     PREFILTER = re.compile(r"inplace\b[^,)\n]*=\s*True|True\s*[,)]")  # a literal flag, or a default one
-    AST_NODES = (ast.Call,)
+    TRIGGERS = (
+        # imports resolve only the head of `a.b.c`: the cheap test first, a callee of that name takes the flag
+        Trigger("Call", lambda c: (c.func.kind != "Attribute" or c.method in _flag_takers())
+                and c.qualified in torch_tables().inplace_params, "check_flagged", later=False),
+        # `act_layer(inplace=True)` with `act_layer=nn.ReLU`: the layer class may be a parameter's default
+        Trigger("Call", lambda c: c.func.kind == "Name" and "inplace" in c.keywords
+                and c.qualified not in torch_tables().inplace_params, "_check_through_default"),
+    )
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         assert isinstance(node, ast.Call)
-        if isinstance(node.func, ast.Attribute) and node.func.attr not in _flag_takers():
-            return False  # imports resolve only the head of `a.b.c`: no callee of that name takes the flag
         args = list(node.args) + [k.value for k in node.keywords]
         literal = any(isinstance(a, ast.Constant) and a.value is True for a in args)
         named = any(k.arg in ("inplace", None) for k in node.keywords)
@@ -112,12 +117,10 @@ class InplaceArgument(Codemod):
             self._layers.sequence(node, [None if a.star else a.value for a in node.args if a.keyword is None])
             if not any(a.star for a in node.args):  # `Sequential(*layers)`: positions are not indices
                 self._element_of.update((id(a.value), (node, i)) for i, a in enumerate(node.args))
-        index = self.context.tables.inplace_params.get(name or "")
-        if index is not None:
-            self.later(self._check, node, name, index, True)
-            return
-        if isinstance(node.func, cst.Name) and any(a.keyword is not None and a.keyword.value == "inplace" for a in node.args):
-            self.later(self._check_through_default, node)  # `act_layer(inplace=True)` with `act_layer=nn.ReLU`
+
+    def check_flagged(self, node: cst.Call) -> None:
+        name = qualified(node.func, self.context.facts.imports) or ""
+        self.later(self._check, node, name, self.context.tables.inplace_params[name], True)
 
     def _check_through_default(self, call: cst.Call) -> None:
         found = self._module(call)

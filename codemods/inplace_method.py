@@ -16,7 +16,7 @@ from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
 from fixer.analysis.regions import FileFacts
-from fixer.rule import CannotBuild, Codemod, RuleContext, build_expression, identifier_end
+from fixer.rule import CannotBuild, Codemod, RuleContext, Trigger, build_expression, identifier_end
 from fixer.analysis.aliasing import FRESH
 from fixer.core.types import Safety, Severity
 
@@ -88,10 +88,11 @@ class InplaceMethod(Codemod):
     FIX_TITLE = "Rebind the receiver to the out-of-place result"
     PREFILTER = re.compile(r"_\s*\(")
     PREFILTER_AFTER = identifier_end
-    AST_NODES = (ast.Call,)
+    TRIGGERS = (Trigger("Call", lambda c: c.method in torch_tables().inplace_methods and c.func.kind == "Attribute",
+                        "check_call", later=False),)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         table = torch_tables().inplace_methods
         root = node
         while isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and root.func.attr in table:
@@ -142,7 +143,7 @@ class InplaceMethod(Codemod):
         if isinstance(node.value, cst.Call):
             self._check(node.value, node, bare=True)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def check_call(self, node: cst.Call) -> None:
         statement = self._statements[-1] if self._statements and not self._opaque else None
         branches: tuple[cst.IfExp, ...] = ()
         if statement is None and self._statements and isinstance(self._statements[-1], cst.Return) and self._opaque == len(self._branches):

@@ -63,7 +63,7 @@ class MaskedAssignment(IndexWrite):
     FIX_TITLE = "Rebind the tensor to an out-of-place masked write"
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         target = subscript_target(node, file)
         index = target.slice if target is not None else None
         return isinstance(index, (ast.Compare, ast.UnaryOp, ast.BinOp, ast.Name, ast.Call, ast.Attribute))

@@ -6,7 +6,7 @@ A rule module in `codemods/` imports from `fixer` only this module (tests/test_r
 
 # The base class, its context and what it reports.
 from fixer.core.codemod import Codemod, RuleContext, identifier_end, word_start
-from fixer.core.trigger import never_tensor_operand
+from fixer.core.trigger import Shape, Trigger, never_tensor_operand
 from fixer.core.types import Safety, Severity
 from fixer.analysis.messages import LineOf, Message, code
 from fixer.analysis.risk import Risk
@@ -37,11 +37,12 @@ from fixer.analysis.tables import torch_tables
 
 __all__ = [
     "ATOM", "AUGMENTED_TO_BINARY", "FLOAT_KEEPS", "KEEPS_DTYPE", "MODULE_PARAMETERS", "PROMOTING_METHODS",
-    "SAME_TENSOR_ATTRIBUTES", "Callee", "CannotBuild", "Codemod", "FileFacts", "FunctionFacts", "ImportMap", "Kind",
-    "LineOf", "Message", "Passed", "Risk", "RuleContext", "Safety", "Severity", "Statement", "StatementStack",
-    "assign", "build_expression", "builds_list", "callee_of", "cast_to", "children", "code", "contains",
-    "dotted", "drop_flag", "element_rebind_safety", "grouped", "hoisted", "identifier_end", "is_assignable",
-    "is_grad_leaf", "is_layer", "is_text", "literal_index", "method", "never_saved", "never_tensor_operand", "one_tuple", "parenthesize",
-    "passed_for", "precedence", "pure", "qualified", "quoted", "read_before", "right_operand", "runs_without_grad",
-    "saved_by_a_later_op", "saved_by_own_value", "self_parameter", "torch_tables", "word_start",
+    "SAME_TENSOR_ATTRIBUTES", "Callee", "CannotBuild", "Codemod", "FileFacts", "FunctionFacts", "ImportMap",
+    "Kind", "LineOf", "Message", "Passed", "Risk", "RuleContext", "Safety", "Severity", "Shape", "Statement",
+    "StatementStack", "Trigger", "assign", "build_expression", "builds_list", "callee_of", "cast_to", "children",
+    "code", "contains", "dotted", "drop_flag", "element_rebind_safety", "grouped", "hoisted", "identifier_end",
+    "is_assignable", "is_grad_leaf", "is_layer", "is_text", "literal_index", "method", "never_saved",
+    "never_tensor_operand", "one_tuple", "parenthesize", "passed_for", "precedence", "pure", "qualified", "quoted",
+    "read_before", "right_operand", "runs_without_grad", "saved_by_a_later_op", "saved_by_own_value",
+    "self_parameter", "torch_tables", "word_start",
 ]

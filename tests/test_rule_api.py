@@ -44,3 +44,38 @@ def test_the_boundary_check_sees_every_import_form(tmp_path: Path) -> None:
     module = tmp_path / "rule.py"
     module.write_text("import fixer.core\nfrom fixer import rule, analysis\ndef f():\n    from fixer.analysis import x\n")
     assert _fixer_imports(module) == ["fixer.core", "fixer.rule", "fixer.analysis", "fixer.analysis"]
+
+
+def _golden_sources() -> list[Path]:
+    return sorted((CODEMODS.parent / "golden").rglob("*.py"))
+
+
+def test_a_trigger_matches_the_same_nodes_in_both_trees() -> None:
+    """The cheap pass (`ast`) and the rule's visit (LibCST) read one declaration: on every golden
+    file they see the same number of matching nodes, trigger by trigger."""
+    import libcst as cst
+
+    from fixer.analysis.regions import collect_imports
+    from fixer.core.batched import contains
+    from fixer.core.registry import all_rules
+    from fixer.core.trigger import AstShape, CstShape
+
+    triggers = [t for rule in all_rules() for t in rule.TRIGGERS]
+    assert len(triggers) >= 10
+    matched = 0
+    for path in _golden_sources():
+        text = path.read_text(encoding="utf-8")
+        try:
+            tree, module = ast.parse(text), cst.parse_module(text)
+        except (SyntaxError, cst.ParserSyntaxError):
+            continue
+        imports = collect_imports(tree)
+        cst_nodes: list[cst.CSTNode] = []
+        contains(module, lambda n: cst_nodes.append(n) is not None)
+        for trigger in triggers:
+            in_ast = sum(trigger.when(AstShape(n, imports)) for n in ast.walk(tree) if isinstance(n, trigger.ast_type))
+            kind = getattr(cst, trigger.node)
+            in_cst = sum(trigger.when(CstShape(n, imports)) for n in cst_nodes if isinstance(n, kind))
+            assert in_ast == in_cst, (path.name, trigger)
+            matched += in_ast
+    assert matched > 100  # the golden files exercise the triggers

@@ -19,6 +19,7 @@ from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds, never_requires_grad
 from fixer.core.builders import cast_to
+from fixer.core.trigger import AstShape, CstShape, Shape, Trigger
 from fixer.core.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
@@ -57,7 +58,8 @@ class RuleContext:
 
 
 class Codemod(cst.BatchableCSTVisitor):
-    """Subclasses set the class attributes and report from `visit_*` methods."""
+    """Subclasses set the class attributes, declare TRIGGERS and report from their checks; `visit_*`
+    methods of their own keep whatever bookkeeping a check needs."""
 
     ID: ClassVar[str]
     NAME: ClassVar[str]
@@ -67,10 +69,25 @@ class Codemod(cst.BatchableCSTVisitor):
     # pattern led by a literal and checked this way is ten times faster than a lookbehind or a
     # leading character class, which keep `re` from skipping ahead to the literal.
     PREFILTER_AFTER: ClassVar[Callable[[str], bool] | None] = None
-    AST_NODES: ClassVar[tuple[type[ast.AST], ...]]  # node types the cheap pass looks at
+    # The nodes the rule looks at: the cheap pass's AST_NODES and candidate test, and the
+    # `visit_<node>` methods that hand each matching node to the trigger's check, come from them.
+    TRIGGERS: ClassVar[tuple[Trigger, ...]] = ()
+    _tests: ClassVar[dict[type[ast.AST], tuple[Callable[[Shape], bool], ...]]] = {}  # the triggers' tests by node type
+    AST_NODES: ClassVar[tuple[type[ast.AST], ...]] = ()  # node types the cheap pass looks at
     # The fix's safety when nothing else can observe the change (a private local name); the
     # docstring's "Fix safety" section says what makes it unsafe. `outplace rules` shows it.
     SAFETY: ClassVar[Safety] = Safety.SAFE
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        triggers = cls.__dict__.get("TRIGGERS")
+        if not triggers:
+            return
+        cls.AST_NODES = tuple(dict.fromkeys(t.ast_type for t in triggers))
+        cls._tests = {t.ast_type: tuple(u.when for u in triggers if u.node == t.node) for t in triggers}
+        for node in dict.fromkeys(t.node for t in triggers):
+            name = f"visit_{node}"
+            setattr(cls, name, _dispatch(name, getattr(cls, name, None), tuple(t for t in triggers if t.node == node)))
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()
@@ -96,10 +113,24 @@ class Codemod(cst.BatchableCSTVisitor):
         return any(after(text[m.start() - 1 : m.start()]) for m in cls.PREFILTER.finditer(text))
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        """Whether an `ast` node of one of AST_NODES may be a finding: cheap, from the file's
-        imports and names only. It must never reject a node the rule would report: the fast path
-        agrees with a whole-module pass finding for finding (scripts/fast_path_agrees.py)."""
+    def is_candidate(cls, node: ast.AST, file: FileFacts, shape: Shape | None = None) -> bool:
+        """Whether an `ast` node of one of AST_NODES may be a finding: one of the rule's triggers
+        matches it, and `plausible` agrees. `shape`: the node's, when the caller has it."""
+        tests = cls._tests.get(type(node))
+        if tests is not None:
+            shape = shape or AstShape(node, file.imports)
+            for when in tests:
+                if when(shape):
+                    break
+            else:
+                return False
+        return cls.plausible(node, file)
+
+    @classmethod
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
+        """What the cheap pass's file-wide facts (imports, names, bindings) add to a trigger's test.
+        It must never reject a node the rule would report: the fast path agrees with a whole-module
+        pass finding for finding (scripts/fast_path_agrees.py)."""
         return True
 
     @classmethod
@@ -181,6 +212,28 @@ class Codemod(cst.BatchableCSTVisitor):
             safety = Safety.DISPLAY_ONLY
         parts = (message,) if isinstance(message, str) else tuple(message)
         self.reports.append(Report(node, parts, severity, safety, replacement, imports, until))
+
+
+def _dispatch(name: str, own: Callable[..., None] | None, triggers: tuple[Trigger, ...]) -> Callable[..., None]:
+    """The `visit_<node>` of a rule: its own visitor of that name first, if any (bookkeeping), then
+    each matching trigger's check."""
+    if own is not None and getattr(own, "_is_no_op", False):
+        own = None  # LibCST's empty stub
+
+    def visit(self: Codemod, node: cst.CSTNode) -> None:
+        if own is not None:
+            own(self, node)
+        shape = CstShape(node, self.context.facts.imports)
+        for trigger in triggers:
+            if trigger.when(shape):
+                check = getattr(self, trigger.check)
+                if trigger.later:
+                    self.later(check, node)
+                else:
+                    check(node)
+
+    visit.__name__ = name  # LibCST finds visitors by their function's name
+    return visit
 
 
 SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)
