@@ -11,20 +11,14 @@ from dataclasses import replace
 
 import libcst as cst
 
-from codemods._element_writes import rebound_element, saved_by_own_value
-from codemods._later_iterations import saved_by_a_later_op
-from codemods._common import ATOM, AUGMENTED_TO_BINARY, code, is_assignable, is_text, parenthesize, precedence, right_operand
-from fixer.analysis.element_holders import builds_list, element_rebind_safety, literal_index
-from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
-from fixer.analysis.scope import FunctionFacts, dotted, qualified
-from fixer.core.batched import children, contains
-from fixer.analysis.tensors import Kind
-from fixer.analysis.callers import Callee, Passed, callee_of, passed_for, runs_without_grad
-from fixer.analysis.messages import LineOf
-from fixer.analysis.risk import Risk
-from fixer.analysis.saved import quoted
-from fixer.core.codemod import Codemod, RuleContext
-from fixer.core.types import Safety, Severity
+from codemods._element_writes import rebound_element
+from fixer.rule import FACTORIES as TORCH_FACTORIES, NUMBER_FACTORIES
+from fixer.rule import (
+    AUGMENTED_TO_BINARY, SAME_TENSOR_ATTRIBUTES, Callee, Codemod, FileFacts, FunctionFacts, ImportMap, Kind, LineOf,
+    Passed, Risk, RuleContext, Safety, Severity, Trigger, assign, builds_list, callee_of, children, code, contains, dotted,
+    element_rebind_safety, is_assignable, is_text, literal_index, passed_for, qualified, quoted, right_operand,
+    runs_without_grad, saved_by_a_later_op, saved_by_own_value,
+)
 
 # Tensor predicates: their result is a boolean tensor shaped like their (first) tensor argument.
 PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit",
@@ -33,10 +27,8 @@ PREDICATES = frozenset({"isnan", "isinf", "isfinite", "isposinf", "isneginf", "i
                         "isclose", "isin", "bool"})
 BITWISE = (cst.BitAnd, cst.BitOr, cst.BitXor)
 # Torch calls that build a tensor autograd does not track unless asked (`requires_grad=True`).
-FACTORIES = frozenset({"zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like",
-                       "arange", "linspace", "logspace", "eye", "tensor", "as_tensor", "tril", "triu",
-                       "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "bernoulli",
-                       "multinomial", "from_numpy", "tril_indices", "triu_indices"})
+# `as_tensor` may return its argument and `tril`/`triu` are ops, not factories: fresh all the same here.
+FACTORIES = frozenset(TORCH_FACTORIES) | {"as_tensor", "tril", "triu"}
 HARMLESS_READS = frozenset({"shape", "size", "dtype", "device", "dim", "ndim", "numel", "clone", "is_cuda",
                             "requires_grad", "stride", "is_contiguous", "element_size"})
 RESHAPES = frozenset({"view", "reshape", "repeat", "expand", "permute", "flatten", "unflatten", "unsqueeze",
@@ -45,7 +37,7 @@ RESHAPES = frozenset({"view", "reshape", "repeat", "expand", "permute", "flatten
 PLAIN_CALLS = frozenset({"max", "min", "abs", "int", "float", "round", "len"})
 INT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)
 MADE_BY_METHODS = frozenset({"new_zeros", "new_ones", "new_full", "new_empty", "new_tensor", "clone"})
-SIZED = frozenset({"zeros", "ones", "empty", "full", "arange", "rand", "randn", "eye", "linspace"})
+SIZED = NUMBER_FACTORIES
 Write = tuple[cst.BaseSmallStatement, cst.Subscript, cst.BaseExpression, cst.BaseAugOp | None]
 
 
@@ -76,7 +68,10 @@ class IndexWrite(Codemod):
     """Visits subscript writes on tensors; subclasses pick theirs with `owns` and fix them in `decide`."""
 
     PREFILTER = re.compile(r"\]\s*(?:\*\*|//|<<|>>|[-+*/%@&|^])?=(?!=)")
-    AST_NODES = (ast.Assign, ast.AugAssign)
+    TRIGGERS = (
+        Trigger("Assign", lambda w: w.target_kinds == ("Subscript",)),
+        Trigger("AugAssign", lambda w: w.target.kind == "Subscript"),
+    )
 
     @classmethod
     def prefilter(cls, text: str) -> bool:
@@ -124,15 +119,12 @@ class IndexWrite(Codemod):
             self._not_reads.update(_name_ids(target.target))
             if isinstance(target.target, cst.Subscript):
                 self._store(target.target, node.value)
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Subscript):
-            self.later(self.check, (node, node.targets[0].target, node.value, None))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._statements.append(node)
         if isinstance(node.target, cst.Subscript):
             self._not_reads.update(_name_ids(node.target))
             self._store(node.target, node.value)
-            self.later(self.check, (node, node.target, node.value, node.operator))
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """Remember `v` in `t[i] = v` under `t`: what a buffer holds is also what was written into it."""
@@ -228,8 +220,9 @@ class IndexWrite(Codemod):
         made = isinstance(func, cst.Attribute) and func.attr.value in MADE_BY_METHODS
         return made or name in FACTORIES or name.endswith("_like") or self.grad_free(value, node)
 
-    def check(self, write: Write) -> None:
-        node, sub, value, _ = write
+    def check(self, node: cst.Assign | cst.AugAssign) -> None:
+        write = _write(node)
+        _, sub, value, _ = write
         target = sub.value
         if id(node) in self.handled or self.cloned_before.get(id(node)) == code(target):
             return  # our own clone-then-write
@@ -555,6 +548,13 @@ def _operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
     return []
 
 
+def _write(node: cst.Assign | cst.AugAssign) -> Write:
+    """`t[...] = v` or `t[...] op= v` as (statement, subscript, value, operator or None)."""
+    if isinstance(node, cst.AugAssign):
+        return node, node.target, node.value, node.operator  # type: ignore[return-value]
+    return node, node.targets[0].target, node.value, None  # type: ignore[return-value]
+
+
 def _written_name(statement: cst.CSTNode) -> str | None:
     """`t` for `t[...] = v` and `t[...] op= v`."""
     if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
@@ -576,10 +576,6 @@ def _cloned_name(statement: cst.BaseSmallStatement | None) -> str | None:
             return code(target)
     return None
 
-
-def pure(expr: cst.CSTNode) -> bool:
-    """Safe to evaluate twice: no calls, walrus, await or yield."""
-    return not contains(expr, lambda n: isinstance(n, (cst.Call, cst.NamedExpr, cst.Await, cst.Yield)))
 
 
 def is_scalar(expr: cst.BaseExpression) -> bool:
@@ -627,15 +623,22 @@ def is_int(expr: cst.BaseExpression, scope: FunctionFacts, depth: int = 0) -> bo
     return bool(values) and all(is_int(v, scope, depth + 1) for v in others)
 
 
-def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
-    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
+def one_index(elements: list[cst.BaseSlice]) -> tuple[int, cst.BaseSlice] | None:
+    """(dim, index) when exactly one element is not `:` and the dim it indexes is known."""
+    def full(e: cst.BaseSlice) -> bool:
+        return isinstance(e, cst.Slice) and e.lower is None and e.upper is None and e.step is None
 
+    def ellipsis(e: cst.BaseSlice) -> bool:
+        return isinstance(e, cst.Index) and isinstance(e.value, cst.Ellipsis)
 
-def method(receiver: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
-    receiver = receiver if precedence(receiver) == ATOM else parenthesize(receiver)
-    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=[cst.Arg(a) for a in args])
-
-
-def one_tuple(expr: cst.BaseExpression) -> cst.Tuple:
-    return cst.Tuple(elements=[cst.Element(expr, comma=cst.Comma())])
-
+    special = [i for i, e in enumerate(elements) if not full(e) and not ellipsis(e)]
+    dots = [i for i, e in enumerate(elements) if ellipsis(e)]
+    if len(special) != 1 or len(dots) > 1:
+        return None
+    position = special[0]
+    element = elements[position]
+    if isinstance(element, cst.Index) and (code(element.value) == "None" or element.star is not None):
+        return None
+    if dots and dots[0] < position:
+        return -(len(elements) - position), element
+    return position, element

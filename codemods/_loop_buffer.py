@@ -8,12 +8,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods._common import code
-from fixer.analysis.scope import FunctionFacts, qualified
-from fixer.core.batched import contains
-from fixer.analysis.regions import ImportMap
+from fixer.rule import SIZED_FACTORIES, FunctionFacts, ImportMap, code, contains, qualified
 
-SIZED_FACTORIES = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.randn", "torch.rand"})
+SIZED = frozenset(f"torch.{name}" for name in SIZED_FACTORIES)
 EXITS = (cst.Break, cst.Continue, cst.Return, cst.Yield, cst.Await, cst.FunctionDef, cst.Lambda)
 
 
@@ -86,7 +83,7 @@ def _factory_sizes(values: list[cst.BaseExpression | None], imports: ImportMap) 
         return None
     call = values[0]
     factory = qualified(call.func, imports)
-    if factory not in SIZED_FACTORIES:
+    if factory not in SIZED:
         return None
     if any(a.keyword is not None and a.keyword.value in ("requires_grad", "size", "out") for a in call.args):
         return None

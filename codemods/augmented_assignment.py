@@ -7,14 +7,11 @@ import re
 
 import libcst as cst
 
-from codemods._common import AUGMENTED_TO_BINARY, code, never_tensor_operand, right_operand
-from codemods._index_writes import pure
-from fixer.analysis.list_elements import holds_module_outputs, saved_element
-from fixer.analysis.tensors import Kind
-from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, never_tensor_operand as never_tensor_value, self_parameter
-from fixer.core.codemod import Codemod
-from fixer.analysis.risk import Risk
-from fixer.core.types import Safety, Severity
+from fixer.rule import (
+    AUGMENTED_TO_BINARY, SAME_TENSOR_ATTRIBUTES, Codemod, FileFacts, Kind, Risk, Safety, Severity, Trigger, code,
+    holds_module_outputs, pure, right_operand, saved_element, self_parameter,
+)
+
 
 class AugmentedAssignment(Codemod):
     """
@@ -79,34 +76,30 @@ class AugmentedAssignment(Codemod):
     NAME = "augmented-assignment"
     FIX_TITLE = "Rewrite as an out-of-place assignment"
     PREFILTER = re.compile(r"(?:\+|-|\*\*?|//?|%|@|&|\||\^|<<|>>)=(?!=)")
-    AST_NODES = (ast.AugAssign,)
+    TRIGGERS = (
+        Trigger("AugAssign", lambda w: w.target.kind in ("Name", "Attribute") and not w.value.never_tensor),
+        Trigger("AugAssign", lambda w: w.target.kind == "Subscript" and w.target.value.kind == "Name"
+                and not w.value.never_tensor, "check_element"),  # an element of a list (a tensor is IP104's)
+    )
 
     @classmethod
     def prefilter(cls, text: str) -> bool:
         return ("torch" in text or "Tensor" in text) and super().prefilter(text)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         target = node.target  # type: ignore[attr-defined]
-        if never_tensor_value(node.value):  # type: ignore[attr-defined]
-            return False
         if isinstance(target, ast.Attribute):  # a tensor by its attribute (`x.T`), or a parameter (`self.w`)
             return target.attr in SAME_TENSOR_ATTRIBUTES or self_parameter(target, file)
-        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            return not file.may_be_tensor_name(target.value.id)  # an element of a list (a tensor is IP104's)
-        return isinstance(target, ast.Name) and not file.is_module(target.id) and not file.is_plain(target.id)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, (cst.Name, cst.Attribute)):
-            self.later(self.check, node)
-        elif isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
-            self.later(self.check_element, node)
+        if isinstance(target, ast.Subscript):
+            return not file.may_be_tensor_name(target.value.id)
+        return not file.is_module(target.id) and not file.is_plain(target.id)
 
     def check_element(self, node: cst.AugAssign) -> None:
         """`laterals[i] += v` on a list of submodule outputs: the element's tensor is written."""
         target, scope, risks = node.target, self.scope(node), self.context.risks
         assert isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and risks is not None
-        if self.context.facts.in_no_grad(node) or never_tensor_operand(node.value) or not pure(target):
+        if self.context.facts.in_no_grad(node) or not pure(target):
             return
         if not holds_module_outputs(risks.flow, target.value.value, node, scope):
             return
@@ -122,7 +115,7 @@ class AugmentedAssignment(Codemod):
     def check(self, node: cst.AugAssign) -> None:
         target = node.target
         kind = self.kind(target, node)
-        if kind is Kind.NOT_TENSOR or never_tensor_operand(node.value) or self.updates_grad_leaf(target, [node.value], node):
+        if kind is Kind.NOT_TENSOR or self.updates_grad_leaf(target, [node.value], node):
             return  # not a tensor; or IP108's parameter update, which belongs in `torch.no_grad()`
         risk = self.risk(target, node, [node.value])
         if risk is None or kind is Kind.UNKNOWN and risk.severity is not Severity.ERROR:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import re
 
 import libcst as cst
 
-from codemods._common import code
-from fixer.analysis.leaf_callers import MODULE_PARAMETERS
-from fixer.analysis.leaves import is_grad_leaf, is_layer
-from fixer.analysis.attribute_reads import never_saved
-from fixer.analysis.tables import torch_tables
-from fixer.analysis.tensors import Kind
-from fixer.analysis.regions import FileFacts
-from fixer.core.codemod import Codemod
-from fixer.core.types import Safety
+from fixer.rule import MODULE_PARAMETERS, Codemod, Kind, Safety, Shape, Trigger, code, is_grad_leaf, is_layer, never_saved, torch_tables
 
 INITIALISERS = re.compile(r"init|reset", re.IGNORECASE)  # functions that fill fresh parameters
 
@@ -65,30 +56,28 @@ class DataMutation(Codemod):
     FIX_TITLE = "None (display-only): the message gives the torch.no_grad() form"
     SAFETY = Safety.DISPLAY_ONLY  # no fix: the suggested code may raise where this silently misleads
     PREFILTER = re.compile(r"\.data\b")
-    AST_NODES = (ast.Call, ast.Assign, ast.AugAssign)
+    TRIGGERS = (
+        Trigger("Call", lambda c: c.method in torch_tables().inplace_methods and c.func.kind == "Attribute"
+                and _is_data(c.func.value), "check_call"),
+        Trigger("Assign", lambda w: "Subscript" in w.target_kinds
+                and any(t.kind == "Subscript" and _is_data(t.value) for t in w.targets), "check_assign"),
+        Trigger("AugAssign", lambda w: _is_data(w.target.value if w.target.kind == "Subscript" else w.target), "check_update"),
+    )
 
-    @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        if isinstance(node, ast.Call):
-            func = node.func
-            return isinstance(func, ast.Attribute) and _is_data(func.value) and func.attr in torch_tables().inplace_methods
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
-        return any(_is_data(t.value if isinstance(t, ast.Subscript) else t) for t in targets)
-
-    def visit_Call(self, node: cst.Call) -> None:
+    def check_call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in self.context.tables.inplace_methods:
-            self.later(self._check, node, func.value, code(node.with_changes(func=func.with_changes(value=_owner(func.value)))))
+        assert isinstance(func, cst.Attribute)
+        self._check(node, func.value, code(node.with_changes(func=func.with_changes(value=_owner(func.value)))))
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def check_assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Subscript):
                 plain = node.with_changes(targets=[cst.AssignTarget(_without_data(target.target))])
-                self.later(self._check, node, target.target.value, code(plain), True)
+                self._check(node, target.target.value, code(plain), True)
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+    def check_update(self, node: cst.AugAssign) -> None:
         written = node.target.value if isinstance(node.target, cst.Subscript) else node.target
-        self.later(self._check, node, written, code(node.with_changes(target=_without_data(node.target))), True)
+        self._check(node, written, code(node.with_changes(target=_without_data(node.target))), True)
 
     def _check(self, node: cst.CSTNode, data: cst.BaseExpression, instead: str, needs_tensor: bool = False) -> None:
         if not isinstance(data, cst.Attribute) or data.attr.value != "data" or self._intended(node):
@@ -96,7 +85,7 @@ class DataMutation(Codemod):
         owner = data.value
         if isinstance(owner, cst.Name) and owner.value == "self" or ".grad." in f"{code(owner)}.":
             return
-        if self._never_saved(owner, node) or self._fresh_layer(owner, node):
+        if self._never_saved(owner) or self._fresh_layer(owner, node):
             return
         kind = Kind.TENSOR if is_grad_leaf(owner, self.scope(node), self.context.facts) else self.kind(owner, node)
         if kind is Kind.NOT_TENSOR or needs_tensor and kind is not Kind.TENSOR:
@@ -118,7 +107,7 @@ class DataMutation(Codemod):
         return not any(isinstance(op, cst.Call) and isinstance(op.func, cst.Name) and op.func.value == layer
                        and facts.order.get(id(op), write) < write for op in scope.ops)
 
-    def _never_saved(self, owner: cst.BaseExpression, node: cst.CSTNode) -> bool:
+    def _never_saved(self, owner: cst.BaseExpression) -> bool:
         """`X.logit_scale`, which the file reads only in ways that keep nothing of it for backward:
         no graph holds its values, so writing them cannot make a gradient wrong."""
         file = self.context.facts.file
@@ -131,8 +120,8 @@ class DataMutation(Codemod):
         return self.context.facts.in_no_grad(node) or bool(INITIALISERS.search(name))
 
 
-def _is_data(node: ast.expr) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "data"
+def _is_data(shape: Shape) -> bool:
+    return shape.kind == "Attribute" and shape.attr == "data"
 
 
 def _owner(data: cst.BaseExpression) -> cst.BaseExpression:

@@ -6,12 +6,9 @@ import ast
 
 import libcst as cst
 
-from codemods._common import code
+from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, one_index, subscript_target
 from codemods._loop_buffer import loop_fill, stacked
-from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, method, one_tuple, pure, subscript_target
-from fixer.analysis.regions import FileFacts
-from fixer.analysis.tensors import Kind
-from fixer.core.types import Safety
+from fixer.rule import FileFacts, Kind, Safety, method, one_tuple, pure
 
 
 class IndexAssignment(IndexWrite):
@@ -87,7 +84,7 @@ class IndexAssignment(IndexWrite):
     FIX_TITLE = "Rebind the tensor to an out-of-place indexed write"
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         return subscript_target(node, file) is not None
 
     def visit_For(self, node: cst.For) -> None:
@@ -110,7 +107,7 @@ class IndexAssignment(IndexWrite):
         return not (isinstance(element, cst.Index) and self.is_mask(element.value, node))
 
     def decide(self, write: Write) -> None:
-        where = _one_index([e.slice for e in write[1].slice])
+        where = one_index([e.slice for e in write[1].slice])
         fixed = self.scatter(write, *where) if where is not None and pure(write[1]) else None
         self.report_write(write, "an indexed part", fixed, imports=self.torch_imports() if fixed is not None else ())
 
@@ -147,23 +144,3 @@ class IndexAssignment(IndexWrite):
             return method(value, "expand_as", sub)
         return None
 
-
-def _one_index(elements: list[cst.BaseSlice]) -> tuple[int, cst.BaseSlice] | None:
-    """(dim, index) when exactly one element is not `:` and the dim it indexes is known."""
-    def full(e: cst.BaseSlice) -> bool:
-        return isinstance(e, cst.Slice) and e.lower is None and e.upper is None and e.step is None
-
-    def ellipsis(e: cst.BaseSlice) -> bool:
-        return isinstance(e, cst.Index) and isinstance(e.value, cst.Ellipsis)
-
-    special = [i for i, e in enumerate(elements) if not full(e) and not ellipsis(e)]
-    dots = [i for i, e in enumerate(elements) if ellipsis(e)]
-    if len(special) != 1 or len(dots) > 1:
-        return None
-    position = special[0]
-    element = elements[position]
-    if isinstance(element, cst.Index) and (code(element.value) == "None" or element.star is not None):
-        return None
-    if dots and dots[0] < position:
-        return -(len(elements) - position), element
-    return position, element

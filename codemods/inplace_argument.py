@@ -7,9 +7,9 @@ import re
 
 import libcst as cst
 
-from codemods._common import code, drop_flag, hoisted, is_assignable
-from fixer.rule import (Codemod, FileFacts, LayerOrder, LayerSavers, LayerWrites, RuleContext, Safety,
-                        enclosing_statement, flag_argument, may_set_inplace, qualified, read_before)
+from fixer.rule import (Codemod, FileFacts, LayerOrder, LayerSavers, LayerWrites, RuleContext, Safety, Trigger, code,
+                        drop_flag, enclosing_statement, flag_argument, flag_takers, hoisted, is_assignable,
+                        may_set_inplace, qualified, read_before, torch_tables)
 
 
 class InplaceArgument(Codemod):
@@ -64,10 +64,17 @@ class InplaceArgument(Codemod):
     NAME = "inplace-argument"
     FIX_TITLE = "Drop the inplace flag"
     PREFILTER = re.compile(r"inplace\b[^,)\n]*=\s*True|True\s*[,)]")  # a literal flag, or a default one
-    AST_NODES = (ast.Call,)
+    TRIGGERS = (
+        # imports resolve only the head of `a.b.c`: the cheap test first, a callee of that name takes the flag
+        Trigger("Call", lambda c: (c.func.kind != "Attribute" or c.method in flag_takers())
+                and c.qualified in torch_tables().inplace_params, "check_flagged", later=False),
+        # `act_layer(inplace=True)` with `act_layer=nn.ReLU`: the layer class may be a parameter's default
+        Trigger("Call", lambda c: c.func.kind == "Name" and "inplace" in c.keywords
+                and c.qualified not in torch_tables().inplace_params, "_check_through_default"),
+    )
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         return may_set_inplace(node, file)
 
     def __init__(self, context: RuleContext) -> None:
@@ -80,12 +87,10 @@ class InplaceArgument(Codemod):
     def visit_Call(self, node: cst.Call) -> None:
         name = qualified(node.func, self.context.facts.imports)
         self._layers.call(node, name)  # rows of layers: `nn.Sequential(a, b)`, `layers.append(b)`
-        index = self.context.tables.inplace_params.get(name or "")
-        if index is not None:
-            self.later(self._check, node, name, index, True)
-            return
-        if isinstance(node.func, cst.Name) and any(a.keyword is not None and a.keyword.value == "inplace" for a in node.args):
-            self.later(self._check_through_default, node)  # `act_layer(inplace=True)` with `act_layer=nn.ReLU`
+
+    def check_flagged(self, node: cst.Call) -> None:
+        name = qualified(node.func, self.context.facts.imports) or ""
+        self.later(self._check, node, name, self.context.tables.inplace_params[name], True)
 
     def _check_through_default(self, call: cst.Call) -> None:
         found = self._savers.module(call)

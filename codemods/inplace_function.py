@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import re
 
 import libcst as cst
 
-from codemods._common import Statement, StatementStack, code, hoisted, is_assignable
-from fixer.analysis.order import read_before
-from fixer.analysis.scope import qualified
-from fixer.analysis.regions import FileFacts
-from fixer.analysis.tables import torch_tables
-from fixer.core.codemod import Codemod, identifier_end
-from fixer.core.types import Safety
+from fixer.rule import (
+    Codemod, Safety, Statement, StatementStack, Trigger, code, hoisted, identifier_end, is_assignable, qualified,
+    read_before, torch_tables,
+)
 
 
 # Twins whose result keeps their first argument's dtype (or raise on a source of another).
@@ -71,26 +67,12 @@ class InplaceFunction(StatementStack, Codemod):
     FIX_TITLE = "Rebind the tensor to the out-of-place result"
     PREFILTER = re.compile(r"_\s*\(")
     PREFILTER_AFTER = identifier_end
-    AST_NODES = (ast.Call,)
+    TRIGGERS = (Trigger("Call", lambda c: c.method is not None and c.method.endswith("_") and c.first is not None
+                        and _inplace_function(c.qualified), "check_call", later=False),)
 
-    @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        func, args = node.func, node.args  # type: ignore[attr-defined]
-        if not (isinstance(func, ast.Attribute) and func.attr.endswith("_") or isinstance(func, ast.Name) and func.id.endswith("_")):
-            return False  # the cheap test first: an in-place function's name ends with "_"
-        tables = torch_tables()
-        name = file.qualified(func)
-        return (name in tables.inplace_functions and name not in tables.init_functions
-                and bool(args) and not isinstance(args[0], ast.Starred))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        name = qualified(node.func, self.context.facts.imports) or ""
-        twin = self.context.tables.inplace_functions.get(name)
-        if twin is None or name in self.context.tables.init_functions:
-            return
-        target = node.args[0].value if node.args and node.args[0].keyword is None else None
-        if target is not None and not node.args[0].star:
-            self.later(self._check, node, target, twin, self.statement())
+    def check_call(self, node: cst.Call) -> None:
+        twin = self.context.tables.inplace_functions[qualified(node.func, self.context.facts.imports) or ""]
+        self.later(self._check, node, node.args[0].value, twin, self.statement())
 
     def _check(self, call: cst.Call, target: cst.BaseExpression, twin: str, statement: Statement | None) -> None:
         if code(target).endswith(".data"):
@@ -126,3 +108,8 @@ class InplaceFunction(StatementStack, Codemod):
     def _imports(self, call: cst.Call) -> tuple[str, ...]:
         return ("torch",) if isinstance(call.func, cst.Name) and self.context.torch_name is None else ()
 
+
+def _inplace_function(name: str | None) -> bool:
+    """An in-place function of the table (its name ends with "_"), not one of `nn.init`'s."""
+    tables = torch_tables()
+    return name in tables.inplace_functions and name not in tables.init_functions

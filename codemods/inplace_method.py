@@ -7,10 +7,9 @@ import re
 
 import libcst as cst
 
-from codemods._common import code, is_assignable
 from fixer.rule import (CallPlacement, Codemod, FileFacts, Kind, MethodLink as Link, MethodTwins, RuleContext, Safety,
-                        Severity, chain, graph_cut, identifier_end, is_data, may_write_tensor, method_names, read_before,
-                        rebinds, returned_alone, saved_result)
+                        Severity, Trigger, chain, code, graph_cut, identifier_end, is_assignable, is_data,
+                        may_write_tensor, method_names, read_before, rebinds, returned_alone, saved_result, torch_tables)
 
 
 class InplaceMethod(CallPlacement, Codemod):
@@ -78,23 +77,24 @@ class InplaceMethod(CallPlacement, Codemod):
     FIX_TITLE = "Rebind the receiver to the out-of-place result"
     PREFILTER = re.compile(r"_\s*\(")
     PREFILTER_AFTER = identifier_end
-    AST_NODES = (ast.Call,)
+    TRIGGERS = (Trigger("Call", lambda c: c.method in torch_tables().inplace_methods and c.func.kind == "Attribute",
+                        "check_call", later=False),)
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         return may_write_tensor(node, file)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         self._done: set[int] = set()  # calls already reported as part of a chain
-        self._twins = MethodTwins(context, self.kept_in_dtype)
+        self._twins = MethodTwins(context)
 
     def visit_Expr(self, node: cst.Expr) -> None:
         super().visit_Expr(node)  # the statement a rewrite replaces
         if isinstance(node.value, cst.Call):
             self._check(node.value, node, bare=True)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def check_call(self, node: cst.Call) -> None:
         self._check(node, *self.placement())  # its statement, and the `return` branches holding it
 
     def _check(self, call: cst.Call, statement: cst.BaseSmallStatement | None, branches: tuple = (), *, bare: bool = False) -> None:

@@ -7,9 +7,8 @@ import re
 
 import libcst as cst
 
-from codemods._common import StatementStack, code, never_tensor_operand
-from fixer.rule import (Codemod, FileFacts, RuleContext, Safety, Severity, grad_free, may_be_leaf, never_tensor_value,
-                        no_grad_block, torch_tables, update_unit, written_leaf)
+from fixer.rule import (Codemod, FileFacts, RuleContext, Safety, Severity, StatementStack, Trigger, code, grad_free,
+                        may_be_leaf, no_grad_block, torch_tables, update_unit, written_leaf)
 
 Block = cst.IndentedBlock | cst.Module
 
@@ -69,16 +68,20 @@ class LeafUpdate(StatementStack, Codemod):
     NAME = "leaf-update-outside-no-grad"
     FIX_TITLE = "Wrap the update in `with torch.no_grad():`"
     PREFILTER = re.compile(r"requires_grad|arameter|\.weight\b|\.bias\b")  # every leaf the rule knows is spelled so
-    AST_NODES = (ast.AugAssign, ast.Assign, ast.Call)
+    TRIGGERS = (
+        Trigger("AugAssign", lambda w: not w.value.never_tensor, "check_update"),
+        Trigger("Assign", lambda w: "Subscript" in w.target_kinds, "check_assign"),
+        Trigger("Call", lambda c: c.method in torch_tables().inplace_methods and c.func.kind == "Attribute",
+                "check_call", later=False),
+    )
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         if isinstance(node, ast.AugAssign):
-            return may_be_leaf(node.target, file) and not never_tensor_value(node.value)
+            return may_be_leaf(node.target, file)
         if isinstance(node, ast.Assign):
             return any(isinstance(t, ast.Subscript) and may_be_leaf(t, file) for t in node.targets)
-        func = node.func  # type: ignore[attr-defined]
-        return isinstance(func, ast.Attribute) and func.attr in torch_tables().inplace_methods and may_be_leaf(func.value, file)
+        return may_be_leaf(node.func.value, file)  # type: ignore[attr-defined]
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
@@ -98,21 +101,16 @@ class LeafUpdate(StatementStack, Codemod):
         for small in node.body:
             self._line_of[id(small)] = node
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        super().visit_AugAssign(node)
-        if not never_tensor_operand(node.value):
-            self.later(self._check, node, node.target, [node.value], node)
+    def check_update(self, node: cst.AugAssign) -> None:
+        self._check(node, node.target, [node.value], node)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        super().visit_Assign(node)
+    def check_assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Subscript):
-                self.later(self._check, node, target.target, [node.value], node)
+                self._check(node, target.target, [node.value], node)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in self.context.tables.inplace_methods:
-            self.later(self._check, node, func.value, [a.value for a in node.args], self.statement())
+    def check_call(self, node: cst.Call) -> None:
+        self.later(self._check, node, node.func.value, [a.value for a in node.args], self.statement())  # type: ignore[attr-defined]
 
     def _check(self, node: cst.CSTNode, target: cst.BaseExpression, values: list, statement: object) -> None:
         target = written_leaf(target)
@@ -124,7 +122,7 @@ class LeafUpdate(StatementStack, Codemod):
                         "not a statement of its own)", replacement=None, safety=Safety.DISPLAY_ONLY, severity=Severity.ERROR)
             return
         assert self.context.risks is not None
-        self._updates[id(line)] = (target, grad_free(values, self.scope(node), self.context.kinds, self.context.risks.grads))
+        self._updates[id(line)] = (target, grad_free(values, self.scope(node), self.context.risks.grads))
 
     def leave_Module(self, original_node: cst.Module) -> None:
         super().leave_Module(original_node)

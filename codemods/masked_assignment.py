@@ -6,10 +6,8 @@ import ast
 
 import libcst as cst
 
-from codemods._common import code
-from codemods._index_writes import IndexWrite, Write, is_scalar, method, one_tuple, pure, subscript_target
-from fixer.analysis.regions import FileFacts
-from fixer.analysis.tensors import Kind
+from codemods._index_writes import IndexWrite, Write, is_scalar, subscript_target
+from fixer.rule import FileFacts, Kind, code, method, one_tuple, pure
 
 
 class MaskedAssignment(IndexWrite):
@@ -65,7 +63,7 @@ class MaskedAssignment(IndexWrite):
     FIX_TITLE = "Rebind the tensor to an out-of-place masked write"
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
         target = subscript_target(node, file)
         index = target.slice if target is not None else None
         return isinstance(index, (ast.Compare, ast.UnaryOp, ast.BinOp, ast.Name, ast.Call, ast.Attribute))

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import re
 
 import libcst as cst
 
-from codemods._common import StatementStack, code, drop_flag, hoisted, is_assignable
-from fixer.analysis.dtypes import FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS
-from fixer.analysis.order import read_before
-from fixer.analysis.scope import qualified
-from fixer.analysis.regions import FileFacts
-from fixer.core.codemod import Codemod, RuleContext, cast_to, word_start
-from fixer.analysis.risk import Risk
-from fixer.core.types import Safety, Severity
+from fixer.rule import (
+    FLOAT_KEEPS, KEEPS_DTYPE, PROMOTING_METHODS, Codemod, Risk, RuleContext, Safety, Severity, StatementStack,
+    Trigger, cast_to, code, drop_flag, hoisted, is_assignable, qualified, read_before, word_start,
+)
 
 
 class OutArgument(StatementStack, Codemod):
@@ -67,22 +62,16 @@ class OutArgument(StatementStack, Codemod):
     FIX_TITLE = "Assign the result instead of writing into out="
     PREFILTER = re.compile(r"out\s*=(?!=)")
     PREFILTER_AFTER = word_start
-    AST_NODES = (ast.Call,)
-
-    @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        if not any(k.arg == "out" for k in node.keywords):  # type: ignore[attr-defined]
-            return False
-        return (file.qualified(node.func) or "").startswith("torch.")  # type: ignore[attr-defined]
+    TRIGGERS = (Trigger("Call", lambda c: "out" in c.keywords and (c.qualified or "").startswith("torch."),
+                        "check_call", later=False),)
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         self._from_container: dict[tuple[int, str], bool] = {}  # (id(scope), name) -> bound from a subscript or attribute
 
-    def visit_Call(self, node: cst.Call) -> None:
-        out = next((a for a in node.args if a.keyword is not None and a.keyword.value == "out"), None)
-        name = qualified(node.func, self.context.facts.imports) or ""
-        if out is not None and name.startswith("torch.") and code(out.value) != "None":
+    def check_call(self, node: cst.Call) -> None:
+        out = next(a for a in node.args if a.keyword is not None and a.keyword.value == "out")
+        if code(out.value) != "None":
             self.later(self._check, node, out, self.statement())
 
     def _check(self, call: cst.Call, out: cst.Arg, statement: cst.BaseSmallStatement | None) -> None:

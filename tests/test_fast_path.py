@@ -87,5 +87,5 @@ def test_a_cheap_pass_that_drops_candidates_would_be_caught(monkeypatch: pytest.
     """The comparison is not vacuous: when the cheap pass rejects every candidate, it shows."""
     paths = sorted((REPO / "golden" / "augmented-assignment").glob("*.before.py"))
     for rule in RULES:
-        monkeypatch.setattr(rule, "is_candidate", classmethod(lambda cls, node, file: False))
+        monkeypatch.setattr(rule, "is_candidate", classmethod(lambda cls, node, file, shape=None: False))
     assert len(disagreements(paths)) == len(paths)

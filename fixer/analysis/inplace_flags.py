@@ -24,7 +24,7 @@ Uses = Callable[[str], list[cst.Name]]  # every Name spelling a name in the func
 def may_set_inplace(node: ast.AST, file: FileFacts) -> bool:
     """Cheaply, from the file's imports and names: the `ast` call may pass a torch callee `inplace=True`."""
     assert isinstance(node, ast.Call)
-    if isinstance(node.func, ast.Attribute) and node.func.attr not in _flag_takers():
+    if isinstance(node.func, ast.Attribute) and node.func.attr not in flag_takers():
         return False  # imports resolve only the head of `a.b.c`: no callee of that name takes the flag
     args = list(node.args) + [k.value for k in node.keywords]
     literal = any(isinstance(a, ast.Constant) and a.value is True for a in args)
@@ -40,7 +40,7 @@ def may_set_inplace(node: ast.AST, file: FileFacts) -> bool:
 
 
 @functools.cache
-def _flag_takers() -> frozenset[str]:
+def flag_takers() -> frozenset[str]:
     """The last part of the name of every callee with an `inplace` flag (`ReLU` of `torch.nn.ReLU`)."""
     return frozenset(name.rsplit(".", 1)[-1] for name in torch_tables().inplace_params)
 

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from fixer.analysis.grad import Grad, GradAnalysis
+from fixer.analysis.grad import GradAnalysis
 from fixer.analysis.leaf_callers import MODULE_PARAMETERS
-from fixer.analysis.leaves import VIEWS, carries_grad
+from fixer.analysis.leaves import VIEWS
 from fixer.analysis.regions import FileFacts, self_parameter
 from fixer.analysis.scope import FunctionFacts
-from fixer.analysis.tensors import TensorKinds
 
 
 def may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
@@ -35,6 +34,6 @@ def may_be_leaf(target: ast.expr, file: FileFacts) -> bool:
                                              or target.id in file.stores and not file.is_plain(target.id) and not indexed)
 
 
-def grad_free(values: Sequence[cst.BaseExpression], scope: FunctionFacts, kinds: TensorKinds, grads: GradAnalysis) -> bool:
+def grad_free(values: Sequence[cst.BaseExpression], scope: FunctionFacts, grads: GradAnalysis) -> bool:
     """No written value carries a gradient: `.grad`, numbers, detached tensors, factories."""
-    return not any(carries_grad(v, scope, kinds) and grads.grad_of(v, scope) is not Grad.NO for v in values)
+    return not any(grads.carries(v, scope) for v in values)

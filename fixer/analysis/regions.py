@@ -48,9 +48,6 @@ WHOLE_MODULE = Region(first=0, last=0, prefix="")
 
 # Attributes that are the same tensor, or a view of it: `x.T` is a tensor when `x` is.
 SAME_TENSOR_ATTRIBUTES = frozenset({"T", "mT", "H", "mH", "data", "grad", "real", "imag"})
-# Operands a tensor never takes in `x op= v` (TypeError): text, and Python containers.
-NEVER_TENSOR_OPERANDS = (ast.JoinedStr, ast.Tuple, ast.List, ast.Dict, ast.Set, ast.ListComp,
-                         ast.SetComp, ast.DictComp)
 
 
 @dataclass
@@ -229,11 +226,6 @@ def walk(tree: ast.AST) -> Iterator[ast.AST]:
                         append(item)
             elif isinstance(value, node_type):
                 append(value)
-
-
-def never_tensor_operand(value: ast.expr) -> bool:
-    """`s += "..."`, `hidden += (h,)`: a tensor raises on these, so the target is no tensor."""
-    return isinstance(value, NEVER_TENSOR_OPERANDS) or isinstance(value, ast.Constant) and isinstance(value.value, str)
 
 
 def self_parameter(target: ast.Attribute, file: FileFacts) -> bool:

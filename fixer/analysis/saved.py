@@ -47,11 +47,10 @@ class SavedAnalysis:
     def __init__(self, facts: RegionFacts, kinds: TensorKinds, tables: TorchTables, flow: Flow,
                  grads: GradAnalysis) -> None:
         self.facts, self.kinds, self.tables, self.flow, self.grads = facts, kinds, tables, flow, grads
-        self._last_write = 0  # only for `_saves_input`, the old call codemods/_element_writes.py makes
 
     def saved(self, name: str, node: cst.CSTNode, scope: FunctionFacts, depth: int = 0) -> tuple[cst.CSTNode, Message] | None:
         """The op that saved the tensor `name` holds at `node`, and the sentence that says so."""
-        write = self._last_write = self.facts.order.get(id(node), 0)
+        write = self.facts.order.get(id(node), 0)
         reaching = self.flow.reaching(name, node, scope)
         for binding in reaching:
             if binding.value is None and id(binding.node) not in self.facts.grad_off:
@@ -108,7 +107,7 @@ class SavedAnalysis:
         reaching = self.flow.reaching(name, node, scope)
         if not reaching or any(b.value is None or not self.unsaved_output(b.value, scope) for b in reaching):
             return False
-        write = self._last_write = self.facts.order.get(id(node), 0)
+        write = self.facts.order.get(id(node), 0)
         start = min((b.order for b in reaching if b.order < write), default=0)
         loop = self.flow.loop_of(node)
         parents = self.flow.parents(scope)
@@ -165,7 +164,6 @@ class SavedAnalysis:
         node = scope.node
         assert isinstance(node, cst.FunctionDef)
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)][1 if method else 0:]
-        self._last_write = 0
         saves: dict[str, str] = {}
         for op in scope.ops:
             if id(op) in self.facts.grad_off:
@@ -223,7 +221,7 @@ class SavedAnalysis:
                     keep: Callable[[cst.BaseExpression], bool] = lambda op: True) -> tuple[cst.BaseExpression, str] | None:
         """The first op after the write `node` (and that `keep` accepts) that saves a tensor named in
         `storage` for backward, with its label: what the write's next run changes."""
-        write = self._last_write = self.flow.order(node)  # the op's operands are read after the write
+        write = self.flow.order(node)  # the op's operands are read after the write
         for op in self.flow.ops_between(scope, write, 1 << 60):
             if id(op) in self.facts.grad_off or not keep(op):
                 continue
@@ -487,10 +485,6 @@ class SavedAnalysis:
             return None  # nothing requires grad: autograd records nothing
         return op[0], value
 
-    def _saves_input(self, op_node: cst.BaseExpression, storage: set[str], scope: FunctionFacts) -> str | None:
-        """`saves_input` for the write the last question asked about (codemods/_element_writes.py, until it passes the write)."""
-        return self.saves_input(op_node, storage, scope, self._last_write)
-
     def saves_input(self, op_node: cst.BaseExpression, storage: set[str], scope: FunctionFacts, write: int) -> str | None:
         """The label of `op_node` when it saves a tensor named in `storage` for backward, the write at order `write`
         (a binding of the name between the op and the write means the op saved an earlier tensor)."""
@@ -621,4 +615,3 @@ def quoted(node: cst.CSTNode, width: int = 60) -> str:
     return first + ("…" if len(lines) > 1 else "")
 
 
-_operand_candidates = operand_candidates  # the old name codemods/_element_writes.py imports, until the lead rewires it

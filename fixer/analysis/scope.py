@@ -453,4 +453,3 @@ def on_self(node: cst.BaseExpression, attr: str | None = None) -> bool:
             and (attr is None or node.attr.value == attr))
 
 
-_handed_out = handed_out  # the old name codemods/_later_iterations.py imports, until the lead rewires it

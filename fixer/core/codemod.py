@@ -19,28 +19,11 @@ from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.scope import FunctionFacts, RegionFacts
 from fixer.analysis.tables import TorchTables
 from fixer.analysis.tensors import Kind, TensorKinds
+from fixer.core.builders import cast_to
+from fixer.core.trigger import AstShape, CstShape, Shape, Trigger
 from fixer.core.types import Safety, Severity
 
 Replacement = Union[cst.CSTNode, Sequence[cst.BaseSmallStatement], None]
-
-
-class CannotBuild(Exception):
-    """A rule could not build one finding's rewrite: that finding is shown without a fix."""
-
-    @property
-    def reason(self) -> str:
-        """What the finding's message says instead of offering the fix."""
-        return f"outplace could not build this rewrite: {self}"
-
-
-def build_expression(source: str) -> cst.BaseExpression:
-    """`source`, code a rule filled in (a template), parsed; CannotBuild when it is no expression."""
-    try:
-        return cst.parse_expression(source)
-    except cst.ParserSyntaxError as error:
-        shown = " ".join(source.split())
-        shown = shown if len(shown) <= 60 else shown[:59] + "…"
-        raise CannotBuild(f"`{shown}` does not parse") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +59,8 @@ class RuleContext:
 
 
 class Codemod(cst.BatchableCSTVisitor):
-    """Subclasses set the class attributes and report from `visit_*` methods."""
+    """Subclasses set the class attributes, declare TRIGGERS and report from their checks; `visit_*`
+    methods of their own keep whatever bookkeeping a check needs."""
 
     ID: ClassVar[str]
     NAME: ClassVar[str]
@@ -86,10 +70,25 @@ class Codemod(cst.BatchableCSTVisitor):
     # pattern led by a literal and checked this way is ten times faster than a lookbehind or a
     # leading character class, which keep `re` from skipping ahead to the literal.
     PREFILTER_AFTER: ClassVar[Callable[[str], bool] | None] = None
-    AST_NODES: ClassVar[tuple[type[ast.AST], ...]]  # node types the cheap pass looks at
+    # The nodes the rule looks at: the cheap pass's AST_NODES and candidate test, and the
+    # `visit_<node>` methods that hand each matching node to the trigger's check, come from them.
+    TRIGGERS: ClassVar[tuple[Trigger, ...]] = ()
+    _tests: ClassVar[dict[type[ast.AST], tuple[Callable[[Shape], bool], ...]]] = {}  # the triggers' tests by node type
+    AST_NODES: ClassVar[tuple[type[ast.AST], ...]] = ()  # node types the cheap pass looks at
     # The fix's safety when nothing else can observe the change (a private local name); the
     # docstring's "Fix safety" section says what makes it unsafe. `outplace rules` shows it.
     SAFETY: ClassVar[Safety] = Safety.SAFE
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        triggers = cls.__dict__.get("TRIGGERS")
+        if not triggers:
+            return
+        cls.AST_NODES = tuple(dict.fromkeys(t.ast_type for t in triggers))
+        cls._tests = {t.ast_type: tuple(u.when for u in triggers if u.node == t.node) for t in triggers}
+        for node in dict.fromkeys(t.node for t in triggers):
+            name = f"visit_{node}"
+            setattr(cls, name, _dispatch(name, getattr(cls, name, None), tuple(t for t in triggers if t.node == node)))
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()
@@ -115,10 +114,24 @@ class Codemod(cst.BatchableCSTVisitor):
         return any(after(text[m.start() - 1 : m.start()]) for m in cls.PREFILTER.finditer(text))
 
     @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        """Whether an `ast` node of one of AST_NODES may be a finding: cheap, from the file's
-        imports and names only. It must never reject a node the rule would report: the fast path
-        agrees with a whole-module pass finding for finding (scripts/fast_path_agrees.py)."""
+    def is_candidate(cls, node: ast.AST, file: FileFacts, shape: Shape | None = None) -> bool:
+        """Whether an `ast` node of one of AST_NODES may be a finding: one of the rule's triggers
+        matches it, and `plausible` agrees. `shape`: the node's, when the caller has it."""
+        tests = cls._tests.get(type(node))
+        if tests is not None:
+            shape = shape or AstShape(node, file.imports)
+            for when in tests:
+                if when(shape):
+                    break
+            else:
+                return False
+        return cls.plausible(node, file)
+
+    @classmethod
+    def plausible(cls, node: ast.AST, file: FileFacts) -> bool:
+        """What the cheap pass's file-wide facts (imports, names, bindings) add to a trigger's test.
+        It must never reject a node the rule would report: the fast path agrees with a whole-module
+        pass finding for finding (scripts/fast_path_agrees.py)."""
         return True
 
     @classmethod
@@ -136,14 +149,8 @@ class Codemod(cst.BatchableCSTVisitor):
     def kept_in_dtype(self, target: cst.BaseExpression, value: cst.BaseExpression,
                       operands: Sequence[cst.BaseExpression], node: cst.CSTNode, *,
                       divides: bool = False) -> cst.BaseExpression:
-        """`value`, the out-of-place result of writing `operands` into `target`, cast back to
-        `target`'s dtype unless no operand is proven able to widen it: in place, `x += y` casts the
-        promoted result back to `x`'s dtype (float16 `x` + float32 `y` stays float16), out of place
-        it does not. `(x + y).to(x.dtype)` is then the exact rewrite. `divides`: a true division."""
-        assert self.context.dtypes is not None
-        if not any(self.context.dtypes.may_widen(target, o, node, divides=divides) for o in operands):
-            return value
-        return cast_to(value, target)
+        """See `kept_in_dtype` (the function), with this rule's context."""
+        return kept_in_dtype(self.context, target, value, operands, node, divides=divides)
 
     def grad_may_flow(self, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
         """False where autograd cannot see the write: no-grad code, `.grad`, `.detach()`."""
@@ -184,15 +191,6 @@ class Codemod(cst.BatchableCSTVisitor):
         """Whether `outplace trace` saw the write `node` into `target` break autograd."""
         return self.context.facts.evidence_at(node, target) is not None
 
-    def fix_safety(self, target: cst.BaseExpression, node: cst.CSTNode) -> Safety:
-        """Safe only for a local tensor name that nothing but the statement `node` shares."""
-        scope = self.scope(node)
-        if not isinstance(target, cst.Name) or self.kind(target, node) is not Kind.TENSOR:
-            return Safety.UNSAFE
-        name = target.value
-        private = scope.is_local(name) and not scope.shared(name, besides=node)
-        return Safety.SAFE if private else Safety.UNSAFE
-
     def report(
         self,
         node: cst.CSTNode,
@@ -211,15 +209,41 @@ class Codemod(cst.BatchableCSTVisitor):
         self.reports.append(Report(node, parts, severity, safety, replacement, imports, until))
 
 
+def _dispatch(name: str, own: Callable[..., None] | None, triggers: tuple[Trigger, ...]) -> Callable[..., None]:
+    """The `visit_<node>` of a rule: its own visitor of that name first, if any (bookkeeping), then
+    each matching trigger's check."""
+    if own is not None and getattr(own, "_is_no_op", False):
+        own = None  # LibCST's empty stub
+
+    def visit(self: Codemod, node: cst.CSTNode) -> None:
+        if own is not None:
+            own(self, node)
+        shape = CstShape(node, self.context.facts.imports)
+        for trigger in triggers:
+            if trigger.when(shape):
+                check = getattr(self, trigger.check)
+                if trigger.later:
+                    self.later(check, node)
+                else:
+                    check(node)
+
+    visit.__name__ = name  # LibCST finds visitors by their function's name
+    return visit
+
+
+def kept_in_dtype(context: RuleContext, target: cst.BaseExpression, value: cst.BaseExpression,
+                  operands: Sequence[cst.BaseExpression], node: cst.CSTNode, *, divides: bool = False) -> cst.BaseExpression:
+    """`value`, the out-of-place result of writing `operands` into `target`, cast back to
+    `target`'s dtype unless no operand is proven able to widen it: in place, `x += y` casts the
+    promoted result back to `x`'s dtype (float16 `x` + float32 `y` stays float16), out of place
+    it does not. `(x + y).to(x.dtype)` is then the exact rewrite. `divides`: a true division."""
+    assert context.dtypes is not None
+    if not any(context.dtypes.may_widen(target, o, node, divides=divides) for o in operands):
+        return value
+    return cast_to(value, target)
+
+
 SAFETY_ORDER = (Safety.SAFE, Safety.UNSAFE, Safety.DISPLAY_ONLY)
-
-
-def cast_to(value: cst.BaseExpression, target: cst.BaseExpression) -> cst.Call:
-    """`value.to(target.dtype)`, parenthesised where needed: what an in-place write stores."""
-    dtype = cst.Attribute(value=target, attr=cst.Name("dtype"))
-    receiver = value if isinstance(value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)) or value.lpar else \
-        value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to")), args=[cst.Arg(dtype)])
 
 
 def identifier_end(char: str) -> bool:

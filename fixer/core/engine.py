@@ -23,6 +23,7 @@ from fixer.core.batched import visit_batched
 from fixer.core.codemod import Codemod, Report, RuleContext
 from fixer.core.newsyntax import newer_syntax
 from fixer.core.positions import Range, positions
+from fixer.core.trigger import AstShape
 from fixer.files.sourcefile import newline_of, split_lines
 from fixer.core.suppress import skips_file, suppressed, unused
 from fixer.core.types import ErrorKind, FileError, FileResult, FileStatus, Finding, Safety, Severity, Span
@@ -135,8 +136,9 @@ def _findings(
     def is_candidate(node: ast.AST, file: FileFacts) -> bool:
         hit = False
         seen = bool(evidence) and _spans_any(node, evidence)  # a run saw a write there: every rule looks
+        shape = AstShape(node, file.imports)  # read once for every rule's triggers
         for rule in by_type[type(node)]:
-            if seen or rule.is_candidate(node, file):
+            if seen or rule.is_candidate(node, file, shape):
                 found.setdefault(rule, []).append(node.lineno)  # type: ignore[attr-defined]
                 hit = True
         return hit

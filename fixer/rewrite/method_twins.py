@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods._common import ATOM, grouped, parenthesize, precedence
+from fixer.core.builders import ATOM, grouped, parenthesize, precedence
 from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
 from fixer.analysis.messages import code
 from fixer.analysis.method_chains import Link
@@ -16,17 +16,16 @@ from fixer.analysis.order import reads
 from fixer.analysis.tables import InplaceMethod as Entry
 from fixer.analysis.tables import torch_tables
 from fixer.analysis.tensors import Kind
-from fixer.core.codemod import CannotBuild, RuleContext, build_expression
+from fixer.core.builders import CannotBuild, build_expression
+from fixer.core.codemod import RuleContext, kept_in_dtype
 
-# `kept_in_dtype(target, value, operands, node, divides=...)`: `value` cast back to `target`'s dtype when needed.
-KeptInDtype = Callable[..., cst.BaseExpression]
 
 
 class MethodTwins:
     """Builds the twins of in-place method calls in the region a rule visits."""
 
-    def __init__(self, context: RuleContext, kept_in_dtype: KeptInDtype) -> None:
-        self.context, self.kept_in_dtype = context, kept_in_dtype
+    def __init__(self, context: RuleContext) -> None:
+        self.context = context  # not the rule: a bound method of it here would make a cycle that keeps the region's nodes
 
     def statements(self, root: cst.BaseExpression, links: list[Link], node: cst.CSTNode) -> tuple[list[cst.Assign] | None, str | None]:
         """(the statements that replace the chain's write, why there are none): a random fill of a
@@ -71,7 +70,7 @@ class MethodTwins:
             if twin is None:
                 return None
             divides = entry.twin in TRUE_DIVISIONS and not any(a.keyword is not None for a in call.args)
-            value = self.kept_in_dtype(root, twin, _operands(call, entry, twin), node, divides=divides)
+            value = kept_in_dtype(self.context, root, twin, _operands(call, entry, twin), node, divides=divides)
         return statements + [assign(root, value)]
 
     def _reads(self, call: cst.Call, root: cst.BaseExpression) -> bool:

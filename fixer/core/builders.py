@@ -1,4 +1,4 @@
-"""Building blocks the rules share: operator tables, parenthesising, rendering nodes."""
+"""Node builders the rules share: operator tables, parenthesising, and the small nodes a fix is made of."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import ast
 import libcst as cst
 
 from fixer.analysis.messages import code
+from fixer.core.batched import contains
 
 AUGMENTED_TO_BINARY: dict[type[cst.BaseAugOp], type[cst.BaseBinaryOp]] = {
     cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
@@ -25,6 +26,25 @@ BINARY_PRECEDENCE: dict[type[cst.BaseBinaryOp], int] = {
 }
 UNARY = 12
 ATOM = 15
+
+
+class CannotBuild(Exception):
+    """A rule could not build one finding's rewrite: that finding is shown without a fix."""
+
+    @property
+    def reason(self) -> str:
+        """What the finding's message says instead of offering the fix."""
+        return f"outplace could not build this rewrite: {self}"
+
+
+def build_expression(source: str) -> cst.BaseExpression:
+    """`source`, code a rule filled in (a template), parsed; CannotBuild when it is no expression."""
+    try:
+        return cst.parse_expression(source)
+    except cst.ParserSyntaxError as error:
+        shown = " ".join(source.split())
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        raise CannotBuild(f"`{shown}` does not parse") from error
 
 
 def precedence(expr: cst.BaseExpression) -> int:
@@ -81,17 +101,16 @@ def is_text(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
 
 
-def never_tensor_operand(expr: cst.BaseExpression) -> bool:
-    """`s += "..."`, `hidden += (h,)`: a tensor raises on these, so the target is no tensor."""
-    return is_text(expr) or isinstance(expr, (cst.Tuple, cst.List, cst.Dict, cst.Set, cst.ListComp,
-                                              cst.SetComp, cst.DictComp))
-
-
 def is_assignable(expr: cst.BaseExpression) -> bool:
     """A plain name or an attribute chain on a name: something `x = ...` can rebind."""
     while isinstance(expr, cst.Attribute):
         expr = expr.value
     return isinstance(expr, cst.Name) and not expr.lpar
+
+
+def pure(expr: cst.CSTNode) -> bool:
+    """Safe to evaluate twice: no calls, walrus, await or yield."""
+    return not contains(expr, lambda n: isinstance(n, (cst.Call, cst.NamedExpr, cst.Await, cst.Yield)))
 
 
 def drop_flag(call: cst.Call, position: int) -> cst.Call:
@@ -107,47 +126,25 @@ def drop_flag(call: cst.Call, position: int) -> cst.Call:
     return call.with_changes(args=args)
 
 
-Statement = cst.BaseSmallStatement
+def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
+    """`target = value`."""
+    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
 
 
-class StatementStack:
-    """A rule mix-in: the small statement a node sits in, or None inside code that may not run, or
-    runs more than once (lambdas, comprehensions, conditional expressions, `and`/`or`)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        self._statements: list[Statement | None] = []
-
-    def statement(self) -> Statement | None:
-        return self._statements[-1] if self._statements else None
-
-    def visit_Assign(self, node: Statement) -> None:
-        self._statements.append(node)
-
-    def visit_IfExp(self, node: cst.CSTNode) -> None:
-        self._statements.append(None)
-
-    def leave_Assign(self, original_node: cst.CSTNode) -> None:
-        self._statements.pop()
-
-    # LibCST finds visitors by their function's __name__, so aliases must share a real name.
-    visit_AnnAssign = visit_AugAssign = visit_Return = visit_Expr = visit_Assign  # type: ignore[assignment]
-    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_IfExp
-    visit_BooleanOperation = visit_IfExp
-    leave_AnnAssign = leave_AugAssign = leave_Return = leave_Expr = leave_IfExp = leave_Lambda = leave_Assign
-    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_BooleanOperation = leave_Assign
+def method(receiver: cst.BaseExpression, name: str, *args: cst.BaseExpression) -> cst.Call:
+    """`receiver.name(*args)`, the receiver parenthesised unless it is an atom."""
+    receiver = receiver if precedence(receiver) == ATOM else parenthesize(receiver)
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=[cst.Arg(a) for a in args])
 
 
-def hoisted(statement: Statement, call: cst.Call, rebind: cst.Assign) -> list[Statement]:
-    """`rebind` before `statement`, which then reads the rebound target instead of `call`.
+def one_tuple(expr: cst.BaseExpression) -> cst.Tuple:
+    """`(expr,)`."""
+    return cst.Tuple(elements=[cst.Element(expr, comma=cst.Comma())])
 
-    What the rest of the statement reads before the call then sees the write: the rule asks
-    `fixer.analysis.order.read_before` first.
-    """
-    if isinstance(statement, cst.Expr) and statement.value is call:
-        return [rebind]
-    target = rebind.targets[0].target
-    value = parenthesize(target) if isinstance(target, cst.Tuple) else target
-    rest = statement.deep_replace(call, value)
-    same = isinstance(rest, cst.Assign) and [code(t.target) for t in rest.targets] == [code(target)]
-    return [rebind] if same and code(rest.value) == code(value) else [rebind, rest]  # type: ignore[attr-defined]
+
+def cast_to(value: cst.BaseExpression, target: cst.BaseExpression) -> cst.Call:
+    """`value.to(target.dtype)`, parenthesised where needed: what an in-place write stores."""
+    dtype = cst.Attribute(value=target, attr=cst.Name("dtype"))
+    receiver = value if isinstance(value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)) or value.lpar else \
+        value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("to")), args=[cst.Arg(dtype)])

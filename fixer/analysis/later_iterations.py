@@ -13,7 +13,7 @@ import libcst as cst
 from fixer.analysis.messages import LineOf, Message
 from fixer.analysis.risk import RiskAnalysis
 from fixer.analysis.saved import quoted
-from fixer.analysis.scope import FunctionFacts, _handed_out
+from fixer.analysis.scope import FunctionFacts, handed_out
 
 
 def saved_by_a_later_op(risks: RiskAnalysis, name: str, node: cst.CSTNode,
@@ -27,7 +27,7 @@ def saved_by_a_later_op(risks: RiskAnalysis, name: str, node: cst.CSTNode,
         return None  # rebound in each iteration: every write meets a new tensor
     loop = kept[0]
     storage = {name} | {other for other, bindings in scope.timeline.items() for b in bindings
-                        if loop in b.blocks and b.value is not None and name in _handed_out(b.value)}
+                        if loop in b.blocks and b.value is not None and name in handed_out(b.value)}
     found = saved.saver_after(storage, node, scope, lambda op: loop in facts.blocks.get(id(op), ()))
     if found is None:
         return None
