@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from fixer.rule import SIZED_FACTORIES, FunctionFacts, ImportMap, code, contains, qualified
+from fixer.rule import SIZED_FACTORIES, FunctionFacts, assign, ImportMap, code, contains, qualified
 
 SIZED = frozenset(f"torch.{name}" for name in SIZED_FACTORIES)
 EXITS = (cst.Break, cst.Continue, cst.Return, cst.Yield, cst.Await, cst.FunctionDef, cst.Lambda)
@@ -56,11 +56,7 @@ def stacked(fill: LoopFill, torch_name: str) -> list[cst.CSTNode]:
     loop = loop.visit(_StepReads(fill.buffer, fill.dim, index, steps.value))  # type: ignore[assignment]
     stack = cst.Call(func=cst.Attribute(value=cst.Name(torch_name), attr=cst.Name("stack")),
                      args=[cst.Arg(steps), cst.Arg(cst.Integer(str(fill.dim)))])
-    return [_assign(steps, cst.List([])), loop, _assign(cst.Name(fill.buffer), stack)]
-
-
-def _assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
-    return cst.Assign(targets=[cst.AssignTarget(target)], value=value)
+    return [assign(steps, cst.List([])), loop, assign(cst.Name(fill.buffer), stack)]
 
 
 def _exits(node: cst.CSTNode) -> bool:

@@ -27,12 +27,11 @@ RULE = '''\
 
 from __future__ import annotations
 
-import ast
 import re
 
 import libcst as cst
 
-from fixer.rule import Codemod, FileFacts
+from fixer.rule import Codemod, Trigger, assign
 
 METHOD = "exp_"  # the placeholder trigger: the one in-place method this rule rewrites
 
@@ -71,19 +70,16 @@ class {cls}(Codemod):
     NAME = "{name}"
     FIX_TITLE = "Rebind the tensor to the out-of-place result"
     PREFILTER = re.compile(re.escape(f".{{METHOD}}("))  # a file without this text holds no finding
-    AST_NODES = (ast.Expr,)
+    # The trigger, declared once: the cheap pass (`ast`) and the visit (LibCST) both read it.
+    TRIGGERS = (Trigger("Expr", lambda s: s.value.kind == "Call" and s.value.func.kind == "Attribute"
+                        and s.value.method == METHOD and s.value.func.value.kind == "Name" and s.value.first is None and not s.value.keywords),)
 
-    @classmethod
-    def is_candidate(cls, node: ast.AST, file: FileFacts) -> bool:
-        call = node.value  # type: ignore[attr-defined]
-        return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == METHOD
-                and isinstance(call.func.value, ast.Name) and not call.args and not call.keywords)
-
-    def visit_Expr(self, node: cst.Expr) -> None:
+    def check(self, node: cst.Expr) -> None:
+        """Each matching statement, once every binding of the region is known (`Trigger.later`)."""
         call = node.value
-        if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == METHOD
-                and isinstance(call.func.value, cst.Name) and not call.args):
-            self.later(self._check, node, call.func.value)  # once every binding of the region is known
+        assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+        if not call.args:  # `h.exp_(*args)` passes the trigger: its arguments are unknown
+            self._check(node, call.func.value)  # type: ignore[arg-type]
 
     def _check(self, node: cst.Expr, target: cst.Name) -> None:
         if self.updates_grad_leaf(target, [], node):
@@ -92,9 +88,8 @@ class {cls}(Codemod):
         if risk is None:
             return  # no-grad code, a fresh tensor, or nothing saved it: intentional or harmless
         value = cst.Call(func=cst.Attribute(value=target, attr=cst.Name(METHOD.removesuffix("_"))))
-        rebind = cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
         self.report_risk(node, risk, f"`{{target.value}}.{{METHOD}}()` writes `{{target.value}}` in place",
-                         replacement=rebind)
+                         replacement=assign(target, value))
 '''
 
 CASE = '''\

@@ -17,6 +17,7 @@ from fixer.analysis.layer_order import choices
 from fixer.analysis.regions import FileFacts
 from fixer.analysis.scope import FunctionFacts
 from fixer.analysis.tables import torch_tables
+from fixer.core.builders import is_true
 
 Uses = Callable[[str], list[cst.Name]]  # every Name spelling a name in the function
 
@@ -74,8 +75,6 @@ def inplace_flag(call: cst.Call, index: int) -> int | None:
     return None
 
 
-def is_true(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"
 
 
 def true_by_default(expr: cst.BaseExpression, scope: FunctionFacts) -> bool:

@@ -15,6 +15,7 @@ from fixer.analysis.regions import PARAMETER_CLASSES
 from fixer.analysis.scope import FunctionFacts, RegionFacts, dotted, qualified
 from fixer.analysis.grad import carries_grad, never_requires_grad
 from fixer.analysis.tensors import TensorKinds
+from fixer.core.builders import is_true
 
 PARAMETER_ITERATORS = frozenset({"parameters", "named_parameters"})
 # Methods whose result is a view of the receiver: writing it writes the leaf (and raises the same way).
@@ -108,12 +109,12 @@ def _frozen_before(node: cst.CSTNode | None, scope: FunctionFacts, facts: Region
             continue
         if isinstance(statement, cst.Assign) and any(
                 isinstance(t.target, cst.Attribute) and t.target.attr.value == "requires_grad" for t in statement.targets):
-            if not _is_true(statement.value):
+            if not is_true(statement.value):
                 return True
         if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
             call = statement.value
             if isinstance(call.func, cst.Attribute) and call.func.attr.value == "requires_grad_":
-                if call.args and not _is_true(call.args[0].value):
+                if call.args and not is_true(call.args[0].value):
                     return True
     return False
 
@@ -139,16 +140,16 @@ def makes_leaf(value: cst.BaseExpression, facts: RegionFacts) -> bool:
     if name in PARAMETER_CLASSES:
         positional = [a.value for a in value.args if a.keyword is None]
         flag = flag if flag is not None else (positional[1] if len(positional) > 1 else None)
-        return flag is None or _is_true(flag)
+        return flag is None or is_true(flag)
     if name is not None and name.startswith("torch."):
-        return flag is not None and _is_true(flag)
+        return flag is not None and is_true(flag)
     func = value.func
     if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_":
         receiver = func.value
         fresh = isinstance(receiver, cst.Call) and (
             (qualified(receiver.func, facts.imports) or "").startswith("torch.") or never_requires_grad(receiver)
         )
-        return fresh and (not value.args or _is_true(value.args[0].value))
+        return fresh and (not value.args or is_true(value.args[0].value))
     return False
 
 
@@ -170,5 +171,3 @@ def _yields_leaves(iterable: cst.BaseExpression, scope: FunctionFacts, facts: Re
     return False
 
 
-def _is_true(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"

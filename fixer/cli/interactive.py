@@ -178,7 +178,7 @@ class FileReview:
         self.asked = True
         if finding.severity is not self.run.severity or self.held:
             return False
-        if any(_overlaps(a, finding) for a in self.accepted):
+        if any(engine.overlaps(a, finding) for a in self.accepted):
             self.held, self.ended = True, False  # asked again once the accepted ones are applied
             return False
         if any(mark.covers(finding) for mark in self.marks):
@@ -401,6 +401,3 @@ def _apply(text: str, findings: Sequence[Finding], chosen: Sequence[Finding]) ->
     return new
 
 
-def _overlaps(a: Finding, b: Finding) -> bool:
-    first, second = sorted((a, b), key=lambda f: (f.span.start_line, f.span.start_col))
-    return (second.span.start_line, second.span.start_col) < (first.span.end_line, first.span.end_col)

@@ -126,6 +126,11 @@ def drop_flag(call: cst.Call, position: int) -> cst.Call:
     return call.with_changes(args=args)
 
 
+def is_true(expr: cst.BaseExpression) -> bool:
+    """The literal `True`."""
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
 def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
     """`target = value`."""
     return cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)

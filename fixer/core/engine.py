@@ -315,7 +315,7 @@ def _apply(text: str, findings: Sequence[Finding], keys: Collection[str]) -> tup
     applied, and those reverted because the output would not parse with them."""
     chosen: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (f.span.start_line, f.span.start_col)):
-        if finding.key in keys and finding.fixable and not (chosen and _overlaps(chosen[-1], finding)):
+        if finding.key in keys and finding.fixable and not (chosen and overlaps(chosen[-1], finding)):
             chosen.append(finding)
     if not chosen:
         return text, [], []
@@ -393,8 +393,10 @@ def _first_with_count(errors: Sequence[FileError]) -> FileError | None:
     return replace(errors[0], message=f"{errors[0].message} (and {len(errors) - 1} more errors)")
 
 
-def _overlaps(a: Finding, b: Finding) -> bool:
-    return (b.span.start_line, b.span.start_col) < (a.span.end_line, a.span.end_col)
+def overlaps(a: Finding, b: Finding) -> bool:
+    """Whether the two findings' spans share text, in either order."""
+    first, second = sorted((a, b), key=lambda f: (f.span.start_line, f.span.start_col))
+    return (second.span.start_line, second.span.start_col) < (first.span.end_line, first.span.end_col)
 
 
 def _line_offsets(text: str) -> list[int]:

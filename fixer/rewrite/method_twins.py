@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from fixer.core.builders import ATOM, grouped, parenthesize, precedence
+from fixer.core.builders import ATOM, assign, grouped, parenthesize, precedence
 from fixer.analysis.dtypes import PROMOTING_METHODS, TRUE_DIVISIONS
 from fixer.analysis.messages import code
 from fixer.analysis.method_chains import Link
@@ -34,7 +34,7 @@ class MethodTwins:
         blocked = next((e.reason for _, e in links if e.kind == "display_only"), None)
         fresh_fill = self._fill_of_a_dense_buffer(root, links)
         try:
-            fixes = [assign(root, fresh_fill)] if fresh_fill is not None else None if blocked else self._rebind(root, links, node)
+            fixes = [assign(root, grouped(fresh_fill))] if fresh_fill is not None else None if blocked else self._rebind(root, links, node)
         except CannotBuild as error:  # this finding loses its fix, never the file its findings
             blocked, fixes = error.reason, None
         return fixes, None if fresh_fill is not None else blocked
@@ -64,14 +64,14 @@ class MethodTwins:
         value: cst.BaseExpression = root
         for call, entry in links:
             if value is not root and (entry.kind == "special" or self._reads(call, root)):
-                statements.append(assign(root, value))
+                statements.append(assign(root, grouped(value)))
                 value = root
             twin = self._twin(value, call, entry)
             if twin is None:
                 return None
             divides = entry.twin in TRUE_DIVISIONS and not any(a.keyword is not None for a in call.args)
             value = kept_in_dtype(self.context, root, twin, _operands(call, entry, twin), node, divides=divides)
-        return statements + [assign(root, value)]
+        return statements + [assign(root, grouped(value))]
 
     def _reads(self, call: cst.Call, root: cst.BaseExpression) -> bool:
         """Whether an argument of `call` may read `root`: it must run after the writes before it."""
@@ -110,11 +110,6 @@ class MethodTwins:
         empty = cst.Call(func=cst.Attribute(value=cst.Name(self.context.torch_name or "torch"), attr=cst.Name("empty_like")),
                          args=[cst.Arg(root)])
         return call.with_changes(func=call.func.with_changes(value=empty))  # type: ignore[attr-defined]
-
-
-def assign(target: cst.BaseExpression, value: cst.BaseExpression) -> cst.Assign:
-    """`target = value`, the value grouped when it spans lines."""
-    return cst.Assign(targets=[cst.AssignTarget(target=target)], value=grouped(value))
 
 
 def _operands(call: cst.Call, entry: Entry, twin: cst.BaseExpression) -> Sequence[cst.BaseExpression]:
