@@ -122,6 +122,16 @@ class AstShape(Shape):
 
     __slots__ = ()
 
+    # The cheap pass asks these of most nodes of a file: read straight from the node, no shapes built.
+    @property
+    def method(self) -> str | None:
+        func = self.node.func  # type: ignore[union-attr]
+        return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+    @property
+    def target_kinds(self) -> tuple[str, ...]:
+        return tuple(type(t).__name__ for t in self.node.targets)  # type: ignore[union-attr]
+
     @property
     def attr(self) -> str:
         return self.node.attr  # type: ignore[union-attr]
