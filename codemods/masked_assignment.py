@@ -6,8 +6,10 @@ import ast
 
 import libcst as cst
 
-from codemods._index_writes import IndexWrite, Write, is_scalar, subscript_target
-from fixer.rule import FileFacts, Kind, code, method, one_tuple, pure
+from codemods._index_writes import IndexWrite
+from fixer.rule import (
+    FileFacts, Kind, Write, code, is_mask, is_scalar, method, one_tuple, pure, subscript_target, written,
+)
 
 
 class MaskedAssignment(IndexWrite):
@@ -70,7 +72,8 @@ class MaskedAssignment(IndexWrite):
 
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
         element = sub.slice[0].slice if len(sub.slice) == 1 else None
-        return isinstance(element, cst.Index) and self.is_mask(element.value, node)
+        scope, kinds, imports = self.scope(node), self.context.kinds, self.context.facts.imports
+        return isinstance(element, cst.Index) and is_mask(element.value, scope, kinds, imports)
 
     def decide(self, write: Write) -> None:
         node, sub, value, op = write
@@ -82,7 +85,7 @@ class MaskedAssignment(IndexWrite):
         elif op is None and self.kind(value, node) is Kind.NOT_TENSOR:
             fixed = method(target, "index_put", one_tuple(mask), method(target, "new_tensor", value))
         elif (op is None and self.kind(value, node) is Kind.TENSOR) or (op is not None and pure(mask)):
-            fixed = method(target, "index_put", one_tuple(mask), self.written(write, cast=True))
+            fixed = method(target, "index_put", one_tuple(mask), written(write, self.kept_in_dtype, cast=True))
         self.report_write(write, "masked elements", fixed)
 
     def shaped_like(self, mask: cst.BaseExpression, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
