@@ -7,8 +7,7 @@ import ast
 import libcst as cst
 
 from codemods._index_writes import IndexWrite
-from codemods._loop_buffer import loop_fill, stacked
-from fixer.rule import FileFacts, Safety, Write, is_mask, one_index, pure, scatter, subscript_target
+from fixer.rule import FileFacts, Safety, Write, is_mask, loop_fill, one_index, pure, scatter, stacked, subscript_target
 
 
 class IndexAssignment(IndexWrite):

@@ -21,10 +21,11 @@ from fixer.core.statements import Statement, StatementStack, hoisted
 from fixer.core.batched import children, contains
 from fixer.rewrite.clone_runs import CloneRuns
 from fixer.rewrite.element_rebind import element_fix, rebound_element
+from fixer.rewrite.loop_buffer import LoopFill, loop_fill, stacked
 from fixer.rewrite.method_twins import MethodTwins
 from fixer.rewrite.no_grad import no_grad_block, update_unit
 from fixer.rewrite.placement import CallPlacement
-from fixer.rewrite.scatter import scatter, torch_attribute, written
+from fixer.rewrite.scatter import masked_write, scatter, written
 
 # Facts a rule may consult beyond its context: the file's cheap facts, names, tables, analyses.
 from fixer.analysis.attribute_reads import never_saved
@@ -37,7 +38,7 @@ from fixer.analysis.enclosing import enclosing_statement
 from fixer.analysis.fresh_buffers import FreshBuffers
 from fixer.analysis.grad_free_values import GradFreeValues
 from fixer.analysis.index_dataflow import IndexDataflow
-from fixer.analysis.index_writes import Write, is_mask, one_index, subscript_target, write_of
+from fixer.analysis.index_writes import Write, is_mask, one_index, shaped_like, subscript_target, write_of
 from fixer.analysis.inplace_flags import flag_argument, flag_takers, may_set_inplace
 from fixer.analysis.later_iterations import saved_by_a_later_op
 from fixer.analysis.layer_order import LayerOrder
@@ -61,16 +62,16 @@ __all__ = [
     "ATOM", "AUGMENTED_TO_BINARY", "FACTORIES", "FLOAT_KEEPS", "KEEPS_DTYPE", "MODULE_PARAMETERS", "NUMBER_FACTORIES",
     "PROMOTING_METHODS", "SAME_TENSOR_ATTRIBUTES", "SIZED_FACTORIES", "CallPlacement", "Callee", "CallerWrites",
     "CannotBuild", "CloneRuns", "Codemod", "FileFacts", "FreshBuffers", "FunctionFacts", "GradFreeValues", "ImportMap",
-    "IndexDataflow", "Kind", "LayerOrder", "LayerSavers", "LayerWrites", "LineOf", "Message", "MethodLink",
+    "IndexDataflow", "Kind", "LayerOrder", "LayerSavers", "LayerWrites", "LineOf", "LoopFill", "Message", "MethodLink",
     "MethodTwins", "Passed", "Risk", "RuleContext", "Safety", "Severity", "Shape", "Statement", "StatementStack",
     "Trigger", "Write", "assign", "build_expression", "builds_list", "callee_of", "cast_to", "chain", "children",
     "code", "contains", "dotted", "drop_flag", "element_fix", "element_rebind_safety", "element_write_risk",
     "enclosing_statement", "flag_argument", "flag_takers", "grad_free", "graph_cut", "grouped", "hoisted",
     "holds_module_outputs", "identifier_end", "is_assignable", "is_data", "is_grad_leaf", "is_int", "is_layer",
-    "is_mask", "is_scalar", "is_text", "literal_index", "may_be_leaf", "may_set_inplace", "may_write_tensor", "method",
+    "is_mask", "is_scalar", "is_text", "literal_index", "loop_fill", "masked_write", "may_be_leaf", "may_set_inplace", "may_write_tensor", "method",
     "method_names", "never_saved", "never_tensor_operand", "no_grad_block", "one_index", "one_tuple", "parenthesize",
     "passed_for", "precedence", "pure", "qualified", "quoted", "read_before", "rebinds", "rebound_element",
     "returned_alone", "right_operand", "runs_without_grad", "saved_by_a_later_op", "saved_by_own_value",
-    "saved_element", "saved_result", "scatter", "self_parameter", "subscript_target", "torch_attribute", "torch_tables",
+    "saved_element", "saved_result", "scatter", "self_parameter", "shaped_like", "stacked", "subscript_target", "torch_tables",
     "update_unit", "word_start", "write_of", "written", "written_leaf",
 ]

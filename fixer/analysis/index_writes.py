@@ -1,5 +1,5 @@
 """What an index write `t[...] = v` / `t[...] op= v` is made of: the cheap pass's candidate target,
-the write's parts, a boolean mask, and the one indexed dim of an otherwise full index."""
+the write's parts, a boolean mask (and one made from `t` alone), the one indexed dim of a full index."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import ast
 import libcst as cst
 
 from fixer.analysis.messages import code
+from fixer.analysis.python_numbers import is_scalar
 from fixer.analysis.regions import SAME_TENSOR_ATTRIBUTES, FileFacts, ImportMap
 from fixer.analysis.scope import FunctionFacts, qualified
 from fixer.analysis.tensors import Kind, TensorKinds
@@ -94,3 +95,25 @@ def one_index(elements: list[cst.BaseSlice]) -> tuple[int, cst.BaseSlice] | None
     if dots and dots[0] < position:
         return -(len(elements) - position), element
     return position, element
+
+
+def shaped_like(mask: cst.BaseExpression, target: cst.BaseExpression, scope: FunctionFacts, torch_name: str | None) -> bool:
+    """A mask computed elementwise from `target` alone (`t < 0`, `torch.isnan(t)`, `~(t > 1)`)."""
+    same = code(target)
+    if isinstance(mask, cst.Comparison):
+        parts = [mask.left] + [c.comparator for c in mask.comparisons]
+        return any(code(p) == same for p in parts) and all(code(p) == same or is_scalar(p) for p in parts)
+    if isinstance(mask, cst.UnaryOperation) and isinstance(mask.operator, cst.BitInvert):
+        return shaped_like(mask.expression, target, scope, torch_name)
+    if isinstance(mask, cst.BinaryOperation) and isinstance(mask.operator, (cst.BitAnd, cst.BitOr)):
+        return shaped_like(mask.left, target, scope, torch_name) and shaped_like(mask.right, target, scope, torch_name)
+    if isinstance(mask, cst.Call) and isinstance(mask.func, cst.Attribute) and len(mask.args) <= 1:
+        receiver = mask.func.value
+        subject = mask.args[0].value if code(receiver) == (torch_name or "torch") and mask.args else receiver
+        return mask.func.attr.value in ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit") and (
+            code(subject) == same and (subject is not receiver or not mask.args))
+    if isinstance(mask, cst.Name):
+        values = scope.bindings.get(mask.value, [])
+        bound_once = len(scope.bindings.get(same, [None])) <= 1 and same not in scope.outer_names
+        return len(values) == 1 and values[0] is not None and bound_once and shaped_like(values[0], target, scope, torch_name)
+    return False

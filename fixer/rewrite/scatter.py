@@ -1,5 +1,6 @@
 """The out-of-place forms of an index write `t[...] = v` / `t[...] op= v`: the value stored, and
-the torch calls (`select_scatter`, `slice_scatter`, `index_put`, `masked_fill`) that store it."""
+the torch calls that store it (`select_scatter`, `slice_scatter`, `index_put`; `masked_fill` and
+`index_put` through a mask)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from fixer.analysis.index_writes import Write
+from fixer.analysis.index_writes import Write, shaped_like
 from fixer.analysis.python_numbers import is_int, is_scalar
 from fixer.analysis.scope import FunctionFacts
 from fixer.analysis.tensors import Kind
-from fixer.core.builders import AUGMENTED_TO_BINARY, method, one_tuple, right_operand
+from fixer.core.builders import AUGMENTED_TO_BINARY, method, one_tuple, pure, right_operand
 
 KeptInDtype = Callable[[cst.BaseExpression, cst.BaseExpression, Sequence[cst.BaseExpression], cst.CSTNode],
                        cst.BaseExpression]
@@ -59,6 +60,22 @@ def scatter(write: Write, dim: int, index: cst.BaseSlice, kind: KindOf, scope: F
     bounds = [index.lower or cst.Name("None"), index.upper or cst.Name("None")]
     step = [index.step] if index.step is not None else []
     return method(target, "slice_scatter", src, number, *bounds, *step)
+
+
+def masked_write(write: Write, kind: KindOf, scope: FunctionFacts, kept_in_dtype: KeptInDtype,
+                 torch_name: str | None) -> cst.BaseExpression | None:
+    """`t.masked_fill(m, v)` for a number written through a mask made from `t` alone, else
+    `t.index_put((m,), v)`; None when the value's kind is unknown or an `op=` mask has side effects."""
+    node, sub, value, op = write
+    target = sub.value
+    mask = sub.slice[0].slice.value  # type: ignore[attr-defined]
+    if op is None and is_scalar(value) and shaped_like(mask, target, scope, torch_name):
+        return method(target, "masked_fill", mask, value)
+    if op is None and kind(value, node) is Kind.NOT_TENSOR:
+        return method(target, "index_put", one_tuple(mask), method(target, "new_tensor", value))
+    if (op is None and kind(value, node) is Kind.TENSOR) or (op is not None and pure(mask)):
+        return method(target, "index_put", one_tuple(mask), written(write, kept_in_dtype, cast=True))
+    return None
 
 
 def _source(write: Write, kind: KindOf, kept_in_dtype: KeptInDtype, torch_name: str | None) -> cst.BaseExpression | None:
