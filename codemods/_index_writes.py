@@ -1,5 +1,6 @@
-"""What IP103 (masked-assignment) and IP104 (index-assignment) share: finding `t[...] = v` and
-`t[...] op= v` on a tensor, telling masks from other indices, and the clone-then-write fallback."""
+"""What IP103 (masked-assignment) and IP104 (index-assignment) share: the checks a write `t[...] = v`
+or `t[...] op= v` on a tensor passes before the subclass fixes it, and its report (the out-of-place
+form, the clone-then-write fallback, or the sequence rebound around an element)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from bisect import bisect_left
 
 import libcst as cst
 
-from fixer.analysis.grad_free_values import FACTORIES, GradFreeValues
+from fixer.analysis.grad_free_values import FRESH_FACTORIES, GradFreeValues
 from fixer.analysis.index_dataflow import IndexDataflow
 from fixer.analysis.index_writes import is_mask
 from fixer.analysis.scope import RegionFacts, qualified
@@ -63,7 +63,7 @@ class FreshBuffers:
         name = (qualified(value.func, self.facts.imports) or "").rsplit(".", 1)[-1]
         func = value.func
         made = isinstance(func, cst.Attribute) and func.attr.value in MADE_BY_METHODS
-        return made or name in FACTORIES or name.endswith("_like") or self.values.grad_free(value, node)
+        return made or name in FRESH_FACTORIES or name.endswith("_like") or self.values.grad_free(value, node)
 
 
 def _plain(expr: cst.BaseExpression) -> bool:

@@ -8,13 +8,13 @@ import libcst as cst
 from fixer.analysis.index_dataflow import IndexDataflow
 from fixer.analysis.regions import ImportMap
 from fixer.analysis.scope import FunctionFacts, RegionFacts, dotted, qualified
-from fixer.analysis.tables import FACTORIES as TORCH_FACTORIES, NUMBER_FACTORIES
+from fixer.analysis.tables import FACTORIES, NUMBER_FACTORIES
 from fixer.analysis.tensors import Kind, TensorKinds
 from fixer.core.batched import children, contains
 
 # Torch calls that build a tensor autograd does not track unless asked (`requires_grad=True`).
 # `as_tensor` may return its argument and `tril`/`triu` are ops, not factories: fresh all the same here.
-FACTORIES = frozenset(TORCH_FACTORIES) | {"as_tensor", "tril", "triu"}
+FRESH_FACTORIES = frozenset(FACTORIES) | {"as_tensor", "tril", "triu"}
 RESHAPES = frozenset({"view", "reshape", "repeat", "expand", "permute", "flatten", "unflatten", "unsqueeze",
                       "squeeze", "transpose", "to", "type", "contiguous", "float", "double", "half", "long",
                       "int", "bool", "narrow", "roll", "flip", "repeat_interleave", "tile"})
@@ -58,7 +58,7 @@ class GradFreeValues:
             if any(a.keyword is not None and a.keyword.value == "requires_grad" for a in expr.args):
                 return False
             name = qualified(expr.func, self.facts.imports) or ""
-            if name.startswith("torch.") and name.rsplit(".", 1)[-1] in FACTORIES:
+            if name.startswith("torch.") and name.rsplit(".", 1)[-1] in FRESH_FACTORIES:
                 return True
             parts = [a.value for a in expr.args]
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in RESHAPES:
