@@ -6,9 +6,8 @@ import ast
 
 import libcst as cst
 
-from codemods._index_writes import IndexWrite, Write, is_int, is_scalar, one_index, subscript_target
-from codemods._loop_buffer import loop_fill, stacked
-from fixer.rule import FileFacts, Kind, Safety, method, one_tuple, pure
+from codemods._index_writes import IndexWrite
+from fixer.rule import FileFacts, Safety, Write, is_mask, loop_fill, one_index, pure, scatter, stacked, subscript_target
 
 
 class IndexAssignment(IndexWrite):
@@ -95,52 +94,25 @@ class IndexAssignment(IndexWrite):
         fill = loop_fill(loop, self.scope, self.context.facts.imports)
         if fill is None or not self.grad_may_flow(cst.Name(fill.buffer), fill.write):
             return
-        if self.grad_free(fill.write.value, fill.write):
+        if self.values.grad_free(fill.write.value, fill.write):
             return
         self.handled.add(id(fill.write))
         message = f"`{fill.buffer}` is filled in place step by step; each step reads the one before"
         replacement = stacked(fill, self.context.torch_name or "torch")
         self.report(loop, message, replacement=replacement, safety=Safety.UNSAFE, imports=self.torch_imports())
 
+    def torch_imports(self) -> tuple[str, ...]:
+        return ("torch",) if self.context.torch_name is None else ()
+
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
         element = sub.slice[0].slice if len(sub.slice) == 1 else None
-        return not (isinstance(element, cst.Index) and self.is_mask(element.value, node))
+        scope, kinds, imports = self.scope(node), self.context.kinds, self.context.facts.imports
+        return not (isinstance(element, cst.Index) and is_mask(element.value, scope, kinds, imports))
 
     def decide(self, write: Write) -> None:
         where = one_index([e.slice for e in write[1].slice])
-        fixed = self.scatter(write, *where) if where is not None and pure(write[1]) else None
+        fixed = None
+        if where is not None and pure(write[1]):
+            scope = self.scope(write[0])
+            fixed = scatter(write, *where, self.kind, scope, self.kept_in_dtype, self.context.torch_name)
         self.report_write(write, "an indexed part", fixed, imports=self.torch_imports() if fixed is not None else ())
-
-    def scatter(self, write: Write, dim: int, index: cst.BaseSlice) -> cst.BaseExpression | None:
-        node, sub, value, op = write
-        target = sub.value
-        if isinstance(index, cst.Index) and self.kind(index.value, node) is Kind.TENSOR:
-            if dim != 0 or len(sub.slice) != 1:
-                return None
-            if op is None and self.kind(value, node) is not Kind.TENSOR:
-                new = method(target, "new_tensor", value)
-                return method(target, "index_put", one_tuple(index.value), new) if is_scalar(value) else None
-            return method(target, "index_put", one_tuple(index.value), self.written(write, cast=True))
-        if isinstance(index, cst.Index) and not is_int(index.value, self.scope(node)):
-            return None  # `t[i]` with `i` maybe a tensor or a bool: advanced indexing, not a select
-        src = self.source(write)
-        if src is None:
-            return None
-        number = cst.Integer(str(dim)) if dim >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-dim)))
-        if isinstance(index, cst.Index):
-            return method(target, "select_scatter", src, number, index.value)
-        bounds = [index.lower or cst.Name("None"), index.upper or cst.Name("None")]
-        step = [index.step] if index.step is not None else []
-        return method(target, "slice_scatter", src, number, *bounds, *step)
-
-    def source(self, write: Write) -> cst.BaseExpression | None:
-        """The written value with the slice's shape: `full_like(t[i], v)`, `v.expand_as(t[i])`, `t[i] op v`."""
-        node, sub, value, op = write
-        if op is not None:
-            return self.written(write)
-        if is_scalar(value):
-            return cst.Call(func=self.torch("full_like"), args=[cst.Arg(sub), cst.Arg(value)])
-        if self.kind(value, node) is Kind.TENSOR:
-            return method(value, "expand_as", sub)
-        return None
-

@@ -6,8 +6,8 @@ import ast
 
 import libcst as cst
 
-from codemods._index_writes import IndexWrite, Write, is_scalar, subscript_target
-from fixer.rule import FileFacts, Kind, code, method, one_tuple, pure
+from codemods._index_writes import IndexWrite
+from fixer.rule import FileFacts, Write, is_mask, masked_write, subscript_target
 
 
 class MaskedAssignment(IndexWrite):
@@ -70,39 +70,10 @@ class MaskedAssignment(IndexWrite):
 
     def owns(self, sub: cst.Subscript, node: cst.CSTNode) -> bool:
         element = sub.slice[0].slice if len(sub.slice) == 1 else None
-        return isinstance(element, cst.Index) and self.is_mask(element.value, node)
+        scope, kinds, imports = self.scope(node), self.context.kinds, self.context.facts.imports
+        return isinstance(element, cst.Index) and is_mask(element.value, scope, kinds, imports)
 
     def decide(self, write: Write) -> None:
-        node, sub, value, op = write
-        target = sub.value
-        mask = sub.slice[0].slice.value  # type: ignore[attr-defined]
-        fixed: cst.BaseExpression | None = None
-        if op is None and is_scalar(value) and self.shaped_like(mask, target, node):
-            fixed = method(target, "masked_fill", mask, value)
-        elif op is None and self.kind(value, node) is Kind.NOT_TENSOR:
-            fixed = method(target, "index_put", one_tuple(mask), method(target, "new_tensor", value))
-        elif (op is None and self.kind(value, node) is Kind.TENSOR) or (op is not None and pure(mask)):
-            fixed = method(target, "index_put", one_tuple(mask), self.written(write, cast=True))
+        scope = self.scope(write[0])
+        fixed = masked_write(write, self.kind, scope, self.kept_in_dtype, self.context.torch_name)
         self.report_write(write, "masked elements", fixed)
-
-    def shaped_like(self, mask: cst.BaseExpression, target: cst.BaseExpression, node: cst.CSTNode) -> bool:
-        """A mask computed elementwise from `target` alone (`t < 0`, `torch.isnan(t)`, `~(t > 1)`)."""
-        same = code(target)
-        if isinstance(mask, cst.Comparison):
-            parts = [mask.left] + [c.comparator for c in mask.comparisons]
-            return any(code(p) == same for p in parts) and all(code(p) == same or is_scalar(p) for p in parts)
-        if isinstance(mask, cst.UnaryOperation) and isinstance(mask.operator, cst.BitInvert):
-            return self.shaped_like(mask.expression, target, node)
-        if isinstance(mask, cst.BinaryOperation) and isinstance(mask.operator, (cst.BitAnd, cst.BitOr)):
-            return self.shaped_like(mask.left, target, node) and self.shaped_like(mask.right, target, node)
-        if isinstance(mask, cst.Call) and isinstance(mask.func, cst.Attribute) and len(mask.args) <= 1:
-            receiver = mask.func.value
-            subject = mask.args[0].value if code(receiver) == (self.context.torch_name or "torch") and mask.args else receiver
-            return mask.func.attr.value in ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit") and (
-                code(subject) == same and (subject is not receiver or not mask.args))
-        if isinstance(mask, cst.Name):
-            scope = self.scope(node)
-            values = scope.bindings.get(mask.value, [])
-            bound_once = len(scope.bindings.get(same, [None])) <= 1 and same not in scope.outer_names
-            return len(values) == 1 and values[0] is not None and bound_once and self.shaped_like(values[0], target, node)
-        return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from codemods._element_writes import rebound_element
+from fixer.rule import rebound_element
 from fixer.analysis.element_holders import literal_index
 
 

@@ -2,7 +2,7 @@
 reported. The proof is the write's own value: an op in it that saves an operand read from the
 written tensor (`out[0][:, j]` read by `* w`) runs first, then the write changes what it saved.
 
-IP104's fix (codemods/_element_writes.py) rebinds the sequence when the element is a literal
+IP104's fix (fixer/rewrite/element_rebind.py) rebinds the sequence when the element is a literal
 position of a name; a view of a view, an attribute's element or a computed position gets no fix.
 """
 
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import libcst as cst
 
+from fixer.analysis.element_holders import builds_list, element_rebind_safety, literal_index
 from fixer.analysis.flow import inside
 from fixer.analysis.messages import LineOf, Message, code
-from fixer.analysis.risk import RiskAnalysis
+from fixer.analysis.risk import Risk, RiskAnalysis
 from fixer.analysis.saved import operand_candidates, quoted
 from fixer.analysis.scope import FunctionFacts
+from fixer.core.types import Safety, Severity
 
 
 def root_name(expr: cst.BaseExpression) -> str | None:
@@ -43,6 +45,22 @@ def saved_by_own_value(risks: RiskAnalysis, target: cst.BaseExpression, node: cs
                         f"), which saves it for backward; `{quoted(node)}` at line ", LineOf(node),
                         " then writes it and makes backward fail")
     return None
+
+
+def element_write_risk(risks: RiskAnalysis, target: cst.BaseExpression, node: cst.CSTNode,
+                       value: cst.BaseExpression, scope: FunctionFacts) -> tuple[Risk, bool | None] | None:
+    """The risk of a write into the element `target` when its own value saved a part of it, and
+    whether the sequence is a list the function built (None: no literal position of a name)."""
+    found = saved_by_own_value(risks, target, node, value, scope)
+    if found is None:
+        return None
+    element = literal_index(target)
+    safety, because = Safety.DISPLAY_ONLY, (f"`{code(target)}` is no name a rewrite can rebind",)
+    in_list = None
+    if element is not None:
+        safety, because = element_rebind_safety(risks.aliases, *element, node, scope)
+        in_list = builds_list(risks.aliases, element[0], node, scope)
+    return Risk(Severity.ERROR, found[1], safety, because, found[0]), in_list
 
 
 def _times_parameter(op: cst.CSTNode, spelled: str, scope: FunctionFacts) -> str | None:

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from fixer.rule import SIZED_FACTORIES, FunctionFacts, assign, ImportMap, code, contains, qualified
+from fixer.analysis.messages import code
+from fixer.analysis.regions import ImportMap
+from fixer.analysis.scope import FunctionFacts, qualified
+from fixer.analysis.tables import SIZED_FACTORIES
+from fixer.core.batched import contains
+from fixer.core.builders import assign
 
 SIZED = frozenset(f"torch.{name}" for name in SIZED_FACTORIES)
 EXITS = (cst.Break, cst.Continue, cst.Return, cst.Yield, cst.Await, cst.FunctionDef, cst.Lambda)
