@@ -187,3 +187,18 @@ def test_outplace_never_fails_on_a_generated_program_laid_over_lines(unsafe: boo
     for first in range(0, len(BOUNDED), 50):
         fixed = fix(module_source([generate(seed, multiline=True) for seed in range(first, first + 50)]), unsafe)
         assert fixed.crash is None, fixed.crash
+
+
+# scripts/fuzz_findings.py, the findings a refactor must keep --------------------------------------
+def test_fuzz_findings_prints_each_finding_of_each_program_in_seed_order() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "fuzz_findings.py"
+    out = subprocess.run([sys.executable, str(script), "--programs", "40"], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    seeds = [int(line.split(" ", 1)[0]) for line in out]
+    assert len(out) > 40 and seeds == sorted(seeds) and set(seeds) <= set(range(40))
+    assert all(line.split(" ")[1].startswith("IP") and line.split(" ")[3] in ("safe", "unsafe", "display-only")
+               for line in out)
