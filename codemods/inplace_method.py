@@ -7,12 +7,12 @@ import re
 
 import libcst as cst
 
-from fixer.rule import (CallPlacement, Codemod, FileFacts, Kind, MethodLink as Link, MethodTwins, RuleContext, Safety,
+from fixer.rule import (Codemod, FileFacts, Kind, MethodLink as Link, MethodTwins, RuleContext, Safety, StatementStack,
                         Severity, Trigger, chain, code, graph_cut, identifier_end, is_assignable, is_data,
                         may_write_tensor, method_names, read_before, rebinds, returned_alone, saved_result, torch_tables)
 
 
-class InplaceMethod(CallPlacement, Codemod):
+class InplaceMethod(StatementStack, Codemod):
     """
     ## What it does
     Finds calls of in-place Tensor methods (`add_`, `mul_`, `relu_`, `clamp_`, `zero_`, ... every

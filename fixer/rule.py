@@ -24,7 +24,6 @@ from fixer.rewrite.element_rebind import element_fix, rebound_element
 from fixer.rewrite.loop_buffer import LoopFill, loop_fill, stacked
 from fixer.rewrite.method_twins import MethodTwins
 from fixer.rewrite.no_grad import no_grad_block, update_unit
-from fixer.rewrite.placement import CallPlacement
 from fixer.rewrite.scatter import masked_write, scatter, written
 
 # Facts a rule may consult beyond its context: the file's cheap facts, names, tables, analyses.
@@ -60,7 +59,7 @@ from fixer.analysis.tables import FACTORIES, NUMBER_FACTORIES, SIZED_FACTORIES, 
 
 __all__ = [
     "ATOM", "AUGMENTED_TO_BINARY", "FACTORIES", "FLOAT_KEEPS", "KEEPS_DTYPE", "MODULE_PARAMETERS", "NUMBER_FACTORIES",
-    "PROMOTING_METHODS", "SAME_TENSOR_ATTRIBUTES", "SIZED_FACTORIES", "CallPlacement", "Callee", "CallerWrites",
+    "PROMOTING_METHODS", "SAME_TENSOR_ATTRIBUTES", "SIZED_FACTORIES", "Callee", "CallerWrites",
     "CannotBuild", "CloneRuns", "Codemod", "FileFacts", "FreshBuffers", "FunctionFacts", "GradFreeValues", "ImportMap",
     "IndexDataflow", "Kind", "LayerOrder", "LayerSavers", "LayerWrites", "LineOf", "LoopFill", "Message", "MethodLink",
     "MethodTwins", "Passed", "Risk", "RuleContext", "Safety", "Severity", "Shape", "Statement", "StatementStack",

@@ -12,14 +12,32 @@ Statement = cst.BaseSmallStatement
 
 class StatementStack:
     """A rule mix-in: the small statement a node sits in, or None inside code that may not run, or
-    runs more than once (lambdas, comprehensions, conditional expressions, `and`/`or`)."""
+    runs more than once (lambdas, comprehensions, conditional expressions, `and`/`or`); and, in a
+    `return`, the conditional expressions whose branch holds the node (`placement`)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        self._statements: list[Statement | None] = []
+        self._statements: list[Statement | None] = []  # None: entered code that may not run, or runs again
+        self._branches: list[cst.IfExp] = []  # the conditional expressions whose branch holds the node
 
     def statement(self) -> Statement | None:
         return self._statements[-1] if self._statements else None
+
+    def placement(self) -> tuple[Statement | None, tuple[cst.IfExp, ...]]:
+        """(the statement a rewrite of the node may replace, the `return`'s conditional expressions
+        whose branch holds the node: `return x.mul_(y) if c else x.mul(y)`)."""
+        opaque = 0
+        for top in reversed(self._statements):
+            if top is not None:
+                break
+            opaque += 1
+        else:
+            return None, ()
+        if not opaque:
+            return top, ()
+        if isinstance(top, cst.Return) and opaque == len(self._branches):
+            return top, tuple(self._branches)
+        return None, ()
 
     def visit_Assign(self, node: Statement) -> None:
         self._statements.append(node)
@@ -30,7 +48,14 @@ class StatementStack:
     def leave_Assign(self, original_node: cst.CSTNode) -> None:
         self._statements.pop()
 
+    def visit_IfExp_body(self, node: cst.IfExp) -> None:
+        self._branches.append(node)
+
+    def leave_IfExp_body(self, node: cst.IfExp) -> None:
+        self._branches.pop()
+
     # LibCST finds visitors by their function's __name__, so aliases must share a real name.
+    visit_IfExp_orelse, leave_IfExp_orelse = visit_IfExp_body, leave_IfExp_body
     visit_AnnAssign = visit_AugAssign = visit_Return = visit_Expr = visit_Assign  # type: ignore[assignment]
     visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_IfExp
     visit_BooleanOperation = visit_IfExp
