@@ -66,3 +66,53 @@ def test_q_in_the_middle_keeps_the_accepted_and_counts_the_rest_not_reviewed() -
     new, session, term = review(NESTED, "yyyq")
     assert new.count(" = ") == NESTED.count(" = ") + 3  # the outer three writes are rewritten, no more
     assert session.stopped and session.tally.not_reviewed == 3
+
+
+LAYERS = """\
+import torch
+from torch import nn
+
+
+class Gate(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return torch.sigmoid(self.proj(x))
+"""
+# The outer write is IP101's (local); the inner one, in the same statement, IP102's, an error only
+# through layers.py: it is asked in the review's second pass, on a text planned again.
+MODEL = """\
+import torch
+from torch import nn
+
+from layers import Gate
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gate = Gate()
+
+    def forward(self, x):
+        g = self.gate(x)
+        h = torch.sigmoid(x)
+        h *= g.mul_(2)
+        return h
+"""
+
+
+def test_a_later_pass_plans_with_the_projects_other_files(tmp_path) -> None:
+    (tmp_path / "layers.py").write_text(LAYERS)
+    model = tmp_path / "model.py"
+    model.write_text(MODEL)
+    files = tuple(str(p) for p in (tmp_path / "layers.py", model))
+    options = Options(Mode.PLAN, project_root=str(tmp_path), run_files=files)
+    session = Review(options, Answers("yy"))  # type: ignore[arg-type]
+    session.severity = Severity.ERROR
+    first = session.replan(str(model), MODEL)
+    assert first is not None and sorted(f.rule_id for f in first.findings if f.severity is Severity.ERROR) == ["IP101", "IP102"]
+    new = session.file(str(model), MODEL, first)
+    assert "        g = g.mul(2)\n        h = (h * g).to(h.dtype)\n" in new
+    assert session.tally.applied == {"IP101": 1, "IP102": 1}

@@ -109,7 +109,8 @@ class Review:
         return outcome.result if text == outcome.text else self.replan(path, text)
 
     def replan(self, path: str, text: str) -> FileResult | None:
-        result = engine.plan(text, path, rules_for(path, self.options))
+        rules, project = runner.planned_with(path, self.options)  # as the workers planned the first text
+        result = engine.plan(text, path, rules, project=project)
         return None if result.error is not None else result
 
     def file(self, path: str, text: str, first: FileResult, cells: JoinedNotebook | None = None) -> str:

@@ -21,6 +21,7 @@ from fixer.files.walk import common_folder, discover, force_excluded, project_ro
 
 if TYPE_CHECKING:
     from fixer.analysis.imported import ProjectFiles
+    from fixer.core.codemod import Codemod
     from fixer.files.notebook import JoinedNotebook
 
 # Below this many files a process pool costs more to start than it saves.
@@ -105,10 +106,7 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
     from fixer.core import diff, engine  # the engine pulls in libcst: keep `--help` fast
     from fixer.files import notebook
 
-    rules = rules_for(path, options)
-    project = _project(options.project_root)
-    if project is not None and project.files is not options.run_files and project.files != options.run_files:
-        project.files = options.run_files
+    rules, project = planned_with(path, options)
     if notebook.is_notebook(path):  # cells joined into one module
         if options.mode is Mode.PLAN:  # in joined coordinates, where keys apply
             result, cells = notebook.plan(text, path, lambda code: engine.plan(code, path, rules, project=project))
@@ -129,6 +127,14 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
 
 
 @functools.cache
+def planned_with(path: str, options: Options) -> tuple[tuple[type[Codemod], ...], ProjectFiles | None]:
+    """What the run plans `path` with: its rules, and the project's other files (None: none)."""
+    project = _project(options.project_root)
+    if project is not None and project.files is not options.run_files and project.files != options.run_files:
+        project.files = options.run_files
+    return rules_for(path, options), project
+
+
 def _project(root: str | None) -> ProjectFiles | None:
     """The run's other files (one model cache per process and project root), read from disk."""
     if root is None:
