@@ -170,3 +170,12 @@ def test_per_file_ignores_remove_rules(tmp_path: Path) -> None:
     path = write(tmp_path, "tests/test_model.py", SIGMOID)
     options = Options(per_file_ignores=(("tests/", ("IP1",)),), root=str(tmp_path))
     assert process_file(path, options).result.findings == ()
+
+
+def test_every_file_of_a_run_shares_one_project_model(tmp_path: Path) -> None:
+    """The project's other files are read and modelled once per process and root, not per file."""
+    from fixer.files import runner
+
+    options = Options(Mode.PLAN, project_root=str(tmp_path), run_files=(str(tmp_path / "a.py"), str(tmp_path / "b.py")))
+    first = runner.planned_with(str(tmp_path / "a.py"), options)[1]
+    assert first is not None and runner.planned_with(str(tmp_path / "b.py"), options)[1] is first

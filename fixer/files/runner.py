@@ -126,7 +126,6 @@ def process_text(text: str, path: str, options: Options, encoding: str = "utf-8"
     return Outcome(result, encoding=encoding)
 
 
-@functools.cache
 def planned_with(path: str, options: Options) -> tuple[tuple[type[Codemod], ...], ProjectFiles | None]:
     """What the run plans `path` with: its rules, and the project's other files (None: none)."""
     project = _project(options.project_root)
@@ -135,6 +134,7 @@ def planned_with(path: str, options: Options) -> tuple[tuple[type[Codemod], ...]
     return rules_for(path, options), project
 
 
+@functools.cache
 def _project(root: str | None) -> ProjectFiles | None:
     """The run's other files (one model cache per process and project root), read from disk."""
     if root is None:
